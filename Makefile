@@ -1,0 +1,32 @@
+# Dân Vận Khéo — make run (embedded default), make test (real PostgreSQL + Kafka), make bench
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SERVICES := registration reporting awards notify gateway
+SERVICE_DIRS := $(foreach s,$(SERVICES),$(wildcard services/$(s)))
+PYTEST_ARGS ?=
+
+.PHONY: install system-deps run test test-reliability lint bench contracts clean
+
+$(VENV)/.installed: requirements/constraints.txt requirements/dev.txt libs/pyproject.toml $(wildcard services/*/pyproject.toml)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade "pip==26.3"
+	$(BIN)/pip install -q -c requirements/constraints.txt -r requirements/dev.txt -e libs $(foreach d,$(SERVICE_DIRS),-e $(d))
+	touch $@
+
+install: $(VENV)/.installed
+
+system-deps:
+	./scripts/system-deps.sh
+
+run: install
+	$(BIN)/dvk-dev
+
+test: install system-deps
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check libs services tests
+
+clean:
+	rm -rf var .venv

@@ -1,0 +1,57 @@
+"""The common part of every service's create_app: config, logging, errors, database, bus, ops, API."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, current_app
+from flask_smorest import Api
+
+from . import db, errors, observability
+from .bus import Bus, create_bus
+from .config import load_config
+from .schemas import use_vietnamese_messages
+
+
+class ServiceApi(Api):
+    """flask-smorest Api whose errors are problem+json like everything else."""
+
+    def handle_http_exception(self, error):  # noqa: ANN001, ANN201 - flask-smorest's signature
+        return errors.from_http_exception(error)
+
+
+def create_service_app(
+    import_name: str,
+    service: str,
+    defaults: Mapping[str, Any] | None = None,
+    config: Mapping[str, Any] | None = None,
+    title: str | None = None,
+) -> tuple[Flask, ServiceApi]:
+    app = Flask(import_name)
+    settings = load_config({"SERVICE_NAME": service, **(defaults or {})}, config)
+    app.config.update(settings)
+    app.config.update(
+        API_TITLE=title or f"Dân Vận Khéo — {service}",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.1.0",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        JSON_SORT_KEYS=False,
+    )
+    app.json.ensure_ascii = False  # Vietnamese stays readable in responses
+    use_vietnamese_messages()
+    observability.init_app(app)
+    errors.init_app(app)
+    db.init_app(app)
+    api = ServiceApi(app)
+    api.spec.components.schema("Problem", {"type": "object"})
+    return app, api
+
+
+def get_bus() -> Bus:
+    """The bus for this process, made on first use (web processes only need it for /readyz)."""
+    bus = current_app.extensions.get("dvk_bus")
+    if bus is None:
+        bus = create_bus(current_app.config, client_id=current_app.config["SERVICE_NAME"])
+        current_app.extensions["dvk_bus"] = bus
+    return bus

@@ -1,0 +1,74 @@
+"""The bus: one small interface, two transports (Apache Kafka; an embedded SQLite log for `make run`)."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+class BusError(RuntimeError):
+    """The bus could not take or give messages right now; the caller retries later."""
+
+
+@dataclass(frozen=True)
+class Message:
+    key: bytes | None
+    value: bytes | None
+    headers: list[tuple[str, bytes]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Record:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: list[tuple[str, bytes]]
+
+    def header(self, name: str) -> bytes | None:
+        for key, value in self.headers:
+            if key == name:
+                return value
+        return None
+
+
+class Consumer(Protocol):
+    def poll(self, timeout: float, max_records: int = 100) -> list[Record]: ...
+
+    def commit(self, records: Sequence[Record]) -> None:
+        """Commit positions just past these records (call only after their effects are committed)."""
+
+    def close(self) -> None: ...
+
+
+class Bus(Protocol):
+    def publish(self, topic: str, messages: Sequence[Message]) -> int:
+        """Send in order and wait for acknowledgement. Returns how many leading messages were
+        acknowledged; raises BusError only when none was."""
+
+    def ensure_topics(self, topics: Sequence[str]) -> None: ...
+
+    def consumer(self, group: str, topics: Sequence[str]) -> Consumer: ...
+
+    def ping(self) -> None:
+        """Raise BusError when the bus is unreachable."""
+
+    def close(self) -> None: ...
+
+
+def dlq_topic(topic: str) -> str:
+    return f"{topic}.dlq"
+
+
+def create_bus(config: Mapping[str, Any], client_id: str = "dvk") -> Bus:
+    kind = config["BUS"]
+    if kind == "kafka":
+        from .kafka import KafkaBus
+
+        return KafkaBus(config["KAFKA_BOOTSTRAP"], client_id=client_id, partitions=int(config["KAFKA_PARTITIONS"]))
+    if kind == "embedded":
+        from .embedded import EmbeddedLogBus
+
+        return EmbeddedLogBus(config["EMBEDDED_BUS_PATH"])
+    raise ValueError(f"DVK_BUS must be 'kafka' or 'embedded', not {kind!r}")

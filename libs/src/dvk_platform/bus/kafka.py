@@ -1,0 +1,159 @@
+"""Apache Kafka transport (kafka-python): idempotent producer with acks=all, manual offset commits."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import NewTopic
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.structs import OffsetAndMetadata
+
+from . import BusError, Message, Record
+
+log = logging.getLogger(__name__)
+
+
+class KafkaBus:
+    def __init__(self, bootstrap: str, client_id: str = "dvk", partitions: int = 3) -> None:
+        self.bootstrap = bootstrap
+        self.client_id = client_id
+        self.partitions = partitions
+        self._producer: KafkaProducer | None = None
+        self._known_topics: set[str] = set()
+
+    def _get_producer(self) -> KafkaProducer:
+        if self._producer is None:
+            try:
+                self._producer = KafkaProducer(
+                    bootstrap_servers=self.bootstrap,
+                    client_id=self.client_id,
+                    acks="all",
+                    enable_idempotence=True,
+                    max_in_flight_requests_per_connection=5,
+                    linger_ms=5,
+                    batch_size=256 * 1024,
+                    compression_type=None,
+                    max_block_ms=5000,
+                    request_timeout_ms=5000,
+                    delivery_timeout_ms=15000,
+                    retry_backoff_ms=200,
+                    reconnect_backoff_max_ms=2000,
+                )
+            except KafkaError as exc:
+                raise BusError(f"Kafka is unreachable at {self.bootstrap}: {exc!r}") from exc
+        return self._producer
+
+    def publish(self, topic: str, messages: Sequence[Message]) -> int:
+        producer = self._get_producer()
+        futures = []
+        try:
+            for message in messages:
+                futures.append(
+                    producer.send(topic, key=message.key, value=message.value, headers=list(message.headers))
+                )
+            producer.flush(timeout=30)
+        except KafkaError as exc:
+            log.warning("kafka send failed: %r", exc)
+        acknowledged = 0
+        for future in futures:
+            try:
+                future.get(timeout=30)
+            except Exception as exc:  # noqa: BLE001 - any failure ends the acknowledged prefix
+                log.warning("kafka delivery failed after %d acknowledged: %r", acknowledged, exc)
+                break
+            acknowledged += 1
+        if messages and acknowledged == 0:
+            self._reset_producer()
+            raise BusError(f"Kafka did not acknowledge any of {len(messages)} messages on {topic}")
+        return acknowledged
+
+    def _reset_producer(self) -> None:
+        if self._producer is not None:
+            try:
+                self._producer.close(timeout=1)
+            except Exception:  # noqa: BLE001 - closing a broken producer must not mask the real error
+                log.debug("closing a failed producer raised", exc_info=True)
+            self._producer = None
+
+    def ensure_topics(self, topics: Sequence[str]) -> None:
+        wanted = [t for t in topics if t not in self._known_topics]
+        if not wanted:
+            return
+        try:
+            admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, client_id=self.client_id, request_timeout_ms=5000)
+        except KafkaError as exc:
+            raise BusError(f"Kafka is unreachable at {self.bootstrap}: {exc!r}") from exc
+        try:
+            existing = set(admin.list_topics())
+            missing = [t for t in wanted if t not in existing]
+            if missing:
+                try:
+                    admin.create_topics(
+                        [NewTopic(t, num_partitions=self.partitions, replication_factor=1) for t in missing]
+                    )
+                except TopicAlreadyExistsError:
+                    pass
+            self._known_topics.update(wanted)
+        except KafkaError as exc:
+            raise BusError(f"cannot create topics {wanted}: {exc!r}") from exc
+        finally:
+            admin.close()
+
+    def consumer(self, group: str, topics: Sequence[str]) -> KafkaTopicConsumer:
+        return KafkaTopicConsumer(self.bootstrap, group, topics, self.client_id)
+
+    def ping(self) -> None:
+        try:
+            admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, client_id=self.client_id, request_timeout_ms=3000)
+        except KafkaError as exc:
+            raise BusError(f"Kafka is unreachable at {self.bootstrap}: {exc!r}") from exc
+        try:
+            admin.list_topics()
+        except KafkaError as exc:
+            raise BusError(f"Kafka is unreachable at {self.bootstrap}: {exc!r}") from exc
+        finally:
+            admin.close()
+
+    def close(self) -> None:
+        self._reset_producer()
+
+
+class KafkaTopicConsumer:
+    def __init__(self, bootstrap: str, group: str, topics: Sequence[str], client_id: str) -> None:
+        try:
+            self._consumer = KafkaConsumer(
+                *topics,
+                bootstrap_servers=bootstrap,
+                group_id=group,
+                client_id=client_id,
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",
+                max_poll_interval_ms=300_000,
+                session_timeout_ms=10_000,
+                heartbeat_interval_ms=3_000,
+                request_timeout_ms=30_000,
+                reconnect_backoff_max_ms=2000,
+            )
+        except KafkaError as exc:
+            raise BusError(f"Kafka is unreachable at {bootstrap}: {exc!r}") from exc
+
+    def poll(self, timeout: float, max_records: int = 100) -> list[Record]:
+        batches = self._consumer.poll(timeout_ms=int(timeout * 1000), max_records=max_records)
+        records: list[Record] = []
+        for tp_records in batches.values():
+            for r in tp_records:
+                records.append(Record(r.topic, r.partition, r.offset, r.key, r.value, list(r.headers or [])))
+        return records
+
+    def commit(self, records: Sequence[Record]) -> None:
+        positions: dict[TopicPartition, OffsetAndMetadata] = {}
+        for r in records:
+            tp = TopicPartition(r.topic, r.partition)
+            if tp not in positions or positions[tp].offset < r.offset + 1:
+                positions[tp] = OffsetAndMetadata(r.offset + 1, "", -1)
+        if positions:
+            self._consumer.commit(positions)
+
+    def close(self) -> None:
+        self._consumer.close(autocommit=False)

@@ -1,0 +1,107 @@
+"""One error shape: application/problem+json (RFC 9457) with a Vietnamese title and a machine type."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, json, request
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+# Titles by HTTP status, in Vietnamese, for errors raised without a domain-specific one.
+STATUS_TITLES: dict[int, tuple[str, str]] = {
+    400: ("bad-request", "Yêu cầu không hợp lệ (dữ liệu gửi lên không đọc được)."),
+    401: ("unauthenticated", "Chưa xác thực hoặc mã xác thực không hợp lệ."),
+    403: ("forbidden", "Không có quyền thực hiện thao tác này."),
+    404: ("not-found", "Không tìm thấy tài nguyên yêu cầu."),
+    405: ("method-not-allowed", "Phương thức không được hỗ trợ cho địa chỉ này."),
+    409: ("conflict", "Thao tác xung đột với trạng thái hiện tại."),
+    412: ("precondition-failed", "Dữ liệu đã bị người khác thay đổi; vui lòng tải lại trước khi sửa."),
+    413: ("payload-too-large", "Dữ liệu gửi lên vượt quá dung lượng cho phép."),
+    415: ("unsupported-media-type", "Định dạng dữ liệu không được hỗ trợ."),
+    422: ("validation-error", "Dữ liệu không hợp lệ."),
+    428: ("precondition-required", "Cần gửi kèm phiên bản (If-Match) khi sửa dữ liệu."),
+    429: ("too-many-requests", "Quá nhiều yêu cầu; vui lòng thử lại sau."),
+    500: ("internal-error", "Lỗi hệ thống; vui lòng thử lại sau."),
+    503: ("unavailable", "Dịch vụ tạm thời không sẵn sàng; vui lòng thử lại sau."),
+}
+
+
+def problem_type(slug: str) -> str:
+    return f"urn:dvk:problem:{slug}"
+
+
+class Problem(Exception):
+    """A domain error to answer as problem+json, e.g. Problem(409, "invalid-transition", "...")."""
+
+    def __init__(self, status: int, slug: str, title: str, detail: str | None = None, **extra: Any) -> None:
+        super().__init__(title)
+        self.status = status
+        self.slug = slug
+        self.title = title
+        self.detail = detail
+        self.extra = extra
+
+
+def problem_response(status: int, slug: str, title: str, detail: str | None = None, **extra: Any) -> Response:
+    body: dict[str, Any] = {"type": problem_type(slug), "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    body["instance"] = request.path
+    body.update({k: v for k, v in extra.items() if v is not None})
+    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM_JSON)
+    return response
+
+
+def from_http_exception(exc: HTTPException) -> Response:
+    status = exc.code or 500
+    slug, title = STATUS_TITLES.get(status, ("http-error", exc.name))
+    extra: dict[str, Any] = {}
+    data = getattr(exc, "data", None) or {}
+    messages = data.get("messages") if isinstance(data, dict) else None
+    if messages:
+        # webargs/flask-smorest: {"json": {"field": ["msg"]}} -> {"field": ["msg"]}
+        flat: dict[str, Any] = {}
+        for location_errors in messages.values():
+            if isinstance(location_errors, dict):
+                flat.update(location_errors)
+        extra["errors"] = flat or messages
+    if status == 400:
+        # webargs says "Invalid JSON body." in English; ward staff get the Vietnamese reason instead
+        extra.pop("errors", None)
+        extra["detail"] = "Nội dung JSON không đúng cú pháp hoặc không đọc được."
+    if status == 405 and getattr(exc, "valid_methods", None):
+        extra["allowed"] = list(exc.valid_methods)
+    detail = extra.pop("detail", None)
+    response = problem_response(status, slug, title, detail, **extra)
+    for name, value in (exc.get_headers() or []):
+        if name.lower() not in {"content-type", "content-length"}:
+            response.headers[name] = value
+    return response
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(Problem)
+    def _problem(exc: Problem) -> Response:
+        return problem_response(exc.status, exc.slug, exc.title, exc.detail, **exc.extra)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Response:
+        return from_http_exception(exc)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        from sqlalchemy import exc as sa_exc
+
+        if isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)):
+            log.warning("database unavailable: %r", exc)
+            slug, title = STATUS_TITLES[503]
+            response = problem_response(503, slug, title)
+            response.headers["Retry-After"] = "5"
+            return response
+        log.exception("unhandled error")
+        slug, title = STATUS_TITLES[500]
+        return problem_response(500, slug, title)

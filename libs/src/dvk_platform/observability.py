@@ -1,0 +1,119 @@
+"""JSON logs with a request id, Prometheus metrics, and the /healthz, /readyz, /metrics endpoints."""
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import time
+import uuid
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from pythonjsonlogger.json import JsonFormatter
+
+REQUESTS = Counter("dvk_http_requests_total", "HTTP requests", ["service", "method", "endpoint", "status"])
+LATENCY = Histogram("dvk_http_request_seconds", "HTTP request latency", ["service", "endpoint"])
+
+
+class _RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            record.request_id = g.get("request_id", "-")
+        except RuntimeError:  # outside a request
+            record.request_id = "-"
+        return True
+
+
+def configure_logging(level: str = "INFO", service: str = "dvk") -> None:
+    """JSON lines on stderr; idempotent so app factories and workers may both call it."""
+    root = logging.getLogger()
+    if any(getattr(h, "_dvk", False) for h in root.handlers):
+        root.setLevel(level)
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler._dvk = True  # type: ignore[attr-defined]
+    handler.setFormatter(
+        JsonFormatter(
+            "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            rename_fields={"asctime": "time", "levelname": "level"},
+            static_fields={"service": service},
+        )
+    )
+    handler.addFilter(_RequestIdFilter())
+    root.addHandler(handler)
+    root.setLevel(level)
+    logging.getLogger("kafka").setLevel(logging.WARNING)
+
+
+ops = Blueprint("ops", __name__)
+
+
+@ops.get("/healthz")
+def healthz() -> Response:
+    return jsonify(status="ok", service=current_app.config["SERVICE_NAME"])
+
+
+class _ReadinessCache:
+    """The bus check opens a connection; remember a good answer for a few seconds."""
+
+    def __init__(self, ttl: float = 5.0) -> None:
+        self.ttl = ttl
+        self.lock = threading.Lock()
+        self.bus_ok_until = 0.0
+
+
+@ops.get("/readyz")
+def readyz() -> tuple[Response, int]:
+    checks: dict[str, str] = {}
+    try:
+        current_app.extensions["dvk_db"].ping()
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - reported, not raised
+        checks["database"] = f"error: {type(exc).__name__}"
+    cache: _ReadinessCache = current_app.extensions["dvk_readiness"]
+    if time.monotonic() < cache.bus_ok_until:
+        checks["bus"] = "ok"
+    else:
+        try:
+            with cache.lock:
+                from .app import get_bus
+
+                get_bus().ping()
+            cache.bus_ok_until = time.monotonic() + cache.ttl
+            checks["bus"] = "ok"
+        except Exception as exc:  # noqa: BLE001 - reported, not raised
+            checks["bus"] = f"error: {type(exc).__name__}"
+    ready = all(v == "ok" for v in checks.values())
+    body = {"status": "ready" if ready else "not-ready", "service": current_app.config["SERVICE_NAME"], "checks": checks}
+    return jsonify(body), (200 if ready else 503)
+
+
+@ops.get("/metrics")
+def metrics() -> Response:
+    return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
+
+
+def init_app(app: Flask) -> None:
+    configure_logging(app.config["LOG_LEVEL"], app.config["SERVICE_NAME"])
+    app.extensions["dvk_readiness"] = _ReadinessCache()
+    app.register_blueprint(ops)
+    service = app.config["SERVICE_NAME"]
+
+    @app.before_request
+    def _start() -> None:
+        g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def _finish(response: Response) -> Response:
+        endpoint = request.url_rule.rule if request.url_rule else "unmatched"
+        elapsed = time.perf_counter() - g.get("started", time.perf_counter())
+        REQUESTS.labels(service, request.method, endpoint, str(response.status_code)).inc()
+        LATENCY.labels(service, endpoint).observe(elapsed)
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        return response
+
+
+def log_extra(**fields: Any) -> dict[str, Any]:
+    return {"extra": fields}

@@ -1,0 +1,199 @@
+"""The outbox relay: one leader per service publishes unpublished outbox rows in order, then marks them."""
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import threading
+import time
+import zlib
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from prometheus_client import Counter
+from sqlalchemy import Connection, select, text, update
+
+from .bus import Bus, BusError, Message
+from .db import Database
+from .envelope import CloudEvent
+from .tables import outbox_messages
+
+log = logging.getLogger(__name__)
+
+PUBLISHED = Counter("dvk_relay_published_total", "Outbox rows published to the bus", ["service"])
+FAILURES = Counter("dvk_relay_failures_total", "Relay publish attempts that failed", ["service"])
+
+
+def outbox_row_to_event(row: Mapping[str, Any], source: str, ward: str) -> CloudEvent:
+    created = row["created_at"]
+    if created.tzinfo is None:  # SQLite returns naive datetimes; they were written in UTC
+        created = created.replace(tzinfo=UTC)
+    return CloudEvent(
+        id=row["id"],
+        type=row["type"],
+        source=source,
+        subject=row["aggregateid"],
+        ward=ward,
+        data=row["payload"],
+        time=created.isoformat(timespec="milliseconds"),
+    )
+
+
+class LeaderLock:
+    """Single leader per service: a PostgreSQL advisory lock, or an flock beside the SQLite file."""
+
+    def __init__(self, db: Database, name: str) -> None:
+        self.db = db
+        self.name = name
+        self._conn: Connection | None = None
+        self._fd: int | None = None
+
+    def try_acquire(self) -> bool:
+        if self.db.is_sqlite:
+            path = self.db.engine.url.database or "relay"
+            fd = os.open(f"{path}.{self.name}.lock", os.O_CREAT | os.O_RDWR, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                return False
+            self._fd = fd
+            return True
+        conn = self.db.engine.connect()
+        key = zlib.crc32(f"dvk-relay:{self.name}".encode())
+        got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+        conn.commit()
+        if got:
+            self._conn = conn
+            return True
+        conn.close()
+        return False
+
+    def still_held(self) -> bool:
+        if self._fd is not None:
+            return True
+        if self._conn is None:
+            return False
+        try:
+            self._conn.execute(text("SELECT 1"))
+            self._conn.commit()
+            return True
+        except Exception:  # noqa: BLE001 - a lost connection means a lost lock
+            self.release()
+            return False
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except Exception:  # noqa: BLE001 - the connection may already be gone
+                log.debug("closing the leader connection raised", exc_info=True)
+            self._conn = None
+
+
+class Relay:
+    def __init__(
+        self,
+        db: Database,
+        bus: Bus,
+        *,
+        service: str,
+        topic: str,
+        source: str,
+        ward: str,
+        batch_size: int = 500,
+        poll_interval: float = 0.2,
+        max_backoff: float = 10.0,
+    ) -> None:
+        self.db = db
+        self.bus = bus
+        self.service = service
+        self.topic = topic
+        self.source = source
+        self.ward = ward
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.max_backoff = max_backoff
+        self.stopping = threading.Event()
+        self.lock = LeaderLock(db, service)
+
+    def publish_pending(self) -> int:
+        """Publish one batch of unpublished rows in seq order. Returns how many were published."""
+        with self.db.engine.connect() as conn:
+            rows = conn.execute(
+                select(outbox_messages)
+                .where(outbox_messages.c.published_at.is_(None))
+                .order_by(outbox_messages.c.seq)
+                .limit(self.batch_size)
+            ).mappings().all()
+        if not rows:
+            return 0
+        events = [outbox_row_to_event(row, self.source, self.ward) for row in rows]
+        messages = [Message(key=e.key.encode(), value=e.value(), headers=e.headers()) for e in events]
+        try:
+            acknowledged = self.bus.publish(self.topic, messages)
+            error = None if acknowledged == len(rows) else "the bus acknowledged only part of the batch"
+        except BusError as exc:
+            acknowledged, error = 0, str(exc)
+        now = datetime.now(UTC)
+        with self.db.transaction() as session:
+            if acknowledged:
+                done = [row["seq"] for row in rows[:acknowledged]]
+                session.execute(
+                    update(outbox_messages)
+                    .where(outbox_messages.c.seq.in_(done))
+                    .values(published_at=now, attempts=outbox_messages.c.attempts + 1, last_error=None)
+                )
+            if error:
+                failed = rows[acknowledged]["seq"]
+                session.execute(
+                    update(outbox_messages)
+                    .where(outbox_messages.c.seq == failed)
+                    .values(attempts=outbox_messages.c.attempts + 1, last_error=error[:2000])
+                )
+        PUBLISHED.labels(self.service).inc(acknowledged)
+        if error:
+            FAILURES.labels(self.service).inc()
+            raise BusError(error)
+        return acknowledged
+
+    def run(self) -> None:
+        """Run until stop(): wait for leadership, then publish with exponential backoff on failure."""
+        backoff = self.poll_interval
+        while not self.stopping.is_set():
+            if not self.lock.still_held():
+                try:
+                    acquired = self.lock.try_acquire()
+                except Exception as exc:  # noqa: BLE001 - database down: keep trying
+                    log.warning("relay %s cannot reach its database: %r", self.service, exc)
+                    acquired = False
+                if not acquired:
+                    self.stopping.wait(1.0)
+                    continue
+                log.info("relay %s is the leader", self.service)
+                try:
+                    self.bus.ensure_topics([self.topic, f"{self.topic}.dlq"])
+                except BusError as exc:
+                    log.warning("relay %s cannot create its topics yet: %s", self.service, exc)
+            try:
+                published = self.publish_pending()
+                backoff = self.poll_interval
+                if published < self.batch_size:
+                    self.stopping.wait(self.poll_interval)
+            except BusError as exc:
+                log.warning("relay %s publish failed, retrying in %.1fs: %s", self.service, backoff, exc)
+                self.stopping.wait(backoff)
+                backoff = min(backoff * 2, self.max_backoff)
+            except Exception as exc:  # noqa: BLE001 - database hiccup: back off and retry
+                log.warning("relay %s failed, retrying in %.1fs: %r", self.service, backoff, exc)
+                self.stopping.wait(backoff)
+                backoff = min(backoff * 2, self.max_backoff)
+        self.lock.release()
+
+    def stop(self) -> None:
+        self.stopping.set()

@@ -1,0 +1,209 @@
+"""pytest plugin: real PostgreSQL and Kafka, chosen in this order: addresses from the environment
+(DVK_TEST_DATABASE_URL, DVK_TEST_KAFKA_BOOTSTRAP); testcontainers where a Docker engine answers;
+else servers this harness starts itself. Under CI=true a server that cannot be had fails the run."""
+from __future__ import annotations
+
+import functools
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from ..auth import issue_token
+from ..bus import Bus, Record, create_bus
+from ..migrations import upgrade
+from . import wait_until
+from .kafka import LocalKafka
+from .postgres import HarnessUnavailable, LocalPostgres, PostgresDatabases
+
+
+def services_required() -> bool:
+    return os.environ.get("CI", "").lower() == "true" or os.environ.get("DVK_REQUIRE_SERVICES") == "1"
+
+
+def unavailable(reason: str) -> None:
+    if services_required():
+        pytest.fail(f"required test service unavailable: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@functools.cache
+def docker_engine_answers() -> bool:
+    if not (os.environ.get("DOCKER_HOST") or os.path.exists("/var/run/docker.sock")):
+        return False
+    import docker
+
+    try:
+        client = docker.from_env(timeout=2)
+    except Exception:  # noqa: BLE001 - no usable engine configuration
+        return False
+    try:
+        client.ping()
+        return True
+    except Exception:  # noqa: BLE001 - the client answers, no engine behind it
+        return False
+    finally:
+        client.close()
+
+
+@dataclass
+class PostgresServer:
+    base_url: str
+    local: LocalPostgres | None = None
+
+
+@dataclass
+class KafkaServer:
+    bootstrap: str
+    local: LocalKafka | None = None
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    given = os.environ.get("DVK_TEST_DATABASE_URL")
+    if given:
+        yield PostgresServer(given.rsplit("/", 1)[0] if given.count("/") > 2 else given)
+        return
+    if docker_engine_answers():
+        from testcontainers.postgres import PostgresContainer
+
+        with PostgresContainer("postgres:17-alpine", driver="psycopg") as container:
+            yield PostgresServer(container.get_connection_url().rsplit("/", 1)[0])
+        return
+    try:
+        local = LocalPostgres()
+        local.start()
+    except HarnessUnavailable as exc:
+        unavailable(str(exc))
+    yield PostgresServer(local.base_url, local)
+    local.cleanup()
+
+
+@pytest.fixture(scope="session")
+def postgres_databases(postgres_server: PostgresServer) -> Iterator[PostgresDatabases]:
+    databases = PostgresDatabases(postgres_server.base_url)
+    yield databases
+    databases.drop_all()
+
+
+def _start_local_kafka() -> LocalKafka:
+    try:
+        broker = LocalKafka()
+        broker.start()
+        return broker
+    except HarnessUnavailable as exc:
+        unavailable(str(exc))
+        raise
+
+
+@pytest.fixture(scope="session")
+def kafka_server() -> Iterator[KafkaServer]:
+    given = os.environ.get("DVK_TEST_KAFKA_BOOTSTRAP")
+    if given:
+        yield KafkaServer(given)
+        return
+    if docker_engine_answers():
+        from testcontainers.kafka import KafkaContainer
+
+        with KafkaContainer("apache/kafka:4.3.1").with_kraft() as container:
+            yield KafkaServer(container.get_bootstrap_server())
+        return
+    broker = _start_local_kafka()
+    yield KafkaServer(broker.bootstrap, broker)
+    broker.cleanup()
+
+
+@pytest.fixture
+def own_kafka() -> Iterator[LocalKafka]:
+    """A broker of this test's own, for tests that stop, kill and restart it."""
+    broker = _start_local_kafka()
+    yield broker
+    broker.cleanup()
+
+
+@pytest.fixture
+def topic_prefix() -> str:
+    return f"t{uuid.uuid4().hex[:10]}."
+
+
+@pytest.fixture(params=["kafka", "embedded"])
+def bus_config(request: pytest.FixtureRequest, tmp_path: Path, topic_prefix: str) -> dict[str, Any]:
+    """Bus settings for one test, on each transport in turn."""
+    if request.param == "kafka":
+        server: KafkaServer = request.getfixturevalue("kafka_server")
+        return {"BUS": "kafka", "KAFKA_BOOTSTRAP": server.bootstrap, "TOPIC_PREFIX": topic_prefix}
+    return {"BUS": "embedded", "EMBEDDED_BUS_PATH": str(tmp_path / "bus.db"), "TOPIC_PREFIX": topic_prefix}
+
+
+@pytest.fixture(params=["postgresql", "sqlite"])
+def database_kind(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def new_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[str, str], str]:
+    """new_database_url(kind, name) -> a fresh, empty database of that kind."""
+
+    def make(kind: str, name: str = "dvk") -> str:
+        if kind == "postgresql":
+            databases: PostgresDatabases = request.getfixturevalue("postgres_databases")
+            return databases.create(name)
+        return f"sqlite:///{tmp_path / (name + '-' + uuid.uuid4().hex[:6] + '.db')}"
+
+    return make
+
+
+@pytest.fixture
+def make_service(new_database_url: Callable[[str, str], str], tmp_path: Path, topic_prefix: str):
+    """make_service(service, database_kind="sqlite", **config) -> a migrated Flask app of that service."""
+    apps: list[Flask] = []
+
+    def make(service: str, database_kind: str = "sqlite", **config: Any) -> Flask:
+        import importlib
+
+        url = config.pop("DATABASE_URL", None) or new_database_url(database_kind, service)
+        upgrade(service, url)
+        settings = {
+            "DATABASE_URL": url,
+            "EMBEDDED_BUS_PATH": str(tmp_path / "bus.db"),
+            "TOPIC_PREFIX": topic_prefix,
+            **config,
+        }
+        app = importlib.import_module(service).create_app(settings)
+        app.config["TESTING"] = True
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        bus = app.extensions.get("dvk_bus")
+        if bus is not None:
+            bus.close()
+        app.extensions["dvk_db"].dispose()
+
+
+def bearer(app: Flask, role: str, unit_id: int | None = None, user_id: str = "u1", name: str = "Cán bộ thử",
+           ward: str | None = None, ttl: int = 300) -> dict[str, str]:
+    token = issue_token(app.config["SERVICE_TOKEN_SECRET"], user_id=user_id, name=name, role=role,
+                        unit_id=unit_id, ward=ward or app.config["WARD_CODE"], ttl=ttl)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def read_topic(bus: Bus, topic: str, count: int, timeout: float = 30.0) -> list[Record]:
+    """Read at least `count` records from the start of a topic with a fresh consumer group."""
+    consumer = bus.consumer(f"reader-{uuid.uuid4().hex[:8]}", [topic])
+    records: list[Record] = []
+    try:
+        wait_until(lambda: len(records.__iadd__(consumer.poll(0.5, 1000))) >= count, timeout, interval=0)
+    finally:
+        consumer.close()
+    return records
+
+
+def bus_for(config: dict[str, Any]) -> Bus:
+    return create_bus({"KAFKA_PARTITIONS": 3, **config}, client_id="test")

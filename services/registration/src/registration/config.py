@@ -1,0 +1,4 @@
+"""Registration defaults; every key can be overridden by a DVK_* environment variable."""
+DEFAULTS = {
+    "DATABASE_URL": "sqlite:///var/registration.db",
+}

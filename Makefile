@@ -6,6 +6,9 @@ SERVICES := registration reporting awards notify gateway
 SERVICE_DIRS := $(foreach s,$(SERVICES),$(wildcard services/$(s)))
 PYTEST_ARGS ?=
 
+contracts: install
+	$(BIN)/python -m dvk_platform.contracts
+
 .PHONY: install system-deps run test test-reliability lint bench contracts clean
 
 $(VENV)/.installed: requirements/constraints.txt requirements/dev.txt libs/pyproject.toml $(wildcard services/*/pyproject.toml)

@@ -5,9 +5,10 @@ The gateway signs it for each call; every service verifies it and enforces its o
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 import jwt
 from flask import current_app, g, request

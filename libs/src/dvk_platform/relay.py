@@ -5,7 +5,6 @@ import fcntl
 import logging
 import os
 import threading
-import time
 import zlib
 from collections.abc import Mapping
 from datetime import UTC, datetime

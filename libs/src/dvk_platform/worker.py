@@ -69,7 +69,7 @@ def _stop_on_signals(stop) -> None:  # noqa: ANN001 - any callable
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="dvk-worker", description="Chạy tiến trình nền của một dịch vụ.")
-    parser.add_argument("command", choices=["migrate", "relay", "consume"])
+    parser.add_argument("command", choices=["migrate", "seed", "relay", "consume"])
     parser.add_argument("service")
     args = parser.parse_args(argv)
     app = load_app(args.service)
@@ -77,6 +77,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         upgrade(args.service, app.config["DATABASE_URL"])
         log.info("migrated %s", args.service)
+        return 0
+    if args.command == "seed":
+        try:
+            seed = importlib.import_module(f"{args.service}.seed")
+        except ModuleNotFoundError:
+            return 0
+        with app.app_context():
+            seed.seed(app)
         return 0
     with app.app_context():
         runner = build_relay(app) if args.command == "relay" else build_consumer(app)

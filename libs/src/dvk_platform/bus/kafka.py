@@ -1,6 +1,7 @@
 """Apache Kafka transport (kafka-python): idempotent producer with acks=all, manual offset commits."""
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Sequence
 
@@ -88,12 +89,10 @@ class KafkaBus:
             existing = set(admin.list_topics())
             missing = [t for t in wanted if t not in existing]
             if missing:
-                try:
+                with contextlib.suppress(TopicAlreadyExistsError):
                     admin.create_topics(
                         [NewTopic(t, num_partitions=self.partitions, replication_factor=1) for t in missing]
                     )
-                except TopicAlreadyExistsError:
-                    pass
             self._known_topics.update(wanted)
         except KafkaError as exc:
             raise BusError(f"cannot create topics {wanted}: {exc!r}") from exc

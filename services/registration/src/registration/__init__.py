@@ -4,9 +4,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
-
 from dvk_platform.app import create_service_app
+from flask import Flask
 
 from .config import DEFAULTS
 

@@ -1,9 +1,8 @@
 """Request and response shapes of the registration API."""
 from __future__ import annotations
 
-from marshmallow import fields, validate
-
 from dvk_platform.schemas import BaseSchema
+from marshmallow import fields, validate
 
 from .models import UNIT_KINDS
 

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from dvk_platform.errors import Problem
 from dvk_platform.outbox import add_event
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from . import events
 from .models import Unit

@@ -1,12 +1,11 @@
 """Units directory (đơn vị)."""
 from __future__ import annotations
 
+from dvk_platform.auth import authenticated, require_roles
+from dvk_platform.db import get_db
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
-
-from dvk_platform.auth import authenticated, require_roles
-from dvk_platform.db import get_db
 
 from ..models import Unit
 from ..schemas import UnitCreateSchema, UnitSchema

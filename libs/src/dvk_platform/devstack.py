@@ -1,0 +1,132 @@
+"""`make run`: every service, relay and consumer plus the gateway on the embedded default
+(SQLite files and the embedded log under var/), supervised in one terminal; Ctrl-C stops all."""
+from __future__ import annotations
+
+import importlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+# (service, port offset, runs a consumer)
+SERVICES = [
+    ("registration", 1),
+    ("reporting", 2),
+    ("awards", 3),
+    ("notify", 4),
+    ("gateway", 0),
+]
+
+
+def _has_consumer(service: str) -> bool:
+    try:
+        events = importlib.import_module(f"{service}.events")
+    except ModuleNotFoundError:
+        return False
+    return bool(getattr(events, "SUBSCRIBES", None))
+
+
+def _publishes(service: str) -> bool:
+    return service != "gateway"
+
+
+def main() -> int:
+    var = Path(os.environ.get("DVK_VAR_DIR", "var")).resolve()
+    var.mkdir(parents=True, exist_ok=True)
+    base_port = int(os.environ.get("DVK_PORT_BASE", "8000"))
+    bin_dir = Path(sys.executable).parent
+    common = {
+        **os.environ,
+        "DVK_BUS": "embedded",
+        "DVK_EMBEDDED_BUS_PATH": str(var / "bus.db"),
+        "DVK_COOKIE_SECURE": os.environ.get("DVK_COOKIE_SECURE", "false"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    for service, offset in SERVICES:
+        common[f"DVK_{service.upper()}_URL"] = f"http://127.0.0.1:{base_port + offset}"
+
+    def env_for(service: str) -> dict[str, str]:
+        return {**common, "DVK_DATABASE_URL": f"sqlite:///{var / (service + '.db')}"}
+
+    print("Chuẩn bị cơ sở dữ liệu (migrate, seed)...", flush=True)
+    for service, _ in SERVICES:
+        for step in ("migrate", "seed"):
+            done = subprocess.run([str(bin_dir / "dvk-worker"), step, service], env=env_for(service),
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            if done.returncode != 0:
+                print(f"{service} {step} failed:\n{done.stderr}", file=sys.stderr)
+                return 1
+
+    processes: list[tuple[str, subprocess.Popen[bytes]]] = []
+    logs = var / "logs"
+    logs.mkdir(exist_ok=True)
+
+    def spawn(name: str, args: list[str], env: dict[str, str]) -> None:
+        with open(logs / f"{name}.log", "ab") as log:
+            processes.append((name, subprocess.Popen(args, env=env, stdout=log, stderr=subprocess.STDOUT)))
+
+    for service, offset in SERVICES:
+        env = env_for(service)
+        spawn(f"{service}-web", [str(bin_dir / "gunicorn"), f"{service}.wsgi:app", "--bind",
+                                 f"127.0.0.1:{base_port + offset}", "--workers", "1", "--threads", "8",
+                                 "--graceful-timeout", "5"], env)
+        if _publishes(service):
+            spawn(f"{service}-relay", [str(bin_dir / "dvk-worker"), "relay", service], env)
+        if _has_consumer(service):
+            spawn(f"{service}-consumer", [str(bin_dir / "dvk-worker"), "consume", service], env)
+
+    stopping = False
+
+    def stop(_signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+
+    deadline = time.monotonic() + 60
+    pending = {service: base_port + offset for service, offset in SERVICES}
+    while pending and not stopping and time.monotonic() < deadline:
+        for service, port in list(pending.items()):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as response:  # noqa: S310
+                    if response.status == 200:
+                        del pending[service]
+            except OSError:
+                pass
+        time.sleep(0.3)
+    if pending and not stopping:
+        print(f"Không khởi động được: {', '.join(pending)} (xem {logs})", file=sys.stderr)
+    elif not stopping:
+        print(f"\nDân Vận Khéo — phường {os.environ.get('DVK_WARD_NAME', 'Minh Xuân')} đã sẵn sàng.")
+        print(f"Mở trình duyệt: http://127.0.0.1:{base_port}/")
+        print(f"Nhật ký: {logs}   Dừng: Ctrl-C\n", flush=True)
+
+    while not stopping:
+        for name, process in processes:
+            if process.poll() is not None:
+                print(f"{name} đã dừng (mã {process.returncode}); xem {logs / (name + '.log')}", file=sys.stderr)
+                stopping = True
+                break
+        time.sleep(0.5)
+
+    print("Đang dừng các dịch vụ...", flush=True)
+    for _, process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for name, process in processes:
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            print(f"{name} không dừng kịp, buộc dừng", file=sys.stderr)
+            process.kill()
+            process.wait()
+    print("Đã dừng.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

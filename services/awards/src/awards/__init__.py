@@ -1,0 +1,15 @@
+"""Awards service: catalogues, nominations, council review, decisions and revocations."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dvk_platform.app import create_service_app
+from flask import Flask
+
+from .config import DEFAULTS
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    app, api = create_service_app(__name__, "awards", DEFAULTS, config, title="Dân Vận Khéo — Thi đua, khen thưởng")
+    return app

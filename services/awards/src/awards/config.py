@@ -1,0 +1,4 @@
+"""Awards defaults; every key can be overridden by a DVK_* environment variable."""
+DEFAULTS = {
+    "DATABASE_URL": "sqlite:///var/awards.db",
+}

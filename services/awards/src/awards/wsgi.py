@@ -1,0 +1,3 @@
+from awards import create_app
+
+app = create_app()

@@ -1,0 +1,15 @@
+"""Notify service: recipients, in-app inbox, e-mail and webhook deliveries, deadline reminders."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dvk_platform.app import create_service_app
+from flask import Flask
+
+from .config import DEFAULTS
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    app, api = create_service_app(__name__, "notify", DEFAULTS, config, title="Dân Vận Khéo — Thông báo, nhắc hạn, thư điện tử, webhook")
+    return app

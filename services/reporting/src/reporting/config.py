@@ -1,0 +1,4 @@
+"""Reporting defaults; every key can be overridden by a DVK_* environment variable."""
+DEFAULTS = {
+    "DATABASE_URL": "sqlite:///var/reporting.db",
+}

@@ -1,0 +1,8 @@
+"""Events reporting publishes on dvk.reporting and the handlers of the events it consumes."""
+from __future__ import annotations
+
+from typing import Any
+
+# Topics (by publishing service) this service's consumer reads.
+SUBSCRIBES: list[str] = ['registration', 'awards']
+HANDLERS: dict[str, Any] = {}

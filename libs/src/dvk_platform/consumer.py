@@ -27,11 +27,17 @@ IGNORED = Counter("dvk_consumer_ignored_total", "Events of a type this service d
 DEAD_LETTERED = Counter("dvk_consumer_dead_lettered_total", "Events sent to a DLQ", ["group"])
 
 
+class TransientError(RuntimeError):
+    """Raised by a handler when something around it is down (another service, SMTP): retry, never DLQ."""
+
+
 def is_transient(exc: BaseException) -> bool:
     """Errors of the surroundings (database unreachable), not of the event: retry, never dead-letter."""
     if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
         return True
-    return isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError, BusError))
+    return isinstance(
+        exc, (TransientError, sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError, BusError)
+    )
 
 
 @dataclass

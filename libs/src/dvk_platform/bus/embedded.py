@@ -50,7 +50,7 @@ class EmbeddedLogBus:
         if self._conn is None:
             try:
                 os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
-                conn = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
+                conn = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False)
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.executescript(SCHEMA)
             except sqlite3.Error as exc:

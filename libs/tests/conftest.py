@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from dvk_platform.testing.plugin import bus_for
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import func, select
+
 from dvk_platform.config import topic_name
 from dvk_platform.envelope import CloudEvent
 from dvk_platform.tables import outbox_messages
@@ -11,7 +13,6 @@ from dvk_platform.testing.plugin import read_topic
 from dvk_platform.worker import build_relay
 from registration.models import Unit
 from registration.services import create_unit
-from sqlalchemy import func, select
 
 
 def test_committed_event_arrives_with_cloudevents_headers(registration, bus):

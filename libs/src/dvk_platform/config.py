@@ -24,6 +24,7 @@ PLATFORM_DEFAULTS: dict[str, Any] = {
     "RELAY_POLL_INTERVAL": 0.2,
     "CONSUMER_MAX_ATTEMPTS": 3,
     "CONSUMER_RETRY_BACKOFF": 0.2,
+    "HEARTBEAT_FILE": "",  # workers touch it each loop; the container health check reads its age
 }
 
 ENV_PREFIX = "DVK_"

@@ -68,6 +68,7 @@ class ConsumerRunner:
         self.max_attempts = max_attempts
         self.retry_backoff = retry_backoff
         self.stopping = threading.Event()
+        self.on_tick: Callable[[], None] = lambda: None
         self.outcome = Outcome()
 
     def _already_handled(self, session: Session, event_id: str) -> bool:
@@ -168,6 +169,7 @@ class ConsumerRunner:
     def run(self) -> None:
         backoff = 0.5
         while not self.stopping.is_set():
+            self.on_tick()
             try:
                 self.run_once(timeout=0.5)
                 backoff = 0.5

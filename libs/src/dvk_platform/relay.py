@@ -6,7 +6,7 @@ import logging
 import os
 import threading
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -119,6 +119,7 @@ class Relay:
         self.poll_interval = poll_interval
         self.max_backoff = max_backoff
         self.stopping = threading.Event()
+        self.on_tick: Callable[[], None] = lambda: None
         self.lock = LeaderLock(db, service)
 
     def publish_pending(self) -> int:
@@ -165,6 +166,7 @@ class Relay:
         """Run until stop(): wait for leadership, then publish with exponential backoff on failure."""
         backoff = self.poll_interval
         while not self.stopping.is_set():
+            self.on_tick()
             if not self.lock.still_held():
                 try:
                     acquired = self.lock.try_acquire()

@@ -9,6 +9,9 @@ import importlib
 import logging
 import signal
 import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
 from types import FrameType
 
 from flask import Flask
@@ -59,6 +62,19 @@ def build_consumer(app: Flask) -> ConsumerRunner:
     )
 
 
+def heartbeat(path: str, every: float = 5.0) -> Callable[[], None]:
+    """A tick that touches `path` at most every few seconds; the container health check reads its age."""
+    last = 0.0
+
+    def tick() -> None:
+        nonlocal last
+        if path and time.monotonic() - last >= every:
+            Path(path).touch()
+            last = time.monotonic()
+
+    return tick
+
+
 def _stop_on_signals(stop) -> None:  # noqa: ANN001 - any callable
     def handler(_signum: int, _frame: FrameType | None) -> None:
         stop()
@@ -89,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     with app.app_context():
         runner = build_relay(app) if args.command == "relay" else build_consumer(app)
         _stop_on_signals(runner.stop)
+        runner.on_tick = heartbeat(app.config["HEARTBEAT_FILE"])
         log.info("%s %s started", args.service, args.command)
         runner.run()
     log.info("%s %s stopped", args.service, args.command)

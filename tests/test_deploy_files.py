@@ -1,0 +1,130 @@
+"""docker-compose.yml and deploy/k8s describe a deployable system: health checks, dependencies on healthy
+Kafka and PostgreSQL, commands that exist, and every DVK_* setting the code reads set or documented."""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dvk_platform.config import PLATFORM_DEFAULTS
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVICES = ["registration", "reporting", "awards", "notify", "gateway"]
+INFRA = {"kafka", "postgres", "mailpit"}
+
+
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))["services"]
+
+
+def k8s_documents() -> list[dict]:
+    docs = []
+    for path in sorted((ROOT / "deploy" / "k8s").glob("*.yaml")):
+        docs += [d for d in yaml.safe_load_all(path.read_text(encoding="utf-8")) if d]
+    return docs
+
+
+def assert_command_exists(command: list[str]) -> None:
+    program = command[0]
+    if program == "gunicorn":
+        module, _, attr = command[1].partition(":")
+        assert importlib.util.find_spec(module), f"gunicorn target {module} does not exist"
+        source = Path(importlib.util.find_spec(module).origin).read_text()
+        assert re.search(rf"^{attr}\s*=", source, re.M), f"{module} defines no {attr}"
+    elif program == "dvk-worker":
+        verb, service = command[1], command[2]
+        assert verb in {"migrate", "seed", "relay", "consume"}, verb
+        assert service in SERVICES and importlib.util.find_spec(service)
+        if verb == "consume":
+            assert importlib.import_module(f"{service}.events").SUBSCRIBES, f"{service} consumes nothing"
+    elif program == "python":
+        assert command[1] == "-m" and importlib.util.find_spec(command[2]), f"no module {command[2]}"
+    else:
+        pytest.fail(f"unknown program {program}")
+
+
+def test_every_compose_process_is_healthchecked_and_waits_for_healthy_infrastructure():
+    services = compose()
+    assert services["kafka"]["image"].startswith("apache/kafka:4.")
+    assert "KAFKA_PROCESS_ROLES" in services["kafka"]["environment"]  # KRaft, no ZooKeeper
+    for name, svc in services.items():
+        hc = svc.get("healthcheck", {})
+        if name.endswith("-migrate"):
+            continue  # one-shot jobs; the others wait for them to complete
+        assert hc.get("test") and not hc.get("disable"), f"{name} has no health check"
+        if name in INFRA:
+            continue
+        deps = svc["depends_on"]
+        assert deps["postgres"]["condition"] == "service_healthy", name
+        assert deps["kafka"]["condition"] == "service_healthy", name
+        assert any(d.endswith("-migrate") and c["condition"] == "service_completed_successfully"
+                   for d, c in deps.items()), f"{name} does not wait for its migration"
+        assert svc.get("read_only") is True, f"{name} root filesystem is writable"
+
+
+def test_each_service_has_web_relay_and_consumer_with_its_own_database():
+    services = compose()
+    for service in SERVICES:
+        assert services[service]["command"][0] == "gunicorn"
+        url = services[service]["environment"]["DVK_DATABASE_URL"]
+        assert url.startswith("postgresql+psycopg://") and url.endswith(f"/{service}")
+        if service != "gateway":
+            assert services[f"{service}-relay"]["command"] == ["dvk-worker", "relay", service]
+        if importlib.import_module(f"{service}.events").__dict__.get("SUBSCRIBES") if service != "gateway" else False:
+            assert services[f"{service}-consumer"]["command"] == ["dvk-worker", "consume", service]
+    init = (ROOT / "deploy/postgres/init-databases.sh").read_text()
+    assert all(s in init for s in SERVICES)
+
+
+def test_every_command_and_module_named_in_compose_and_k8s_exists():
+    commands = [svc["command"] for name, svc in compose().items() if name not in INFRA]
+    for doc in k8s_documents():
+        if doc["kind"] == "Deployment":
+            pod = doc["spec"]["template"]["spec"]
+            commands += [c["command"] for c in pod["containers"] + pod.get("initContainers", [])]
+    assert len(commands) >= 20
+    for command in commands:
+        assert_command_exists(command)
+    dockerfile = (ROOT / "deploy/Dockerfile").read_text()
+    for service in SERVICES:
+        assert f"AS {service}" in dockerfile
+    assert "USER 10001" in dockerfile and "HEALTHCHECK" in dockerfile
+
+
+def test_k8s_deployments_have_probes_limits_and_a_locked_down_container():
+    docs = k8s_documents()
+    deployments = [d for d in docs if d["kind"] == "Deployment"]
+    assert {d["metadata"]["name"] for d in deployments} >= set(SERVICES)
+    for d in deployments:
+        for c in d["spec"]["template"]["spec"]["containers"]:
+            assert c["readinessProbe"] and c["livenessProbe"], d["metadata"]["name"]
+            assert c["resources"]["requests"] and c["resources"]["limits"]
+            sc = c["securityContext"]
+            assert sc["runAsNonRoot"] and sc["readOnlyRootFilesystem"] and not sc["allowPrivilegeEscalation"]
+        if d["metadata"]["name"] in SERVICES:
+            c = d["spec"]["template"]["spec"]["containers"][0]
+            assert c["readinessProbe"]["httpGet"]["path"] == "/readyz"
+            assert c["livenessProbe"]["httpGet"]["path"] == "/healthz"
+    assert {d["metadata"]["name"] for d in docs if d["kind"] == "Service"} == set(SERVICES)
+    kustomization = yaml.safe_load((ROOT / "deploy/k8s/kustomization.yaml").read_text())
+    listed = set(kustomization["resources"])
+    assert listed == {p.name for p in (ROOT / "deploy/k8s").glob("*.yaml")} - {"kustomization.yaml"}
+
+
+def _settings_read_by_code() -> set[str]:
+    keys = set(PLATFORM_DEFAULTS)
+    for service in SERVICES:
+        keys |= set(importlib.import_module(f"{service}.config").DEFAULTS)
+    return {f"DVK_{k}" for k in keys}
+
+
+def test_every_dvk_variable_the_code_reads_is_set_or_documented():
+    documented = (ROOT / "README.md").read_text(encoding="utf-8") + (ROOT / ".env.example").read_text(encoding="utf-8")
+    documented += "".join(p.read_text(encoding="utf-8") for p in (ROOT / "services").glob("*/README.md"))
+    set_in_compose = {k for svc in compose().values() for k in (svc.get("environment") or {})}
+    missing = sorted(v for v in _settings_read_by_code() if v not in set_in_compose and v not in documented)
+    assert not missing, f"DVK_* settings neither set in docker-compose.yml nor documented: {missing}"

@@ -1,11 +1,22 @@
-"""Events registration publishes on dvk.registration (payload schemas in contracts/)."""
+"""Events registration publishes on dvk.registration (payload schemas in contracts/events/)."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from .models import Unit
+from .models import Inspection, ModelRegistration, RegistrationPeriod, Unit
 
 UNIT_CREATED = "vn.dvk.registration.unit-created.v1"
+UNIT_UPDATED = "vn.dvk.registration.unit-updated.v1"
+UNIT_DEACTIVATED = "vn.dvk.registration.unit-deactivated.v1"
+PERIOD_OPENED = "vn.dvk.registration.period-opened.v1"
+MODEL_SUBMITTED = "vn.dvk.registration.model-submitted.v1"
+MODEL_RESUBMITTED = "vn.dvk.registration.model-resubmitted.v1"
+MODEL_RETURNED = "vn.dvk.registration.model-returned.v1"
+MODEL_ACCEPTED = "vn.dvk.registration.model-accepted.v1"
+MODEL_WITHDRAWN = "vn.dvk.registration.model-withdrawn.v1"
+MODEL_INSPECTED = "vn.dvk.registration.model-inspected.v1"
+MODEL_MARKED_TYPICAL = "vn.dvk.registration.model-marked-typical.v1"
 
 # Registration consumes no other service's events.
 SUBSCRIBES: list[str] = []
@@ -14,3 +25,45 @@ HANDLERS: dict[str, Any] = {}
 
 def unit_payload(unit: Unit) -> dict[str, Any]:
     return {"unit_id": unit.id, "code": unit.code, "name": unit.name, "kind": unit.kind, "active": unit.active}
+
+
+def period_payload(period: RegistrationPeriod) -> dict[str, Any]:
+    return {"period_id": period.id, "year": period.year, "deadline": period.deadline.isoformat()}
+
+
+def model_payload(model: ModelRegistration, occurred_at: datetime, actor_role: str, reason: str | None = None) -> dict[str, Any]:
+    return {
+        "model_id": model.id,
+        "unit_id": model.unit_id,
+        "year": model.year,
+        "title": model.title,
+        "field": model.field,
+        "status": model.status,
+        "late": model.late,
+        "occurred_at": occurred_at.isoformat(),
+        "actor_role": actor_role,
+        "reason": reason,
+    }
+
+
+def inspected_payload(model: ModelRegistration, inspection: Inspection, occurred_at: datetime) -> dict[str, Any]:
+    return {
+        "model_id": model.id,
+        "unit_id": model.unit_id,
+        "year": model.year,
+        "inspection_id": inspection.id,
+        "rating": inspection.rating,
+        "inspected_on": inspection.inspected_on.isoformat(),
+        "occurred_at": occurred_at.isoformat(),
+    }
+
+
+def typical_payload(model: ModelRegistration, occurred_at: datetime) -> dict[str, Any]:
+    return {
+        "model_id": model.id,
+        "unit_id": model.unit_id,
+        "year": model.year,
+        "title": model.title,
+        "field": model.field,
+        "occurred_at": occurred_at.isoformat(),
+    }

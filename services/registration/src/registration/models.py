@@ -1,14 +1,36 @@
 """Registration's own tables (SQLAlchemy 2.x)."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import Boolean, DateTime, Integer, String
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, TypeDecorator
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# JSONB on PostgreSQL, JSON text on SQLite.
+JSONType = JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Moments stored in UTC and read back aware on every engine (SQLite forgets the offset otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given; the ward stores aware moments only")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
@@ -23,6 +45,24 @@ UNIT_KINDS = {
     "mttq_doan_the": "Ủy ban MTTQ và các tổ chức chính trị - xã hội",
 }
 
+FIELDS = {
+    "kinh_te_do_thi": "Kinh tế - đô thị",
+    "van_hoa_xa_hoi": "Văn hóa - xã hội",
+    "quoc_phong_an_ninh": "Quốc phòng - an ninh",
+    "xay_dung_dang": "Xây dựng Đảng và hệ thống chính trị",
+    "chinh_quyen": "Dân vận khéo trong hoạt động của chính quyền",
+}
+
+STATUSES = {
+    "draft": "bản nháp",
+    "submitted": "đã gửi",
+    "returned": "trả lại để chỉnh sửa",
+    "accepted": "đã tiếp nhận",
+    "withdrawn": "đã rút",
+}
+
+RATINGS = {"tot": "Tốt", "kha": "Khá", "trung_binh": "Trung bình", "yeu": "Yếu"}
+
 
 class Unit(Base):
     """A participating unit (đơn vị): an office, a residential group, the police, the military command, MTTQ."""
@@ -35,7 +75,87 @@ class Unit(Base):
     kind: Mapped[str] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class RegistrationPeriod(Base):
+    """The yearly registration window (kỳ đăng ký), opened by Phòng VH-XH; one per year."""
+
+    __tablename__ = "registration_periods"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, unique=True)
+    deadline: Mapped[date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    opened_by: Mapped[str] = mapped_column(String(120))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ModelRegistration(Base):
+    """A unit's "Dân vận khéo" model or content (mô hình, nội dung) registered for one year."""
+
+    __tablename__ = "model_registrations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    field: Mapped[str] = mapped_column(String(30))
+    goals: Mapped[str] = mapped_column(Text)
+    content: Mapped[str] = mapped_column(Text)  # nội dung, giải pháp
+    target_group: Mapped[str] = mapped_column(Text)
+    person_in_charge: Mapped[str] = mapped_column(String(200))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    expected_results: Mapped[str] = mapped_column(Text)
+    indicators: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    typical: Mapped[bool] = mapped_column(Boolean, default=False)
+    typical_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    typical_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    search_text: Mapped[str] = mapped_column(Text, default="")  # accent-folded, lower-case: "dan van kheo"
+    created_by: Mapped[str] = mapped_column(String(120))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class RegistrationTransition(Base):
+    """One step of a model's workflow history: who, when, from which state to which, with what note."""
+
+    __tablename__ = "registration_transitions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("model_registrations.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    to_status: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[str] = mapped_column(String(120))
+    actor_name: Mapped[str] = mapped_column(String(200))
+    actor_role: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Inspection(Base):
+    """An on-the-ground check (kiểm tra) of a model by Phòng VH-XH, with a rating and findings."""
+
+    __tablename__ = "inspections"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("model_registrations.id"), index=True)
+    inspected_on: Mapped[date] = mapped_column(Date)
+    inspector: Mapped[str] = mapped_column(String(200))
+    rating: Mapped[str] = mapped_column(String(20))
+    findings: Mapped[str] = mapped_column(Text)
+    follow_up: Mapped[str | None] = mapped_column(Text, nullable=True)
+    recorded_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,20 +1,53 @@
 """Request and response shapes of the registration API."""
 from __future__ import annotations
 
+from marshmallow import Schema, fields, validate
+
 from dvk_platform.schemas import BaseSchema
-from marshmallow import fields, validate
 
-from .models import UNIT_KINDS
+from .models import FIELDS, RATINGS, STATUSES, UNIT_KINDS
 
+CODE = [validate.Length(min=1, max=40), validate.Regexp(r"^[a-z0-9][a-z0-9-]*$", error="Chỉ gồm chữ thường không dấu, số và dấu gạch ngang.")]
+YEAR = validate.Range(min=2000, max=2100)
+
+
+def filled(max_length: int) -> list[validate.Validator]:
+    """Text that must not be blank (BaseSchema has already trimmed it) and not too long."""
+    return [validate.Length(min=1, error="Không được để trống."), validate.Length(max=max_length)]
+
+
+def text(max_length: int, required: bool = True) -> fields.String:
+    return fields.String(required=required, validate=filled(max_length))
+
+
+class VersionSchema(BaseSchema):
+    """Optional body version for clients that cannot send If-Match."""
+
+    version = fields.Integer(load_default=None)
+
+
+# ---------------------------------------------------------------- units
 
 class UnitCreateSchema(BaseSchema):
-    code = fields.String(required=True, validate=[validate.Length(min=1, max=40), validate.Regexp(r"^[a-z0-9][a-z0-9-]*$")])
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    code = fields.String(required=True, validate=CODE)
+    name = text(200)
     kind = fields.String(required=True, validate=validate.OneOf(list(UNIT_KINDS)))
     active = fields.Boolean(load_default=True)
 
 
-class UnitSchema(BaseSchema):
+class UnitUpdateSchema(VersionSchema):
+    code = fields.String(validate=CODE)
+    name = text(200, required=False)
+    kind = fields.String(validate=validate.OneOf(list(UNIT_KINDS)))
+
+
+class UnitQuerySchema(BaseSchema):
+    kind = fields.String(validate=validate.OneOf(list(UNIT_KINDS)))
+    active = fields.Boolean()
+    q = fields.String(validate=validate.Length(max=200))
+
+
+class UnitSchema(Schema):
     id = fields.Integer(dump_only=True)
     code = fields.String()
     name = fields.String()
@@ -23,3 +56,198 @@ class UnitSchema(BaseSchema):
     version = fields.Integer()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
+
+
+class ImportRowErrorSchema(Schema):
+    row = fields.Integer()
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+class UnitImportResultSchema(Schema):
+    mode = fields.String()
+    imported = fields.Integer()
+    message = fields.String()
+    units = fields.List(fields.Nested(UnitSchema))
+
+
+# ---------------------------------------------------------------- periods
+
+class PeriodCreateSchema(BaseSchema):
+    year = fields.Integer(required=True, validate=YEAR)
+    deadline = fields.Date(load_default=None)
+    note = fields.String(load_default=None, validate=validate.Length(max=2000))
+
+
+class PeriodSchema(Schema):
+    id = fields.Integer()
+    year = fields.Integer()
+    deadline = fields.Date()
+    note = fields.String(allow_none=True)
+    opened_by = fields.String()
+    opened_at = fields.DateTime()
+
+
+# ---------------------------------------------------------------- model registrations
+
+class IndicatorSchema(BaseSchema):
+    """A measurable expected result, e.g. "Tỷ lệ hồ sơ trực tuyến" target 80 "%"."""
+
+    name = text(300)
+    target = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    unit = fields.String(load_default=None, validate=validate.Length(max=50))
+
+
+class AttachmentSchema(BaseSchema):
+    """Metadata of an attached file; the file itself lives in the ward's document store."""
+
+    file_name = text(255)
+    content_type = fields.String(load_default=None, validate=validate.Length(max=100))
+    size = fields.Integer(load_default=None, validate=validate.Range(min=0))
+    url = fields.String(load_default=None, validate=validate.Length(max=1000))
+
+
+class ModelFieldsSchema(BaseSchema):
+    title = text(300)
+    field = fields.String(required=True, validate=validate.OneOf(list(FIELDS)))
+    goals = text(10_000)
+    content = text(20_000)
+    target_group = text(2_000)
+    person_in_charge = text(200)
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(required=True)
+    expected_results = text(10_000)
+    indicators = fields.List(fields.Nested(IndicatorSchema), load_default=list)
+    attachments = fields.List(fields.Nested(AttachmentSchema), load_default=list)
+
+
+class ModelCreateSchema(ModelFieldsSchema):
+    year = fields.Integer(load_default=None, validate=YEAR)
+
+
+class ModelUpdateSchema(ModelFieldsSchema):
+    """PATCH body (loaded with partial=True): absent fields keep their value."""
+
+    indicators = fields.List(fields.Nested(IndicatorSchema))
+    attachments = fields.List(fields.Nested(AttachmentSchema))
+    version = fields.Integer(load_default=None)
+
+
+class ReturnSchema(VersionSchema):
+    reason = fields.String(required=True, validate=filled(5000))
+
+
+class NoteSchema(VersionSchema):
+    note = fields.String(load_default=None, validate=validate.Length(max=5000))
+
+
+class ModelQuerySchema(BaseSchema):
+    year = fields.Integer(validate=YEAR)
+    unit_id = fields.Integer()
+    field = fields.String(validate=validate.OneOf(list(FIELDS)))
+    status = fields.String(validate=validate.OneOf(list(STATUSES)))
+    late = fields.Boolean()
+    typical = fields.Boolean()
+    q = fields.String(validate=validate.Length(max=200))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class TransitionSchema(Schema):
+    action = fields.String()
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String()
+    actor_id = fields.String()
+    actor_name = fields.String()
+    actor_role = fields.String()
+    note = fields.String(allow_none=True)
+    occurred_at = fields.DateTime()
+
+
+class InspectionCreateSchema(BaseSchema):
+    inspected_on = fields.Date(required=True)
+    inspector = text(200)
+    rating = fields.String(required=True, validate=validate.OneOf(list(RATINGS)))
+    findings = text(20_000)
+    follow_up = fields.String(load_default=None, validate=validate.Length(max=20_000))
+
+
+class InspectionSchema(Schema):
+    id = fields.Integer()
+    model_id = fields.Integer()
+    inspected_on = fields.Date()
+    inspector = fields.String()
+    rating = fields.String()
+    findings = fields.String()
+    follow_up = fields.String(allow_none=True)
+    recorded_by = fields.String()
+    created_at = fields.DateTime()
+
+
+class ModelSchema(Schema):
+    id = fields.Integer()
+    unit_id = fields.Integer()
+    year = fields.Integer()
+    title = fields.String()
+    field = fields.String()
+    goals = fields.String()
+    content = fields.String()
+    target_group = fields.String()
+    person_in_charge = fields.String()
+    start_date = fields.Date()
+    end_date = fields.Date()
+    expected_results = fields.String()
+    indicators = fields.List(fields.Dict())
+    attachments = fields.List(fields.Dict())
+    status = fields.String()
+    late = fields.Boolean()
+    submitted_at = fields.DateTime(allow_none=True)
+    accepted_at = fields.DateTime(allow_none=True)
+    typical = fields.Boolean()
+    typical_at = fields.DateTime(allow_none=True)
+    typical_note = fields.String(allow_none=True)
+    version = fields.Integer()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class ModelDetailSchema(ModelSchema):
+    history = fields.List(fields.Nested(TransitionSchema))
+    inspections = fields.List(fields.Nested(InspectionSchema))
+
+
+class ModelPageSchema(Schema):
+    items = fields.List(fields.Nested(ModelSchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+# ---------------------------------------------------------------- compliance
+
+class ComplianceUnitSchema(Schema):
+    unit_id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    submitted = fields.Integer()
+    accepted = fields.Integer()
+    registered = fields.Boolean()
+    late = fields.Boolean()
+
+
+class UnitRefSchema(Schema):
+    unit_id = fields.Integer()
+    name = fields.String()
+
+
+class ComplianceSchema(Schema):
+    year = fields.Integer()
+    deadline = fields.Date(allow_none=True)
+    active_units = fields.Integer()
+    registered_units = fields.Integer()
+    accepted_units = fields.Integer()
+    percentage = fields.Float()
+    accepted_percentage = fields.Float()
+    missing_units = fields.List(fields.Nested(UnitRefSchema))
+    late_units = fields.List(fields.Nested(UnitRefSchema))
+    units = fields.List(fields.Nested(ComplianceUnitSchema))

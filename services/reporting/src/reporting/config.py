@@ -1,4 +1,16 @@
 """Reporting defaults; every key can be overridden by a DVK_* environment variable."""
 DEFAULTS = {
     "DATABASE_URL": "sqlite:///var/reporting.db",
+    # The plan's deadlines (month-day); a year can set its own through PUT /deadlines/<year>/<period>.
+    "SIX_MONTH_DUE": "06-10",
+    "ANNUAL_DUE": "11-15",
+    # The movement runs 2026–2030; no report is expected before its first year.
+    "FIRST_YEAR": 2026,
+    # How the ward's documents are headed and signed.
+    "WARD_AGENCY": "ỦY BAN NHÂN DÂN",
+    "WARD_AGENCY_PLACE": "PHƯỜNG MINH XUÂN",
+    "WARD_PLACE_NAME": "Minh Xuân",
+    "CHAIRMAN_NAME": "",
+    # A callable returning an aware datetime; tests inject it, production reads the system clock.
+    "CLOCK": None,
 }

@@ -1,8 +1,193 @@
-"""Events reporting publishes on dvk.reporting and the handlers of the events it consumes."""
+"""Events reporting publishes on dvk.reporting and the handlers of the events it consumes.
+
+Handlers keep the read model of units, models and commendations. Delivery is at least once and ordered only
+per aggregate, so every handler is an upsert keyed by the aggregate id that never lets an older fact replace a
+newer one (units and model statuses compare event times; commendation events each set their own columns).
+Unknown payload fields are ignored.
+"""
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from dvk_platform.envelope import CloudEvent
+
+from .models import Commendation, RegisteredModel, TargetFigures, Unit, UnitReport
+
+REPORT_SUBMITTED = "vn.dvk.reporting.report-submitted.v1"
+REPORT_RESUBMITTED = "vn.dvk.reporting.report-resubmitted.v1"
+REPORT_RETURNED = "vn.dvk.reporting.report-returned.v1"
+REPORT_ACCEPTED = "vn.dvk.reporting.report-accepted.v1"
+REPORT_OVERDUE = "vn.dvk.reporting.report-overdue.v1"
+TARGET_FIGURES_UPDATED = "vn.dvk.reporting.target-figures-updated.v1"
+CONSOLIDATED_REPORT_FINALISED = "vn.dvk.reporting.consolidated-report-finalised.v1"
+PROGRESS_SNAPSHOT = "vn.dvk.reporting.progress-snapshot.v1"
+
 # Topics (by publishing service) this service's consumer reads.
-SUBSCRIBES: list[str] = ['registration', 'awards']
-HANDLERS: dict[str, Any] = {}
+SUBSCRIBES: list[str] = ["registration", "awards"]
+
+
+def report_payload(report: UnitReport, occurred_at: str) -> dict[str, Any]:
+    return {
+        "report_id": report.id,
+        "unit_id": report.unit_id,
+        "year": report.year,
+        "period": report.period,
+        "status": report.status,
+        "late": report.late,
+        "due_date": report.due_date.isoformat(),
+        "occurred_at": occurred_at,
+        "reason": report.return_reason if report.status == "returned" else None,
+    }
+
+
+def figures_payload(row: TargetFigures, occurred_at: str) -> dict[str, Any]:
+    return {"unit_id": row.unit_id, "year": row.year, "period": row.period, "figures": row.figures(),
+            "occurred_at": occurred_at}
+
+
+# --- consumed: registration -------------------------------------------------------------------------
+
+def utc_iso(value: str | None) -> str | None:
+    """An ISO-8601 time in any offset as UTC text with microseconds, so stored times compare as text."""
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _newer(incoming: str | None, stored: str | None) -> bool:
+    """True when the incoming fact is not older than the stored one (a fact without a time never wins)."""
+    if not stored:
+        return True
+    return incoming is not None and incoming >= stored
+
+
+def on_unit_changed(session: Session, event: CloudEvent) -> None:
+    data = event.data
+    unit = session.get(Unit, int(data["unit_id"]))
+    if unit is None:
+        unit = Unit(unit_id=int(data["unit_id"]), event_time="")
+        session.add(unit)
+    elif not _newer(utc_iso(event.time), unit.event_time):
+        return
+    unit.code = data.get("code") or unit.code or ""
+    unit.name = data.get("name") or unit.name or ""
+    unit.kind = data.get("kind") or unit.kind or ""
+    unit.active = bool(data.get("active", True)) and event.type != "vn.dvk.registration.unit-deactivated.v1"
+    unit.event_time = utc_iso(event.time) or ""
+
+
+def _model(session: Session, data: dict[str, Any]) -> RegisteredModel:
+    model = session.get(RegisteredModel, int(data["model_id"]))
+    if model is None:
+        model = RegisteredModel(model_id=int(data["model_id"]), unit_id=int(data["unit_id"]), year=int(data["year"]),
+                                title="", field="", late=False, typical=False)
+        session.add(model)
+    return model
+
+
+def on_model_status(session: Session, event: CloudEvent) -> None:
+    data = event.data
+    model = _model(session, data)
+    occurred_at = utc_iso(data.get("occurred_at") or event.time)
+    if not _newer(occurred_at, model.status_at):
+        return
+    model.unit_id = int(data["unit_id"])
+    model.year = int(data["year"])
+    model.title = data.get("title") or model.title
+    model.field = data.get("field") or model.field
+    model.status = data.get("status") or event.type.split(".")[3].removeprefix("model-")
+    model.late = bool(data.get("late", model.late))
+    model.status_at = occurred_at
+
+
+def on_model_marked_typical(session: Session, event: CloudEvent) -> None:
+    data = event.data
+    model = _model(session, data)
+    model.typical = True
+    if not model.title:
+        model.title = data.get("title") or ""
+    if not model.field:
+        model.field = data.get("field") or ""
+
+
+def on_model_inspected(session: Session, event: CloudEvent) -> None:
+    data = event.data
+    model = _model(session, data)
+    inspected_on = data.get("inspected_on")
+    if inspected_on and (model.inspected_on is None or inspected_on >= model.inspected_on):
+        model.rating = data.get("rating")
+        model.inspected_on = inspected_on
+
+
+# --- consumed: awards -------------------------------------------------------------------------------
+
+def _commendation(session: Session, data: dict[str, Any]) -> Commendation:
+    row = session.get(Commendation, int(data["nomination_id"]))
+    if row is None:
+        row = Commendation(nomination_id=int(data["nomination_id"]), year=int(data["year"]), proposed=False,
+                           forwarded=False, revoked=False)
+        session.add(row)
+    if data.get("unit_id") is not None:
+        row.unit_id = int(data["unit_id"])
+    return row
+
+
+def on_nomination_proposed(session: Session, event: CloudEvent) -> None:
+    data = event.data
+    row = _commendation(session, data)
+    row.proposed = True
+    row.nominee_kind = data.get("nominee_kind") or row.nominee_kind
+    row.person_name = data.get("person_name") or row.person_name
+    row.award_name = row.award_name or data.get("award_name")
+
+
+def on_nomination_reviewed(session: Session, event: CloudEvent) -> None:
+    row = _commendation(session, event.data)
+    row.approved = bool(event.data.get("approved"))
+
+
+def on_award_decided(session: Session, event: CloudEvent) -> None:
+    data = event.data
+    row = _commendation(session, data)
+    row.decision_id = data.get("decision_id")
+    row.decision_number = data.get("decision_number")
+    row.decided_on = data.get("decided_on")
+    row.award_name = data.get("award_name") or row.award_name  # the decided award wins over the proposed one
+    row.nominee_kind = data.get("nominee_kind") or row.nominee_kind
+    row.person_name = data.get("person_name") or row.person_name
+
+
+def on_award_forwarded(session: Session, event: CloudEvent) -> None:
+    row = _commendation(session, event.data)
+    row.forwarded = True
+
+
+def on_award_revoked(session: Session, event: CloudEvent) -> None:
+    row = _commendation(session, event.data)
+    row.revoked = True
+
+
+HANDLERS: dict[str, Callable[[Session, CloudEvent], None]] = {
+    "vn.dvk.registration.unit-created.v1": on_unit_changed,
+    "vn.dvk.registration.unit-updated.v1": on_unit_changed,
+    "vn.dvk.registration.unit-deactivated.v1": on_unit_changed,
+    "vn.dvk.registration.model-submitted.v1": on_model_status,
+    "vn.dvk.registration.model-resubmitted.v1": on_model_status,
+    "vn.dvk.registration.model-returned.v1": on_model_status,
+    "vn.dvk.registration.model-accepted.v1": on_model_status,
+    "vn.dvk.registration.model-withdrawn.v1": on_model_status,
+    "vn.dvk.registration.model-marked-typical.v1": on_model_marked_typical,
+    "vn.dvk.registration.model-inspected.v1": on_model_inspected,
+    "vn.dvk.awards.nomination-proposed.v1": on_nomination_proposed,
+    "vn.dvk.awards.nomination-reviewed.v1": on_nomination_reviewed,
+    "vn.dvk.awards.award-decided.v1": on_award_decided,
+    "vn.dvk.awards.award-forwarded.v1": on_award_forwarded,
+    "vn.dvk.awards.award-revoked.v1": on_award_revoked,
+}

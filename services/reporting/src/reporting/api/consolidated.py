@@ -1,0 +1,107 @@
+"""The ward's consolidated report (báo cáo tổng hợp) and its Word and Excel exports."""
+from __future__ import annotations
+
+from flask import Response, current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from dvk_platform.auth import current_principal, require_roles
+from dvk_platform.db import get_db
+
+from .. import consolidated as use_cases
+from ..documents import number_line
+from ..models import ConsolidatedReport
+from ..schemas import ConsolidatedCreateSchema, ConsolidatedSchema, ConsolidatedSummarySchema, ConsolidatedUpdateSchema, FinaliseSchema
+from ..services import now_from
+from . import expected_version
+
+blp = Blueprint("consolidated", __name__, url_prefix="/consolidated-reports", description="Báo cáo tổng hợp của phường")
+
+READERS = ("admin", "vhxh", "lanh_dao", "giam_sat")
+EDITORS = ("vhxh", "admin")
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _view(session, report: ConsolidatedReport) -> dict:  # noqa: ANN001
+    view = {column.key: getattr(report, column.key) for column in ConsolidatedReport.__table__.columns}
+    view["figures"] = use_cases.current_figures(session, report, current_app.config, now_from(current_app.config))
+    view["number_text"] = number_line(report.number, "BC-UBND")
+    return view
+
+
+def _file_name(report: ConsolidatedReport, suffix: str, extension: str) -> str:
+    number = f"{report.number:02d}" if report.number else "du-thao"
+    return f"bao-cao-{report.period}-{report.year}-{number}{suffix}.{extension}"
+
+
+@blp.route("")
+class ConsolidatedList(MethodView):
+    @require_roles(*READERS)
+    @blp.response(200, ConsolidatedSummarySchema(many=True))
+    def get(self):
+        with get_db().transaction() as session:
+            return session.scalars(select(ConsolidatedReport).order_by(ConsolidatedReport.year, ConsolidatedReport.period)).all()
+
+    @require_roles(*EDITORS)
+    @blp.arguments(ConsolidatedCreateSchema)
+    @blp.response(201, ConsolidatedSchema)
+    def post(self, data):
+        """Lập dự thảo từ các báo cáo đơn vị đã tiếp nhận."""
+        with get_db().transaction() as session:
+            return _view(session, use_cases.create_consolidated(session, data["year"], data["period"], current_app.config))
+
+
+@blp.route("/<int:consolidated_id>")
+class Consolidated(MethodView):
+    @require_roles(*READERS)
+    @blp.response(200, ConsolidatedSchema)
+    def get(self, consolidated_id):
+        with get_db().transaction() as session:
+            return _view(session, use_cases.get_consolidated(session, consolidated_id))
+
+    @require_roles(*EDITORS)
+    @blp.arguments(ConsolidatedUpdateSchema)
+    @blp.response(200, ConsolidatedSchema)
+    def patch(self, data, consolidated_id):
+        with get_db().transaction() as session:
+            return _view(session, use_cases.update_consolidated(session, consolidated_id, data, expected_version(data)))
+
+
+@blp.route("/<int:consolidated_id>/finalise")
+class Finalise(MethodView):
+    @require_roles(*EDITORS)
+    @blp.arguments(FinaliseSchema)
+    @blp.response(200, ConsolidatedSchema)
+    def post(self, data, consolidated_id):
+        """Ban hành: cấp số (theo năm), chốt số liệu, phát sự kiện."""
+        with get_db().transaction() as session:
+            report = use_cases.finalise_consolidated(session, consolidated_id, data["number"], current_principal(),
+                                                     current_app.config, expected_version(data))
+            return _view(session, report)
+
+
+@blp.route("/<int:consolidated_id>/document")
+class Document(MethodView):
+    @require_roles(*READERS)
+    def get(self, consolidated_id):
+        """Văn bản Word theo thể thức Nghị định 30/2020/NĐ-CP."""
+        with get_db().transaction() as session:
+            report = use_cases.get_consolidated(session, consolidated_id)
+            content = use_cases.consolidated_docx(report, current_app.config)
+        return Response(content, mimetype=DOCX,
+                        headers={"Content-Disposition": f'attachment; filename="{_file_name(report, "", "docx")}"'})
+
+
+@blp.route("/<int:consolidated_id>/annex")
+class Annex(MethodView):
+    @require_roles(*READERS)
+    def get(self, consolidated_id):
+        """Phụ lục số liệu (Excel)."""
+        with get_db().transaction() as session:
+            report = use_cases.get_consolidated(session, consolidated_id)
+            figures = use_cases.current_figures(session, report, current_app.config, now_from(current_app.config))
+            content = use_cases.annex_xlsx(report, figures)
+        return Response(content, mimetype=XLSX,
+                        headers={"Content-Disposition": f'attachment; filename="{_file_name(report, "-phu-luc", "xlsx")}"'})

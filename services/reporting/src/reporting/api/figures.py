@@ -1,0 +1,64 @@
+"""Target figures (chỉ tiêu) per unit and period, typed or imported from the administrative-procedure system."""
+from __future__ import annotations
+
+from flask import current_app, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from dvk_platform.auth import authenticated, current_principal, require_roles
+from dvk_platform.db import get_db
+from dvk_platform.errors import Problem
+
+from .. import services
+from ..imports import import_figures
+from ..models import FIGURE_FIELDS, PERIODS, TargetFigures
+from ..schemas import FiguresInSchema, FiguresSchema, ImportResultSchema, YearPeriodQuerySchema
+from . import expected_version
+
+blp = Blueprint("target_figures", __name__, url_prefix="/target-figures", description="Số liệu chỉ tiêu của đơn vị")
+
+
+@blp.route("")
+class FiguresList(MethodView):
+    @authenticated
+    @blp.arguments(YearPeriodQuerySchema, location="query")
+    @blp.response(200, FiguresSchema(many=True))
+    def get(self, query):
+        principal = current_principal()
+        statement = select(TargetFigures).where(TargetFigures.year == query["year"], TargetFigures.period == query["period"])
+        if principal.role == "don_vi":
+            statement = statement.where(TargetFigures.unit_id == principal.unit_id)
+        with get_db().transaction() as session:
+            return session.scalars(statement.order_by(TargetFigures.unit_id)).all()
+
+
+@blp.route("/<int:unit_id>/<int:year>/<string:period>")
+class UnitFigures(MethodView):
+    @require_roles("don_vi", "vhxh", "admin")
+    @blp.arguments(FiguresInSchema)
+    @blp.response(200, FiguresSchema)
+    def put(self, data, unit_id, year, period):
+        """Nhập hoặc sửa số liệu; khi sửa phải gửi phiên bản (If-Match)."""
+        if period not in PERIODS:
+            raise Problem(404, "not-found", "Không tìm thấy tài nguyên yêu cầu.")
+        with get_db().transaction() as session:
+            unit_id = services.scoped_unit(current_principal(), unit_id)
+            services.require_known_unit(session, unit_id)
+            figures = {name: data[name] for name in FIGURE_FIELDS}
+            return services.put_figures(session, unit_id, year, period, figures, "manual", current_app.config, expected_version(data))
+
+
+@blp.route("/import")
+class FiguresImport(MethodView):
+    @require_roles("vhxh", "admin")
+    @blp.arguments(YearPeriodQuerySchema, location="query")
+    @blp.response(200, ImportResultSchema)
+    def post(self, query):
+        """Nhập tệp CSV/XLSX xuất từ hệ thống thủ tục hành chính (trường `file`, multipart); lỗi thì không ghi gì."""
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            raise Problem(422, "validation-error", "Dữ liệu không hợp lệ.", errors={"file": ["Chưa chọn tệp CSV hoặc XLSX."]})
+        with get_db().transaction() as session:
+            rows = import_figures(session, query["year"], query["period"], upload.filename, upload.read(), current_app.config)
+            return {"imported": len(rows), "figures": rows}

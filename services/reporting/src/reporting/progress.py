@@ -1,0 +1,116 @@
+"""The ward's progress for a year: what the dashboard and the higher levels see.
+
+Built on read from the read model (units, models, commendations from other services' events) and this
+service's own reports and target figures, so it is always consistent with them.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .models import FIGURE_FIELDS, MODEL_FIELDS, MODEL_STATUSES, PERIODS, Commendation, RegisteredModel, TargetFigures, Unit, UnitReport
+from .services import due_date_for, local_date
+
+ON_TIME_TARGET = 98.0  # chỉ tiêu 4: hồ sơ TTHC giải quyết đúng và trước hạn ≥ 98%
+CONDUCT_TARGET = 100.0  # chỉ tiêu 2: 100% cán bộ, công chức giữ quy tắc ứng xử
+REGISTERED = ("submitted", "returned", "resubmitted", "accepted")
+
+
+def percent(part: int, whole: int) -> float | None:
+    return round(part * 100 / whole, 2) if whole else None
+
+
+def figures_summary(rows: list[TargetFigures]) -> dict[str, Any]:
+    totals = {name: sum(getattr(r, name) for r in rows) for name in FIGURE_FIELDS}
+    on_time = percent(totals["files_on_time"], totals["files_resolved"])
+    conduct = percent(totals["officials_total"] - totals["officials_violating"], totals["officials_total"])
+    return {
+        "units_reporting": len(rows),
+        "totals": totals,
+        "on_time_rate": on_time,
+        "on_time_target": ON_TIME_TARGET,
+        "on_time_met": None if on_time is None else on_time >= ON_TIME_TARGET,
+        "satisfaction_rate": percent(totals["satisfied_responses"], totals["survey_responses"]),
+        "conduct_rate": conduct,
+        "conduct_target": CONDUCT_TARGET,
+        "conduct_met": None if conduct is None else conduct >= CONDUCT_TARGET,
+    }
+
+
+def figures_rows(session: Session, year: int, period: str) -> list[TargetFigures]:
+    return list(session.scalars(select(TargetFigures).where(TargetFigures.year == year, TargetFigures.period == period)
+                                .order_by(TargetFigures.unit_id)))
+
+
+def compute_progress(session: Session, year: int, config: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    today = local_date(now, config)
+    units = {u.unit_id: u for u in session.scalars(select(Unit).order_by(Unit.unit_id))}
+    active = {uid for uid, u in units.items() if u.active}
+    models = list(session.scalars(select(RegisteredModel).where(RegisteredModel.year == year).order_by(RegisteredModel.model_id)))
+    counted = [m for m in models if m.status is not None]
+
+    registered_units = {m.unit_id for m in counted if m.status in REGISTERED} & active
+    accepted_units = {m.unit_id for m in counted if m.status == "accepted"} & active
+
+    reports: dict[str, Any] = {}
+    for period in PERIODS:
+        due = due_date_for(session, year, period, config)
+        rows = [r for r in session.scalars(select(UnitReport).where(UnitReport.year == year, UnitReport.period == period))
+                if r.unit_id in active]
+        submitted = [r for r in rows if r.submitted_at is not None]
+        on_time = [r for r in submitted if not r.late]
+        reports[period] = {
+            "due_date": due.isoformat(),
+            "expected": len(active),
+            "submitted": len(submitted),
+            "on_time": len(on_time),
+            "late": len(submitted) - len(on_time),
+            "accepted": sum(1 for r in rows if r.status == "accepted"),
+            "overdue": len(active) - len(submitted) if today > due else 0,
+            "on_time_percent": percent(len(on_time), len(active)),
+        }
+
+    by_status = {status: sum(1 for m in counted if m.status == status) for status in MODEL_STATUSES}
+    by_field = {
+        field: {"name": name, "total": sum(1 for m in counted if m.field == field),
+                "by_status": {s: sum(1 for m in counted if m.field == field and m.status == s) for s in MODEL_STATUSES}}
+        for field, name in MODEL_FIELDS.items()
+    }
+    typical = [{"model_id": m.model_id, "unit_id": m.unit_id, "unit_name": units[m.unit_id].name if m.unit_id in units else None,
+                "title": m.title, "field": m.field} for m in models if m.typical]
+
+    nominations = list(session.scalars(select(Commendation).where(Commendation.year == year).order_by(Commendation.nomination_id)))
+    decided = [c for c in nominations if c.decision_id is not None and not c.revoked]
+    return {
+        "year": year,
+        "as_of": now.isoformat(timespec="seconds"),
+        "units": {
+            "active": len(active),
+            "with_registered_model": len(registered_units),
+            "with_accepted_model": len(accepted_units),
+            "registered_percent": percent(len(registered_units), len(active)),
+            "accepted_percent": percent(len(accepted_units), len(active)),
+            "target_met": bool(active) and accepted_units == active,
+            "without_model": [{"unit_id": uid, "name": units[uid].name} for uid in sorted(active - registered_units)],
+        },
+        "reports": reports,
+        "targets": {period: figures_summary(figures_rows(session, year, period)) for period in PERIODS},
+        "models": {"total": len(counted), "by_status": by_status, "by_field": by_field},
+        "typical_models": typical,
+        "commendations": {
+            "proposed": sum(1 for c in nominations if c.proposed),
+            "decided": len(decided),
+            "collective": sum(1 for c in decided if c.nominee_kind == "collective"),
+            "individual": sum(1 for c in decided if c.nominee_kind == "individual"),
+            "forwarded": sum(1 for c in nominations if c.forwarded and not c.revoked),
+            "revoked": sum(1 for c in nominations if c.revoked),
+            "decisions": [{"nomination_id": c.nomination_id, "unit_id": c.unit_id,
+                           "unit_name": units[c.unit_id].name if c.unit_id in units else None,
+                           "nominee_kind": c.nominee_kind, "person_name": c.person_name, "award_name": c.award_name,
+                           "decision_number": c.decision_number, "decided_on": c.decided_on} for c in decided],
+        },
+    }

@@ -1,0 +1,228 @@
+"""Request and response shapes of the reporting API."""
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from dvk_platform.schemas import BaseSchema
+
+from .models import FIGURE_FIELDS, PERIODS, REPORT_STATUSES
+from .services import figure_errors
+
+YEAR = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+PERIOD = fields.String(required=True, validate=validate.OneOf(list(PERIODS)))
+LONG_TEXT = validate.Length(max=20000)
+
+
+class VersionedSchema(BaseSchema):
+    """Edits and transitions carry the version the user saw (or send it as If-Match)."""
+
+    version = fields.Integer(load_default=None)
+
+
+class SectionsSchema(BaseSchema):
+    leadership = fields.String(validate=LONG_TEXT)
+    effectiveness = fields.String(validate=LONG_TEXT)
+    good_practices = fields.String(validate=LONG_TEXT)
+    difficulties = fields.String(validate=LONG_TEXT)
+    recommendations = fields.String(validate=LONG_TEXT)
+    next_direction = fields.String(validate=LONG_TEXT)
+
+
+class ModelResultInSchema(BaseSchema):
+    model_id = fields.Integer(required=True)
+    result = fields.String(required=True, validate=LONG_TEXT)
+
+
+class ModelResultSchema(BaseSchema):
+    model_id = fields.Integer()
+    title = fields.String()
+    field = fields.String()
+    result = fields.String()
+
+
+class ReportCreateSchema(BaseSchema):
+    unit_id = fields.Integer(load_default=None)
+    year = YEAR
+    period = PERIOD
+    sections = fields.Nested(SectionsSchema)
+    model_results = fields.List(fields.Nested(ModelResultInSchema))
+
+
+class ReportUpdateSchema(VersionedSchema):
+    sections = fields.Nested(SectionsSchema)
+    model_results = fields.List(fields.Nested(ModelResultInSchema))
+
+
+class ReturnSchema(VersionedSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=3, max=2000))
+
+
+class ReportQuerySchema(BaseSchema):
+    year = fields.Integer()
+    period = fields.String(validate=validate.OneOf(list(PERIODS)))
+    unit_id = fields.Integer()
+    status = fields.String(validate=validate.OneOf(list(REPORT_STATUSES)))
+
+
+class ReportSchema(BaseSchema):
+    id = fields.Integer()
+    unit_id = fields.Integer()
+    year = fields.Integer()
+    period = fields.String()
+    status = fields.String()
+    sections = fields.Dict()
+    model_results = fields.List(fields.Nested(ModelResultSchema))
+    due_date = fields.Date()
+    late = fields.Boolean()
+    submitted_at = fields.DateTime(allow_none=True)
+    accepted_at = fields.DateTime(allow_none=True)
+    return_reason = fields.String(allow_none=True)
+    version = fields.Integer()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class HistorySchema(BaseSchema):
+    action = fields.String()
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String()
+    actor_id = fields.String()
+    actor_role = fields.String()
+    reason = fields.String(allow_none=True)
+    at = fields.DateTime()
+
+
+class YearQuerySchema(BaseSchema):
+    year = YEAR
+
+
+class YearPeriodQuerySchema(BaseSchema):
+    year = YEAR
+    period = PERIOD
+
+
+class DeadlineSchema(BaseSchema):
+    year = fields.Integer()
+    period = fields.String()
+    period_name = fields.String()
+    due_date = fields.Date()
+    configured = fields.Boolean()
+
+
+class DeadlineUpdateSchema(BaseSchema):
+    due_date = fields.Date(required=True)
+
+
+class FiguresInSchema(VersionedSchema):
+    files_received = fields.Integer(required=True, validate=validate.Range(min=0))
+    files_resolved = fields.Integer(required=True, validate=validate.Range(min=0))
+    files_on_time = fields.Integer(required=True, validate=validate.Range(min=0))
+    online_files = fields.Integer(required=True, validate=validate.Range(min=0))
+    cashless_payments = fields.Integer(required=True, validate=validate.Range(min=0))
+    survey_responses = fields.Integer(required=True, validate=validate.Range(min=0))
+    satisfied_responses = fields.Integer(required=True, validate=validate.Range(min=0))
+    digital_literacy_participants = fields.Integer(required=True, validate=validate.Range(min=0))
+    officials_total = fields.Integer(required=True, validate=validate.Range(min=0))
+    officials_violating = fields.Integer(required=True, validate=validate.Range(min=0))
+
+    @validates_schema
+    def _consistent(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if all(name in data for name in FIGURE_FIELDS):
+            errors = figure_errors(data)
+            if errors:
+                raise ValidationError({name: [message] for name, message in errors.items()})
+
+
+class FiguresSchema(BaseSchema):
+    unit_id = fields.Integer()
+    year = fields.Integer()
+    period = fields.String()
+    files_received = fields.Integer()
+    files_resolved = fields.Integer()
+    files_on_time = fields.Integer()
+    online_files = fields.Integer()
+    cashless_payments = fields.Integer()
+    survey_responses = fields.Integer()
+    satisfied_responses = fields.Integer()
+    digital_literacy_participants = fields.Integer()
+    officials_total = fields.Integer()
+    officials_violating = fields.Integer()
+    source = fields.String()
+    version = fields.Integer()
+    updated_at = fields.DateTime()
+
+
+class ImportResultSchema(BaseSchema):
+    imported = fields.Integer()
+    figures = fields.List(fields.Nested(FiguresSchema))
+
+
+class ListItemSchema(BaseSchema):
+    unit_id = fields.Integer(allow_none=True, load_default=None)
+    unit_name = fields.String(required=True, validate=validate.Length(max=200))
+    text = fields.String(required=True, validate=LONG_TEXT)
+
+
+class ConsolidatedContentSchema(BaseSchema):
+    intro = fields.String(validate=LONG_TEXT)
+    leadership = fields.String(validate=LONG_TEXT)
+    results = fields.String(validate=LONG_TEXT)
+    effectiveness = fields.String(validate=LONG_TEXT)
+    next_direction = fields.String(validate=LONG_TEXT)
+    good_practices = fields.List(fields.Nested(ListItemSchema))
+    difficulties = fields.List(fields.Nested(ListItemSchema))
+    recommendations = fields.List(fields.Nested(ListItemSchema))
+
+
+class ConsolidatedCreateSchema(BaseSchema):
+    year = YEAR
+    period = PERIOD
+
+
+class ConsolidatedUpdateSchema(VersionedSchema):
+    title = fields.String(validate=validate.Length(min=1, max=500))
+    document_date = fields.Date(allow_none=True)
+    recipients = fields.List(fields.String(validate=validate.Length(min=1, max=300)))
+    signer_name = fields.String(validate=validate.Length(max=200))
+    content = fields.Nested(ConsolidatedContentSchema)
+
+
+class FinaliseSchema(VersionedSchema):
+    number = fields.Integer(load_default=None, validate=validate.Range(min=1, max=9999))
+
+
+class ConsolidatedSummarySchema(BaseSchema):
+    id = fields.Integer()
+    year = fields.Integer()
+    period = fields.String()
+    status = fields.String()
+    number = fields.Integer(allow_none=True)
+    title = fields.String()
+    document_date = fields.Date(allow_none=True)
+    version = fields.Integer()
+
+
+class ConsolidatedSchema(BaseSchema):
+    id = fields.Integer()
+    year = fields.Integer()
+    period = fields.String()
+    status = fields.String()
+    number = fields.Integer(allow_none=True)
+    number_text = fields.String()
+    title = fields.String()
+    document_date = fields.Date(allow_none=True)
+    content = fields.Dict()
+    recipients = fields.List(fields.String())
+    signer_name = fields.String()
+    figures = fields.Dict()
+    finalised_at = fields.DateTime(allow_none=True)
+    version = fields.Integer()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class SnapshotRequestSchema(BaseSchema):
+    year = YEAR
+    period = PERIOD

@@ -1,0 +1,323 @@
+"""Use cases: each one transaction that writes the change and its outbox rows together."""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dvk_platform.auth import Principal
+from dvk_platform.errors import Problem
+from dvk_platform.outbox import add_event
+
+from . import events
+from .models import (
+    FIGURE_FIELDS,
+    PERIODS,
+    REPORT_SECTIONS,
+    REPORT_STATUSES,
+    OverdueNotice,
+    RegisteredModel,
+    ReportDeadline,
+    ReportHistory,
+    TargetFigures,
+    Unit,
+    UnitReport,
+)
+
+# --- clock and deadlines ----------------------------------------------------------------------------
+
+
+def now_from(config: Mapping[str, Any]) -> datetime:
+    """The current moment (aware); tests put a callable under CLOCK to control it."""
+    clock: Callable[[], datetime] | None = config.get("CLOCK")
+    moment = clock() if clock else datetime.now(UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def local_date(moment: datetime, config: Mapping[str, Any]) -> date:
+    """The calendar day in the ward (Asia/Ho_Chi_Minh) at this moment: deadlines are days there."""
+    return moment.astimezone(ZoneInfo(config["TIMEZONE"])).date()
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def default_due_date(year: int, period: str, config: Mapping[str, Any]) -> date:
+    month, day = (int(p) for p in config["SIX_MONTH_DUE" if period == "six_month" else "ANNUAL_DUE"].split("-"))
+    return date(year, month, day)
+
+
+def due_date_for(session: Session, year: int, period: str, config: Mapping[str, Any]) -> date:
+    row = session.scalar(select(ReportDeadline).where(ReportDeadline.year == year, ReportDeadline.period == period))
+    return row.due_date if row else default_due_date(year, period, config)
+
+
+def deadlines_of(session: Session, year: int, config: Mapping[str, Any]) -> list[dict[str, Any]]:
+    result = []
+    for period, label in PERIODS.items():
+        configured = session.scalar(select(ReportDeadline).where(ReportDeadline.year == year, ReportDeadline.period == period))
+        result.append({"year": year, "period": period, "period_name": label,
+                       "due_date": configured.due_date if configured else default_due_date(year, period, config),
+                       "configured": configured is not None})
+    return result
+
+
+def set_deadline(session: Session, year: int, period: str, due_date: date) -> ReportDeadline:
+    if due_date.year != year:
+        raise Problem(422, "validation-error", "Dữ liệu không hợp lệ.", errors={"due_date": ["Hạn báo cáo phải thuộc năm báo cáo."]})
+    row = session.scalar(select(ReportDeadline).where(ReportDeadline.year == year, ReportDeadline.period == period))
+    if row is None:
+        row = ReportDeadline(year=year, period=period, due_date=due_date)
+        session.add(row)
+    else:
+        row.due_date = due_date
+    # Reports not yet submitted follow the new deadline; submitted ones keep the deadline they were judged by.
+    for report in session.scalars(select(UnitReport).where(UnitReport.year == year, UnitReport.period == period,
+                                                            UnitReport.submitted_at.is_(None))):
+        report.due_date = due_date
+    session.flush()
+    return row
+
+
+# --- optimistic locking and scoping -----------------------------------------------------------------
+
+
+def check_version(current: int, expected: int | None) -> None:
+    if expected is None:
+        raise Problem(428, "precondition-required", "Cần gửi kèm phiên bản (If-Match) khi sửa dữ liệu.",
+                      detail=f"Phiên bản hiện tại: {current}.")
+    if expected != current:
+        raise Problem(412, "precondition-failed", "Dữ liệu đã bị người khác thay đổi; vui lòng tải lại trước khi sửa.",
+                      detail=f"Phiên bản bạn gửi: {expected}; phiên bản hiện tại: {current}.")
+
+
+def status_text(status: str) -> str:
+    return f"Trạng thái hiện tại: {REPORT_STATUSES.get(status, status)} ({status})"
+
+
+def get_report(session: Session, report_id: int, principal: Principal) -> UnitReport:
+    report = session.get(UnitReport, report_id)
+    # Another unit's report is answered exactly like a missing one.
+    if report is None or (principal.role == "don_vi" and report.unit_id != principal.unit_id):
+        raise Problem(404, "report-not-found", "Không tìm thấy báo cáo.")
+    return report
+
+
+def scoped_unit(principal: Principal, unit_id: int | None) -> int:
+    if principal.role == "don_vi":
+        if principal.unit_id is None:
+            raise Problem(403, "forbidden", "Tài khoản đơn vị chưa gắn với đơn vị nào.")
+        if unit_id is not None and unit_id != principal.unit_id:
+            raise Problem(404, "unit-not-found", "Không tìm thấy đơn vị.")
+        return principal.unit_id
+    if unit_id is None:
+        raise Problem(422, "validation-error", "Dữ liệu không hợp lệ.", errors={"unit_id": ["Trường này là bắt buộc."]})
+    return unit_id
+
+
+def require_known_unit(session: Session, unit_id: int) -> Unit:
+    unit = session.get(Unit, unit_id)
+    if unit is None or not unit.active:
+        raise Problem(422, "validation-error", "Dữ liệu không hợp lệ.",
+                      errors={"unit_id": [f"Đơn vị {unit_id} không có hoặc đã ngừng tham gia."]})
+    return unit
+
+
+# --- unit reports -----------------------------------------------------------------------------------
+
+
+def _history(session: Session, report: UnitReport, principal: Principal, action: str, from_status: str | None,
+             at: datetime, reason: str | None = None) -> None:
+    session.add(ReportHistory(report_id=report.id, action=action, from_status=from_status, to_status=report.status,
+                              actor_id=principal.user_id, actor_role=principal.role, reason=reason, at=at))
+
+
+def accepted_models(session: Session, unit_id: int, year: int) -> list[RegisteredModel]:
+    return list(session.scalars(select(RegisteredModel).where(
+        RegisteredModel.unit_id == unit_id, RegisteredModel.year == year, RegisteredModel.status == "accepted",
+    ).order_by(RegisteredModel.model_id)))
+
+
+def create_report(session: Session, data: dict[str, Any], principal: Principal, config: Mapping[str, Any]) -> UnitReport:
+    unit_id = scoped_unit(principal, data.get("unit_id"))
+    require_known_unit(session, unit_id)
+    year, period = data["year"], data["period"]
+    existing = session.scalar(select(UnitReport).where(UnitReport.unit_id == unit_id, UnitReport.year == year,
+                                                       UnitReport.period == period))
+    if existing is not None:
+        raise Problem(409, "duplicate-report", "Đơn vị đã có báo cáo cho kỳ này.",
+                      detail=f"Báo cáo số {existing.id}; {status_text(existing.status)}.", report_id=existing.id)
+    results = {r["model_id"]: r.get("result", "") for r in data.get("model_results") or []}
+    report = UnitReport(
+        unit_id=unit_id, year=year, period=period, status="draft",
+        sections={key: (data.get("sections") or {}).get(key, "") for key in REPORT_SECTIONS},
+        model_results=[{"model_id": m.model_id, "title": m.title, "field": m.field, "result": results.get(m.model_id, "")}
+                       for m in accepted_models(session, unit_id, year)],
+        due_date=due_date_for(session, year, period, config), late=False,
+    )
+    session.add(report)
+    session.flush()
+    _history(session, report, principal, "create", None, now_from(config))
+    return report
+
+
+def update_report(session: Session, report_id: int, data: dict[str, Any], principal: Principal,
+                  expected_version: int | None) -> UnitReport:
+    report = get_report(session, report_id, principal)
+    check_version(report.version, expected_version)
+    if report.status not in ("draft", "returned"):
+        raise Problem(409, "invalid-transition", "Chỉ sửa được báo cáo dự thảo hoặc bị trả lại.", detail=status_text(report.status))
+    if "sections" in data:
+        report.sections = {**report.sections, **{k: v for k, v in data["sections"].items() if k in REPORT_SECTIONS}}
+    if "model_results" in data:
+        known = {r["model_id"]: r for r in report.model_results}
+        unknown = [r["model_id"] for r in data["model_results"] if r["model_id"] not in known]
+        if unknown:
+            raise Problem(422, "validation-error", "Dữ liệu không hợp lệ.", errors={
+                "model_results": [f"Mô hình {m} không phải mô hình đã được tiếp nhận của đơn vị trong năm." for m in unknown]})
+        for item in data["model_results"]:
+            known[item["model_id"]] = {**known[item["model_id"]], "result": item.get("result", "")}
+        report.model_results = list(known.values())
+    session.flush()
+    return report
+
+
+def refresh_models(session: Session, report_id: int, principal: Principal, expected_version: int | None) -> UnitReport:
+    """Add models accepted since the draft was made; results already written stay."""
+    report = get_report(session, report_id, principal)
+    check_version(report.version, expected_version)
+    if report.status not in ("draft", "returned"):
+        raise Problem(409, "invalid-transition", "Chỉ sửa được báo cáo dự thảo hoặc bị trả lại.", detail=status_text(report.status))
+    known = {r["model_id"] for r in report.model_results}
+    added = [{"model_id": m.model_id, "title": m.title, "field": m.field, "result": ""}
+             for m in accepted_models(session, report.unit_id, report.year) if m.model_id not in known]
+    report.model_results = [*report.model_results, *added]
+    session.flush()
+    return report
+
+
+def _transition(session: Session, report: UnitReport, principal: Principal, config: Mapping[str, Any], action: str,
+                to_status: str, event_type: str, reason: str | None = None) -> UnitReport:
+    moment = now_from(config)
+    from_status = report.status
+    report.status = to_status
+    if action == "submit" and report.submitted_at is None:
+        report.submitted_at = moment
+        # Late is judged once, on the first submission, against the ward's calendar day.
+        report.late = local_date(moment, config) > report.due_date
+    if action == "return":
+        report.return_reason = reason
+    if action == "accept":
+        report.accepted_at = moment
+    session.flush()
+    _history(session, report, principal, action, from_status, moment, reason)
+    add_event(session, aggregate_type="unit-report", aggregate_id=report.id, event_type=event_type,
+              payload=events.report_payload(report, iso(moment)))
+    return report
+
+
+def submit_report(session: Session, report_id: int, principal: Principal, config: Mapping[str, Any],
+                  expected_version: int | None) -> UnitReport:
+    report = get_report(session, report_id, principal)
+    check_version(report.version, expected_version)
+    if report.status == "draft":
+        missing = [label for key, label in REPORT_SECTIONS.items() if not (report.sections.get(key) or "").strip()]
+        if missing:
+            raise Problem(422, "report-incomplete", "Báo cáo chưa đủ nội dung.",
+                          errors={"sections": [f"Chưa nhập: {label}." for label in missing]})
+        return _transition(session, report, principal, config, "submit", "submitted", events.REPORT_SUBMITTED)
+    if report.status == "returned":
+        return _transition(session, report, principal, config, "resubmit", "resubmitted", events.REPORT_RESUBMITTED)
+    raise Problem(409, "invalid-transition", "Không thể gửi báo cáo ở trạng thái này.", detail=status_text(report.status))
+
+
+def return_report(session: Session, report_id: int, reason: str, principal: Principal, config: Mapping[str, Any],
+                  expected_version: int | None) -> UnitReport:
+    report = get_report(session, report_id, principal)
+    check_version(report.version, expected_version)
+    if report.status not in ("submitted", "resubmitted"):
+        raise Problem(409, "invalid-transition", "Chỉ trả lại được báo cáo đã gửi.", detail=status_text(report.status))
+    return _transition(session, report, principal, config, "return", "returned", events.REPORT_RETURNED, reason)
+
+
+def accept_report(session: Session, report_id: int, principal: Principal, config: Mapping[str, Any],
+                  expected_version: int | None) -> UnitReport:
+    report = get_report(session, report_id, principal)
+    check_version(report.version, expected_version)
+    if report.status not in ("submitted", "resubmitted"):
+        raise Problem(409, "invalid-transition", "Chỉ tiếp nhận được báo cáo đã gửi.", detail=status_text(report.status))
+    return _transition(session, report, principal, config, "accept", "accepted", events.REPORT_ACCEPTED)
+
+
+# --- target figures ---------------------------------------------------------------------------------
+
+
+def figure_errors(figures: Mapping[str, int]) -> dict[str, str]:
+    """Cross-field rules of the target figures, by field name, in Vietnamese."""
+    errors: dict[str, str] = {}
+    if figures["files_on_time"] > figures["files_resolved"]:
+        errors["files_on_time"] = "Số hồ sơ đúng và trước hạn không được lớn hơn số hồ sơ đã giải quyết."
+    if figures["satisfied_responses"] > figures["survey_responses"]:
+        errors["satisfied_responses"] = "Số lượt hài lòng không được lớn hơn số lượt đánh giá."
+    if figures["officials_violating"] > figures["officials_total"]:
+        errors["officials_violating"] = "Số cán bộ vi phạm không được lớn hơn tổng số cán bộ, công chức."
+    return errors
+
+
+def put_figures(session: Session, unit_id: int, year: int, period: str, figures: Mapping[str, int], source: str,
+                config: Mapping[str, Any], expected_version: int | None = None, check: bool = True) -> TargetFigures:
+    """Create or replace one unit's figures for a period and announce them. `check` enforces If-Match on replace."""
+    row = session.scalar(select(TargetFigures).where(TargetFigures.unit_id == unit_id, TargetFigures.year == year,
+                                                     TargetFigures.period == period))
+    if row is None:
+        row = TargetFigures(unit_id=unit_id, year=year, period=period)
+        session.add(row)
+    elif check:
+        check_version(row.version, expected_version)
+    for name in FIGURE_FIELDS:
+        setattr(row, name, int(figures[name]))
+    row.source = source
+    session.flush()
+    add_event(session, aggregate_type="target-figures", aggregate_id=f"{unit_id}-{year}-{period}",
+              event_type=events.TARGET_FIGURES_UPDATED, payload=events.figures_payload(row, iso(now_from(config))))
+    return row
+
+
+# --- overdue ----------------------------------------------------------------------------------------
+
+
+def check_overdue(session: Session, now: datetime, config: Mapping[str, Any]) -> list[OverdueNotice]:
+    """Mark every active unit whose report for a passed deadline was never submitted; each once only.
+
+    Looks at this year and the previous one (a check run in January still catches last November), never
+    before the movement's first year.
+    """
+    today = local_date(now, config)
+    notices: list[OverdueNotice] = []
+    units = session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.unit_id)).all()
+    for year in range(max(today.year - 1, int(config["FIRST_YEAR"])), today.year + 1):
+        for period in PERIODS:
+            due = due_date_for(session, year, period, config)
+            if today <= due:
+                continue
+            submitted = set(session.scalars(select(UnitReport.unit_id).where(
+                UnitReport.year == year, UnitReport.period == period, UnitReport.submitted_at.is_not(None))))
+            noticed = set(session.scalars(select(OverdueNotice.unit_id).where(
+                OverdueNotice.year == year, OverdueNotice.period == period)))
+            for unit in units:
+                if unit.unit_id in submitted or unit.unit_id in noticed:
+                    continue
+                notice = OverdueNotice(unit_id=unit.unit_id, year=year, period=period, due_date=due, noticed_at=now)
+                session.add(notice)
+                session.flush()
+                add_event(session, aggregate_type="unit-report", aggregate_id=f"{unit.unit_id}-{year}-{period}",
+                          event_type=events.REPORT_OVERDUE,
+                          payload={"unit_id": unit.unit_id, "year": year, "period": period,
+                                   "due_date": due.isoformat(), "occurred_at": iso(now)})
+                notices.append(notice)
+    return notices

@@ -1,0 +1,103 @@
+"""Target figures imported from the administrative-procedure system's CSV/XLSX export: all rows or none."""
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+
+from dvk_platform.testing.contract import assert_outbox_matches_contract, outbox_events
+
+HEADER = "ma_don_vi,ho_so_tiep_nhan,ho_so_da_giai_quyet,ho_so_dung_han,ho_so_truc_tuyen,thanh_toan_khong_tien_mat," \
+         "luot_danh_gia,luot_hai_long,binh_dan_hoc_vu_so,so_can_bo,can_bo_vi_pham"
+
+
+def upload(client, headers, content: bytes, name: str, period: str = "six_month"):
+    return client.post(f"/target-figures/import?year=2026&period={period}", headers=headers,
+                       data={"file": (io.BytesIO(content), name)}, content_type="multipart/form-data")
+
+
+def csv(*rows: str, header: str = HEADER) -> bytes:
+    return ("\ufeff" + "\n".join([header, *rows]) + "\n").encode()
+
+
+def test_csv_and_xlsx_imports_write_every_row(app, client, units, kit):
+    vhxh = kit.headers(app, "vhxh")
+    done = upload(client, vhxh, csv("vp-hdnd-ubnd,200,190,188,150,40,100,95,30,20,0", "tdp-1,50,50,47,10,5,40,38,60,5,1"), "tthc.csv")
+    assert done.status_code == 200, done.json
+    assert done.json["imported"] == 2
+    listed = client.get("/target-figures?year=2026&period=six_month", headers=vhxh).json
+    assert [(f["unit_id"], f["files_on_time"], f["officials_violating"], f["source"]) for f in listed] == [
+        (1, 188, 0, "import"), (12, 47, 1, "import")]
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADER.split(","))
+    sheet.append(["cong-an", 12, 12, 12, 3, 0, 10, 10, 4, 40, 0])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    done = upload(client, vhxh, buffer.getvalue(), "tthc.xlsx", period="annual")
+    assert done.status_code == 200, done.json
+    assert done.json["figures"][0]["unit_id"] == 5 and done.json["figures"][0]["officials_total"] == 40
+
+    rows = assert_outbox_matches_contract(app)
+    assert [(r["payload"]["unit_id"], r["payload"]["period"]) for r in rows] == [(1, "six_month"), (12, "six_month"), (5, "annual")]
+    assert rows[0]["payload"]["figures"]["files_resolved"] == 190
+    # A unit officer sees only its own figures and cannot import.
+    assert [f["unit_id"] for f in client.get("/target-figures?year=2026&period=six_month", headers=kit.headers(app, "don_vi", 12)).json] == [12]
+    assert upload(client, kit.headers(app, "don_vi", 12), csv("tdp-1,1,1,1,1,1,1,1,1,1,0"), "x.csv").status_code == 403
+
+
+def test_bad_files_are_rejected_with_row_and_column_and_nothing_written(app, client, units, kit):
+    vhxh = kit.headers(app, "vhxh")
+    wrong_columns = upload(client, vhxh, csv("tdp-1,1,1,1", header="ma_don_vi,ho_so_tiep_nhan,ho_so_da_giai_quyet,so_ho_so_tre"), "a.csv")
+    assert wrong_columns.status_code == 422 and wrong_columns.mimetype == "application/problem+json"
+    errors = wrong_columns.json["errors"]
+    assert {"row": 1, "column": "so_ho_so_tre", "message": "Cột không được phép (không có trong mẫu)."} in errors
+    assert {"row": 1, "column": "ho_so_dung_han", "message": "Thiếu cột 'ho_so_dung_han'."} in errors
+
+    bad_rows = upload(client, vhxh, csv(
+        "vp-hdnd-ubnd,200,190,188,150,40,100,95,30,20,0",  # row 2 is fine, yet must not be written
+        "tdp-1,50,mười,47,10,5,40,38,60,5,1",  # row 3: a word where a number belongs
+        "cong-an,12,12,12,3,-4,10,10,4,40,0",  # row 4: negative count
+        "vhxh,30,20,25,3,0,10,10,4,12,0",  # row 5: on time greater than resolved
+        "tdp-9,1,1,1,1,1,1,1,1,1,0",  # row 6: unknown unit
+    ), "b.csv")
+    assert bad_rows.status_code == 422
+    found = {(e["row"], e["column"]) for e in bad_rows.json["errors"]}
+    assert found == {(3, "ho_so_da_giai_quyet"), (4, "thanh_toan_khong_tien_mat"), (5, "ho_so_dung_han"), (6, "ma_don_vi")}
+    messages = {(e["row"], e["column"]): e["message"] for e in bad_rows.json["errors"]}
+    assert messages[(4, "thanh_toan_khong_tien_mat")] == "Không được âm."
+    assert messages[(5, "ho_so_dung_han")] == "Số hồ sơ đúng và trước hạn không được lớn hơn số hồ sơ đã giải quyết."
+    assert messages[(3, "ho_so_da_giai_quyet")] == "Phải là số nguyên (đang là 'mười')."
+
+    book = Workbook()
+    book.active.append(HEADER.split(","))
+    book.active.append(["tdp-1", 10.5, 10, 10, 1, 1, 1, 1, 1, 1, 0])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    xlsx = upload(client, vhxh, buffer.getvalue(), "c.xlsx")
+    assert xlsx.status_code == 422 and xlsx.json["errors"] == [{"row": 2, "column": "ho_so_tiep_nhan", "message": "Phải là số nguyên."}]
+    assert upload(client, vhxh, b"PK\x03\x04 not really a workbook", "d.xlsx").status_code == 422
+
+    assert client.get("/target-figures?year=2026&period=six_month", headers=vhxh).json == []
+    assert outbox_events(app) == []
+
+
+def test_typed_figures_are_checked_and_locked_by_version(app, client, units, kit):
+    officer = kit.headers(app, "don_vi", 12)
+    figures = {"files_received": 10, "files_resolved": 8, "files_on_time": 9, "online_files": 1, "cashless_payments": 0,
+               "survey_responses": 5, "satisfied_responses": 5, "digital_literacy_participants": 0, "officials_total": 3,
+               "officials_violating": 0}
+    invalid = client.put("/target-figures/12/2026/six_month", json={**figures, "online_files": -1}, headers=officer)
+    assert invalid.status_code == 422 and "online_files" in invalid.json["errors"]
+    invalid = client.put("/target-figures/12/2026/six_month", json=figures, headers=officer)
+    assert invalid.status_code == 422
+    assert invalid.json["errors"]["files_on_time"] == ["Số hồ sơ đúng và trước hạn không được lớn hơn số hồ sơ đã giải quyết."]
+    created = client.put("/target-figures/12/2026/six_month", json={**figures, "files_on_time": 8}, headers=officer)
+    assert created.status_code == 200 and created.json["version"] == 1
+    assert client.put("/target-figures/13/2026/six_month", json={**figures, "files_on_time": 8}, headers=officer).status_code == 404
+    stale = client.put("/target-figures/12/2026/six_month", json={**figures, "files_on_time": 7, "version": 7}, headers=officer)
+    assert stale.status_code == 412
+    updated = client.put("/target-figures/12/2026/six_month", json={**figures, "files_on_time": 7},
+                         headers=kit.headers(app, "don_vi", 12, version=1))
+    assert updated.status_code == 200 and updated.json["files_on_time"] == 7 and updated.json["version"] == 2

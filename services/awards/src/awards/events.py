@@ -1,8 +1,165 @@
-"""Events awards publishes on dvk.awards and the handlers of the events it consumes."""
+"""Events awards publishes on dvk.awards and the handlers of the events it consumes.
+
+Handlers keep a small read model of units, models, inspections and reports. They are idempotent: each fact is
+an upsert keyed by the other service's id, and a status only moves forward in event time, so a redelivered,
+re-emitted or late-arriving event leaves the read model as it was. Unknown payload fields are ignored.
+"""
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dvk_platform.envelope import CloudEvent
+
+from .models import KnownInspection, KnownModel, KnownReport, KnownUnit
+
+NOMINATION_PROPOSED = "vn.dvk.awards.nomination-proposed.v1"
+NOMINATION_REVIEWED = "vn.dvk.awards.nomination-reviewed.v1"
+AWARD_DECIDED = "vn.dvk.awards.award-decided.v1"
+AWARD_FORWARDED = "vn.dvk.awards.award-forwarded.v1"
+AWARD_REVOKED = "vn.dvk.awards.award-revoked.v1"
+
 # Topics (by publishing service) this service's consumer reads.
-SUBSCRIBES: list[str] = ['registration', 'reporting']
-HANDLERS: dict[str, Any] = {}
+SUBSCRIBES: list[str] = ["registration", "reporting"]
+
+
+def instant(value: Any, fallback: str = "") -> str:
+    """An event time as a sortable UTC string, so "newer than" is a plain string comparison."""
+    for candidate in (value, fallback):
+        if not candidate:
+            continue
+        try:
+            moment = datetime.fromisoformat(str(candidate).replace("Z", "+00:00"))
+        except ValueError:
+            continue
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return ""
+
+
+def _occurred(event: CloudEvent) -> str:
+    return instant(event.data.get("occurred_at"), event.time)
+
+
+# --- registration ---------------------------------------------------------------------------------------
+
+
+def on_unit(session: Session, event: CloudEvent) -> None:
+    """unit-created / unit-updated / unit-deactivated: the newest state of the unit wins."""
+    data = event.data
+    at = _occurred(event)
+    unit = session.get(KnownUnit, int(data["unit_id"]))
+    if unit is None:
+        unit = KnownUnit(unit_id=int(data["unit_id"]), seen_at="")
+        session.add(unit)
+    if unit.seen_at and at < unit.seen_at:
+        return
+    unit.code = data.get("code", unit.code)
+    unit.name = data.get("name", unit.name)
+    unit.kind = data.get("kind", unit.kind)
+    active = data.get("active")
+    unit.active = bool(active) if active is not None else not event.type.endswith("unit-deactivated.v1")
+    unit.seen_at = at
+
+
+def _model(session: Session, data: dict[str, Any]) -> KnownModel:
+    model = session.get(KnownModel, int(data["model_id"]))
+    if model is None:
+        model = KnownModel(model_id=int(data["model_id"]), unit_id=int(data["unit_id"]), year=int(data["year"]),
+                           status_at="", typical=False)
+        session.add(model)
+    model.title = data.get("title") or model.title
+    model.field = data.get("field") or model.field
+    return model
+
+
+def on_model_status(session: Session, event: CloudEvent) -> None:
+    """model-submitted / -resubmitted / -returned / -accepted / -withdrawn."""
+    model = _model(session, event.data)
+    at = _occurred(event)
+    if at >= model.status_at:
+        model.status = event.data.get("status") or model.status
+        model.unit_id, model.year = int(event.data["unit_id"]), int(event.data["year"])
+        model.status_at = at
+
+
+def on_model_inspected(session: Session, event: CloudEvent) -> None:
+    data = event.data
+    _model(session, data)
+    inspection = session.get(KnownInspection, int(data["inspection_id"]))
+    at = _occurred(event)
+    if inspection is None:
+        inspection = KnownInspection(inspection_id=int(data["inspection_id"]), seen_at="")
+        session.add(inspection)
+    elif at < inspection.seen_at:
+        return
+    inspection.model_id, inspection.unit_id, inspection.year = int(data["model_id"]), int(data["unit_id"]), int(data["year"])
+    inspection.rating = data["rating"]
+    inspection.inspected_on = date.fromisoformat(data["inspected_on"])
+    inspection.seen_at = at
+
+
+def on_model_marked_typical(session: Session, event: CloudEvent) -> None:
+    model = _model(session, event.data)
+    at = _occurred(event)
+    if not model.typical or (model.typical_at and at < model.typical_at):
+        model.typical = True
+        model.typical_at = at  # the first recognition is the one the suggestion cites
+
+
+# --- reporting ------------------------------------------------------------------------------------------
+
+
+def _report(session: Session, data: dict[str, Any]) -> KnownReport:
+    unit_id, year, period = int(data["unit_id"]), int(data["year"]), data["period"]
+    report = session.scalar(
+        select(KnownReport).where(KnownReport.unit_id == unit_id, KnownReport.year == year, KnownReport.period == period)
+    )
+    if report is None:
+        report = KnownReport(unit_id=unit_id, year=year, period=period, late=False, overdue=False, status_at="")
+        session.add(report)
+    return report
+
+
+def on_report_status(session: Session, event: CloudEvent) -> None:
+    """report-submitted / -resubmitted / -returned / -accepted."""
+    data = event.data
+    report = _report(session, data)
+    if data.get("report_id") is not None:
+        report.report_id = int(data["report_id"])
+    if data.get("late"):
+        report.late = True  # once late, the report was not on time, whatever happens after
+    at = _occurred(event)
+    if at >= report.status_at:
+        report.status = data.get("status") or report.status
+        report.status_at = at
+
+
+def on_report_overdue(session: Session, event: CloudEvent) -> None:
+    _report(session, event.data).overdue = True
+
+
+REGISTRATION_HANDLERS = {
+    "vn.dvk.registration.unit-created.v1": on_unit,
+    "vn.dvk.registration.unit-updated.v1": on_unit,
+    "vn.dvk.registration.unit-deactivated.v1": on_unit,
+    "vn.dvk.registration.model-submitted.v1": on_model_status,
+    "vn.dvk.registration.model-resubmitted.v1": on_model_status,
+    "vn.dvk.registration.model-returned.v1": on_model_status,
+    "vn.dvk.registration.model-accepted.v1": on_model_status,
+    "vn.dvk.registration.model-withdrawn.v1": on_model_status,
+    "vn.dvk.registration.model-inspected.v1": on_model_inspected,
+    "vn.dvk.registration.model-marked-typical.v1": on_model_marked_typical,
+}
+REPORTING_HANDLERS = {
+    "vn.dvk.reporting.report-submitted.v1": on_report_status,
+    "vn.dvk.reporting.report-resubmitted.v1": on_report_status,
+    "vn.dvk.reporting.report-returned.v1": on_report_status,
+    "vn.dvk.reporting.report-accepted.v1": on_report_status,
+    "vn.dvk.reporting.report-overdue.v1": on_report_overdue,
+}
+HANDLERS: dict[str, Any] = {**REGISTRATION_HANDLERS, **REPORTING_HANDLERS}

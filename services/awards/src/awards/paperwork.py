@@ -1,0 +1,168 @@
+"""The awards' paperwork: the commendation decision and the proposal letter as official documents, and the
+register of decisions as a spreadsheet."""
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from .documents import OfficialDocument, Paragraph, Signature, Table, document_number, render_docx
+from .models import SIGNER_POSITIONS, Decision, Nomination, ProposalLetter
+
+MOVEMENT_QUOTED = "“{movement}”"
+
+
+def _signature(name: str, position: str) -> Signature:
+    if position == "pho_chu_tich":
+        return Signature(name=name, position=SIGNER_POSITIONS["pho_chu_tich"], deputy_for=SIGNER_POSITIONS["chu_tich"])
+    return Signature(name=name, position=SIGNER_POSITIONS["chu_tich"])
+
+
+def _awardee_name(nomination: Nomination, names: Mapping[int, str]) -> str:
+    unit = names.get(nomination.unit_id, f"Đơn vị mã {nomination.unit_id}")
+    return nomination.person_name if nomination.nominee_kind == "individual" else unit
+
+
+def _awardee_detail(nomination: Nomination, names: Mapping[int, str]) -> str:
+    unit = names.get(nomination.unit_id, f"Đơn vị mã {nomination.unit_id}")
+    if nomination.nominee_kind == "individual":
+        return ", ".join(p for p in (nomination.person_position, unit) if p)
+    return "Tập thể"
+
+
+def awardee_table(nominations: list[Nomination], names: Mapping[int, str]) -> Table:
+    rows = [
+        [str(i), _awardee_name(n, names), _awardee_detail(n, names), n.award_name]
+        for i, n in enumerate(nominations, start=1)
+    ]
+    return Table(columns=["STT", "Tập thể, cá nhân", "Chức vụ, đơn vị", "Danh hiệu, hình thức khen thưởng"],
+                 rows=rows, widths_mm=[12, 55, 50, 48])
+
+
+def _counts(nominations: list[Nomination]) -> str:
+    collectives = sum(1 for n in nominations if n.nominee_kind == "collective")
+    individuals = len(nominations) - collectives
+    parts = [f"{collectives:02d} tập thể" if collectives else "", f"{individuals:02d} cá nhân" if individuals else ""]
+    return " và ".join(p for p in parts if p)
+
+
+def _movement_years(nominations: list[Nomination]) -> str:
+    movements = sorted({n.movement for n in nominations})
+    years = sorted({n.year for n in nominations})
+    movement = ", ".join(MOVEMENT_QUOTED.format(movement=m) for m in movements)
+    return f"Phong trào thi đua {movement} năm {', '.join(map(str, years))}"
+
+
+def _granting(nominations: list[Nomination]) -> str:
+    """Forms are given ("Tặng Giấy khen …"), titles are recognised ("Công nhận danh hiệu …")."""
+    forms = sorted({n.award_name for n in nominations if n.catalogue == "form"})
+    titles = sorted({f"“{n.award_name}”" for n in nominations if n.catalogue == "title"})
+    parts = [f"tặng {', '.join(forms)}" if forms else "", f"công nhận danh hiệu {', '.join(titles)}" if titles else ""]
+    text = "; ".join(p for p in parts if p)
+    return text[0].upper() + text[1:]
+
+
+def _meeting_dates(nominations: list[Nomination]) -> str:
+    dates = sorted({n.meeting_date for n in nominations if n.meeting_date})
+    return ", ".join(f"{d:%d/%m/%Y}" for d in dates)
+
+
+def decision_document(decision: Decision, names: Mapping[int, str], ward_name: str = "Minh Xuân") -> OfficialDocument:
+    """Quyết định khen thưởng: legal bases, the council's proposal, Điều 1 with the awardee table, Điều 2–3."""
+    nominations = list(decision.nominations)
+    items = ["Luật Tổ chức chính quyền địa phương"]
+    for nomination in nominations:
+        items += [part.strip().rstrip(".") for part in nomination.award.legal_basis.split(";")]
+    items.append(f"Kế hoạch triển khai Phong trào thi đua “Dân vận khéo” phường {ward_name} giai đoạn 2026 - 2030")
+    bases = [f"Căn cứ {item};" for item in dict.fromkeys(i for i in items if i)]
+    bases.append(
+        f"Theo đề nghị của Hội đồng Thi đua - Khen thưởng phường (họp ngày {_meeting_dates(nominations)}) "
+        "và Trưởng phòng Văn hóa - Xã hội."
+    )
+    body: list[Any] = [Paragraph(f"CHỦ TỊCH ỦY BAN NHÂN DÂN PHƯỜNG {ward_name.upper()}", bold=True, align="center", indent=False)]
+    body += [Paragraph(b, italic=True) for b in bases]
+    body.append(Paragraph("QUYẾT ĐỊNH:", bold=True, align="center", indent=False))
+    body.append(Paragraph(
+        f"{_granting(nominations)} cho {_counts(nominations)} đã có thành tích xuất sắc trong "
+        f"{_movement_years(nominations)} (danh sách kèm theo):", lead="Điều 1.",
+    ))
+    body.append(awardee_table(nominations, names))
+    body.append(Paragraph("Quyết định này có hiệu lực kể từ ngày ký.", lead="Điều 2."))
+    body.append(Paragraph(
+        "Chánh Văn phòng HĐND và UBND phường, Trưởng phòng Văn hóa - Xã hội, Thủ trưởng các cơ quan, đơn vị có liên "
+        "quan và các tập thể, cá nhân có tên tại Điều 1 chịu trách nhiệm thi hành Quyết định này./.", lead="Điều 3.",
+    ))
+    return OfficialDocument(
+        type_code="QĐ", number=decision.number, issued_on=decision.decided_on, title="Quyết định",
+        subtitle=f"Về việc khen thưởng trong {_movement_years(nominations)}",
+        body=body, signature=_signature(decision.signer_name, decision.signer_position),
+        recipients=["- Như Điều 3;", "- Thường trực Đảng ủy phường (b/c);", "- Chủ tịch, các PCT UBND phường;"],
+    )
+
+
+def letter_document(letter: ProposalLetter, names: Mapping[int, str], ward_name: str = "Minh Xuân") -> OfficialDocument:
+    """Tờ trình đề nghị cấp trên khen thưởng, with the list of those proposed."""
+    nominations = list(letter.nominations)
+    awards = sorted({n.award_name for n in nominations})
+    body: list[Any] = [
+        Paragraph(f"Kính gửi: {letter.addressee}.", align="center", indent=False),
+        Paragraph(
+            f"Thực hiện {_movement_years(nominations)}, căn cứ kết quả xét của Hội đồng Thi đua - Khen thưởng phường "
+            f"(họp ngày {_meeting_dates(nominations)}), Ủy ban nhân dân phường {ward_name} kính trình {letter.addressee} "
+            f"xem xét, tặng {', '.join(awards)} cho {_counts(nominations)} có thành tích xuất sắc, cụ thể như sau:"
+        ),
+        awardee_table(nominations, names),
+    ]
+    for i, nomination in enumerate(nominations, start=1):
+        body.append(Paragraph(nomination.achievements, lead=f"{i}. Thành tích của {_awardee_name(nomination, names)}:"))
+    body.append(Paragraph(
+        f"Ủy ban nhân dân phường {ward_name} kính trình {letter.addressee} xem xét, quyết định./."
+    ))
+    return OfficialDocument(
+        type_code="TTr", number=letter.number, issued_on=letter.letter_date, title="Tờ trình",
+        subtitle=f"Về việc đề nghị tặng {', '.join(awards)}",
+        body=body, signature=_signature(letter.signer_name, letter.signer_position),
+        recipients=["- Như trên;", "- Thường trực Đảng ủy phường (b/c);"],
+    )
+
+
+def decision_docx(decision: Decision, names: Mapping[int, str], ward_name: str = "Minh Xuân") -> bytes:
+    return render_docx(decision_document(decision, names, ward_name))
+
+
+def letter_docx(letter: ProposalLetter, names: Mapping[int, str], ward_name: str = "Minh Xuân") -> bytes:
+    return render_docx(letter_document(letter, names, ward_name))
+
+
+DECISION_COLUMNS = ["STT", "Số quyết định", "Ngày ký", "Người ký", "Tập thể, cá nhân", "Chức vụ, đơn vị",
+                    "Danh hiệu, hình thức khen thưởng", "Năm thi đua", "Tình trạng", "Lý do thu hồi"]
+
+
+def decisions_xlsx(decisions: list[Decision], names: Mapping[int, str]) -> bytes:
+    """One row per awardee of each decision; a revoked award stays, marked with its reason."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Quyết định khen thưởng"
+    sheet.append(DECISION_COLUMNS)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    row = 0
+    for decision in decisions:
+        for nomination in decision.nominations:
+            row += 1
+            sheet.append([
+                row, document_number("QĐ", decision.number), decision.decided_on.strftime("%d/%m/%Y"), decision.signer_name,
+                _awardee_name(nomination, names), _awardee_detail(nomination, names), nomination.award_name,
+                nomination.year, "Đã thu hồi" if nomination.status == "revoked" else "Còn hiệu lực",
+                nomination.revoked_reason or "",
+            ])
+    for column, width in zip("ABCDEFGHIJ", (6, 16, 12, 22, 32, 30, 34, 12, 14, 40), strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,287 @@
+"""Request and response shapes of the awards API."""
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from dvk_platform.schemas import BaseSchema
+
+from .models import CATALOGUES, GRANTING_LEVELS, NOMINATION_STATUSES, NOMINEE_KINDS, SIGNER_POSITIONS
+
+YEAR = validate.Range(min=2000, max=2100)
+CODE = validate.Regexp(r"^[a-z0-9][a-z0-9-]*$", error="Chỉ gồm chữ thường không dấu, chữ số và dấu gạch ngang.")
+
+
+def _version() -> fields.Integer:
+    return fields.Integer(validate=validate.Range(min=1), metadata={"description": "Phiên bản đang sửa (hoặc header If-Match)."})
+
+
+# --- catalogues -----------------------------------------------------------------------------------------
+
+
+class _EntryRules(BaseSchema):
+    @validates_schema
+    def _someone_can_receive_it(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if data.get("for_individuals") is False and data.get("for_collectives") is False:
+            raise ValidationError("Phải áp dụng cho cá nhân, tập thể hoặc cả hai.", "for_collectives")
+
+
+class AwardEntryCreateSchema(_EntryRules):
+    code = fields.String(validate=[validate.Length(min=1, max=60), CODE])
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    for_individuals = fields.Boolean(load_default=True)
+    for_collectives = fields.Boolean(load_default=True)
+    granting_level = fields.String(required=True, validate=validate.OneOf(list(GRANTING_LEVELS)))
+    legal_basis = fields.String(required=True, validate=validate.Length(min=1, max=4000))
+    active = fields.Boolean(load_default=True)
+    needs_confirmation = fields.Boolean(load_default=False)
+
+
+class AwardEntryUpdateSchema(_EntryRules):
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    for_individuals = fields.Boolean()
+    for_collectives = fields.Boolean()
+    granting_level = fields.String(validate=validate.OneOf(list(GRANTING_LEVELS)))
+    legal_basis = fields.String(validate=validate.Length(min=1, max=4000))
+    active = fields.Boolean()
+    needs_confirmation = fields.Boolean()
+    version = _version()
+
+
+class AwardEntrySchema(BaseSchema):
+    id = fields.Integer()
+    catalogue = fields.String()
+    catalogue_label = fields.Function(lambda e: CATALOGUES[e.catalogue])
+    code = fields.String()
+    name = fields.String()
+    for_individuals = fields.Boolean()
+    for_collectives = fields.Boolean()
+    granting_level = fields.String()
+    granting_level_label = fields.Function(lambda e: GRANTING_LEVELS[e.granting_level])
+    legal_basis = fields.String()
+    active = fields.Boolean()
+    needs_confirmation = fields.Boolean()
+    version = fields.Integer()
+    updated_at = fields.DateTime()
+
+
+class CatalogueQuerySchema(BaseSchema):
+    active = fields.Boolean(metadata={"description": "Chỉ mục đang áp dụng (true) hoặc đã ngừng (false)."})
+
+
+# --- nominations ----------------------------------------------------------------------------------------
+
+
+class EvidenceSchema(BaseSchema):
+    model_ids = fields.List(fields.Integer(), load_default=list)
+    inspection_ids = fields.List(fields.Integer(), load_default=list)
+    report_ids = fields.List(fields.Integer(), load_default=list)
+    links = fields.List(fields.String(validate=validate.Length(min=1, max=500)), load_default=list)
+
+
+class NominationCreateSchema(BaseSchema):
+    year = fields.Integer(required=True, validate=YEAR)
+    movement = fields.String(load_default="Dân vận khéo", validate=validate.Length(min=1, max=120))
+    nominee_kind = fields.String(required=True, validate=validate.OneOf(list(NOMINEE_KINDS)))
+    unit_id = fields.Integer(required=True)
+    person_name = fields.String(allow_none=True, validate=validate.Length(min=1, max=120))
+    person_position = fields.String(allow_none=True, validate=validate.Length(max=160))
+    catalogue = fields.String(required=True, validate=validate.OneOf(list(CATALOGUES)))
+    award_id = fields.Integer(required=True)
+    achievements = fields.String(required=True, validate=validate.Length(min=10, max=8000))
+    evidence = fields.Nested(EvidenceSchema, load_default=lambda: EvidenceSchema().load({}))
+
+    @validates_schema
+    def _person_matches_kind(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if data.get("nominee_kind") == "individual" and not data.get("person_name"):
+            raise ValidationError("Cá nhân được đề nghị phải có họ và tên.", "person_name")
+        if data.get("nominee_kind") == "collective" and data.get("person_name"):
+            raise ValidationError("Đề nghị cho tập thể không ghi họ tên cá nhân.", "person_name")
+
+
+class NominationUpdateSchema(BaseSchema):
+    person_name = fields.String(validate=validate.Length(min=1, max=120))
+    person_position = fields.String(allow_none=True, validate=validate.Length(max=160))
+    catalogue = fields.String(validate=validate.OneOf(list(CATALOGUES)))
+    award_id = fields.Integer()
+    achievements = fields.String(validate=validate.Length(min=10, max=8000))
+    evidence = fields.Nested(EvidenceSchema)
+    version = _version()
+
+
+class NominationQuerySchema(BaseSchema):
+    year = fields.Integer(validate=YEAR)
+    status = fields.String(validate=validate.OneOf(list(NOMINATION_STATUSES)))
+    unit_id = fields.Integer()
+
+
+class TransitionSchema(BaseSchema):
+    version = _version()
+    note = fields.String(validate=validate.Length(max=2000))
+
+
+class ReviewSchema(BaseSchema):
+    approved = fields.Boolean(required=True)
+    meeting_date = fields.Date(required=True)
+    votes_for = fields.Integer(required=True, validate=validate.Range(min=0))
+    votes_against = fields.Integer(required=True, validate=validate.Range(min=0))
+    votes_abstain = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    minutes = fields.String(
+        required=True,
+        validate=validate.Length(min=20, max=20000, error="Phải có biên bản họp Hội đồng (từ 20 đến 20000 ký tự)."),
+        metadata={"description": "Biên bản họp Hội đồng Thi đua - Khen thưởng (bắt buộc)."},
+    )
+    version = _version()
+
+    @validates_schema
+    def _votes_cast(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if data.get("votes_for", 0) + data.get("votes_against", 0) + data.get("votes_abstain", 0) == 0:
+            raise ValidationError("Phải ghi số phiếu của Hội đồng.", "votes_for")
+
+
+class RevokeSchema(BaseSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=5, max=2000))
+    version = _version()
+
+
+class StepSchema(BaseSchema):
+    action = fields.String()
+    from_status = fields.String()
+    to_status = fields.String()
+    actor_name = fields.String()
+    actor_role = fields.String()
+    at = fields.DateTime()
+    note = fields.String()
+
+
+class NominationSchema(BaseSchema):
+    id = fields.Integer()
+    year = fields.Integer()
+    movement = fields.String()
+    nominee_kind = fields.String()
+    unit_id = fields.Integer()
+    unit_name = fields.String()
+    person_name = fields.String()
+    person_position = fields.String()
+    catalogue = fields.String()
+    catalogue_label = fields.String()
+    award_id = fields.Integer()
+    award_name = fields.String()
+    achievements = fields.String()
+    evidence = fields.Dict()
+    status = fields.String()
+    status_label = fields.String()
+    proposer_name = fields.String()
+    meeting_date = fields.Date()
+    votes_for = fields.Integer()
+    votes_against = fields.Integer()
+    votes_abstain = fields.Integer()
+    minutes = fields.String()
+    decision_id = fields.Integer()
+    decision_number = fields.String()
+    letter_id = fields.Integer()
+    letter_number = fields.String()
+    revoked_reason = fields.String()
+    revoked_at = fields.DateTime()
+    version = fields.Integer()
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    history = fields.List(fields.Nested(StepSchema))
+
+
+class NominationSummarySchema(NominationSchema):
+    class Meta:
+        exclude = ("history",)
+
+
+# --- decisions and proposal letters ---------------------------------------------------------------------
+
+
+class NominationRefSchema(BaseSchema):
+    id = fields.Integer(required=True)
+    version = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class _SignedSchema(BaseSchema):
+    nominations = fields.List(fields.Nested(NominationRefSchema), required=True, validate=validate.Length(min=1, max=500))
+    number = fields.Integer(validate=validate.Range(min=1, max=99999),
+                            metadata={"description": "Số văn bản do văn thư cấp; bỏ trống để lấy số tiếp theo của năm."})
+    signer_name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    signer_position = fields.String(load_default="chu_tich", validate=validate.OneOf(list(SIGNER_POSITIONS)))
+
+
+class DecisionCreateSchema(_SignedSchema):
+    decided_on = fields.Date(metadata={"description": "Ngày ký; mặc định hôm nay (giờ Việt Nam)."})
+
+
+class LetterCreateSchema(_SignedSchema):
+    letter_date = fields.Date(metadata={"description": "Ngày ký; mặc định hôm nay (giờ Việt Nam)."})
+    addressee = fields.String(load_default="Chủ tịch Ủy ban nhân dân tỉnh", validate=validate.Length(min=1, max=200))
+
+
+class AwardeeSchema(BaseSchema):
+    nomination_id = fields.Integer()
+    nominee_kind = fields.String()
+    unit_id = fields.Integer()
+    unit_name = fields.String()
+    person_name = fields.String()
+    person_position = fields.String()
+    award_name = fields.String()
+    status = fields.String()
+    revoked_reason = fields.String()
+    revoked_at = fields.DateTime()
+
+
+class DecisionSchema(BaseSchema):
+    id = fields.Integer()
+    year = fields.Integer()
+    number = fields.Integer()
+    decision_number = fields.String()
+    decided_on = fields.Date()
+    signer_name = fields.String()
+    signer_position = fields.String()
+    revoked = fields.Boolean(metadata={"description": "Mọi khen thưởng trong quyết định đã bị thu hồi."})
+    awardees = fields.List(fields.Nested(AwardeeSchema))
+    created_at = fields.DateTime()
+
+
+class LetterSchema(BaseSchema):
+    id = fields.Integer()
+    year = fields.Integer()
+    number = fields.Integer()
+    letter_number = fields.String()
+    letter_date = fields.Date()
+    addressee = fields.String()
+    signer_name = fields.String()
+    signer_position = fields.String()
+    awardees = fields.List(fields.Nested(AwardeeSchema))
+    created_at = fields.DateTime()
+
+
+class YearQuerySchema(BaseSchema):
+    year = fields.Integer(validate=YEAR)
+
+
+class SuggestionQuerySchema(BaseSchema):
+    year = fields.Integer(required=True, validate=YEAR)
+
+
+class SuggestionSchema(BaseSchema):
+    basis = fields.String(metadata={"description": "model_rated_good | model_typical | reports_on_time"})
+    year = fields.Integer()
+    nominee_kind = fields.String()
+    unit_id = fields.Integer()
+    unit_name = fields.String()
+    model_id = fields.Integer(allow_none=True)
+    why = fields.String()
+    evidence = fields.Dict()
+    nomination_ids = fields.List(fields.Integer())
+
+
+class UnitSchema(BaseSchema):
+    unit_id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    active = fields.Boolean()

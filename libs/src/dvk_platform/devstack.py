@@ -21,6 +21,10 @@ SERVICES = [
 ]
 
 
+# Further long-running processes a service needs beside web, relay and consumer.
+EXTRA_WORKERS = {"notify": [("dispatcher", "notify.dispatcher")]}
+
+
 def _has_consumer(service: str) -> bool:
     try:
         events = importlib.import_module(f"{service}.events")
@@ -77,6 +81,8 @@ def main() -> int:
             spawn(f"{service}-relay", [str(bin_dir / "dvk-worker"), "relay", service], env)
         if _has_consumer(service):
             spawn(f"{service}-consumer", [str(bin_dir / "dvk-worker"), "consume", service], env)
+        for name, module in EXTRA_WORKERS.get(service, []):
+            spawn(f"{service}-{name}", [sys.executable, "-m", module], env)
 
     stopping = False
 

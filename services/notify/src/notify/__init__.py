@@ -4,12 +4,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from dvk_platform.app import create_service_app
 from flask import Flask
+
+from dvk_platform.app import create_service_app
 
 from .config import DEFAULTS
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app, api = create_service_app(__name__, "notify", DEFAULTS, config, title="Dân Vận Khéo — Thông báo, nhắc hạn, thư điện tử, webhook")
+    from .api import deliveries, inbox, reminders, webhooks
+
+    for module in (inbox, deliveries, webhooks, reminders):
+        api.register_blueprint(module.blp)
     return app

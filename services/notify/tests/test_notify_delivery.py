@@ -1,0 +1,195 @@
+"""Deliveries against real servers: SMTP (aiosmtpd), webhook receivers and the gateway's recipients list."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from dvk_platform.consumer import TransientError
+from dvk_platform.envelope import CloudEvent
+from dvk_platform.testing import free_port
+from dvk_platform.testing.contract import assert_outbox_matches_contract
+from dvk_platform.testing.plugin import bearer, bus_for
+from notify.dispatcher import dispatch_due
+from notify.models import Delivery, InboxMessage, as_utc
+
+
+def event(event_type: str, data: dict, subject: str = "1") -> CloudEvent:
+    return CloudEvent(type=event_type, source=f"/wards/minh-xuan/{event_type.split('.')[2]}", subject=subject, ward="minh-xuan", data=data)
+
+
+UNIT_12 = event("vn.dvk.registration.unit-created.v1",
+                {"unit_id": 12, "code": "tdp-1", "name": "Tổ dân phố 1", "kind": "to_dan_pho", "active": True}, "12")
+
+
+def model_returned(model_id: int = 7) -> object:
+    return event("vn.dvk.registration.model-returned.v1", {
+        "model_id": model_id, "unit_id": 12, "year": 2026, "title": "Camera an ninh vì bình yên khu phố",
+        "field": "quoc_phong_an_ninh", "status": "returned", "late": False, "occurred_at": "2026-02-03T02:00:00+00:00",
+        "actor_role": "vhxh", "reason": "Bổ sung chỉ tiêu đo lường được và người phụ trách.", "extra_field_from_later": 1,
+    }, str(model_id))
+
+
+AWARD_DECIDED = event("vn.dvk.awards.award-decided.v1", {
+    "nomination_id": 4, "decision_id": 9, "decision_number": "15/QĐ-UBND", "decided_on": "2026-12-20", "unit_id": 12,
+    "year": 2026, "award_name": "Giấy khen của Chủ tịch UBND phường", "nominee_kind": "collective", "person_name": None,
+    "occurred_at": "2026-12-20T03:00:00+00:00",
+}, "4")
+
+
+def deliveries(app, **where) -> list[Delivery]:
+    with app.extensions["dvk_db"].transaction() as session:
+        return session.scalars(select(Delivery).filter_by(**where).order_by(Delivery.id)).all()
+
+
+def add_subscriber(app, url: str, secret: str = "bi-mat-cua-dang-uy-phuong-2026", **extra) -> dict:
+    client = app.test_client()
+    response = client.post("/webhook-subscribers", json={"name": "Đảng ủy phường Minh Xuân", "url": url, "secret": secret, **extra},
+                           headers=bearer(app, "admin"))
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def test_email_reaches_a_real_smtp_server_in_vietnamese(kit, notify, smtp_server):
+    kit.handle(notify, UNIT_12, model_returned())
+    result = dispatch_due(notify)
+
+    assert len(result.sent) == 1 and not result.retrying
+    [(rcpt_tos, mail)] = smtp_server.received
+    assert rcpt_tos == ["tam.tdp1@minhxuan.gov.vn"]  # the unit's active officer only, not the retired one
+    assert mail["To"].addresses[0].display_name == "Lê Văn Tâm"
+    assert mail["Subject"] == "Mô hình \"Camera an ninh vì bình yên khu phố\" được trả lại để chỉnh sửa"
+    assert "Dân Vận Khéo - UBND phường Minh Xuân" in str(mail["From"])
+    text = mail.get_body(("plain",)).get_content()
+    html = mail.get_body(("html",)).get_content()
+    assert "Phòng Văn hóa - Xã hội đã trả lại mô hình" in text and "Tổ dân phố 1" in text
+    assert "Lý do: Bổ sung chỉ tiêu đo lường được và người phụ trách." in text
+    assert "https://dvk.minhxuan.gov.vn/dang-ky/mo-hinh/7" in text
+    assert "ỦY BAN NHÂN DÂN PHƯỜNG MINH XUÂN" in html and "Bổ sung chỉ tiêu đo lường được" in html
+    [email] = deliveries(notify, channel="email")
+    assert (email.status, email.attempts, email.last_error) == ("sent", 1, None)
+
+
+def test_webhook_is_received_and_its_signature_verifies(kit, notify, webhook_server):
+    secret = "bi-mat-cua-dang-uy-phuong-2026"
+    add_subscriber(notify, webhook_server.url + "/ok", secret, event_types=["vn.dvk.awards.*"])
+    kit.handle(notify, UNIT_12, AWARD_DECIDED, model_returned())  # model-returned is not an awards event: not sent
+    dispatch_due(notify)
+
+    [call] = webhook_server.posts("/ok")
+    expected = "sha256=" + hmac.new(secret.encode(), call["body"], hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(call["headers"]["X-DVK-Signature"], expected)
+    assert "sha256=" + hmac.new(b"wrong-secret-wrong-secret", call["body"], hashlib.sha256).hexdigest() != expected
+    document = json.loads(call["body"])
+    assert document["id"] == AWARD_DECIDED.id and document["type"] == "vn.dvk.awards.award-decided.v1"
+    assert document["specversion"] == "1.0" and document["ward"] == "minh-xuan"
+    assert document["data"]["award_name"] == "Giấy khen của Chủ tịch UBND phường"
+    assert call["headers"]["Content-Type"].startswith("application/cloudevents+json")
+
+
+def test_the_same_event_delivered_twice_reaches_everyone_once(kit, make_service, database_kind, bus_config, notify_config,
+                                                             smtp_server, webhook_server):
+    app = make_service("notify", database_kind, **bus_config, **notify_config)
+    add_subscriber(app, webhook_server.url + "/ok")
+    returned = model_returned()
+    bus = bus_for(bus_config)
+    try:
+        kit.publish(app, bus, UNIT_12, returned, returned)
+    finally:
+        bus.close()
+    outcome = kit.consume(app, 3)
+    assert (outcome.handled, outcome.duplicates) == (2, 1)
+    dispatch_due(app)
+    dispatch_due(app, datetime.now(UTC) + timedelta(days=400))  # nothing is left to send, however late
+
+    assert [r for r, _ in smtp_server.received] == [["tam.tdp1@minhxuan.gov.vn"]]
+    # the webhook subscriber hears the unit-created event and the model-returned event, each once
+    # (on Kafka they sit on different partitions, so in either order)
+    assert sorted(json.loads(c["body"])["id"] for c in webhook_server.posts("/ok")) == sorted([UNIT_12.id, returned.id])
+    inbox = app.test_client().get("/inbox", headers=bearer(app, "don_vi", 12, user_id="tdp1-tam")).get_json()
+    assert inbox["total"] == 1 and inbox["items"][0]["subject"].startswith("Mô hình \"Camera an ninh")
+
+
+def test_an_unknown_event_type_is_ignored_and_counted(kit, notify):
+    bus = bus_for({"BUS": "embedded", "EMBEDDED_BUS_PATH": notify.config["EMBEDDED_BUS_PATH"], "TOPIC_PREFIX": notify.config["TOPIC_PREFIX"]})
+    try:
+        kit.publish(notify, bus, event("vn.dvk.registration.model-archived.v9", {"model_id": 1, "unit_id": 12}), model_returned())
+    finally:
+        bus.close()
+    outcome = kit.consume(notify, 2)
+    assert (outcome.ignored, outcome.handled, outcome.dead_lettered) == (1, 1, 0)
+    assert {d.event_type for d in deliveries(notify)} == {"vn.dvk.registration.model-returned.v1"}
+
+
+def test_failing_and_hanging_webhooks_retry_with_backoff_without_blocking_others(kit, notify, webhook_server, smtp_server):
+    for path in ("/loi", "/treo", "/ok"):
+        add_subscriber(notify, webhook_server.url + path)
+    kit.handle(notify, UNIT_12, AWARD_DECIDED)
+    now = datetime.now(UTC)
+
+    started = time.monotonic()
+    first = dispatch_due(notify, now)
+    assert time.monotonic() - started < 3  # the hanging endpoint costs its own 0.5 s timeout, not the batch
+    assert len(smtp_server.received) == 3  # the unit's officer, the leader and Phòng VH-XH
+    assert len(webhook_server.posts("/ok")) == 2  # unit-created and award-decided
+    assert len(first.retrying) == 4
+    pending = deliveries(notify, channel="webhook", status="pending")
+    assert sorted(d.recipient.rsplit("/", 1)[1] for d in pending) == ["loi", "loi", "treo", "treo"]
+    for d in pending:
+        assert ("HTTP 500" if d.recipient.endswith("/loi") else "Quá thời gian chờ") in d.last_error
+        assert d.attempts == 1 and as_utc(d.next_attempt_at) == now + timedelta(seconds=30)
+
+    assert dispatch_due(notify, now + timedelta(seconds=29)).claimed == 0  # backoff is respected
+    second = dispatch_due(notify, now + timedelta(seconds=30))
+    assert len(second.retrying) == 4
+    assert {d.attempts for d in deliveries(notify, channel="webhook", status="pending")} == {2}
+    assert dispatch_due(notify, now + timedelta(seconds=89)).claimed == 0  # then 60 s: the backoff doubles
+    third = dispatch_due(notify, now + timedelta(seconds=90))
+    assert len(third.failed) == 4  # DELIVERY_MAX_ATTEMPTS = 3: given up and recorded
+
+    assert len(webhook_server.posts("/loi")) == 6 and len(webhook_server.posts("/ok")) == 2
+    failed = deliveries(notify, status="failed")
+    assert {d.recipient.rsplit("/", 1)[1] for d in failed} == {"loi", "treo"} and all(d.attempts == 3 for d in failed)
+    events = [row for row in assert_outbox_matches_contract(notify) if row["type"] == "vn.dvk.notify.delivery-failed.v1"]
+    assert sorted(e["payload"]["delivery_id"] for e in events) == sorted(d.id for d in failed)
+    assert all(e["payload"]["channel"] == "webhook" and e["payload"]["attempts"] == 3 for e in events)
+
+
+def test_smtp_down_delays_mail_and_loses_none(kit, make_service, database_kind, notify_config):
+    mail_server = kit.SmtpInbox(free_port())  # not started yet: the ward's mail server is down
+    app = make_service("notify", database_kind, **{**notify_config, "SMTP_PORT": mail_server.port})
+    kit.handle(app, UNIT_12, AWARD_DECIDED, model_returned())
+    now = datetime.now(UTC)
+    for minutes in (0, 1, 2, 5, 10):  # more rounds than DELIVERY_MAX_ATTEMPTS, all while the server is down
+        dispatch_due(app, now + timedelta(minutes=minutes))
+    waiting = deliveries(app, channel="email")
+    assert len(waiting) == 4 and {d.status for d in waiting} == {"pending"}
+    assert all("Không kết nối được máy chủ thư" in d.last_error for d in waiting)
+
+    mail_server.start()
+    try:
+        dispatch_due(app, now + timedelta(days=1))
+    finally:
+        mail_server.stop()
+    assert sorted(r[0] for r, _ in mail_server.received) == sorted(
+        ["tam.tdp1@minhxuan.gov.vn", "tam.tdp1@minhxuan.gov.vn", "minh.chutich@minhxuan.gov.vn", "hoa.vhxh@minhxuan.gov.vn"])
+    assert {d.status for d in deliveries(app, channel="email")} == {"sent"}
+
+
+def test_gateway_unreachable_makes_the_event_wait_not_dead_letter(kit, notify, gateway):
+    gateway.close()
+    with pytest.raises(TransientError):
+        kit.handle(notify, model_returned())
+    with notify.extensions["dvk_db"].transaction() as session:
+        assert session.scalar(select(func.count()).select_from(InboxMessage)) == 0
+
+
+def test_recipients_are_fetched_with_an_admin_service_token_and_cached(kit, notify, gateway):
+    kit.handle(notify, UNIT_12, model_returned(7), model_returned(8), AWARD_DECIDED)
+    calls = [r for r in gateway.requests if r["path"] == "/internal/recipients"]
+    assert len(calls) == 1  # one fetch serves the following events

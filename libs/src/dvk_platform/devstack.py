@@ -58,8 +58,9 @@ def main() -> int:
     print("Chuẩn bị cơ sở dữ liệu (migrate, seed)...", flush=True)
     for service, _ in SERVICES:
         for step in ("migrate", "seed"):
+            # stdout passes through: the gateway's seed prints the demo logins once, when it creates them
             done = subprocess.run([str(bin_dir / "dvk-worker"), step, service], env=env_for(service),
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                                  stderr=subprocess.PIPE, text=True)
             if done.returncode != 0:
                 print(f"{service} {step} failed:\n{done.stderr}", file=sys.stderr)
                 return 1

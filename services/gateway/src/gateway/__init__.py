@@ -4,12 +4,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from dvk_platform.app import create_service_app
 from flask import Flask
+
+from dvk_platform.app import create_service_app
 
 from .config import DEFAULTS
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app, api = create_service_app(__name__, "gateway", DEFAULTS, config, title="Dân Vận Khéo — Cổng thông tin")
+    from . import pages, security
+    from .views import admin, auth, awards, dashboard, inbox, internal, models, public, reports, units
+
+    security.init_app(app)
+    pages.init_app(app)
+    for module in (auth, dashboard, models, reports, awards, inbox, units, admin, public, internal):
+        app.register_blueprint(module.bp)
     return app

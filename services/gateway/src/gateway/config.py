@@ -6,4 +6,20 @@ DEFAULTS = {
     "REPORTING_URL": "http://127.0.0.1:8002",
     "AWARDS_URL": "http://127.0.0.1:8003",
     "NOTIFY_URL": "http://127.0.0.1:8004",
+    # Signs the session cookie; set DVK_SECRET_KEY in production.
+    "SECRET_KEY": "dev-only-session-key-change-me-dev-only",
+    # make run serves plain HTTP on 127.0.0.1 and sets DVK_COOKIE_SECURE=false.
+    "COOKIE_SECURE": True,
+    "SESSION_HOURS": 8,
+    # Seconds before a call to another service counts as "not answering".
+    "SERVICE_CONNECT_TIMEOUT": 2.0,
+    "SERVICE_READ_TIMEOUT": 8.0,
+    # Login throttling: after this many wrong passwords (per username, and per client address)
+    # further attempts wait LOGIN_LOCK_SECONDS, doubling with each further failure, up to LOGIN_LOCK_MAX_SECONDS.
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_MAX_FAILURES_PER_IP": 5,
+    "LOGIN_LOCK_SECONDS": 30,
+    "LOGIN_LOCK_MAX_SECONDS": 3600,
+    "LOGIN_FAILURE_WINDOW_SECONDS": 86400,
+    "MIN_PASSWORD_LENGTH": 10,
 }

@@ -1,0 +1,146 @@
+"""Calls to the ward's services with a service token minted per call from the signed-in user.
+
+A service that does not answer, times out or fails with 5xx becomes ServiceUnavailable (a Vietnamese
+message on the page); a problem+json refusal becomes ServiceProblem with the service's Vietnamese text.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+from flask import current_app, g
+
+from dvk_platform.auth import issue_token
+
+from .security import current_user
+
+log = logging.getLogger(__name__)
+
+SERVICE_LABELS = {
+    "registration": "Đăng ký mô hình",
+    "reporting": "Báo cáo",
+    "awards": "Khen thưởng",
+    "notify": "Thông báo",
+}
+
+
+class ServiceUnavailable(Exception):
+    def __init__(self, service: str) -> None:
+        self.service = service
+        self.message = f"Dịch vụ {SERVICE_LABELS.get(service, service)} tạm thời không phản hồi. Vui lòng thử lại sau ít phút."
+        super().__init__(self.message)
+
+
+@dataclass(eq=False)
+class ServiceProblem(Exception):
+    """A refusal from a service (4xx), in the service's own Vietnamese words."""
+
+    service: str
+    status: int
+    title: str
+    detail: str | None = None
+    errors: dict[str, Any] = field(default_factory=dict)
+    slug: str = ""
+
+    def __post_init__(self) -> None:
+        super().__init__(self.title)
+
+    @property
+    def message(self) -> str:
+        return f"{self.title} {self.detail}" if self.detail else self.title
+
+    def field_errors(self) -> dict[str, str]:
+        """{"field": "first message"} for showing beside each form field."""
+        out: dict[str, str] = {}
+        for name, messages in (self.errors or {}).items():
+            if isinstance(messages, list) and messages:
+                out[name] = str(messages[0])
+            elif isinstance(messages, dict):
+                out[name] = "; ".join(str(v[0] if isinstance(v, list) and v else v) for v in messages.values())
+            else:
+                out[name] = str(messages)
+        return out
+
+
+@dataclass
+class Reply:
+    status: int
+    data: Any
+    headers: dict[str, str]
+    content: bytes = b""
+
+    @property
+    def etag(self) -> str | None:
+        return self.headers.get("ETag")
+
+
+def _session() -> requests.Session:
+    # One pooled connection set per process; requests.Session is safe for these simple calls.
+    sess = current_app.extensions.get("gateway_http")
+    if sess is None:
+        sess = requests.Session()
+        sess.trust_env = False  # services are on the ward's own network; never through a proxy
+        current_app.extensions["gateway_http"] = sess
+    return sess
+
+
+def service_token(role: str | None = None, user_id: str | None = None, name: str | None = None,
+                  unit_id: int | None = None) -> str:
+    """A short-lived token for one call: the signed-in user's identity unless given explicitly."""
+    cfg = current_app.config
+    user = current_user()
+    if role is None:
+        if user is None:
+            raise RuntimeError("a service call needs a signed-in user or an explicit role")
+        role, user_id, name, unit_id = user.role, str(user.id), user.full_name, user.unit_id
+    return issue_token(cfg["SERVICE_TOKEN_SECRET"], user_id=user_id or "gateway", name=name or "Cổng thông tin",
+                       role=role, unit_id=unit_id, ward=cfg["WARD_CODE"], ttl=int(cfg["SERVICE_TOKEN_TTL"]))
+
+
+def call(service: str, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None,
+         data: Any = None, files: Any = None, if_match: int | str | None = None, token: str | None = None,
+         raw: bool = False) -> Reply:
+    cfg = current_app.config
+    url = cfg[f"{service.upper()}_URL"].rstrip("/") + path
+    headers = {"Authorization": f"Bearer {token or service_token()}", "Accept": "application/json",
+               "X-Request-ID": g.get("request_id", "")}
+    if if_match is not None:
+        headers["If-Match"] = str(if_match)
+    try:
+        response = _session().request(
+            method, url, json=json, params={k: v for k, v in (params or {}).items() if v not in (None, "")},
+            data=data, files=files, headers=headers,
+            timeout=(float(cfg["SERVICE_CONNECT_TIMEOUT"]), float(cfg["SERVICE_READ_TIMEOUT"])),
+        )
+    except requests.RequestException as exc:
+        log.warning("service %s unreachable: %s %s: %r", service, method, path, exc)
+        raise ServiceUnavailable(service) from exc
+    if response.status_code >= 500:
+        log.warning("service %s answered %s on %s %s", service, response.status_code, method, path)
+        raise ServiceUnavailable(service)
+    body: Any = None
+    content_type = response.headers.get("Content-Type", "")
+    if "json" in content_type:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+    if response.status_code >= 400:
+        problem = body if isinstance(body, dict) else {}
+        raise ServiceProblem(
+            service=service, status=response.status_code,
+            title=problem.get("title") or "Yêu cầu không được chấp nhận.",
+            detail=problem.get("detail"), errors=problem.get("errors") or {},
+            slug=str(problem.get("type", "")).rsplit(":", 1)[-1],
+        )
+    return Reply(response.status_code, body, dict(response.headers), response.content if raw else b"")
+
+
+def get(service: str, path: str, **kwargs: Any) -> Any:
+    return call(service, "GET", path, **kwargs).data
+
+
+def post(service: str, path: str, **kwargs: Any) -> Any:
+    return call(service, "POST", path, **kwargs).data

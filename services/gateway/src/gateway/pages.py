@@ -1,0 +1,210 @@
+"""What every page shares: Vietnamese labels, date filters, navigation, the unread badge, HTML error pages."""
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app, g, render_template, request
+from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
+
+from dvk_platform.errors import from_http_exception
+
+from . import clients
+from .clients import ServiceProblem, ServiceUnavailable
+from .models import ROLE_LABELS
+from .security import current_user
+
+log = logging.getLogger(__name__)
+
+FIELDS = {
+    "kinh_te_do_thi": "Kinh tế - đô thị",
+    "van_hoa_xa_hoi": "Văn hóa - xã hội",
+    "quoc_phong_an_ninh": "Quốc phòng - an ninh",
+    "xay_dung_dang": "Xây dựng Đảng và hệ thống chính trị",
+    "chinh_quyen": "Dân vận khéo trong hoạt động của chính quyền",
+}
+STATUSES = {
+    "draft": "Bản nháp",
+    "submitted": "Đã gửi, chờ tiếp nhận",
+    "returned": "Trả lại để chỉnh sửa",
+    "accepted": "Đã tiếp nhận",
+    "withdrawn": "Đã rút",
+}
+ACTIONS = {
+    "create": "Tạo bản nháp",
+    "submit": "Gửi Phòng Văn hóa - Xã hội",
+    "return": "Trả lại để chỉnh sửa",
+    "accept": "Tiếp nhận",
+    "withdraw": "Rút",
+    "typical": "Chọn làm điển hình",
+}
+UNIT_KINDS = {
+    "co_quan": "Cơ quan, đơn vị thuộc UBND phường",
+    "to_dan_pho": "Tổ dân phố",
+    "cong_an": "Công an phường",
+    "quan_su": "Ban Chỉ huy Quân sự phường",
+    "mttq_doan_the": "Ủy ban MTTQ và các tổ chức chính trị - xã hội",
+}
+RATINGS = {"tot": "Tốt", "kha": "Khá", "trung_binh": "Trung bình", "yeu": "Yếu"}
+PERIODS = {"six_month": "Sơ kết 6 tháng", "annual": "Tổng kết năm"}
+
+# (endpoint, label, roles allowed or None for every signed-in user)
+NAVIGATION: list[tuple[str, str, tuple[str, ...] | None]] = [
+    ("dashboard.index", "Tổng quan", None),
+    ("models.index", "Mô hình", None),
+    ("reports.index", "Báo cáo", None),
+    ("awards.index", "Khen thưởng", None),
+    ("inbox.index", "Thông báo", None),
+    ("units.index", "Đơn vị", ("admin", "vhxh", "lanh_dao", "giam_sat")),
+    ("admin.users", "Người dùng", ("admin",)),
+]
+
+HTTP_MESSAGES = {
+    400: "Yêu cầu không hợp lệ.",
+    403: "Bạn không có quyền xem trang này.",
+    404: "Không tìm thấy trang hoặc hồ sơ yêu cầu.",
+    405: "Thao tác không được hỗ trợ ở địa chỉ này.",
+    413: "Dữ liệu gửi lên vượt quá dung lượng cho phép.",
+    429: "Quá nhiều yêu cầu; vui lòng thử lại sau.",
+}
+
+# Paths answered as problem+json (machines), not as HTML pages (people).
+MACHINE_PREFIXES = ("/internal/", "/healthz", "/readyz", "/metrics", "/openapi.json")
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config.get("TIMEZONE", "Asia/Ho_Chi_Minh"))
+
+
+def _parse(value: Any) -> date | datetime | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime | date):
+        return value
+    text = str(value)
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def format_date(value: Any) -> str:
+    """dd/mm/yyyy in the ward's time zone (an ISO date stays that calendar day)."""
+    moment = _parse(value)
+    if moment is None:
+        return "" if value in (None, "") else str(value)
+    if isinstance(moment, datetime):
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(local_zone())
+        return moment.strftime("%d/%m/%Y")
+    return moment.strftime("%d/%m/%Y")
+
+
+def format_datetime(value: Any) -> str:
+    """HH:MM dd/mm/yyyy in the ward's time zone."""
+    moment = _parse(value)
+    if not isinstance(moment, datetime):
+        return format_date(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(local_zone())
+    return moment.strftime("%H:%M %d/%m/%Y")
+
+
+def label(value: Any, table: str) -> str:
+    tables = {"field": FIELDS, "status": STATUSES, "kind": UNIT_KINDS, "rating": RATINGS, "period": PERIODS,
+              "role": ROLE_LABELS, "action": ACTIONS}
+    return tables[table].get(value, value if value is not None else "")
+
+
+def number(value: Any, digits: int = 0) -> str:
+    """Vietnamese number format: 1.234,5."""
+    if value in (None, ""):
+        return "—"
+    text = f"{float(value):,.{digits}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def navigation() -> list[dict[str, Any]]:
+    user = current_user()
+    if user is None:
+        return []
+    current = request.endpoint or ""
+    items = []
+    for endpoint, text, roles in NAVIGATION:
+        if roles is None or user.role in roles:
+            section = endpoint.split(".")[0]
+            items.append({"endpoint": endpoint, "label": text, "active": current.split(".")[0] == section})
+    return items
+
+
+def unread_count() -> int | None:
+    """Unread inbox items for the header badge; None when the notify service does not answer."""
+    if "unread" not in g:
+        g.unread = None
+        if current_user() is not None:
+            try:
+                data = clients.get("notify", "/inbox/unread-count")
+                g.unread = int(data.get("unread", 0)) if isinstance(data, dict) else None
+            except (ServiceUnavailable, ServiceProblem, ValueError, TypeError):
+                g.unread = None
+    return g.unread
+
+
+def field_error(errors: dict[str, str] | None, name: str) -> Markup:
+    """The Vietnamese message under a form field, tied to it by id for screen readers."""
+    message = (errors or {}).get(name)
+    if not message:
+        return Markup("")
+    return Markup('<p class="field-error" id="err-{0}" role="alert">{1}</p>').format(name, message)
+
+
+def wants_machine_answer() -> bool:
+    """API paths, and clients that prefer JSON over HTML, get problem+json instead of an error page."""
+    if request.path.startswith(MACHINE_PREFIXES):
+        return True
+    accept = request.accept_mimetypes
+    return accept.best_match(["text/html", "application/json", "application/problem+json"]) != "text/html" \
+        and bool(accept.values())
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(date=format_date, datetime=format_datetime, label=label, number=number)
+    app.jinja_env.globals.update(navigation=navigation, unread_count=unread_count, field_error=field_error,
+                                 FIELDS=FIELDS, STATUSES=STATUSES, UNIT_KINDS=UNIT_KINDS, RATINGS=RATINGS,
+                                 PERIODS=PERIODS, ROLE_LABELS=ROLE_LABELS)
+
+    @app.context_processor
+    def _ward() -> dict[str, Any]:
+        return {"ward_name": app.config["WARD_NAME"]}
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Any:
+        if wants_machine_answer():
+            return from_http_exception(exc)
+        status = exc.code or 500
+        return render_template("errors/http.html", status=status,
+                               message=HTTP_MESSAGES.get(status, "Yêu cầu không thực hiện được.")), status
+
+    @app.errorhandler(ServiceUnavailable)
+    def _down(exc: ServiceUnavailable) -> Any:
+        return render_template("errors/service.html", message=exc.message), 503
+
+    @app.errorhandler(ServiceProblem)
+    def _refused(exc: ServiceProblem) -> Any:
+        status = exc.status if exc.status in (400, 401, 403, 404, 409, 412, 422) else 400
+        return render_template("errors/http.html", status=status, message=exc.message), status
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Any:
+        log.exception("unhandled error on %s", request.path)
+        if wants_machine_answer():
+            from dvk_platform.errors import problem_response
+
+            return problem_response(500, "internal-error", "Lỗi hệ thống; vui lòng thử lại sau.")
+        return render_template("errors/http.html", status=500,
+                               message="Đã xảy ra lỗi hệ thống. Vui lòng thử lại sau hoặc báo quản trị."), 500

@@ -1,0 +1,111 @@
+"""User administration (role admin): create accounts, change role or unit, disable, reset passwords."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from dvk_platform.db import get_db
+
+from ..accounts import UserFormError, create_user, reset_password, update_user
+from ..clients import ServiceProblem, ServiceUnavailable
+from ..models import User
+from ..security import current_user, roles_required
+from .units import load_units
+
+bp = Blueprint("admin", __name__, url_prefix="/quan-tri")
+
+
+def _form_data() -> dict[str, Any]:
+    unit = request.form.get("unit_id", "").strip()
+    return {
+        "username": request.form.get("username", ""),
+        "full_name": request.form.get("full_name", ""),
+        "email": request.form.get("email", ""),
+        "role": request.form.get("role", ""),
+        "unit_id": int(unit) if unit.isdigit() else None,
+        "active": request.form.get("active") == "on",
+    }
+
+
+def _units_or_message() -> tuple[list[dict[str, Any]], str | None]:
+    try:
+        return load_units(), None
+    except (ServiceUnavailable, ServiceProblem) as exc:
+        return [], exc.message
+
+
+@bp.get("/nguoi-dung")
+@roles_required("admin")
+def users() -> Any:
+    with get_db().transaction() as s:
+        accounts = s.scalars(select(User).order_by(User.role, User.username)).all()
+    units, units_error = _units_or_message()
+    names = {u["id"]: u["name"] for u in units}
+    return render_template("admin/users.html", users=accounts, unit_names=names, units_error=units_error)
+
+
+@bp.route("/nguoi-dung/moi", methods=["GET", "POST"])
+@roles_required("admin")
+def new_user() -> Any:
+    units, units_error = _units_or_message()
+    if request.method == "GET":
+        return render_template("admin/user_form.html", user=None, data={"active": True}, errors={}, units=units,
+                               units_error=units_error)
+    data = _form_data()
+    try:
+        with get_db().transaction() as s:
+            user = create_user(s, data, request.form.get("password", ""), int(current_app.config["MIN_PASSWORD_LENGTH"]))
+    except UserFormError as exc:
+        return render_template("admin/user_form.html", user=None, data=data, errors=exc.errors, units=units,
+                               units_error=units_error), 422
+    flash(f"Đã tạo tài khoản {user.username}.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/nguoi-dung/<int:user_id>", methods=["GET", "POST"])
+@roles_required("admin")
+def edit_user(user_id: int) -> Any:
+    units, units_error = _units_or_message()
+    with get_db().transaction() as s:
+        user = s.get(User, user_id)
+        if user is None:
+            abort(404)
+        if request.method == "GET":
+            data = {"full_name": user.full_name, "email": user.email, "role": user.role, "unit_id": user.unit_id,
+                    "active": user.active}
+            return render_template("admin/user_form.html", user=user, data=data, errors={}, units=units,
+                                   units_error=units_error)
+        data = _form_data()
+        data.pop("username")  # the username never changes
+        me = current_user()
+        errors: dict[str, str] = {}
+        if me is not None and me.id == user.id and (data["role"] != "admin" or not data["active"]):
+            errors["role"] = "Không thể tự bỏ quyền quản trị hoặc tự khóa tài khoản của mình."
+        else:
+            try:
+                update_user(user, data, int(request.form.get("version", "0") or 0))
+            except UserFormError as exc:
+                errors = exc.errors
+        if errors:
+            return render_template("admin/user_form.html", user=user, data=data, errors=errors, units=units,
+                                   units_error=units_error), 422
+    flash(f"Đã lưu tài khoản {user.username}.", "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/nguoi-dung/<int:user_id>/dat-lai-mat-khau")
+@roles_required("admin")
+def reset(user_id: int) -> Any:
+    try:
+        with get_db().transaction() as s:
+            user = s.get(User, user_id)
+            if user is None:
+                abort(404)
+            reset_password(user, request.form.get("password", ""), int(current_app.config["MIN_PASSWORD_LENGTH"]))
+    except UserFormError as exc:
+        flash(exc.errors["password"], "error")
+        return redirect(url_for("admin.edit_user", user_id=user_id))
+    flash(f"Đã đặt lại mật khẩu cho {user.username}; người dùng cần đăng nhập lại.", "success")
+    return redirect(url_for("admin.users"))

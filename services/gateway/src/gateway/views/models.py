@@ -1,0 +1,168 @@
+"""Mô hình: the unit's model registrations: list, create, edit, submit; review by Phòng VH-XH; history."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from .. import clients
+from ..security import has_role, login_required, now
+from .units import unit_names
+
+bp = Blueprint("models", __name__, url_prefix="/mo-hinh")
+
+# Text fields of the registration form, in the order the plan lists them.
+FORM_FIELDS = [
+    ("title", "Tên mô hình", "text"),
+    ("goals", "Mục tiêu", "textarea"),
+    ("content", "Nội dung, giải pháp", "textarea"),
+    ("target_group", "Đối tượng tác động", "text"),
+    ("person_in_charge", "Người phụ trách", "text"),
+    ("expected_results", "Kết quả dự kiến (chỉ tiêu đo được)", "textarea"),
+]
+DATE_FIELDS = [("start_date", "Ngày bắt đầu"), ("end_date", "Ngày kết thúc")]
+
+
+def _items(data: Any) -> list[dict[str, Any]]:
+    if isinstance(data, dict):
+        return list(data.get("items") or [])
+    return list(data or [])
+
+
+def _form() -> dict[str, Any]:
+    data: dict[str, Any] = {name: request.form.get(name, "").strip() for name, _, _ in FORM_FIELDS}
+    data["field"] = request.form.get("field", "")
+    for name, _ in DATE_FIELDS:
+        data[name] = request.form.get(name) or None
+    year = request.form.get("year", "")
+    data["year"] = int(year) if year.isdigit() else None
+    return data
+
+
+@bp.get("")
+@login_required
+def index() -> Any:
+    filters = {
+        "year": request.args.get("year", type=int) or now().year,
+        "status": request.args.get("status") or None,
+        "field": request.args.get("field") or None,
+        "unit_id": request.args.get("unit_id", type=int),
+        "q": (request.args.get("q") or "").strip() or None,
+        "page": request.args.get("page", type=int) or 1,
+        "per_page": 20,
+    }
+    page = clients.get("registration", "/models", params=filters)
+    models = _items(page)
+    total = page.get("total", len(models)) if isinstance(page, dict) else len(models)
+    template = "models/_rows.html" if request.headers.get("HX-Request") else "models/index.html"
+    return render_template(template, models=models, filters=filters, total=total, unit_names=unit_names())
+
+
+@bp.route("/moi", methods=["GET", "POST"])
+@login_required
+def create() -> Any:
+    if not has_role("don_vi"):
+        abort(403)
+    if request.method == "GET":
+        return render_template("models/form.html", model=None, data={"year": now().year}, errors={},
+                               form_fields=FORM_FIELDS, date_fields=DATE_FIELDS)
+    data = _form()
+    try:
+        created = clients.post("registration", "/models", json={k: v for k, v in data.items() if v not in (None, "")})
+    except clients.ServiceProblem as exc:
+        return _form_refused(None, data, exc)
+    flash("Đã lưu bản nháp mô hình.", "success")
+    return redirect(url_for("models.detail", model_id=created["id"]))
+
+
+def _form_refused(model: dict[str, Any] | None, data: dict[str, Any], exc: clients.ServiceProblem) -> Any:
+    errors = exc.field_errors()
+    errors.setdefault("_", exc.message)
+    return render_template("models/form.html", model=model, data=data, errors=errors,
+                           form_fields=FORM_FIELDS, date_fields=DATE_FIELDS), exc.status
+
+
+@bp.get("/<int:model_id>")
+@login_required
+def detail(model_id: int) -> Any:
+    model = clients.get("registration", f"/models/{model_id}")
+    return _detail(model, {})
+
+
+def _detail(model: dict[str, Any], errors: dict[str, str], status: int = 200) -> Any:
+    returns = [h for h in model.get("history") or [] if h.get("action") == "return"]
+    last_return = returns[-1] if returns and model.get("status") == "returned" else None
+    return render_template("models/detail.html", model=model, history=model.get("history") or [],
+                           inspections=model.get("inspections") or [], last_return=last_return,
+                           unit_names=unit_names(), errors=errors, today=now().date().isoformat()), status
+
+
+@bp.route("/<int:model_id>/sua", methods=["GET", "POST"])
+@login_required
+def edit(model_id: int) -> Any:
+    model = clients.get("registration", f"/models/{model_id}")
+    if request.method == "GET":
+        return render_template("models/form.html", model=model, data=model, errors={},
+                               form_fields=FORM_FIELDS, date_fields=DATE_FIELDS)
+    data = _form()
+    data.pop("year", None)
+    try:
+        clients.call("registration", "PATCH", f"/models/{model_id}", json=data,
+                     if_match=request.form.get("version") or model.get("version"))
+    except clients.ServiceProblem as exc:
+        return _form_refused(model, data, exc)
+    flash("Đã lưu thay đổi.", "success")
+    return redirect(url_for("models.detail", model_id=model_id))
+
+
+ACTIONS = {
+    "submit": ("submit", "Đã gửi mô hình tới Phòng Văn hóa - Xã hội."),
+    "accept": ("accept", "Đã tiếp nhận mô hình."),
+    "return": ("return", "Đã trả lại mô hình để đơn vị chỉnh sửa."),
+    "withdraw": ("withdraw", "Đã rút mô hình."),
+    "typical": ("typical", "Đã chọn mô hình làm điển hình để nhân rộng."),
+}
+
+
+@bp.post("/<int:model_id>/<action>")
+@login_required
+def transition(model_id: int, action: str) -> Any:
+    if action not in ACTIONS:
+        abort(404)
+    path, done = ACTIONS[action]
+    body: dict[str, Any] = {}
+    if action == "return":
+        body["reason"] = request.form.get("reason", "").strip()
+    elif request.form.get("note", "").strip():
+        body["note"] = request.form["note"].strip()
+    try:
+        clients.call("registration", "POST", f"/models/{model_id}/{path}", json=body,
+                     if_match=request.form.get("version"))
+    except clients.ServiceProblem as exc:
+        if exc.status == 404:
+            raise
+        return _refused_on_detail(model_id, exc)
+    flash(done, "success")
+    return redirect(url_for("models.detail", model_id=model_id))
+
+
+def _refused_on_detail(model_id: int, exc: clients.ServiceProblem) -> Any:
+    model = clients.get("registration", f"/models/{model_id}")
+    errors = exc.field_errors()
+    errors.setdefault("_", exc.message)
+    return _detail(model, errors, exc.status)
+
+
+@bp.post("/<int:model_id>/kiem-tra")
+@login_required
+def inspect(model_id: int) -> Any:
+    body = {name: request.form.get(name, "").strip() or None
+            for name in ("inspected_on", "inspector", "rating", "findings", "follow_up")}
+    try:
+        clients.post("registration", f"/models/{model_id}/inspections", json={k: v for k, v in body.items() if v})
+    except clients.ServiceProblem as exc:
+        if exc.status == 404:
+            raise
+        return _refused_on_detail(model_id, exc)
+    flash("Đã ghi kết quả kiểm tra.", "success")
+    return redirect(url_for("models.detail", model_id=model_id))

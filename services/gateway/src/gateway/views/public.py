@@ -1,0 +1,58 @@
+"""Công khai: what the plan means by public and transparent, for anyone without an account.
+
+Only accepted and typical models and published commendation decisions: no personal data beyond what a
+decision itself publishes (the nominee's name and the award)."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template, request
+
+from .. import clients
+from ..security import now
+
+bp = Blueprint("public", __name__, url_prefix="/cong-khai")
+
+
+def _public_token() -> str:
+    # Read-only observer identity for the public page: services already restrict giam_sat to reading.
+    return clients.service_token(role="giam_sat", user_id="public", name="Trang công khai")
+
+
+def _items(data: Any) -> list[dict[str, Any]]:
+    if isinstance(data, dict):
+        return list(data.get("items") or [])
+    return list(data or [])
+
+
+@bp.get("")
+def index() -> Any:
+    year = request.args.get("year", type=int) or now().year
+    token = _public_token()
+    sections: dict[str, Any] = {}
+    messages: list[str] = []
+    try:
+        models = _items(clients.get("registration", "/models", params={"year": year, "status": "accepted"}, token=token))
+        sections["models"] = models
+        sections["typical"] = [m for m in models if m.get("typical")]
+    except clients.ServiceUnavailable as exc:
+        messages.append(exc.message)
+    except clients.ServiceProblem:
+        sections["models"], sections["typical"] = [], []
+    try:
+        sections["decisions"] = _items(clients.get("awards", "/decisions", params={"year": year}, token=token))
+    except clients.ServiceUnavailable as exc:
+        messages.append(exc.message)
+    except clients.ServiceProblem:
+        sections["decisions"] = []
+    names = unit_names_public(token)
+    return render_template("public/index.html", year=year, sections=sections, messages=messages, unit_names=names)
+
+
+def unit_names_public(token: str) -> dict[int, str]:
+    try:
+        return {u["id"]: u["name"] for u in clients.get("registration", "/units", token=token) or []}
+    except (clients.ServiceUnavailable, clients.ServiceProblem):
+        return {}
+
+

@@ -1,0 +1,131 @@
+"""Gateway test fixtures: a real gateway app, real upstream services served over HTTP on free ports."""
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from dvk_platform.db import get_db
+from gateway.accounts import hash_password
+from gateway.models import User
+
+# Hashing is the slow part of account tests; one hash of this password serves every test user.
+PASSWORD = "MatKhau@2026"
+_PASSWORD_HASH = hash_password(PASSWORD)
+
+
+@dataclass
+class Clock:
+    """The gateway's notion of now, moved by tests (login throttling windows)."""
+
+    moment: datetime = field(default_factory=lambda: datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def advance(self, seconds: float) -> None:
+        self.moment += timedelta(seconds=seconds)
+
+
+class Served:
+    """A WSGI app served on 127.0.0.1 in a background thread."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Flask], Served]]:
+    servers: list[Served] = []
+
+    def start(app: Flask) -> Served:
+        served = Served(app)
+        servers.append(served)
+        return served
+
+    yield start
+    for served in servers:
+        if served.thread.is_alive():
+            served.stop()
+
+
+def closed_port_url() -> str:
+    """An address where nothing listens (a service that is down)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def make_gateway(make_service, clock: Clock) -> Callable[..., Flask]:
+    """A migrated gateway; upstream URLs default to closed ports unless given."""
+
+    def make(database_kind: str = "sqlite", **config: Any) -> Flask:
+        settings = {
+            "COOKIE_SECURE": False,
+            "CLOCK": clock,
+            "SERVICE_CONNECT_TIMEOUT": 1.0,
+            "SERVICE_READ_TIMEOUT": 5.0,
+            **{f"{s}_URL": closed_port_url() for s in ("REGISTRATION", "REPORTING", "AWARDS", "NOTIFY")},
+            **config,
+        }
+        return make_service("gateway", database_kind, **settings)
+
+    return make
+
+
+def add_user(app: Flask, username: str, role: str, unit_id: int | None = None, active: bool = True,
+             full_name: str | None = None) -> int:
+    with app.app_context(), get_db().transaction() as s:
+        user = User(username=username, full_name=full_name or f"Cán bộ {username}", role=role, unit_id=unit_id,
+                    email=f"{username}@minhxuan.example.vn", password_hash=_PASSWORD_HASH, active=active)
+        s.add(user)
+        s.flush()
+        return user.id
+
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "page has no CSRF field"
+    return match.group(1)
+
+
+def login(client: FlaskClient, username: str, password: str = PASSWORD) -> Any:
+    page = client.get("/dang-nhap")
+    return client.post("/dang-nhap", data={"username": username, "password": password,
+                                            "csrf_token": csrf_from(page.get_data(as_text=True))})
+
+
+def form_post(client: FlaskClient, page_path: str, action: str, data: dict[str, str]) -> Any:
+    """Post a form the way a browser does: with the CSRF token read from the page showing it."""
+    page = client.get(page_path)
+    assert page.status_code == 200, page.status_code
+    return client.post(action, data={**data, "csrf_token": csrf_from(page.get_data(as_text=True))})

@@ -1,0 +1,116 @@
+"""Pages against the real registration service served over HTTP: unit isolation, refusals, a service down."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .conftest import add_user, csrf_from, form_post, login
+
+MODEL_FORM = {
+    "year": "2026", "title": "Tổ dân phố không rác thải nhựa", "field": "van_hoa_xa_hoi",
+    "goals": "Giảm rác thải nhựa trong khu dân cư.", "content": "Tuyên truyền, phân loại rác tại nguồn.",
+    "target_group": "Các hộ gia đình trong tổ", "person_in_charge": "Phạm Văn Nam",
+    "start_date": "2026-03-01", "end_date": "2026-11-30", "expected_results": "80% hộ phân loại rác.",
+}
+
+
+@pytest.fixture
+def registration(make_service, serve, clock):
+    from registration.seed import seed
+
+    app = make_service("registration", CLOCK=clock)
+    seed(app)  # units 1–21 of Minh Xuân (12 = Tổ dân phố 1, 13 = Tổ dân phố 2) and this year's period
+    return serve(app)
+
+
+@pytest.fixture
+def gateway(make_gateway, registration):
+    app = make_gateway(REGISTRATION_URL=registration.url)
+    add_user(app, "tdp1", "don_vi", unit_id=12, full_name="Phạm Văn Nam")
+    add_user(app, "tdp2", "don_vi", unit_id=13, full_name="Hoàng Thị Mai")
+    add_user(app, "vhxh", "vhxh", full_name="Nguyễn Thị Hoa")
+    return app
+
+
+def _signed_in(app, username):
+    client = app.test_client()
+    assert login(client, username).status_code == 302
+    return client
+
+
+def _create_model(client, **changes):
+    created = form_post(client, "/mo-hinh/moi", "/mo-hinh/moi", {**MODEL_FORM, **changes})
+    assert created.status_code == 302, created.get_data(as_text=True)
+    return int(created.headers["Location"].rsplit("/", 1)[1])
+
+
+def _version(client, model_id):
+    page = client.get(f"/mo-hinh/{model_id}").get_data(as_text=True)
+    return re.search(r'name="version" value="(\d+)"', page).group(1), csrf_from(page)
+
+
+def test_a_unit_officer_cannot_open_another_units_model_by_url(gateway):
+    mai = _signed_in(gateway, "tdp2")
+    model_id = _create_model(mai, title="Camera an ninh khu phố")
+    assert "Camera an ninh khu phố" in mai.get(f"/mo-hinh/{model_id}").get_data(as_text=True)
+
+    nam = _signed_in(gateway, "tdp1")
+    refused = nam.get(f"/mo-hinh/{model_id}")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 404
+    assert "Không tìm thấy mô hình." in page  # the registration service's own words
+    assert "Camera an ninh khu phố" not in page
+    assert "Camera an ninh khu phố" not in nam.get("/mo-hinh?year=2026").get_data(as_text=True)
+    assert "Camera an ninh khu phố" in _signed_in(gateway, "vhxh").get("/mo-hinh?year=2026").get_data(as_text=True)
+
+
+def test_review_refusals_from_the_service_appear_next_to_the_form(gateway):
+    nam = _signed_in(gateway, "tdp1")
+    incomplete = form_post(nam, "/mo-hinh/moi", "/mo-hinh/moi", {**MODEL_FORM, "goals": ""})
+    assert incomplete.status_code == 422
+    assert re.search(r'id="err-goals"[^>]*>Trường này là bắt buộc\.<', incomplete.get_data(as_text=True))
+    backwards = form_post(nam, "/mo-hinh/moi", "/mo-hinh/moi", {**MODEL_FORM, "end_date": "2026-01-01"})
+    assert re.search(r'id="err-end_date"[^>]*>Ngày kết thúc phải bằng hoặc sau ngày bắt đầu\.<', backwards.get_data(as_text=True))
+
+    model_id = _create_model(nam)
+    version, token = _version(nam, model_id)
+    assert nam.post(f"/mo-hinh/{model_id}/submit", data={"version": version, "csrf_token": token}).status_code == 302
+
+    hoa = _signed_in(gateway, "vhxh")
+    version, token = _version(hoa, model_id)
+    no_reason = hoa.post(f"/mo-hinh/{model_id}/return", data={"version": version, "csrf_token": token, "reason": ""})
+    assert no_reason.status_code == 422
+    assert "Không được để trống." in no_reason.get_data(as_text=True)
+
+    returned = hoa.post(f"/mo-hinh/{model_id}/return", data={
+        "version": version, "csrf_token": token, "reason": "Bổ sung chỉ tiêu đo được cho từng quý."})
+    assert returned.status_code == 302
+    stale = hoa.post(f"/mo-hinh/{model_id}/accept", data={"version": version, "csrf_token": token})
+    assert stale.status_code == 409
+    assert "Trạng thái hiện tại" in stale.get_data(as_text=True)
+
+    officer_view = nam.get(f"/mo-hinh/{model_id}").get_data(as_text=True)
+    assert "Bổ sung chỉ tiêu đo được cho từng quý." in officer_view
+    assert "Trả lại để chỉnh sửa" in officer_view
+    # Two people editing: the second save, made on an older version, is refused, never silently applied.
+    version, token = _version(nam, model_id)
+    assert nam.post(f"/mo-hinh/{model_id}/submit", data={"version": version, "csrf_token": token}).status_code == 302
+    late = nam.post(f"/mo-hinh/{model_id}/submit", data={"version": version, "csrf_token": token})
+    assert late.status_code in (409, 412)
+
+
+def test_a_service_that_stops_answering_gives_a_vietnamese_message_not_a_stack_trace(gateway, registration):
+    hoa = _signed_in(gateway, "vhxh")
+    listed = hoa.get("/don-vi")
+    assert listed.status_code == 200
+    assert "Tổ dân phố 1" in listed.get_data(as_text=True)
+
+    registration.stop()
+    down = hoa.get("/don-vi")
+    page = down.get_data(as_text=True)
+    assert down.status_code == 503
+    assert "Dịch vụ Đăng ký mô hình tạm thời không phản hồi" in page
+    assert "Traceback" not in page and "ConnectionError" not in page
+    # Pages that need nothing from the service keep working.
+    assert hoa.get("/tai-khoan/mat-khau").status_code == 200

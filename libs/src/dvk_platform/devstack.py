@@ -22,7 +22,10 @@ SERVICES = [
 
 
 # Further long-running processes a service needs beside web, relay and consumer.
-EXTRA_WORKERS = {"notify": [("dispatcher", "notify.dispatcher")]}
+EXTRA_WORKERS = {
+    "notify": [("dispatcher", "notify.dispatcher")],
+    "reporting": [("overdue", "reporting.overdue", "--every", "3600")],
+}
 
 
 def _has_consumer(service: str) -> bool:
@@ -82,8 +85,8 @@ def main() -> int:
             spawn(f"{service}-relay", [str(bin_dir / "dvk-worker"), "relay", service], env)
         if _has_consumer(service):
             spawn(f"{service}-consumer", [str(bin_dir / "dvk-worker"), "consume", service], env)
-        for name, module in EXTRA_WORKERS.get(service, []):
-            spawn(f"{service}-{name}", [sys.executable, "-m", module], env)
+        for name, module, *args in EXTRA_WORKERS.get(service, []):
+            spawn(f"{service}-{name}", [sys.executable, "-m", module, *args], env)
 
     stopping = False
 

@@ -1,8 +1,11 @@
-"""The scheduled overdue check, callable from a scheduler: `python -m reporting.overdue` (e.g. daily by cron)."""
+"""The scheduled overdue check: `python -m reporting.overdue` once (e.g. from cron), or
+`python -m reporting.overdue --every 3600` as a long-running process (make run and compose do this)."""
 from __future__ import annotations
 
 import json
+import logging
 import sys
+import time
 from datetime import datetime
 from typing import Any
 
@@ -19,10 +22,41 @@ def run_check(app: Flask, now: datetime | None = None) -> list[dict[str, Any]]:
         return [{"unit_id": n.unit_id, "year": n.year, "period": n.period, "due_date": n.due_date.isoformat()} for n in notices]
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    import signal
+    import threading
+
+    from dvk_platform.observability import configure_logging
+    from dvk_platform.worker import heartbeat
+
     from . import create_app
 
-    print(json.dumps(run_check(create_app()), ensure_ascii=False))
+    parser = argparse.ArgumentParser(prog="python -m reporting.overdue", description="Đánh dấu báo cáo quá hạn.")
+    parser.add_argument("--every", type=float, default=0, help="chạy lặp lại sau mỗi số giây này (0: chạy một lần)")
+    args = parser.parse_args(argv)
+    app = create_app()
+    if not args.every:
+        print(json.dumps(run_check(app), ensure_ascii=False))
+        return 0
+    configure_logging(app.config["LOG_LEVEL"], "reporting-overdue")
+    log = logging.getLogger("reporting.overdue")
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    signal.signal(signal.SIGINT, lambda *_: stopping.set())
+    tick = heartbeat(app.config["HEARTBEAT_FILE"])
+    next_run = 0.0
+    while not stopping.is_set():
+        tick()
+        if time.monotonic() >= next_run:
+            try:
+                marked = run_check(app)
+                if marked:
+                    log.info("marked %d reports overdue", len(marked))
+            except Exception:  # the next round retries; a database outage must not end the scheduler
+                log.exception("overdue check failed")
+            next_run = time.monotonic() + args.every
+        stopping.wait(min(5.0, args.every))
     return 0
 
 

@@ -8,7 +8,7 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from openpyxl import load_workbook
 
-from awards.documents import OfficialDocument, Paragraph, Signature, date_line, number_line, render_docx
+from dvk_platform.documents import OfficialDocument, Paragraph, Signature, date_line, number_line, render_docx
 
 
 def _runs_text(paragraph) -> str:

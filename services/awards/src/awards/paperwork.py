@@ -9,7 +9,8 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from .documents import OfficialDocument, Paragraph, Signature, Table, document_number, render_docx
+from dvk_platform.documents import OfficialDocument, Paragraph, Signature, Table, document_number, render_docx
+
 from .models import SIGNER_POSITIONS, Decision, Nomination, ProposalLetter
 
 MOVEMENT_QUOTED = "“{movement}”"

@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 from unidecode import unidecode
 
 from dvk_platform.auth import Principal
+from dvk_platform.documents import document_number
 from dvk_platform.errors import Problem
 from dvk_platform.outbox import add_event
 
 from . import events
-from .documents import document_number
 from .models import (
     CATALOGUES,
     CLOSED_STATUSES,

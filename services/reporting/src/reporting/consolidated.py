@@ -13,11 +13,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dvk_platform.auth import Principal
+from dvk_platform.documents import Block, Issuer, OfficialDocument, Paragraph, Signature, bullet, heading, render_docx
 from dvk_platform.errors import Problem
 from dvk_platform.outbox import add_event
 
 from . import events
-from .documents import Bullet, Heading, OfficialDocument, Signature, build_docx
 from .models import FIGURE_FIELDS, PERIODS, REPORT_STATUSES, ConsolidatedReport, TargetFigures, Unit, UnitReport
 from .progress import compute_progress, figures_summary
 from .services import check_version, iso, local_date, now_from
@@ -204,30 +204,31 @@ def finalise_consolidated(session: Session, consolidated_id: int, number: int | 
 def document_of(report: ConsolidatedReport, config: Mapping[str, Any]) -> OfficialDocument:
     content = report.content
 
-    def paragraphs(text: str) -> list[str]:
-        return [line.strip() for line in (text or "").split("\n") if line.strip()]
+    def paragraphs(text: str) -> list[Paragraph]:
+        return [Paragraph(line.strip()) for line in (text or "").split("\n") if line.strip()]
 
-    def bullets(key: str) -> list[Bullet]:
-        return [Bullet(f"{i['unit_name']}: {i['text']}") for i in content.get(key) or []] or [Bullet("Không có.")]
+    def bullets(key: str) -> list[Paragraph]:
+        return [bullet(f"{i['unit_name']}: {i['text']}") for i in content.get(key) or []] or [bullet("Không có.")]
 
-    body: list[str | Heading | Bullet] = [*paragraphs(content.get("intro", ""))]
-    body += [Heading("I. KẾT QUẢ THỰC HIỆN"), Heading("1. Công tác lãnh đạo, chỉ đạo"), *paragraphs(content.get("leadership", ""))]
-    body += [Heading("2. Kết quả thực hiện các mô hình và chỉ tiêu"), *paragraphs(content.get("results", ""))]
-    body += [Heading("3. Hiệu quả mang lại"), *paragraphs(content.get("effectiveness", ""))]
-    body += [Heading("4. Những cách làm hay, sáng tạo"), *bullets("good_practices")]
-    body += [Heading("II. KHÓ KHĂN, VƯỚNG MẮC"), *bullets("difficulties")]
-    body += [Heading("III. KIẾN NGHỊ, ĐỀ XUẤT"), *bullets("recommendations")]
-    body += [Heading("IV. PHƯƠNG HƯỚNG, NHIỆM VỤ THỜI GIAN TỚI"), *paragraphs(content.get("next_direction", ""))]
-    body.append("(Số liệu chi tiết tại Phụ lục kèm theo.)")
+    body: list[Block] = [*paragraphs(content.get("intro", ""))]
+    body += [heading("I. KẾT QUẢ THỰC HIỆN"), heading("1. Công tác lãnh đạo, chỉ đạo"), *paragraphs(content.get("leadership", ""))]
+    body += [heading("2. Kết quả thực hiện các mô hình và chỉ tiêu"), *paragraphs(content.get("results", ""))]
+    body += [heading("3. Hiệu quả mang lại"), *paragraphs(content.get("effectiveness", ""))]
+    body += [heading("4. Những cách làm hay, sáng tạo"), *bullets("good_practices")]
+    body += [heading("II. KHÓ KHĂN, VƯỚNG MẮC"), *bullets("difficulties")]
+    body += [heading("III. KIẾN NGHỊ, ĐỀ XUẤT"), *bullets("recommendations")]
+    body += [heading("IV. PHƯƠNG HƯỚNG, NHIỆM VỤ THỜI GIAN TỚI"), *paragraphs(content.get("next_direction", ""))]
+    body.append(Paragraph("(Số liệu chi tiết tại Phụ lục kèm theo.)"))
+    issuer = Issuer(parent=config["WARD_AGENCY"], name=config["WARD_AGENCY_PLACE"], place=config["WARD_PLACE_NAME"])
     return OfficialDocument(
-        agency=(config["WARD_AGENCY"], config["WARD_AGENCY_PLACE"]), code="BC-UBND", place=config["WARD_PLACE_NAME"],
-        title="BÁO CÁO", subtitle=report.title, number=report.number, issued_on=report.document_date, body=body,
-        signature=Signature("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH", report.signer_name), recipients=list(report.recipients),
+        type_code="BC", number=report.number, issued_on=report.document_date, title="BÁO CÁO", subtitle=report.title,
+        body=body, signature=Signature(name=report.signer_name), recipients=list(report.recipients), issuer=issuer,
+        header="stacked",
     )
 
 
 def consolidated_docx(report: ConsolidatedReport, config: Mapping[str, Any]) -> bytes:
-    return build_docx(document_of(report, config))
+    return render_docx(document_of(report, config))
 
 
 def annex_xlsx(report: ConsolidatedReport, figures: Mapping[str, Any]) -> bytes:

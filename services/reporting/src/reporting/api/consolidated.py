@@ -8,9 +8,9 @@ from sqlalchemy import select
 
 from dvk_platform.auth import current_principal, require_roles
 from dvk_platform.db import get_db
+from dvk_platform.documents import number_line
 
 from .. import consolidated as use_cases
-from ..documents import number_line
 from ..models import ConsolidatedReport
 from ..schemas import ConsolidatedCreateSchema, ConsolidatedSchema, ConsolidatedSummarySchema, ConsolidatedUpdateSchema, FinaliseSchema
 from ..services import now_from
@@ -27,7 +27,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _view(session, report: ConsolidatedReport) -> dict:  # noqa: ANN001
     view = {column.key: getattr(report, column.key) for column in ConsolidatedReport.__table__.columns}
     view["figures"] = use_cases.current_figures(session, report, current_app.config, now_from(current_app.config))
-    view["number_text"] = number_line(report.number, "BC-UBND")
+    view["number_text"] = number_line("BC", report.number)
     return view
 
 

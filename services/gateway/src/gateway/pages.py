@@ -164,12 +164,7 @@ def field_error(errors: dict[str, str] | None, name: str) -> Markup:
 
 
 def wants_machine_answer() -> bool:
-    """API paths, and clients that prefer JSON over HTML, get problem+json instead of an error page."""
-    if request.path.startswith(MACHINE_PREFIXES):
-        return True
-    accept = request.accept_mimetypes
-    return accept.best_match(["text/html", "application/json", "application/problem+json"]) != "text/html" \
-        and bool(accept.values())
+    return request.path.startswith(MACHINE_PREFIXES)
 
 
 def init_app(app: Flask) -> None:

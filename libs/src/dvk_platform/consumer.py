@@ -12,7 +12,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from .bus import Bus, BusError, Message, Record, dlq_topic
+from .bus import Bus, BusError, Consumer, Message, Record, dlq_topic
 from .db import Database
 from .envelope import CloudEvent, EnvelopeError
 from .tables import inbox_events
@@ -70,6 +70,7 @@ class ConsumerRunner:
         self.stopping = threading.Event()
         self.on_tick: Callable[[], None] = lambda: None
         self.outcome = Outcome()
+        self._bus_consumer: Consumer | None = None
 
     def _already_handled(self, session: Session, event_id: str) -> bool:
         return session.execute(select(inbox_events.c.event_id).where(inbox_events.c.event_id == event_id)).first() is not None
@@ -159,9 +160,7 @@ class ConsumerRunner:
         consumer.commit(records)
         return len(records)
 
-    _bus_consumer = None
-
-    def _consumer(self):  # noqa: ANN202 - transport-specific consumer
+    def _consumer(self) -> Consumer:
         if self._bus_consumer is None:
             self._bus_consumer = self.bus.consumer(self.group, self.topics)
         return self._bus_consumer

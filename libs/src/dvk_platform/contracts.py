@@ -34,7 +34,7 @@ def load_schemas(directory: str | None = None) -> dict[str, dict[str, Any]]:
 
 
 class ContractViolation(AssertionError):
-    pass
+    """An event whose payload breaks its schema in contracts/events/."""
 
 
 def validate_event(event_type: str, payload: dict[str, Any]) -> None:

@@ -2,6 +2,7 @@
 (SQLite files and the embedded log under var/), supervised in one terminal; Ctrl-C stops all."""
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import signal
@@ -101,12 +102,10 @@ def main() -> int:
     pending = {service: base_port + offset for service, offset in SERVICES}
     while pending and not stopping and time.monotonic() < deadline:
         for service, port in list(pending.items()):
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as response:  # noqa: S310
-                    if response.status == 200:
-                        del pending[service]
-            except OSError:
-                pass
+            with contextlib.suppress(OSError), \
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as response:  # noqa: S310
+                if response.status == 200:  # not answering yet: ask again next round
+                    del pending[service]
         time.sleep(0.3)
     if pending and not stopping:
         print(f"Không khởi động được: {', '.join(pending)} (xem {logs})", file=sys.stderr)

@@ -5,6 +5,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, json, request
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Problem)
     def _problem(exc: Problem) -> Response:
         return problem_response(exc.status, exc.slug, exc.title, exc.detail, **exc.extra)
+
+    @app.errorhandler(StaleDataError)
+    def _concurrent_edit(_exc: StaleDataError) -> Response:
+        # two edits of the same version raced in the database; the later one loses instead of overwriting
+        slug, title = STATUS_TITLES[412]
+        return problem_response(412, slug, title, detail="Bản ghi vừa được người khác cập nhật.")
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:

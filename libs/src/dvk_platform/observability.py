@@ -63,6 +63,20 @@ class _ReadinessCache:
         self.bus_ok_until = 0.0
 
 
+def _bus_check(cache: _ReadinessCache) -> str:
+    if time.monotonic() < cache.bus_ok_until:
+        return "ok"
+    try:
+        with cache.lock:
+            from .app import get_bus
+
+            get_bus().ping()
+        cache.bus_ok_until = time.monotonic() + cache.ttl
+        return "ok"
+    except Exception as exc:  # noqa: BLE001 - reported, not raised
+        return f"error: {type(exc).__name__}"
+
+
 @ops.get("/readyz")
 def readyz() -> tuple[Response, int]:
     checks: dict[str, str] = {}
@@ -72,20 +86,8 @@ def readyz() -> tuple[Response, int]:
     except Exception as exc:  # noqa: BLE001 - reported, not raised
         checks["database"] = f"error: {type(exc).__name__}"
     cache: _ReadinessCache = current_app.extensions["dvk_readiness"]
-    if not current_app.config.get("USES_BUS", True):
-        pass
-    elif time.monotonic() < cache.bus_ok_until:
-        checks["bus"] = "ok"
-    else:
-        try:
-            with cache.lock:
-                from .app import get_bus
-
-                get_bus().ping()
-            cache.bus_ok_until = time.monotonic() + cache.ttl
-            checks["bus"] = "ok"
-        except Exception as exc:  # noqa: BLE001 - reported, not raised
-            checks["bus"] = f"error: {type(exc).__name__}"
+    if current_app.config.get("USES_BUS", True):
+        checks["bus"] = _bus_check(cache)
     ready = all(v == "ok" for v in checks.values())
     body = {"status": "ready" if ready else "not-ready", "service": current_app.config["SERVICE_NAME"], "checks": checks}
     return jsonify(body), (200 if ready else 503)

@@ -5,6 +5,7 @@ import fcntl
 import logging
 import os
 import threading
+import time
 import zlib
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -47,6 +48,9 @@ class LeaderLock:
         self.name = name
         self._conn: Connection | None = None
         self._fd: int | None = None
+        # the lock lives as long as its connection; probing that on every poll would double the queries
+        self.recheck_every = 5.0
+        self._checked_until = 0.0
 
     def try_acquire(self) -> bool:
         if self.db.is_sqlite:
@@ -74,9 +78,12 @@ class LeaderLock:
             return True
         if self._conn is None:
             return False
+        if time.monotonic() < self._checked_until:
+            return True
         try:
             self._conn.execute(text("SELECT 1"))
             self._conn.commit()
+            self._checked_until = time.monotonic() + self.recheck_every
             return True
         except Exception:  # noqa: BLE001 - a lost connection means a lost lock
             self.release()

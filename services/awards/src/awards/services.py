@@ -2,20 +2,20 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from unidecode import unidecode
 
 from dvk_platform.auth import Principal
+from dvk_platform.clock import now, ward_date
 from dvk_platform.documents import document_number
 from dvk_platform.errors import Problem
 from dvk_platform.outbox import add_event
+from dvk_platform.versioning import check_version
 
 from . import events
 from .models import (
@@ -37,32 +37,12 @@ from .models import (
 # --- time -----------------------------------------------------------------------------------------------
 
 
-def now() -> datetime:
-    """The current instant; tests set config CLOCK to a function returning an aware datetime."""
-    clock: Callable[[], datetime] | None = current_app.config.get("CLOCK")
-    return clock() if clock else datetime.now(UTC)
-
-
-def local_today(at: datetime) -> date:
-    return at.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
-
-
 # --- shared checks --------------------------------------------------------------------------------------
 
 
 def invalid(errors: dict[str, list[str]], detail: str | None = None) -> Problem:
     first = next(iter(errors.values()))[0]
     return Problem(422, "validation-error", "Dữ liệu không hợp lệ.", detail=detail or first, errors=errors)
-
-
-def check_version(current: int, expected: int | None, what: str) -> None:
-    """Optimistic locking: the client must say which version it edits; a stale one is refused, never overwritten."""
-    if expected is None:
-        raise Problem(428, "precondition-required", "Cần gửi kèm phiên bản (If-Match) khi sửa dữ liệu.",
-                      detail=f"Gửi header If-Match hoặc trường version của {what}.")
-    if expected != current:
-        raise Problem(412, "precondition-failed", "Dữ liệu đã bị người khác thay đổi; vui lòng tải lại trước khi sửa.",
-                      detail=f"{what} đang ở phiên bản {current}, yêu cầu gửi phiên bản {expected}.", current_version=current)
 
 
 def wrong_state(nomination: Nomination, action: str) -> Problem:
@@ -254,7 +234,7 @@ def review(session: Session, principal: Principal, nomination: Nomination, data:
     if nomination.status != "proposed":
         raise wrong_state(nomination, "ghi kết quả xét của Hội đồng cho")
     at = now()
-    if data["meeting_date"] > local_today(at):
+    if data["meeting_date"] > ward_date(at):
         raise invalid({"meeting_date": ["Ngày họp Hội đồng không được sau ngày hôm nay."]})
     nomination.status = "approved" if data["approved"] else "not_approved"
     nomination.meeting_date = data["meeting_date"]
@@ -325,7 +305,7 @@ def decide(session: Session, principal: Principal, data: dict[str, Any]) -> Deci
     """The Chairman's decision (Quyết định khen thưởng) for approved nominations of ward-level awards."""
     at = now()
     nominations = _approved_for(session, data["nominations"], "phuong", "ra quyết định khen thưởng cho")
-    decided_on = data.get("decided_on") or local_today(at)
+    decided_on = data.get("decided_on") or ward_date(at)
     number = _number(session, Decision, decided_on.year, data.get("number"), "QĐ")
     decision = Decision(year=decided_on.year, number=number, decided_on=decided_on, signer_name=data["signer_name"],
                         signer_position=data["signer_position"], created_by=principal.name, created_at=at)
@@ -350,7 +330,7 @@ def forward(session: Session, principal: Principal, data: dict[str, Any]) -> Pro
     """A proposal letter (Tờ trình) asking the higher level to grant the award."""
     at = now()
     nominations = _approved_for(session, data["nominations"], "cap_tren", "trình cấp trên")
-    letter_date = data.get("letter_date") or local_today(at)
+    letter_date = data.get("letter_date") or ward_date(at)
     number = _number(session, ProposalLetter, letter_date.year, data.get("number"), "TTr")
     letter = ProposalLetter(year=letter_date.year, number=number, letter_date=letter_date, addressee=data["addressee"],
                             signer_name=data["signer_name"], signer_position=data["signer_position"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -21,12 +21,6 @@ CSRF_HEADER = "X-CSRF-Token"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Machine endpoints authenticate with a bearer token, never with the session cookie.
 CSRF_EXEMPT_PREFIXES = ("/internal/",)
-
-
-def now() -> datetime:
-    """The current time; tests set config CLOCK to a function returning an aware datetime."""
-    clock = current_app.config.get("CLOCK")
-    return clock() if clock else datetime.now(UTC)
 
 
 def csrf_token() -> str:

@@ -11,10 +11,11 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dvk_platform import clock
 from dvk_platform.consumer import Handler
 from dvk_platform.envelope import CloudEvent
 
-from . import clock, recipients, services
+from . import recipients, services
 from .models import KnownUnit, RegistrationPeriod, UnitSubmission
 from .routing import ROUTES, render_context
 
@@ -99,7 +100,7 @@ def _apply_submission(session: Session, item_kind: str, item_id: int, deadline_k
 
 
 def _notify(app: Flask, session: Session, event: CloudEvent) -> None:
-    now = clock.now(app)
+    now = clock.now(app.config)
     route = ROUTES.get(event.type)
     if route is not None:
         unit_id = event.data.get("unit_id") if isinstance(event.data.get("unit_id"), int) else None

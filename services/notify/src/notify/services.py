@@ -13,6 +13,7 @@ from dvk_platform.auth import Principal
 from dvk_platform.envelope import CloudEvent
 from dvk_platform.errors import Problem
 from dvk_platform.outbox import add_event
+from dvk_platform.versioning import check_version
 
 from . import events_out
 from .models import Delivery, InboxMessage, KnownUnit, WebhookSubscriber
@@ -119,11 +120,7 @@ def get_subscriber(session: Session, subscriber_id: int) -> WebhookSubscriber:
 
 def update_subscriber(session: Session, subscriber_id: int, data: dict[str, Any], version: int | None) -> WebhookSubscriber:
     subscriber = get_subscriber(session, subscriber_id)
-    if version is None:
-        raise Problem(428, "precondition-required", "Cần gửi kèm phiên bản (If-Match) khi sửa dữ liệu.")
-    if version != subscriber.version:
-        raise Problem(412, "precondition-failed", "Dữ liệu đã bị người khác thay đổi; vui lòng tải lại trước khi sửa.",
-                      detail=f"Phiên bản hiện tại: {subscriber.version}.")
+    check_version(subscriber.version, version, "Nơi nhận webhook")
     for key in ("name", "url", "secret", "event_types", "active"):
         if key in data:
             setattr(subscriber, key, list(data[key]) if key == "event_types" else data[key])

@@ -8,9 +8,10 @@ from flask import Flask
 from sqlalchemy import select, text
 
 from dvk_platform.auth import Principal
+from dvk_platform.clock import now, ward_date
 from dvk_platform.db import get_db
 
-from .clock import default_deadline, now, ward_date
+from .clock import default_deadline
 from .models import Unit
 from .services import create_unit, get_period, open_period
 

@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 from unidecode import unidecode
 
 from dvk_platform.auth import Principal
+from dvk_platform.clock import ward_date
 from dvk_platform.errors import Problem
 from dvk_platform.outbox import add_event
 from dvk_platform.schemas import nfc
+from dvk_platform.versioning import check_version
 
 from . import events
-from .clock import ward_date
 from .models import (
     RATINGS,
     STATUSES,
@@ -48,12 +49,6 @@ def fold(text: str | None) -> str:
 
 def status_label(status: str) -> str:
     return f"{STATUSES.get(status, status)} ({status})"
-
-
-def check_version(current: int, expected: int) -> None:
-    if current != expected:
-        raise Problem(412, "stale-version", "Dữ liệu đã bị người khác thay đổi; vui lòng tải lại trước khi sửa.",
-                      detail=f"Phiên bản bạn gửi: {expected}; phiên bản hiện tại: {current}.", current_version=current)
 
 
 def invalid_state(action: str, current: str) -> Problem:

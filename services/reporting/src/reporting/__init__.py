@@ -4,11 +4,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Response
-from sqlalchemy.orm.exc import StaleDataError
+from flask import Flask
 
 from dvk_platform.app import create_service_app
-from dvk_platform.errors import problem_response
 
 from .config import DEFAULTS
 
@@ -19,10 +17,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     for module in (reports, figures, progress, consolidated):
         api.register_blueprint(module.blp)
-
-    @app.errorhandler(StaleDataError)
-    def _concurrent_edit(_exc: StaleDataError) -> Response:
-        # Two edits of the same version raced; the second lost and nothing of it was written.
-        return problem_response(412, "precondition-failed", "Dữ liệu đã bị người khác thay đổi; vui lòng tải lại trước khi sửa.")
 
     return app

@@ -12,15 +12,18 @@ from openpyxl.styles import Alignment, Font
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dvk_platform import clock
 from dvk_platform.auth import Principal
+from dvk_platform.clock import ward_date
 from dvk_platform.documents import Block, Issuer, OfficialDocument, Paragraph, Signature, bullet, heading, render_docx
 from dvk_platform.errors import Problem
 from dvk_platform.outbox import add_event
+from dvk_platform.versioning import check_version
 
 from . import events
 from .models import FIGURE_FIELDS, PERIODS, REPORT_STATUSES, ConsolidatedReport, TargetFigures, Unit, UnitReport
 from .progress import compute_progress, figures_summary
-from .services import check_version, iso, local_date, now_from
+from .services import iso
 
 DEFAULT_RECIPIENTS = [
     "Đảng ủy phường (để báo cáo);",
@@ -93,7 +96,7 @@ def create_consolidated(session: Session, year: int, period: str, config: Mappin
     if existing is not None:
         raise Problem(409, "duplicate-consolidated-report", "Kỳ này đã có báo cáo tổng hợp.",
                       detail=f"Báo cáo tổng hợp số {existing.id}.", consolidated_id=existing.id)
-    progress = compute_progress(session, year, config, now_from(config))
+    progress = compute_progress(session, year, config, clock.now(config))
     report = ConsolidatedReport(year=year, period=period, status="draft", title=period_subject(year, period),
                                 content=draft_content(session, year, period, progress), recipients=list(DEFAULT_RECIPIENTS),
                                 signer_name=config.get("CHAIRMAN_NAME") or "")
@@ -164,7 +167,7 @@ def snapshot_payload(year: int, period: str, progress: Mapping[str, Any], occurr
 
 
 def publish_snapshot(session: Session, year: int, period: str, config: Mapping[str, Any]) -> dict[str, Any]:
-    now = now_from(config)
+    now = clock.now(config)
     payload = snapshot_payload(year, period, compute_progress(session, year, config, now), iso(now))
     add_event(session, aggregate_type="progress", aggregate_id=f"{year}-{period}", event_type=events.PROGRESS_SNAPSHOT, payload=payload)
     return payload
@@ -175,7 +178,7 @@ def finalise_consolidated(session: Session, consolidated_id: int, number: int | 
     report = get_consolidated(session, consolidated_id)
     check_version(report.version, expected_version)
     _require_draft(report)
-    now = now_from(config)
+    now = clock.now(config)
     taken = set(session.scalars(select(ConsolidatedReport.number).where(ConsolidatedReport.year == report.year,
                                                                         ConsolidatedReport.number.is_not(None))))
     if number is None:
@@ -185,7 +188,7 @@ def finalise_consolidated(session: Session, consolidated_id: int, number: int | 
         raise Problem(409, "duplicate-number", "Số văn bản đã được dùng trong năm.", detail=f"Số {number:02d}/BC-UBND năm {report.year}.")
     report.figures = current_figures(session, report, config, now)
     report.number = number
-    report.document_date = report.document_date or local_date(now, config)
+    report.document_date = report.document_date or ward_date(now, config)
     report.status = "finalised"
     report.finalised_at = now
     session.flush()

@@ -12,8 +12,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dvk_platform.clock import ward_date
+
 from .models import FIGURE_FIELDS, MODEL_FIELDS, MODEL_STATUSES, PERIODS, Commendation, RegisteredModel, TargetFigures, Unit, UnitReport
-from .services import due_date_for, local_date
+from .services import due_date_for
 
 ON_TIME_TARGET = 98.0  # chỉ tiêu 4: hồ sơ TTHC giải quyết đúng và trước hạn ≥ 98%
 CONDUCT_TARGET = 100.0  # chỉ tiêu 2: 100% cán bộ, công chức giữ quy tắc ứng xử
@@ -47,7 +49,7 @@ def figures_rows(session: Session, year: int, period: str) -> list[TargetFigures
 
 
 def compute_progress(session: Session, year: int, config: Mapping[str, Any], now: datetime) -> dict[str, Any]:
-    today = local_date(now, config)
+    today = ward_date(now, config)
     units = {u.unit_id: u for u in session.scalars(select(Unit).order_by(Unit.unit_id))}
     active = {uid for uid, u in units.items() if u.active}
     models = list(session.scalars(select(RegisteredModel).where(RegisteredModel.year == year).order_by(RegisteredModel.model_id)))

@@ -1,17 +1,18 @@
 """Use cases: each one transaction that writes the change and its outbox rows together."""
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dvk_platform.auth import Principal
+from dvk_platform.clock import now, ward_date
 from dvk_platform.errors import Problem
 from dvk_platform.outbox import add_event
+from dvk_platform.versioning import check_version
 
 from . import events
 from .models import (
@@ -29,18 +30,6 @@ from .models import (
 )
 
 # --- clock and deadlines ----------------------------------------------------------------------------
-
-
-def now_from(config: Mapping[str, Any]) -> datetime:
-    """The current moment (aware); tests put a callable under CLOCK to control it."""
-    clock: Callable[[], datetime] | None = config.get("CLOCK")
-    moment = clock() if clock else datetime.now(UTC)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def local_date(moment: datetime, config: Mapping[str, Any]) -> date:
-    """The calendar day in the ward (Asia/Ho_Chi_Minh) at this moment: deadlines are days there."""
-    return moment.astimezone(ZoneInfo(config["TIMEZONE"])).date()
 
 
 def iso(moment: datetime) -> str:
@@ -85,15 +74,6 @@ def set_deadline(session: Session, year: int, period: str, due_date: date) -> Re
 
 
 # --- optimistic locking and scoping -----------------------------------------------------------------
-
-
-def check_version(current: int, expected: int | None) -> None:
-    if expected is None:
-        raise Problem(428, "precondition-required", "Cần gửi kèm phiên bản (If-Match) khi sửa dữ liệu.",
-                      detail=f"Phiên bản hiện tại: {current}.")
-    if expected != current:
-        raise Problem(412, "precondition-failed", "Dữ liệu đã bị người khác thay đổi; vui lòng tải lại trước khi sửa.",
-                      detail=f"Phiên bản bạn gửi: {expected}; phiên bản hiện tại: {current}.")
 
 
 def status_text(status: str) -> str:
@@ -162,7 +142,7 @@ def create_report(session: Session, data: dict[str, Any], principal: Principal, 
     )
     session.add(report)
     session.flush()
-    _history(session, report, principal, "create", None, now_from(config))
+    _history(session, report, principal, "create", None, now(config))
     return report
 
 
@@ -203,13 +183,13 @@ def refresh_models(session: Session, report_id: int, principal: Principal, expec
 
 def _transition(session: Session, report: UnitReport, principal: Principal, config: Mapping[str, Any], action: str,
                 to_status: str, event_type: str, reason: str | None = None) -> UnitReport:
-    moment = now_from(config)
+    moment = now(config)
     from_status = report.status
     report.status = to_status
     if action == "submit" and report.submitted_at is None:
         report.submitted_at = moment
         # Late is judged once, on the first submission, against the ward's calendar day.
-        report.late = local_date(moment, config) > report.due_date
+        report.late = ward_date(moment, config) > report.due_date
     if action == "return":
         report.return_reason = reason
     if action == "accept":
@@ -284,7 +264,7 @@ def put_figures(session: Session, unit_id: int, year: int, period: str, figures:
     row.source = source
     session.flush()
     add_event(session, aggregate_type="target-figures", aggregate_id=f"{unit_id}-{year}-{period}",
-              event_type=events.TARGET_FIGURES_UPDATED, payload=events.figures_payload(row, iso(now_from(config))))
+              event_type=events.TARGET_FIGURES_UPDATED, payload=events.figures_payload(row, iso(now(config))))
     return row
 
 
@@ -297,7 +277,7 @@ def check_overdue(session: Session, now: datetime, config: Mapping[str, Any]) ->
     Looks at this year and the previous one (a check run in January still catches last November), never
     before the movement's first year.
     """
-    today = local_date(now, config)
+    today = ward_date(now, config)
     notices: list[OverdueNotice] = []
     units = session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.unit_id)).all()
     for year in range(max(today.year - 1, int(config["FIRST_YEAR"])), today.year + 1):

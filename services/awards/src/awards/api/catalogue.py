@@ -7,11 +7,12 @@ from sqlalchemy import select
 
 from dvk_platform.auth import require_roles
 from dvk_platform.errors import Problem
+from dvk_platform.versioning import requested_version
 
 from ..models import CATALOGUES, AwardEntry
 from ..schemas import AwardEntryCreateSchema, AwardEntrySchema, AwardEntryUpdateSchema, CatalogueQuerySchema
 from ..services import create_entry, update_entry
-from .common import READERS, expected_version, unit_of_work
+from .common import READERS, unit_of_work
 
 blp = Blueprint("catalogue", __name__, url_prefix="/catalogue",
                 description="Danh mục danh hiệu thi đua và danh mục hình thức khen thưởng (tách riêng)")
@@ -59,7 +60,7 @@ def _register(catalogue: str) -> None:
         @blp.arguments(AwardEntryUpdateSchema)
         @blp.response(200, AwardEntrySchema)
         def patch(self, data, entry_id):
-            expected = expected_version(data)
+            expected = requested_version(data)
             data.pop("version", None)
             with unit_of_work() as session:
                 return update_entry(session, _entry(session, catalogue, entry_id), data, expected)

@@ -3,12 +3,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
-from flask import request
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
-from sqlalchemy.orm import exc as orm_exc
 
 from dvk_platform.auth import Principal
 from dvk_platform.db import get_db
@@ -27,26 +24,11 @@ def unit_of_work() -> Iterator[Session]:
     try:
         with get_db().transaction() as session:
             yield session
-    except orm_exc.StaleDataError as exc:
-        raise Problem(412, "precondition-failed", "Dữ liệu đã bị người khác thay đổi; vui lòng tải lại trước khi sửa.") from exc
     except sa_exc.IntegrityError as exc:
         text = str(exc.orig)
         if "uq_nominations_open_award" in text or "nominations." in text:
             raise duplicate(None) from exc
         raise Problem(409, "conflict", "Thao tác xung đột với dữ liệu vừa được ghi; vui lòng thử lại.") from exc
-
-
-def expected_version(body: dict[str, Any] | None = None) -> int | None:
-    """The version the client edits: If-Match header (ETag style, quotes allowed) or "version" in the body."""
-    header = request.headers.get("If-Match")
-    if header:
-        raw = header.strip().removeprefix("W/").strip('"')
-        try:
-            return int(raw)
-        except ValueError as exc:
-            raise Problem(422, "validation-error", "Dữ liệu không hợp lệ.", detail="If-Match phải là số phiên bản.",
-                          errors={"If-Match": ["Phải là số nguyên."]}) from exc
-    return (body or {}).get("version")
 
 
 def visible_nomination(session: Session, principal: Principal, nomination_id: int) -> Nomination:

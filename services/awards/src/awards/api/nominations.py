@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from dvk_platform.auth import current_principal, require_roles
+from dvk_platform.versioning import requested_version
 
 from .. import services
 from ..models import Nomination
@@ -19,7 +20,7 @@ from ..schemas import (
     RevokeSchema,
     TransitionSchema,
 )
-from .common import READERS, expected_version, unit_of_work, visible_nomination
+from .common import READERS, unit_of_work, visible_nomination
 
 blp = Blueprint("nominations", __name__, url_prefix="/nominations", description="Đề nghị khen thưởng")
 
@@ -66,7 +67,7 @@ class NominationItem(MethodView):
     @blp.arguments(NominationUpdateSchema)
     @blp.response(200, NominationSchema)
     def patch(self, data, nomination_id):
-        expected = expected_version(data)
+        expected = requested_version(data)
         data.pop("version", None)
         principal = current_principal()
         with unit_of_work() as session:
@@ -84,7 +85,7 @@ class Propose(MethodView):
         principal = current_principal()
         with unit_of_work() as session:
             nomination = visible_nomination(session, principal, nomination_id)
-            return _view(session, services.propose(session, principal, nomination, expected_version(data), data.get("note")))
+            return _view(session, services.propose(session, principal, nomination, requested_version(data), data.get("note")))
 
 
 @blp.route("/<int:nomination_id>/review")
@@ -94,7 +95,7 @@ class Review(MethodView):
     @blp.response(200, NominationSchema)
     def post(self, data, nomination_id):
         """Kết quả xét của Hội đồng: ngày họp, số phiếu và biên bản họp (bắt buộc)."""
-        data["version"] = expected_version(data)
+        data["version"] = requested_version(data)
         principal = current_principal()
         with unit_of_work() as session:
             nomination = visible_nomination(session, principal, nomination_id)
@@ -110,7 +111,7 @@ class Withdraw(MethodView):
         principal = current_principal()
         with unit_of_work() as session:
             nomination = visible_nomination(session, principal, nomination_id)
-            return _view(session, services.withdraw(session, principal, nomination, expected_version(data), data.get("note")))
+            return _view(session, services.withdraw(session, principal, nomination, requested_version(data), data.get("note")))
 
 
 @blp.route("/<int:nomination_id>/revoke")
@@ -123,4 +124,4 @@ class Revoke(MethodView):
         principal = current_principal()
         with unit_of_work() as session:
             nomination = visible_nomination(session, principal, nomination_id)
-            return _view(session, services.revoke(session, principal, nomination, data["reason"], expected_version(data)))
+            return _view(session, services.revoke(session, principal, nomination, data["reason"], requested_version(data)))

@@ -6,11 +6,12 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
+from dvk_platform.clock import now
 from dvk_platform.db import get_db
 
 from ..accounts import AccountError, LoginThrottled, ThrottlePolicy, authenticate, change_password
 from ..models import User
-from ..security import current_user, login_required, login_user, logout_user, now
+from ..security import current_user, login_required, login_user, logout_user
 
 bp = Blueprint("auth", __name__)
 

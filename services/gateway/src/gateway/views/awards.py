@@ -5,8 +5,10 @@ from typing import Any
 
 from flask import Blueprint, render_template, request
 
+from dvk_platform.clock import now
+
 from .. import clients
-from ..security import login_required, now
+from ..security import login_required
 from .units import unit_names
 
 bp = Blueprint("awards", __name__, url_prefix="/khen-thuong")

@@ -6,8 +6,10 @@ from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
+from dvk_platform.clock import now
+
 from .. import clients
-from ..security import current_user, login_required, now
+from ..security import current_user, login_required
 
 bp = Blueprint("dashboard", __name__)
 

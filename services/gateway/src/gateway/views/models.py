@@ -5,8 +5,10 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from dvk_platform.clock import now
+
 from .. import clients
-from ..security import has_role, login_required, now
+from ..security import has_role, login_required
 from .units import unit_names
 
 bp = Blueprint("models", __name__, url_prefix="/mo-hinh")

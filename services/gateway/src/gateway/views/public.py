@@ -8,8 +8,9 @@ from typing import Any
 
 from flask import Blueprint, render_template, request
 
+from dvk_platform.clock import now
+
 from .. import clients
-from ..security import now
 
 bp = Blueprint("public", __name__, url_prefix="/cong-khai")
 

@@ -6,9 +6,9 @@ from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
 from dvk_platform.auth import require_roles
+from dvk_platform.clock import now
 from dvk_platform.db import get_db
 
-from ..clock import now
 from ..models import Delivery
 from ..schemas import DeliveryPageSchema, DeliveryQuerySchema, DeliverySchema
 from ..services import retry_delivery

@@ -6,9 +6,9 @@ from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
 from dvk_platform.auth import authenticated, current_principal
+from dvk_platform.clock import now
 from dvk_platform.db import get_db
 
-from ..clock import now
 from ..models import InboxMessage
 from ..schemas import InboxMessageSchema, InboxPageSchema, InboxQuerySchema, MarkedSchema, UnreadCountSchema
 from ..services import mark_all_read, mark_read

@@ -1,26 +1,19 @@
 """Webhook subscribers (admin): systems outside the ward that receive signed events by HTTP POST."""
 from __future__ import annotations
 
-from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from dvk_platform.auth import require_roles
 from dvk_platform.db import get_db
+from dvk_platform.versioning import requested_version
 
 from ..models import WebhookSubscriber
 from ..schemas import SubscriberCreatedSchema, SubscriberCreateSchema, SubscriberSchema, SubscriberUpdateSchema
 from ..services import create_subscriber, get_subscriber, update_subscriber
 
 blp = Blueprint("webhooks", __name__, url_prefix="/webhook-subscribers", description="Nơi nhận webhook")
-
-
-def _version(body: dict) -> int | None:
-    header = request.headers.get("If-Match", "").strip().strip('"').removeprefix("W/").strip('"')
-    if header.isdigit():
-        return int(header)
-    return body.pop("version", None)
 
 
 @blp.route("")
@@ -54,6 +47,6 @@ class Subscriber(MethodView):
     @blp.response(200, SubscriberSchema)
     def patch(self, data, subscriber_id: int):
         """Sửa địa chỉ, khóa, loại sự kiện hoặc tắt/bật; cần If-Match: <version>."""
-        version = _version(data)
+        version = requested_version(data)
         with get_db().transaction() as session:
             return update_subscriber(session, subscriber_id, data, version)

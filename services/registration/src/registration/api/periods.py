@@ -6,10 +6,11 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from dvk_platform.auth import authenticated, current_principal, require_roles
+from dvk_platform.clock import now
 from dvk_platform.db import get_db
 from dvk_platform.errors import Problem
 
-from ..clock import default_deadline, now
+from ..clock import default_deadline
 from ..models import RegistrationPeriod
 from ..schemas import PeriodCreateSchema, PeriodSchema
 from ..services import get_period, open_period

@@ -7,10 +7,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from dvk_platform.auth import authenticated, current_principal, require_roles
+from dvk_platform.clock import now
 from dvk_platform.db import get_db
+from dvk_platform.versioning import etag, requested_version
 
 from .. import services
-from ..clock import now
 from ..schemas import (
     InspectionCreateSchema,
     InspectionSchema,
@@ -22,7 +23,6 @@ from ..schemas import (
     NoteSchema,
     ReturnSchema,
 )
-from .common import etag, expected_version
 
 blp = Blueprint("models", __name__, url_prefix="/models", description="Đăng ký mô hình, nội dung \"Dân vận khéo\"")
 
@@ -72,7 +72,7 @@ class ModelItem(MethodView):
     @blp.response(200, ModelDetailSchema)
     def patch(self, data, model_id):
         """Sửa mô hình khi còn là bản nháp hoặc bị trả lại; gửi If-Match."""
-        version = expected_version(data)
+        version = requested_version(data)
         with get_db().transaction() as session:
             model = services.update_model(session, current_principal(), model_id, data, version, now())
             body = detail(session, model)
@@ -80,7 +80,7 @@ class ModelItem(MethodView):
 
 
 def _transition(model_id: int, action: str, data: dict[str, Any], note: str | None) -> tuple[dict[str, Any], dict[str, str]]:
-    version = expected_version(data)
+    version = requested_version(data)
     with get_db().transaction() as session:
         model = services.transition(session, current_principal(), model_id, action, version, now(), note)
         body = detail(session, model)
@@ -134,7 +134,7 @@ class ModelTypical(MethodView):
     @blp.response(200, ModelDetailSchema)
     def post(self, data, model_id):
         """Chọn mô hình làm điển hình để nhân rộng (lần kiểm tra gần nhất đạt Tốt hoặc Khá)."""
-        version = expected_version(data)
+        version = requested_version(data)
         with get_db().transaction() as session:
             model = services.mark_typical(session, current_principal(), model_id, data.get("note"), version, now())
             body = detail(session, model)

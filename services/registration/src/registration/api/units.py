@@ -9,12 +9,12 @@ from sqlalchemy import select
 from dvk_platform.auth import authenticated, require_roles
 from dvk_platform.db import get_db
 from dvk_platform.errors import Problem
+from dvk_platform.versioning import etag, requested_version
 
 from ..models import Unit
 from ..schemas import UnitCreateSchema, UnitImportResultSchema, UnitQuerySchema, UnitSchema, UnitUpdateSchema, VersionSchema
 from ..services import create_unit, fold, get_unit, import_units, set_unit_active, update_unit
 from ..units_import import read_table, rows_from_table, validate_row
-from .common import etag, expected_version
 
 blp = Blueprint("units", __name__, url_prefix="/units", description="Đơn vị tham gia phong trào")
 
@@ -60,7 +60,7 @@ class UnitItem(MethodView):
     @blp.response(200, UnitSchema)
     def patch(self, data, unit_id):
         """Sửa đơn vị (quản trị); gửi If-Match với phiên bản đang xem."""
-        version = expected_version(data)
+        version = requested_version(data)
         with get_db().transaction() as session:
             unit = update_unit(session, unit_id, data, version)
         return unit, etag(unit.version)
@@ -73,7 +73,7 @@ class UnitDeactivate(MethodView):
     @blp.response(200, UnitSchema)
     def post(self, data, unit_id):
         """Ngừng hoạt động đơn vị (không xóa: hồ sơ cũ vẫn giữ)."""
-        version = expected_version(data)
+        version = requested_version(data)
         with get_db().transaction() as session:
             unit = set_unit_active(session, unit_id, False, version)
         return unit, etag(unit.version)
@@ -86,7 +86,7 @@ class UnitActivate(MethodView):
     @blp.response(200, UnitSchema)
     def post(self, data, unit_id):
         """Cho đơn vị hoạt động trở lại."""
-        version = expected_version(data)
+        version = requested_version(data)
         with get_db().transaction() as session:
             unit = set_unit_active(session, unit_id, True, version)
         return unit, etag(unit.version)

@@ -7,14 +7,14 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from dvk_platform.auth import current_principal, require_roles
+from dvk_platform.clock import now
 from dvk_platform.db import get_db
 from dvk_platform.documents import number_line
+from dvk_platform.versioning import requested_version
 
 from .. import consolidated as use_cases
 from ..models import ConsolidatedReport
 from ..schemas import ConsolidatedCreateSchema, ConsolidatedSchema, ConsolidatedSummarySchema, ConsolidatedUpdateSchema, FinaliseSchema
-from ..services import now_from
-from . import expected_version
 
 blp = Blueprint("consolidated", __name__, url_prefix="/consolidated-reports", description="Báo cáo tổng hợp của phường")
 
@@ -26,7 +26,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _view(session, report: ConsolidatedReport) -> dict:  # noqa: ANN001
     view = {column.key: getattr(report, column.key) for column in ConsolidatedReport.__table__.columns}
-    view["figures"] = use_cases.current_figures(session, report, current_app.config, now_from(current_app.config))
+    view["figures"] = use_cases.current_figures(session, report, current_app.config, now(current_app.config))
     view["number_text"] = number_line("BC", report.number)
     return view
 
@@ -66,7 +66,7 @@ class Consolidated(MethodView):
     @blp.response(200, ConsolidatedSchema)
     def patch(self, data, consolidated_id):
         with get_db().transaction() as session:
-            return _view(session, use_cases.update_consolidated(session, consolidated_id, data, expected_version(data)))
+            return _view(session, use_cases.update_consolidated(session, consolidated_id, data, requested_version(data)))
 
 
 @blp.route("/<int:consolidated_id>/finalise")
@@ -78,7 +78,7 @@ class Finalise(MethodView):
         """Ban hành: cấp số (theo năm), chốt số liệu, phát sự kiện."""
         with get_db().transaction() as session:
             report = use_cases.finalise_consolidated(session, consolidated_id, data["number"], current_principal(),
-                                                     current_app.config, expected_version(data))
+                                                     current_app.config, requested_version(data))
             return _view(session, report)
 
 
@@ -101,7 +101,7 @@ class Annex(MethodView):
         """Phụ lục số liệu (Excel)."""
         with get_db().transaction() as session:
             report = use_cases.get_consolidated(session, consolidated_id)
-            figures = use_cases.current_figures(session, report, current_app.config, now_from(current_app.config))
+            figures = use_cases.current_figures(session, report, current_app.config, now(current_app.config))
             content = use_cases.annex_xlsx(report, figures)
         return Response(content, mimetype=XLSX,
                         headers={"Content-Disposition": f'attachment; filename="{_file_name(report, "-phu-luc", "xlsx")}"'})

@@ -9,12 +9,12 @@ from sqlalchemy import select
 from dvk_platform.auth import authenticated, current_principal, require_roles
 from dvk_platform.db import get_db
 from dvk_platform.errors import Problem
+from dvk_platform.versioning import requested_version
 
 from .. import services
 from ..imports import import_figures
 from ..models import FIGURE_FIELDS, PERIODS, TargetFigures
 from ..schemas import FiguresInSchema, FiguresSchema, ImportResultSchema, YearPeriodQuerySchema
-from . import expected_version
 
 blp = Blueprint("target_figures", __name__, url_prefix="/target-figures", description="Số liệu chỉ tiêu của đơn vị")
 
@@ -46,7 +46,7 @@ class UnitFigures(MethodView):
             unit_id = services.scoped_unit(current_principal(), unit_id)
             services.require_known_unit(session, unit_id)
             figures = {name: data[name] for name in FIGURE_FIELDS}
-            return services.put_figures(session, unit_id, year, period, figures, "manual", current_app.config, expected_version(data))
+            return services.put_figures(session, unit_id, year, period, figures, "manual", current_app.config, requested_version(data))
 
 
 @blp.route("/import")

@@ -45,7 +45,7 @@ class Progress(MethodView):
     def get(self, query):
         """Tiến độ của năm: đơn vị đăng ký, báo cáo đúng hạn, chỉ tiêu, mô hình, khen thưởng."""
         with get_db().transaction() as session:
-            return compute_progress(session, query["year"], current_app.config, services.now_from(current_app.config))
+            return compute_progress(session, query["year"], current_app.config, services.now(current_app.config))
 
 
 @blp.route("/progress/snapshots")

@@ -8,11 +8,11 @@ from sqlalchemy import select
 
 from dvk_platform.auth import authenticated, current_principal, require_roles
 from dvk_platform.db import get_db
+from dvk_platform.versioning import requested_version
 
 from .. import services
 from ..models import ReportHistory, UnitReport
 from ..schemas import HistorySchema, ReportCreateSchema, ReportQuerySchema, ReportSchema, ReportUpdateSchema, ReturnSchema, VersionedSchema
-from . import expected_version
 
 blp = Blueprint("reports", __name__, url_prefix="/reports", description="Báo cáo sơ kết, tổng kết của đơn vị")
 
@@ -57,7 +57,7 @@ class Report(MethodView):
     @blp.response(200, ReportSchema)
     def patch(self, data, report_id):
         with get_db().transaction() as session:
-            return services.update_report(session, report_id, data, current_principal(), expected_version(data))
+            return services.update_report(session, report_id, data, current_principal(), requested_version(data))
 
 
 @blp.route("/<int:report_id>/refresh-models")
@@ -67,7 +67,7 @@ class RefreshModels(MethodView):
     @blp.response(200, ReportSchema)
     def post(self, data, report_id):
         with get_db().transaction() as session:
-            return services.refresh_models(session, report_id, current_principal(), expected_version(data))
+            return services.refresh_models(session, report_id, current_principal(), requested_version(data))
 
 
 @blp.route("/<int:report_id>/submit")
@@ -78,7 +78,7 @@ class Submit(MethodView):
     def post(self, data, report_id):
         """Gửi báo cáo (dự thảo → đã gửi) hoặc gửi lại (bị trả lại → đã gửi lại)."""
         with get_db().transaction() as session:
-            return services.submit_report(session, report_id, current_principal(), current_app.config, expected_version(data))
+            return services.submit_report(session, report_id, current_principal(), current_app.config, requested_version(data))
 
 
 @blp.route("/<int:report_id>/return")
@@ -89,7 +89,7 @@ class Return(MethodView):
     def post(self, data, report_id):
         with get_db().transaction() as session:
             return services.return_report(session, report_id, data["reason"], current_principal(), current_app.config,
-                                          expected_version(data))
+                                          requested_version(data))
 
 
 @blp.route("/<int:report_id>/accept")
@@ -99,7 +99,7 @@ class Accept(MethodView):
     @blp.response(200, ReportSchema)
     def post(self, data, report_id):
         with get_db().transaction() as session:
-            return services.accept_report(session, report_id, current_principal(), current_app.config, expected_version(data))
+            return services.accept_report(session, report_id, current_principal(), current_app.config, requested_version(data))
 
 
 @blp.route("/<int:report_id>/history")

@@ -1,0 +1,38 @@
+"""Optimistic locking, the same in every service: the client says which version it edits (If-Match, or
+"version" in the body); a missing one is 428, a stale one 412 — never a silent overwrite."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+
+from .errors import Problem
+
+
+def requested_version(body: dict[str, Any] | None = None) -> int | None:
+    """The version the client edits: If-Match ("3" or W/"3") first, else "version" taken out of the body."""
+    body_version = body.pop("version", None) if body is not None else None
+    header = request.headers.get("If-Match")
+    if header:
+        raw = header.strip().removeprefix("W/").strip('"')
+        if not raw.isdigit():
+            # a value that is not a version can never match the current one
+            raise Problem(412, "precondition-failed", "Phiên bản gửi kèm (If-Match) không hợp lệ.",
+                          detail=f"If-Match phải là số phiên bản, ví dụ If-Match: 3. Giá trị nhận được: {header}.")
+        return int(raw)
+    return int(body_version) if body_version is not None else None
+
+
+def check_version(current: int, requested: int | None, what: str = "bản ghi") -> None:
+    if requested is None:
+        raise Problem(428, "precondition-required", "Cần gửi kèm phiên bản (If-Match) khi sửa dữ liệu.",
+                      detail=f"Gửi header If-Match hoặc trường \"version\" với phiên bản đang xem của {what.lower()}.",
+                      current_version=current)
+    if requested != current:
+        raise Problem(412, "precondition-failed", "Dữ liệu đã bị người khác thay đổi; vui lòng tải lại trước khi sửa.",
+                      detail=f"Phiên bản bạn gửi: {requested}; phiên bản hiện tại: {current}.",
+                      current_version=current)
+
+
+def etag(version: int) -> dict[str, str]:
+    return {"ETag": f'"{version}"'}

@@ -195,6 +195,7 @@ def dispatch_due(app: Flask, now: datetime | None = None) -> DispatchResult:
 
 def main(argv: list[str] | None = None) -> int:
     from dvk_platform.observability import configure_logging
+    from dvk_platform.worker import heartbeat
 
     from . import create_app
     from .reminders import run_reminders
@@ -212,8 +213,10 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     reminders_due = 0.0
+    tick = heartbeat(app.config["HEARTBEAT_FILE"])  # the container health check reads its age
     log.info("notify dispatcher started")
     while not stopping.is_set():
+        tick()
         busy = False
         try:
             busy = dispatch_due(app).claimed >= int(app.config["DISPATCH_BATCH_SIZE"])

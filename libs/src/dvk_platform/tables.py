@@ -38,9 +38,24 @@ def _inbox_columns() -> list[Column[Any]]:
     ]
 
 
+def _audit_columns() -> list[Column[Any]]:
+    return [
+        Column("id", SeqType, primary_key=True, autoincrement=True),
+        Column("at", DateTime(timezone=True), nullable=False),
+        Column("actor_id", String(64), nullable=False),
+        Column("actor_role", String(32), nullable=False),
+        Column("action", String(10), nullable=False),  # insert | update | delete
+        Column("entity", String(64), nullable=False),  # table name
+        Column("entity_id", String(64), nullable=False),
+        Column("changes", JSONType, nullable=False),  # {field: [before, after]}
+    ]
+
+
 outbox_messages = Table("outbox_messages", metadata, *_outbox_columns())
 Index("ix_outbox_messages_unpublished", outbox_messages.c.published_at, outbox_messages.c.seq)
 inbox_events = Table("inbox_events", metadata, *_inbox_columns())
+audit_log = Table("audit_log", metadata, *_audit_columns())
+Index("ix_audit_log_entity", audit_log.c.entity, audit_log.c.entity_id)
 
 
 def create_platform_tables(op: Any) -> None:
@@ -54,3 +69,30 @@ def drop_platform_tables(op: Any) -> None:
     op.drop_table("inbox_events")
     op.drop_index("ix_outbox_messages_unpublished", table_name="outbox_messages")
     op.drop_table("outbox_messages")
+
+
+def create_audit_table(op: Any) -> None:
+    """The append-only audit log: the database itself refuses UPDATE and DELETE on it."""
+    op.create_table("audit_log", *_audit_columns())
+    op.create_index("ix_audit_log_entity", "audit_log", ["entity", "entity_id"])
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            "BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$"
+        )
+        op.execute(
+            "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
+            "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()"
+        )
+    else:
+        for verb in ("UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER audit_log_no_{verb.lower()} BEFORE {verb} ON audit_log "
+                "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END"
+            )
+
+
+def drop_audit_table(op: Any) -> None:
+    op.drop_table("audit_log")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION IF EXISTS audit_log_append_only()")

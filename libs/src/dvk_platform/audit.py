@@ -1,0 +1,154 @@
+"""The audit log: every change to the records a service names, who made it, when, and each field's value
+before and after — written by the session in the same transaction as the change, never editable through the
+API (no write endpoint) nor in the database (triggers refuse UPDATE and DELETE)."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from flask import Flask, g, has_request_context
+from flask.views import MethodView
+from flask_smorest import Api, Blueprint
+from marshmallow import fields, validate
+from sqlalchemy import event, func, insert, inspect, select
+from sqlalchemy.orm import Session
+
+from .auth import require_roles
+from .db import Database, get_db
+from .schemas import BaseSchema
+from .tables import audit_log
+
+# Values never written to the log, whatever the service.
+SECRET_FIELDS = frozenset({"password_hash", "secret", "api_key_hash"})
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return str(value)
+
+
+def _actor() -> tuple[str, str]:
+    principal = g.get("principal") if has_request_context() else None
+    if principal is not None:
+        return principal.user_id, principal.role
+    return "system", "system"  # consumers, schedulers, seeds
+
+
+def _changes(obj: Any, action: str) -> dict[str, list[Any]]:
+    state = inspect(obj)
+    changes: dict[str, list[Any]] = {}
+    for attr in state.mapper.column_attrs:
+        key = attr.key
+        if key in SECRET_FIELDS:
+            continue
+        history = state.attrs[key].history
+        if action == "insert":
+            after = getattr(obj, key)
+            if after is not None:
+                changes[key] = [None, _plain(after)]
+        elif action == "delete":
+            before = history.unchanged[0] if history.unchanged else (history.deleted[0] if history.deleted else None)
+            changes[key] = [_plain(before), None]
+        elif history.has_changes():
+            before = history.deleted[0] if history.deleted else None
+            after = history.added[0] if history.added else None
+            if before != after:
+                changes[key] = [_plain(before), _plain(after)]
+    return changes
+
+
+def install(db: Database, audited: Iterable[type]) -> None:
+    """Record inserts, updates and deletes of these mapped classes on every session of this database."""
+    classes = tuple(audited)
+    pending: dict[int, list[tuple[Any, str]]] = {}
+
+    @event.listens_for(db.sessions, "before_flush")
+    def _collect(session: Session, _context: Any, _instances: Any) -> None:
+        found = [(o, "update") for o in session.dirty if isinstance(o, classes) and session.is_modified(o)]
+        found += [(o, "delete") for o in session.deleted if isinstance(o, classes)]
+        rows = []
+        for obj, action in found:
+            changes = _changes(obj, action)
+            if changes:
+                rows.append(_row(obj, action, changes))
+        if rows:
+            session.execute(insert(audit_log), rows)
+        pending[id(session)] = [(o, "insert") for o in session.new if isinstance(o, classes)]
+
+    @event.listens_for(db.sessions, "after_flush")
+    def _inserted(session: Session, _context: Any) -> None:
+        # new rows have their ids only after the flush
+        rows = [_row(obj, action, _changes(obj, action)) for obj, action in pending.pop(id(session), [])]
+        if rows:
+            session.execute(insert(audit_log), rows)
+
+
+def _row(obj: Any, action: str, changes: dict[str, list[Any]]) -> dict[str, Any]:
+    actor_id, actor_role = _actor()
+    identity = inspect(obj).mapper.primary_key_from_instance(obj)
+    return {
+        "at": datetime.now(UTC), "actor_id": actor_id, "actor_role": actor_role, "action": action,
+        "entity": obj.__tablename__, "entity_id": "/".join(str(part) for part in identity), "changes": changes,
+    }
+
+
+class AuditQuerySchema(BaseSchema):
+    entity = fields.String()
+    entity_id = fields.String()
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class AuditEntrySchema(BaseSchema):
+    id = fields.Integer()
+    at = fields.DateTime()
+    actor_id = fields.String()
+    actor_role = fields.String()
+    action = fields.String()
+    entity = fields.String()
+    entity_id = fields.String()
+    changes = fields.Dict()
+
+
+class AuditPageSchema(BaseSchema):
+    items = fields.List(fields.Nested(AuditEntrySchema))
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+
+
+blp = Blueprint("audit", __name__, url_prefix="/audit", description="Nhật ký thay đổi (chỉ đọc)")
+
+
+@blp.route("")
+class AuditLog(MethodView):
+    @require_roles("admin", "vhxh", "lanh_dao", "giam_sat")
+    @blp.arguments(AuditQuerySchema, location="query")
+    @blp.response(200, AuditPageSchema)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Nhật ký thay đổi: ai, lúc nào, sửa gì (trước/sau). Không sửa, không xóa được."""
+        query = select(audit_log)
+        for key in ("entity", "entity_id"):
+            if args.get(key):
+                query = query.where(audit_log.c[key] == args[key])
+        with get_db().transaction() as session:
+            total = session.scalar(select(func.count()).select_from(query.subquery()))
+            rows = session.execute(query.order_by(audit_log.c.id.desc())
+                                   .limit(args["per_page"]).offset((args["page"] - 1) * args["per_page"])).mappings()
+            return {"items": [dict(r) for r in rows], "total": total, "page": args["page"], "per_page": args["per_page"]}
+
+
+def init_app(app: Flask, api: Api, audited: Iterable[type]) -> None:
+    install(app.extensions["dvk_db"], audited)
+    api.register_blueprint(blp)

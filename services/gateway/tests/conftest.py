@@ -129,3 +129,98 @@ def form_post(client: FlaskClient, page_path: str, action: str, data: dict[str, 
     page = client.get(page_path)
     assert page.status_code == 200, page.status_code
     return client.post(action, data={**data, "csrf_token": csrf_from(page.get_data(as_text=True))})
+
+
+class Workers:
+    """Each service's relay (outbox → bus) and consumer (bus → handlers) running in threads, as
+    `dvk-worker relay|consume <service>` run them, until stopped."""
+
+    def __init__(self) -> None:
+        self.runners: list[Any] = []
+        self.threads: list[threading.Thread] = []
+
+    def start(self, app: Flask) -> None:
+        import importlib
+
+        from dvk_platform.worker import build_consumer, build_relay
+
+        service = app.config["SERVICE_NAME"]
+        kinds = [build_relay]
+        if importlib.import_module(f"{service}.events").SUBSCRIBES:
+            kinds.append(build_consumer)
+        for build in kinds:
+            with app.app_context():
+                runner = build(app)
+
+            def run(runner: Any = runner) -> None:
+                with app.app_context():
+                    runner.run()
+
+            thread = threading.Thread(target=run, name=f"{service}-{build.__name__}", daemon=True)
+            self.runners.append(runner)
+            self.threads.append(thread)
+            thread.start()
+
+    def stop(self) -> None:
+        for runner in self.runners:
+            runner.stop()
+        for thread in self.threads:
+            thread.join(10)
+
+
+@dataclass
+class Stack:
+    """The five services for real: four APIs and the gateway served over HTTP, events on the embedded bus."""
+
+    gateway: Flask
+    site: Served
+    apps: dict[str, Flask]
+    urls: dict[str, str]
+
+
+STACK_USERS = [  # username, role, unit, full name
+    ("tdp1", "don_vi", 12, "Phạm Văn Nam"),
+    ("vhxh", "vhxh", None, "Nguyễn Thị Hoa"),
+    ("lanhdao", "lanh_dao", None, "Trần Quốc Bảo"),
+    ("quantri", "admin", None, "Quản trị hệ thống"),
+    ("giamsat", "giam_sat", None, "Lê Minh Giám"),
+]
+
+
+@pytest.fixture
+def stack(make_service, make_gateway, serve, clock: Clock) -> Iterator[Stack]:
+    """Registration (seeded with Minh Xuân's 21 units and the year's period), reporting, awards and notify, each
+    with its relay and consumer on one embedded bus (the harness gives every app of a test the same log file),
+    and the gateway; every service reads the test's clock."""
+    from registration.seed import seed
+
+    fast = {"CLOCK": clock, "RELAY_POLL_INTERVAL": 0.05, "CONSUMER_RETRY_BACKOFF": 0.05}
+    apps = {name: make_service(name, **fast) for name in ("registration", "reporting", "awards")}
+    seed(apps["registration"])
+    urls = {name: serve(app).url for name, app in apps.items()}
+    gateway = make_gateway(**{f"{name.upper()}_URL": url for name, url in urls.items()})
+    for username, role, unit_id, full_name in STACK_USERS:
+        add_user(gateway, username, role, unit_id=unit_id, full_name=full_name)
+    site = serve(gateway)
+    apps["notify"] = make_service("notify", **fast, GATEWAY_URL=site.url, SMTP_PORT=int(closed_port_url().rsplit(":", 1)[1]))
+    urls["notify"] = serve(apps["notify"]).url
+    gateway.config["NOTIFY_URL"] = urls["notify"]
+    workers = Workers()
+    for app in apps.values():
+        workers.start(app)
+    yield Stack(gateway=gateway, site=site, apps=apps, urls=urls)
+    workers.stop()
+
+
+def eventually(check: Callable[[], Any], timeout: float = 20.0, interval: float = 0.1) -> Any:
+    """Poll until check() returns something truthy (asynchronous effects of events), at most `timeout` seconds."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still not true after {timeout:.0f} s: {check.__doc__ or check}")
+        time.sleep(interval)

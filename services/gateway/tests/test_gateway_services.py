@@ -114,3 +114,17 @@ def test_a_service_that_stops_answering_gives_a_vietnamese_message_not_a_stack_t
     assert "Traceback" not in page and "ConnectionError" not in page
     # Pages that need nothing from the service keep working.
     assert hoa.get("/tai-khoan/mat-khau").status_code == 200
+
+
+def test_links_in_notifications_open_the_page_they_name_and_never_another_site(gateway):
+    nam = _signed_in(gateway, "tdp1")
+    # Notify's messages (and e-mails already sent) link to /dang-ky/mo-hinh/<id>.
+    old = nam.get("/dang-ky/mo-hinh/7")
+    assert old.status_code == 301 and old.headers["Location"].endswith("/mo-hinh/7")
+    assert nam.get("/dang-ky").headers["Location"].endswith("/mo-hinh")
+    # Opening a message goes to its page even while the notify service is down.
+    opened = nam.get("/thong-bao/5/mo?den=/mo-hinh/7")
+    assert opened.status_code == 302 and opened.headers["Location"].endswith("/mo-hinh/7")
+    for elsewhere in ("//evil.example/x", "https://evil.example/", "/\t/evil.example", "/\\evil.example"):
+        refused = nam.get("/thong-bao/5/mo", query_string={"den": elsewhere})
+        assert refused.headers["Location"].endswith("/thong-bao"), elsewhere

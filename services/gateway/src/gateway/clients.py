@@ -41,7 +41,7 @@ class ServiceProblem(Exception):
     status: int
     title: str
     detail: str | None = None
-    errors: dict[str, Any] = field(default_factory=dict)
+    errors: Any = field(default_factory=dict)  # {field: [messages]}, or [{row, column, message}] for a file
     slug: str = ""
 
     def __post_init__(self) -> None:
@@ -54,9 +54,11 @@ class ServiceProblem(Exception):
     def field_errors(self) -> dict[str, str]:
         """{"field": "first message"} for showing beside each form field."""
         out: dict[str, str] = {}
-        for name, messages in (self.errors or {}).items():
+        if not isinstance(self.errors, dict):
+            return out  # row-by-row errors of an imported file are shown as a table, not beside fields
+        for name, messages in self.errors.items():
             if isinstance(messages, list) and messages:
-                out[name] = str(messages[0])
+                out[name] = " ".join(str(m) for m in messages)
             elif isinstance(messages, dict):
                 out[name] = "; ".join(str(v[0] if isinstance(v, list) and v else v) for v in messages.values())
             else:
@@ -144,3 +146,50 @@ def get(service: str, path: str, **kwargs: Any) -> Any:
 
 def post(service: str, path: str, **kwargs: Any) -> Any:
     return call(service, "POST", path, **kwargs).data
+
+
+# Headers of a service's file answer that the browser needs to save it under the right name and type.
+_PASSED_HEADERS = ("Content-Type", "Content-Disposition")
+
+
+def download(service: str, path: str, *, params: dict[str, Any] | None = None) -> Any:
+    """A file from a service (DOCX, XLSX), streamed to the browser chunk by chunk, never held whole in memory.
+
+    Refusals and outages are raised before anything is sent, like any other call.
+    """
+    from flask import Response
+
+    cfg = current_app.config
+    url = cfg[f"{service.upper()}_URL"].rstrip("/") + path
+    headers = {"Authorization": f"Bearer {service_token()}", "X-Request-ID": g.get("request_id", "")}
+    try:
+        upstream = _session().get(
+            url, params={k: v for k, v in (params or {}).items() if v not in (None, "")}, headers=headers, stream=True,
+            timeout=(float(cfg["SERVICE_CONNECT_TIMEOUT"]), float(cfg["SERVICE_READ_TIMEOUT"])),
+        )
+    except requests.RequestException as exc:
+        log.warning("service %s unreachable: GET %s: %r", service, path, exc)
+        raise ServiceUnavailable(service) from exc
+    if upstream.status_code >= 400:
+        try:
+            problem = upstream.json() if "json" in upstream.headers.get("Content-Type", "") else {}
+        except ValueError:
+            problem = {}
+        finally:
+            upstream.close()
+        if upstream.status_code >= 500:
+            raise ServiceUnavailable(service)
+        problem = problem if isinstance(problem, dict) else {}
+        raise ServiceProblem(service=service, status=upstream.status_code,
+                             title=problem.get("title") or "Yêu cầu không được chấp nhận.",
+                             detail=problem.get("detail"), errors=problem.get("errors") or {},
+                             slug=str(problem.get("type", "")).rsplit(":", 1)[-1])
+
+    def chunks() -> Any:
+        try:
+            yield from upstream.iter_content(chunk_size=64 * 1024)
+        finally:
+            upstream.close()
+
+    passed = {name: upstream.headers[name] for name in _PASSED_HEADERS if name in upstream.headers}
+    return Response(chunks(), status=200, headers=passed, direct_passthrough=True)

@@ -50,6 +50,41 @@ UNIT_KINDS = {
 }
 RATINGS = {"tot": "Tốt", "kha": "Khá", "trung_binh": "Trung bình", "yeu": "Yếu"}
 PERIODS = {"six_month": "Sơ kết 6 tháng", "annual": "Tổng kết năm"}
+REPORT_STATUSES = {
+    "draft": "Dự thảo",
+    "submitted": "Đã gửi, chờ tiếp nhận",
+    "returned": "Trả lại để chỉnh sửa",
+    "resubmitted": "Đã gửi lại, chờ tiếp nhận",
+    "accepted": "Đã tiếp nhận",
+}
+REPORT_ACTIONS = {
+    "create": "Lập dự thảo",
+    "submit": "Gửi Phòng Văn hóa - Xã hội",
+    "resubmit": "Gửi lại sau chỉnh sửa",
+    "return": "Trả lại để chỉnh sửa",
+    "accept": "Tiếp nhận",
+}
+NOMINATION_STATUSES = {
+    "draft": "Bản nháp",
+    "proposed": "Đã đề nghị, chờ Hội đồng xét",
+    "approved": "Hội đồng thống nhất đề nghị",
+    "not_approved": "Hội đồng không thống nhất",
+    "decided": "Đã có quyết định khen thưởng",
+    "forwarded": "Đã trình cấp trên",
+    "revoked": "Đã thu hồi",
+    "withdrawn": "Đã rút",
+}
+NOMINATION_ACTIONS = {
+    "create": "Lập đề nghị",
+    "update": "Sửa đề nghị",
+    "propose": "Đề nghị Hội đồng xét",
+    "review": "Hội đồng Thi đua - Khen thưởng xét",
+    "decide": "Quyết định khen thưởng",
+    "forward": "Trình cấp trên",
+    "revoke": "Thu hồi",
+    "withdraw": "Rút đề nghị",
+}
+NOMINEE_KINDS = {"collective": "Tập thể", "individual": "Cá nhân"}
 
 # (endpoint, label, roles allowed or None for every signed-in user)
 NAVIGATION: list[tuple[str, str, tuple[str, ...] | None]] = [
@@ -117,7 +152,9 @@ def format_datetime(value: Any) -> str:
 
 def label(value: Any, table: str) -> str:
     tables = {"field": FIELDS, "status": STATUSES, "kind": UNIT_KINDS, "rating": RATINGS, "period": PERIODS,
-              "role": ROLE_LABELS, "action": ACTIONS}
+              "role": ROLE_LABELS, "action": ACTIONS, "report_status": REPORT_STATUSES,
+              "report_action": REPORT_ACTIONS, "nomination_status": NOMINATION_STATUSES,
+              "nomination_action": NOMINATION_ACTIONS, "nominee_kind": NOMINEE_KINDS}
     return tables[table].get(value, value if value is not None else "")
 
 
@@ -171,7 +208,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(date=format_date, datetime=format_datetime, label=label, number=number)
     app.jinja_env.globals.update(navigation=navigation, unread_count=unread_count, field_error=field_error,
                                  FIELDS=FIELDS, STATUSES=STATUSES, UNIT_KINDS=UNIT_KINDS, RATINGS=RATINGS,
-                                 PERIODS=PERIODS, ROLE_LABELS=ROLE_LABELS)
+                                 PERIODS=PERIODS, ROLE_LABELS=ROLE_LABELS, NOMINEE_KINDS=NOMINEE_KINDS)
 
     @app.context_processor
     def _ward() -> dict[str, Any]:

@@ -168,3 +168,18 @@ def inspect(model_id: int) -> Any:
         return _refused_on_detail(model_id, exc)
     flash("Đã ghi kết quả kiểm tra.", "success")
     return redirect(url_for("models.detail", model_id=model_id))
+
+
+# Notifications (notify's routing table, e-mails already sent) link to /dang-ky/…: those addresses keep working.
+def _registration_home() -> Any:
+    return redirect(url_for("models.index"), 301)
+
+
+def _registration_model(model_id: int) -> Any:
+    return redirect(url_for("models.detail", model_id=model_id), 301)
+
+
+@bp.record_once
+def _old_addresses(state: Any) -> None:
+    state.app.add_url_rule("/dang-ky", "registration_home", _registration_home)
+    state.app.add_url_rule("/dang-ky/mo-hinh/<int:model_id>", "registration_model", _registration_model)

@@ -41,13 +41,37 @@ def index() -> Any:
     except clients.ServiceProblem:
         sections["models"], sections["typical"] = [], []
     try:
-        sections["decisions"] = _items(clients.get("awards", "/decisions", params={"year": year}, token=token))
+        sections["decisions"] = published_awards(_items(clients.get("awards", "/decisions", params={"year": year},
+                                                                    token=token)))
     except clients.ServiceUnavailable as exc:
         messages.append(exc.message)
     except clients.ServiceProblem:
         sections["decisions"] = []
+    try:
+        sections["progress"] = clients.get("reporting", "/progress", params={"year": year}, token=token) or {}
+    except clients.ServiceUnavailable as exc:
+        messages.append(exc.message)
+    except clients.ServiceProblem:
+        sections["progress"] = {}
     names = unit_names_public(token)
     return render_template("public/index.html", year=year, sections=sections, messages=messages, unit_names=names)
+
+
+def published_awards(decisions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per awardee of each decision, exactly what the decision publishes: number, date, the collective or
+    the person's name and position, the unit and the award. A revoked award stays listed, marked as revoked,
+    without the reason (which may speak of the person)."""
+    rows = []
+    for decision in decisions:
+        for awardee in decision.get("awardees") or []:
+            rows.append({
+                "decision_number": decision.get("decision_number"), "decided_on": decision.get("decided_on"),
+                "nominee_kind": awardee.get("nominee_kind"), "person_name": awardee.get("person_name"),
+                "person_position": awardee.get("person_position"), "unit_id": awardee.get("unit_id"),
+                "unit_name": awardee.get("unit_name"), "award_name": awardee.get("award_name"),
+                "revoked": awardee.get("status") == "revoked",
+            })
+    return rows
 
 
 def unit_names_public(token: str) -> dict[int, str]:

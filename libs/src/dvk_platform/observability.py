@@ -8,7 +8,7 @@ import time
 import uuid
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, g, has_app_context, has_request_context, jsonify, request
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from pythonjsonlogger.json import JsonFormatter
 
@@ -16,12 +16,17 @@ REQUESTS = Counter("dvk_http_requests_total", "HTTP requests", ["service", "meth
 LATENCY = Histogram("dvk_http_request_seconds", "HTTP request latency", ["service", "endpoint"])
 
 
-class _RequestIdFilter(logging.Filter):
+class _ContextFilter(logging.Filter):
+    """Stamps each line with the request id and the service whose app is handling it."""
+
+    def __init__(self, process_name: str) -> None:
+        super().__init__()
+        self.process_name = process_name
+
     def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            record.request_id = g.get("request_id", "-")
-        except RuntimeError:  # outside a request
-            record.request_id = "-"
+        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        record.service = current_app.config.get("SERVICE_NAME", self.process_name) if has_app_context() \
+            else self.process_name
         return True
 
 
@@ -35,12 +40,11 @@ def configure_logging(level: str = "INFO", service: str = "dvk") -> None:
     handler._dvk = True  # type: ignore[attr-defined]
     handler.setFormatter(
         JsonFormatter(
-            "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "%(asctime)s %(levelname)s %(service)s %(name)s %(message)s %(request_id)s",
             rename_fields={"asctime": "time", "levelname": "level"},
-            static_fields={"service": service},
         )
     )
-    handler.addFilter(_RequestIdFilter())
+    handler.addFilter(_ContextFilter(service))
     root.addHandler(handler)
     root.setLevel(level)
     logging.getLogger("kafka").setLevel(logging.WARNING)

@@ -6,11 +6,20 @@ from typing import Any
 
 from flask import Flask, current_app
 from flask_smorest import Api
+from werkzeug.routing import IntegerConverter, Map
 
 from . import db, errors, observability
 from .bus import Bus, create_bus
 from .config import load_config
 from .schemas import use_vietnamese_messages
+
+
+class RecordIdConverter(IntegerConverter):
+    """<int:…> in URLs: ids beyond a 32-bit column are simply not found (404), never a database error."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:  # noqa: A002 - werkzeug's name
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 class ServiceApi(Api):
@@ -28,6 +37,7 @@ def create_service_app(
     title: str | None = None,
 ) -> tuple[Flask, ServiceApi]:
     app = Flask(import_name)
+    app.url_map.converters["int"] = RecordIdConverter
     settings = load_config({"SERVICE_NAME": service, **(defaults or {})}, config)
     app.config.update(settings)
     app.config.update(

@@ -5,6 +5,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, json, request
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -88,6 +89,14 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Problem)
     def _problem(exc: Problem) -> Response:
         return problem_response(exc.status, exc.slug, exc.title, exc.detail, **exc.extra)
+
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(DataError)
+    def _out_of_range(exc: Exception) -> Response:
+        # a number the database cannot hold (SQLite: beyond 2^63; PostgreSQL: beyond its column type)
+        log.info("value out of range: %r", exc)
+        slug, title = STATUS_TITLES[422]
+        return problem_response(422, slug, title, detail="Giá trị số vượt quá giới hạn cho phép.")
 
     @app.errorhandler(StaleDataError)
     def _concurrent_edit(_exc: StaleDataError) -> Response:

@@ -1,12 +1,32 @@
 """Tables every service database carries: the outbox (Debezium shape) and the consumer inbox."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text, TypeDecorator
 from sqlalchemy.dialects import postgresql
 
 metadata = MetaData()
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Moments stored in UTC and read back aware on every engine (SQLite forgets the offset otherwise, and the
+    API would then show times without a zone). A naive value is taken as UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
 
 # JSONB on PostgreSQL, JSON text elsewhere.
 JSONType = JSON().with_variant(postgresql.JSONB(), "postgresql")
@@ -22,8 +42,8 @@ def _outbox_columns() -> list[Column[Any]]:
         Column("aggregateid", String(64), nullable=False),
         Column("type", String(160), nullable=False),
         Column("payload", JSONType, nullable=False),
-        Column("created_at", DateTime(timezone=True), nullable=False),
-        Column("published_at", DateTime(timezone=True), nullable=True),
+        Column("created_at", UTCDateTime(), nullable=False),
+        Column("published_at", UTCDateTime(), nullable=True),
         Column("attempts", Integer, nullable=False, server_default="0"),
         Column("last_error", Text, nullable=True),
     ]
@@ -34,14 +54,14 @@ def _inbox_columns() -> list[Column[Any]]:
         Column("event_id", String(64), primary_key=True),
         Column("event_type", String(160), nullable=False),
         Column("source", String(200), nullable=False),
-        Column("received_at", DateTime(timezone=True), nullable=False),
+        Column("received_at", UTCDateTime(), nullable=False),
     ]
 
 
 def _audit_columns() -> list[Column[Any]]:
     return [
         Column("id", SeqType, primary_key=True, autoincrement=True),
-        Column("at", DateTime(timezone=True), nullable=False),
+        Column("at", UTCDateTime(), nullable=False),
         Column("actor_id", String(64), nullable=False),
         Column("actor_role", String(32), nullable=False),
         Column("action", String(10), nullable=False),  # insert | update | delete

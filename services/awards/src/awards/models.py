@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from dvk_platform.tables import JSONType
+from dvk_platform.tables import JSONType, UTCDateTime
 
 
 def utcnow() -> datetime:
@@ -66,8 +66,8 @@ class AwardEntry(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     needs_confirmation: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -85,7 +85,7 @@ class Decision(Base):
     signer_name: Mapped[str] = mapped_column(String(120))
     signer_position: Mapped[str] = mapped_column(String(20), default="chu_tich")
     created_by: Mapped[str] = mapped_column(String(120))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     nominations: Mapped[list[Nomination]] = relationship(back_populates="decision", order_by="Nomination.id")
 
@@ -104,7 +104,7 @@ class ProposalLetter(Base):
     signer_name: Mapped[str] = mapped_column(String(120))
     signer_position: Mapped[str] = mapped_column(String(20), default="chu_tich")
     created_by: Mapped[str] = mapped_column(String(120))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     nominations: Mapped[list[Nomination]] = relationship(back_populates="letter", order_by="Nomination.id")
 
@@ -139,10 +139,10 @@ class Nomination(Base):
     decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"), nullable=True)
     letter_id: Mapped[int | None] = mapped_column(ForeignKey("proposal_letters.id"), nullable=True)
     revoked_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     award: Mapped[AwardEntry] = relationship()
     decision: Mapped[Decision | None] = relationship(back_populates="nominations")
@@ -165,7 +165,7 @@ class NominationStep(Base):
     actor_id: Mapped[str] = mapped_column(String(120))
     actor_name: Mapped[str] = mapped_column(String(120))
     actor_role: Mapped[str] = mapped_column(String(20))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     nomination: Mapped[Nomination] = relationship(back_populates="history")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from dvk_platform.tables import JSONType
+from dvk_platform.tables import JSONType, UTCDateTime
 
 
 def utcnow() -> datetime:
@@ -115,7 +115,7 @@ class ReportDeadline(Base):
     year: Mapped[int] = mapped_column(Integer)
     period: Mapped[str] = mapped_column(String(20))
     due_date: Mapped[date] = mapped_column(Date)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
 class UnitReport(Base):
@@ -133,12 +133,12 @@ class UnitReport(Base):
     model_results: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     due_date: Mapped[date] = mapped_column(Date)
     late: Mapped[bool] = mapped_column(Boolean, default=False)
-    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     return_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -156,7 +156,7 @@ class ReportHistory(Base):
     actor_id: Mapped[str] = mapped_column(String(100))
     actor_role: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 # Target figure columns (chỉ tiêu) with their Vietnamese labels, in import/export order.
@@ -196,7 +196,7 @@ class TargetFigures(Base):
     officials_violating: Mapped[int] = mapped_column(Integer, default=0)
     source: Mapped[str] = mapped_column(String(20), default="manual")  # manual | import
     version: Mapped[int] = mapped_column(Integer, default=1)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -215,7 +215,7 @@ class OverdueNotice(Base):
     year: Mapped[int] = mapped_column(Integer)
     period: Mapped[str] = mapped_column(String(20))
     due_date: Mapped[date] = mapped_column(Date)
-    noticed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    noticed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class ConsolidatedReport(Base):
@@ -241,9 +241,9 @@ class ConsolidatedReport(Base):
     signer_name: Mapped[str] = mapped_column(String(200), default="")
     # Figures frozen at finalisation; a draft always shows the current figures.
     figures: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
-    finalised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     __mapper_args__ = {"version_id_col": version}

@@ -1,0 +1,139 @@
+"""Fixtures of the cross-service reliability tests: services seeded as ward staff would find them, callers with
+a role's service token, and other services' events delivered through the real consumer (inbox, handlers)."""
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+from werkzeug.test import TestResponse
+
+from dvk_platform.bus import Record
+from dvk_platform.config import topic_name
+from dvk_platform.envelope import CloudEvent
+from dvk_platform.tables import outbox_messages
+from dvk_platform.testing.plugin import bearer
+from dvk_platform.worker import build_consumer
+
+WARD = "minh-xuan"
+TDP = {12: ("tdp-1", "Tổ dân phố 1"), 13: ("tdp-2", "Tổ dân phố 2"), 14: ("tdp-3", "Tổ dân phố 3")}
+# A clock inside the 2026 registration window, and late enough in the year for council meetings and decisions.
+NOW = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
+
+
+class Caller:
+    """Calls one app as a role (optionally of a unit), the way the gateway would: with a signed service token."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.client = app.test_client()
+
+    def headers(self, role: str, unit: int | None = None) -> dict[str, str]:
+        return bearer(self.app, role, unit, user_id=f"{role}-{unit or 0}", name=f"Cán bộ {role}")
+
+    def __call__(self, method: str, path: str, role: str | None, unit: int | None = None, json: Any = None,
+                 if_match: int | None = None, **kwargs: Any) -> TestResponse:
+        headers = dict(kwargs.pop("headers", {}))
+        if role is not None:
+            headers.update(self.headers(role, unit))
+        if if_match is not None:
+            headers["If-Match"] = f'"{if_match}"'
+        return self.client.open(path, method=method, json=json, headers=headers, **kwargs)
+
+
+def outbox_after(app: Flask, seq: int) -> list[dict[str, Any]]:
+    """Outbox rows written after the row numbered `seq`, oldest first."""
+    with app.extensions["dvk_db"].transaction() as session:
+        rows = session.execute(select(outbox_messages).where(outbox_messages.c.seq > seq).order_by(outbox_messages.c.seq))
+        return [dict(r) for r in rows.mappings()]
+
+
+def outbox_last_seq(app: Flask) -> int:
+    with app.extensions["dvk_db"].transaction() as session:
+        return session.scalar(select(func.coalesce(func.max(outbox_messages.c.seq), 0)))
+
+
+_offsets = itertools.count()
+
+
+def deliver(app: Flask, events: Iterable[CloudEvent]) -> None:
+    """Run events through the app's real consumer (inbox and handlers, one transaction each), as if read from the bus."""
+    runner = build_consumer(app)
+    try:
+        for event in events:
+            topic = topic_name(app.config, event.type.split(".")[2])
+            runner.process(Record(topic, 0, next(_offsets), event.key.encode(), event.value(), event.headers()))
+        assert runner.outcome.dead_lettered == 0, "an event was dead-lettered"
+    finally:
+        runner.close()
+
+
+def outbox_as_events(rows: Iterable[dict[str, Any]], service: str) -> list[CloudEvent]:
+    """Outbox rows as the relay would publish them."""
+    return [CloudEvent(type=r["type"], source=f"/wards/{WARD}/{service}", subject=str(r["aggregateid"]), ward=WARD,
+                       data=r["payload"], id=r["id"]) for r in rows]
+
+
+def unit_created(unit_id: int, code: str, name: str, kind: str = "to_dan_pho") -> CloudEvent:
+    return CloudEvent(type="vn.dvk.registration.unit-created.v1", source=f"/wards/{WARD}/registration", subject=str(unit_id),
+                      ward=WARD, data={"unit_id": unit_id, "code": code, "name": name, "kind": kind, "active": True})
+
+
+@pytest.fixture
+def ward_clock():
+    return lambda: NOW
+
+
+@pytest.fixture
+def caller():
+    """caller(app) -> a Caller for that app."""
+    return Caller
+
+
+# --------------------------------------------------------------------------- the gateway's recipients list
+
+RECIPIENTS = [
+    {"user_id": "vhxh-1", "name": "Trần Văn Bình", "email": "binh.vhxh@minhxuan.gov.vn", "role": "vhxh", "unit_id": 3, "active": True},
+    {"user_id": "tdp1-1", "name": "Nguyễn Thị Hòa", "email": "hoa.tdp1@minhxuan.gov.vn", "role": "don_vi", "unit_id": 12, "active": True},
+]
+
+
+class RecipientsServer:
+    """The gateway's GET /internal/recipients, answered from a fixed list, on a loopback port of its own."""
+
+    def __init__(self) -> None:
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server's hook name
+                body = json.dumps(RECIPIENTS, ensure_ascii=False).encode() if self.path == "/internal/recipients" else b"{}"
+                self.send_response(200 if self.path == "/internal/recipients" else 404)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def recipients() -> Iterator[RecipientsServer]:
+    server = RecipientsServer()
+    yield server
+    server.close()

@@ -1,0 +1,184 @@
+"""Nobody where they don't belong: every documented endpoint of every service refuses a missing, expired, forged,
+malformed or other-ward token and writes nothing; the gateway never returns or logs a password; text a unit types
+is shown as text, never run as HTML. (The role × own/other-unit matrix of registration is in
+services/registration/tests/test_registration_access.py; each service's tests check its own roles.)"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from typing import Any
+
+import jwt
+import pytest
+from sqlalchemy import MetaData, func, select
+from werkzeug.serving import make_server
+
+from dvk_platform.auth import AUDIENCE, ISSUER, issue_token
+
+from .conftest import Caller
+
+SERVICES = ["registration", "reporting", "awards", "notify"]
+
+
+def _operations(app) -> list[tuple[str, str]]:
+    """Every documented (method, path), path parameters filled with a value of their documented type."""
+    spec = app.test_client().get("/openapi.json").get_json()
+    operations = []
+    for path, item in spec["paths"].items():
+        values = {}
+        for parameter in item.get("parameters", []):
+            schema = parameter.get("schema", {})
+            values[parameter["name"]] = str(schema["enum"][0]) if "enum" in schema else "1"
+        filled = re.sub(r"\{([^}]+)\}", lambda m: values.get(m.group(1), "1"), path)
+        operations += [(method.upper(), filled) for method in item if method in {"get", "post", "put", "patch", "delete"}]
+    return operations
+
+
+def _row_counts(app) -> dict[str, int]:
+    engine = app.extensions["dvk_db"].engine
+    meta = MetaData()
+    meta.reflect(engine)
+    with engine.connect() as conn:
+        return {name: conn.scalar(select(func.count()).select_from(table)) for name, table in meta.tables.items()}
+
+
+def _bad_tokens(app) -> dict[str, tuple[dict[str, str], int, str]]:
+    """name -> (headers, expected status, expected problem slug)."""
+    secret, ward = app.config["SERVICE_TOKEN_SECRET"], app.config["WARD_CODE"]
+    claims = {"user_id": "u1", "name": "Kẻ lạ", "role": "admin", "unit_id": None}
+    expired = issue_token(secret, ward=ward, ttl=60, now=time.time() - 3600, **claims)
+    forged = issue_token("khong-phai-khoa-that-cua-phuong-minh-xuan-0123456789", ward=ward, **claims)
+    other_ward = issue_token(secret, ward="phuong-khac", **claims)
+    unsigned = jwt.encode({"iss": ISSUER, "aud": AUDIENCE, "sub": "u1", "role": "admin", "ward": ward,
+                           "iat": int(time.time()), "exp": int(time.time()) + 300}, key=None, algorithm="none")
+    unknown_role = jwt.encode({"iss": ISSUER, "aud": AUDIENCE, "sub": "u1", "role": "superuser", "ward": ward,
+                               "iat": int(time.time()), "exp": int(time.time()) + 300}, secret, algorithm="HS256")
+    bearer = lambda token: {"Authorization": f"Bearer {token}"}  # noqa: E731
+    return {
+        "missing": ({}, 401, "unauthenticated"),
+        "not bearer": ({"Authorization": f"Basic {expired}"}, 401, "unauthenticated"),
+        "garbage": (bearer("khong.phai.jwt"), 401, "token-invalid"),
+        "expired": (bearer(expired), 401, "token-expired"),
+        "forged": (bearer(forged), 401, "token-invalid"),
+        "unsigned": (bearer(unsigned), 401, "token-invalid"),
+        "unknown role": (bearer(unknown_role), 401, "token-invalid"),
+        "other ward": (bearer(other_ward), 403, "wrong-ward"),
+    }
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_endpoint_refuses_a_bad_token_and_writes_nothing(make_service, service):
+    app = make_service(service)
+    client = app.test_client()
+    operations = _operations(app)
+    assert len(operations) >= 8, f"{service} documents only {len(operations)} operations"
+    before = _row_counts(app)
+    wrong = []
+    for method, path in operations:
+        for name, (headers, status, slug) in _bad_tokens(app).items():
+            response = client.open(path, method=method, json={}, headers=headers)
+            body = response.get_json(silent=True) or {}
+            if (response.status_code, response.mimetype, body.get("type")) != (status, "application/problem+json",
+                                                                             f"urn:dvk:problem:{slug}"):
+                wrong.append(f"{method} {path} with a {name} token: {response.status_code} {body.get('type')}")
+    assert not wrong, "\n".join(wrong)
+    assert _row_counts(app) == before
+
+
+# --------------------------------------------------------------------------- the gateway: passwords, escaping
+
+PASSWORD = "Mat-Khau-Rat-Rieng@2026"
+
+
+def _csrf(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "page has no CSRF field"
+    return match.group(1)
+
+
+def _login(client, username: str, password: str):
+    page = client.get("/dang-nhap")
+    return client.post("/dang-nhap", data={"username": username, "password": password, "csrf_token": _csrf(page.get_data(as_text=True))})
+
+
+def _gateway(make_service, **urls: str):
+    from gateway.accounts import hash_password
+    from gateway.models import User
+
+    closed = "http://127.0.0.1:9"
+    app = make_service("gateway", COOKIE_SECURE=False, SERVICE_CONNECT_TIMEOUT=1.0, SERVICE_READ_TIMEOUT=5.0,
+                       **{f"{s}_URL": urls.get(s, closed) for s in ("REGISTRATION", "REPORTING", "AWARDS", "NOTIFY")})
+    with app.extensions["dvk_db"].transaction() as session:
+        for username, role, unit in (("vhxh", "vhxh", None), ("tdp1", "don_vi", 12)):
+            session.add(User(username=username, full_name=f"Cán bộ {username}", role=role, unit_id=unit,
+                             email=f"{username}@minhxuan.example.vn", password_hash=hash_password(PASSWORD), active=True))
+    return app
+
+
+def test_passwords_are_never_returned_or_logged(make_service, caplog):
+    app = _gateway(make_service)
+    client = app.test_client()
+    wrong = "Sai-Mat-Khau-Hoan-Toan@1"
+    with caplog.at_level(logging.DEBUG):
+        refused = _login(client, "vhxh", wrong)
+        signed_in = _login(client, "vhxh", PASSWORD)
+        pages = [client.get(path) for path in ("/", "/tai-khoan/mat-khau")]
+    assert refused.status_code == 401 and signed_in.status_code == 302
+    recipients = app.test_client().get("/internal/recipients", headers=Caller(app).headers("admin"))
+    assert recipients.status_code == 200 and {r["email"] for r in recipients.json} >= {"vhxh@minhxuan.example.vn"}
+    shown = [refused, signed_in, recipients, *pages]
+    for response in shown:
+        text = response.get_data(as_text=True)
+        assert PASSWORD not in text and wrong not in text, f"a password is shown by {response.request.path}"
+        assert "$argon2" not in text and "password_hash" not in text
+    assert all("password" not in key for row in recipients.json for key in row)
+    assert caplog.records, "nothing was logged: the check would prove nothing"
+    for record in caplog.records:
+        logged = record.getMessage() + repr(record.__dict__)
+        assert PASSWORD not in logged and wrong not in logged and "$argon2" not in logged, f"logged: {record.getMessage()}"
+
+
+class _Served:
+    def __init__(self, app) -> None:
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def served_registration(make_service, ward_clock):
+    from registration.seed import seed
+
+    app = make_service("registration", CLOCK=ward_clock)
+    seed(app)
+    served = _Served(app)
+    yield app, served.url
+    served.stop()
+
+
+SCRIPT = "<script>alert(1)</script>"
+
+
+def test_a_model_titled_with_a_script_tag_is_shown_as_text(make_service, served_registration):
+    registration, url = served_registration
+    made = Caller(registration)("POST", "/models", "don_vi", 12, json={
+        "title": SCRIPT, "field": "van_hoa_xa_hoi", "goals": "<img src=x onerror=alert(2)>", "content": "Nội dung.",
+        "target_group": "Hộ dân", "person_in_charge": "Tổ trưởng", "start_date": "2026-03-01", "end_date": "2026-12-31",
+        "expected_results": "Kết quả."})
+    assert made.status_code == 201 and made.json["title"] == SCRIPT  # stored as typed
+    gateway = _gateway(make_service, REGISTRATION=url)
+    client = gateway.test_client()
+    assert _login(client, "tdp1", PASSWORD).status_code == 302
+    pages: dict[str, Any] = {path: client.get(path) for path in ("/mo-hinh", f"/mo-hinh/{made.json['id']}")}
+    for path, page in pages.items():
+        html = page.get_data(as_text=True)
+        assert page.status_code == 200, (path, page.status_code)
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, f"{path} does not show the title"
+        assert SCRIPT not in html and "<img src=x" not in html, f"{path} renders the unit's text as HTML"

@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-SERVICES := registration reporting awards notify gateway
+SERVICES := registration reporting awards notify feed gateway
 SERVICE_DIRS := $(foreach s,$(SERVICES),$(wildcard services/$(s)))
 PYTEST_ARGS ?=
 

@@ -54,6 +54,7 @@ class Topology:
             "POSTGRES_PASSWORD": pg.password or "trust-auth-ignores-it",
             "DVK_SERVICE_TOKEN_SECRET": uuid.uuid4().hex * 2,
             "DVK_SECRET_KEY": uuid.uuid4().hex * 2,
+            "DVK_FEED_SIGNING_KEY": uuid.uuid4().hex * 2,
             "DVK_TOPIC_PREFIX": f"{self.prefix}.",
             "DVK_COOKIE_SECURE": "false",  # plain HTTP on loopback here
         }

@@ -13,7 +13,7 @@ import pytest
 from dvk_platform.testing import free_port, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVICES = {"gateway": 0, "registration": 1, "reporting": 2, "awards": 3, "notify": 4}
+SERVICES = {"gateway": 0, "registration": 1, "reporting": 2, "awards": 3, "notify": 4, "feed": 5}
 
 
 def _ready(port: int) -> dict | None:
@@ -33,7 +33,7 @@ def _free_block(size: int) -> int:
 
 @pytest.mark.slow
 def test_make_run_starts_every_service_ready_and_stops_on_ctrl_c(tmp_path):
-    base = _free_block(5)
+    base = _free_block(len(SERVICES))
     env = {**os.environ, "DVK_VAR_DIR": str(tmp_path / "var"), "DVK_PORT_BASE": str(base)}
     env.pop("DVK_DATABASE_URL", None)
     log = open(tmp_path / "make-run.log", "wb")  # noqa: SIM115 - closed below

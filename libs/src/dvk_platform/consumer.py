@@ -59,6 +59,7 @@ class ConsumerRunner:
         handlers: Mapping[str, Handler],
         max_attempts: int = 3,
         retry_backoff: float = 0.2,
+        ward: str | None = None,
     ) -> None:
         self.db = db
         self.bus = bus
@@ -67,6 +68,8 @@ class ConsumerRunner:
         self.handlers = dict(handlers)
         self.max_attempts = max_attempts
         self.retry_backoff = retry_backoff
+        # On a province's shared cluster each ward's consumer handles its own ward's events only.
+        self.ward = ward
         self.stopping = threading.Event()
         self.on_tick: Callable[[], None] = lambda: None
         self.outcome = Outcome()
@@ -124,7 +127,7 @@ class ConsumerRunner:
             self._dead_letter(record, f"EnvelopeError: {exc}")
             return
         handler = self.handlers.get(event.type)
-        if handler is None:
+        if handler is None or (self.ward is not None and event.ward != self.ward):
             IGNORED.labels(self.group).inc()
             self.outcome.ignored += 1
             return

@@ -19,7 +19,11 @@ def contracts_dir() -> Path:
     given = os.environ.get("DVK_CONTRACTS_DIR")
     if given:
         return Path(given)
-    return Path(__file__).resolve().parents[3] / "contracts"  # libs/src/dvk_platform -> repo root
+    beside_source = Path(__file__).resolve().parents[3] / "contracts"  # libs/src/dvk_platform -> repo root
+    if beside_source.is_dir():
+        return beside_source
+    # an installed (non-editable) package, as in the images: the contract is copied to the working directory
+    return Path.cwd() / "contracts"
 
 
 @functools.cache
@@ -129,7 +133,148 @@ def render_asyncapi() -> str:
     return header + yaml.safe_dump(build_asyncapi(), allow_unicode=True, sort_keys=False, width=110)
 
 
-def main() -> int:
+# --- evolution rules ---------------------------------------------------------------------------------
+#
+# Within a `.v1` type the contract only grows: a new optional property or a new event type is fine; a removed
+# property, a changed type, a property newly required (or no longer required), a narrowed enum or a tighter
+# constraint is breaking and needs a new type `.v2` published beside the old one. contracts/snapshot/v1.json
+# keeps every schema as it was promised; `python -m dvk_platform.contracts --check` compares against it.
+
+SNAPSHOT_NAME = "v1.json"
+_NARROWING_BOUNDS = (("minimum", 1), ("exclusiveMinimum", 1), ("minLength", 1), ("minItems", 1),
+                     ("maximum", -1), ("exclusiveMaximum", -1), ("maxLength", -1), ("maxItems", -1))
+
+
+def snapshot_path() -> Path:
+    return contracts_dir() / "snapshot" / SNAPSHOT_NAME
+
+
+def snapshot_of(schemas: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """What the snapshot keeps of each schema: everything but the examples."""
+    return {t: {k: v for k, v in s.items() if k != "examples"} for t, s in sorted(schemas.items())}
+
+
+def load_snapshot(path: Path | None = None) -> dict[str, dict[str, Any]]:
+    return json.loads((path or snapshot_path()).read_text(encoding="utf-8"))
+
+
+def render_snapshot(schemas: dict[str, dict[str, Any]] | None = None) -> str:
+    return json.dumps(snapshot_of(schemas if schemas is not None else load_schemas()), ensure_ascii=False, indent=2) + "\n"
+
+
+def _types(schema: dict[str, Any]) -> set[str] | None:
+    declared = schema.get("type")
+    if declared is None:
+        return None
+    return {declared} if isinstance(declared, str) else set(declared)
+
+
+def _schema_changes(where: str, old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    problems: list[str] = []
+    old_types, new_types = _types(old), _types(new)
+    if old_types != new_types and (old_types is not None or new_types is not None):
+        problems.append(f"{where}: changed type {sorted(old_types or [])} -> {sorted(new_types or [])}")
+    if "enum" in new:
+        if "enum" not in old:
+            problems.append(f"{where}: narrowed to enum {new['enum']}")
+        else:
+            dropped = [v for v in old["enum"] if v not in new["enum"]]
+            if dropped:
+                problems.append(f"{where}: narrowed enum, removed {dropped}")
+    if "const" in new and new.get("const") != old.get("const", object()):
+        problems.append(f"{where}: const changed {old.get('const')!r} -> {new['const']!r}")
+    for key in ("format", "pattern"):
+        if key in new and new[key] != old.get(key):
+            problems.append(f"{where}: {key} changed {old.get(key)!r} -> {new[key]!r}")
+    for key, direction in _NARROWING_BOUNDS:
+        if key in new and (key not in old or (new[key] - old[key]) * direction > 0):
+            problems.append(f"{where}: {key} tightened {old.get(key)!r} -> {new[key]!r}")
+    if old.get("additionalProperties", True) is not False and new.get("additionalProperties", True) is False:
+        problems.append(f"{where}: additionalProperties closed")
+    old_required, new_required = set(old.get("required", [])), set(new.get("required", []))
+    for name in sorted(new_required - old_required):
+        problems.append(f"{where}.{name}: property newly required")
+    for name in sorted(old_required - new_required):
+        problems.append(f"{where}.{name}: property no longer required (consumers rely on it)")
+    old_props, new_props = old.get("properties", {}), new.get("properties", {})
+    for name, old_prop in old_props.items():
+        if name not in new_props:
+            problems.append(f"{where}.{name}: property removed")
+        elif isinstance(old_prop, dict) and isinstance(new_props[name], dict):
+            problems += _schema_changes(f"{where}.{name}", old_prop, new_props[name])
+    if isinstance(old.get("items"), dict) and isinstance(new.get("items"), dict):
+        problems += _schema_changes(f"{where}[]", old["items"], new["items"])
+    return problems
+
+
+def breaking_changes(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]]) -> list[str]:
+    """Changes from `old` to `new` ({event type: schema}) that would break a consumer or an old event.
+
+    Each is one line naming the type and the property path. An empty list means `new` only added."""
+    problems: list[str] = []
+    for event_type, old_schema in sorted(old.items()):
+        if event_type not in new:
+            problems.append(f"{event_type}: event type removed")
+            continue
+        problems += _schema_changes(event_type, old_schema, new[event_type])
+    return problems
+
+
+def additive_changes(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]]) -> list[str]:
+    """New event types and new optional properties (top level), for the report of `--check`."""
+    notes = [f"{t}: new event type" for t in sorted(set(new) - set(old))]
+    for event_type in sorted(set(new) & set(old)):
+        added = set(new[event_type].get("properties", {})) - set(old[event_type].get("properties", {}))
+        notes += [f"{event_type}.{name}: new optional property" for name in sorted(added)]
+    return notes
+
+
+def check(snapshot: Path | None = None) -> int:
+    """Exit status of `--check`: 1 when the schemas break the snapshot or asyncapi.yaml is stale."""
+    current = load_schemas()
+    problems = breaking_changes(load_snapshot(snapshot), snapshot_of(current))
+    for line in additive_changes(load_snapshot(snapshot), snapshot_of(current)):
+        print(f"ok (additive): {line}")
+    for line in problems:
+        print(f"BREAKING: {line}", file=sys.stderr)
+    asyncapi = contracts_dir() / "asyncapi.yaml"
+    stale = not asyncapi.exists() or asyncapi.read_text(encoding="utf-8") != render_asyncapi()
+    if stale:
+        print("contracts/asyncapi.yaml is stale: run `make contracts`", file=sys.stderr)
+    if problems:
+        print("A breaking change needs a new event type (.v2) beside the old one; see docs/integration.md.", file=sys.stderr)
+    return 1 if problems or stale else 0
+
+
+def write_snapshot(force: bool = False) -> int:
+    """Record the current schemas as the promise; refused when that would break the old promise."""
+    target = snapshot_path()
+    if target.exists() and not force:
+        problems = breaking_changes(load_snapshot(target), snapshot_of(load_schemas()))
+        if problems:
+            for line in problems:
+                print(f"BREAKING: {line}", file=sys.stderr)
+            return 1
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(render_snapshot(), encoding="utf-8")
+    print(f"wrote {target}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m dvk_platform.contracts",
+                                     description="Build contracts/asyncapi.yaml; check or record the schema snapshot.")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--check", action="store_true", help="fail on a breaking change against contracts/snapshot/")
+    group.add_argument("--snapshot", action="store_true", help="record the current schemas (additive changes only)")
+    parser.add_argument("--force", action="store_true", help="with --snapshot: record even a breaking change")
+    args = parser.parse_args(argv)
+    if args.check:
+        return check()
+    if args.snapshot:
+        return write_snapshot(force=args.force)
     target = contracts_dir() / "asyncapi.yaml"
     target.write_text(render_asyncapi(), encoding="utf-8")
     print(f"wrote {target}")

@@ -18,6 +18,7 @@ SERVICES = [
     ("reporting", 2),
     ("awards", 3),
     ("notify", 4),
+    ("feed", 5),
     ("gateway", 0),
 ]
 
@@ -38,7 +39,7 @@ def _has_consumer(service: str) -> bool:
 
 
 def _publishes(service: str) -> bool:
-    return service != "gateway"
+    return service not in {"gateway", "feed"}
 
 
 def main() -> int:

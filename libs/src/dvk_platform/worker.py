@@ -54,11 +54,14 @@ def build_consumer(app: Flask) -> ConsumerRunner:
     return ConsumerRunner(
         app.extensions["dvk_db"],
         create_bus(cfg, client_id=f"{service}-consumer"),
-        group=f"{cfg['TOPIC_PREFIX']}dvk.{service}",
+        # one group per ward and service, so wards sharing a cluster neither split a group nor mix events;
+        # a service that gathers every ward (the pull feed) says ALL_WARDS = True in its events module
+        group=f"{cfg['TOPIC_PREFIX']}dvk.{cfg['WARD_CODE']}.{service}",
         topics=topics,
         handlers=handlers,
         max_attempts=int(cfg["CONSUMER_MAX_ATTEMPTS"]),
         retry_backoff=float(cfg["CONSUMER_RETRY_BACKOFF"]),
+        ward=None if getattr(events, "ALL_WARDS", False) else cfg["WARD_CODE"],
     )
 
 

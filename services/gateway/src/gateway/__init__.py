@@ -20,4 +20,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     pages.init_app(app)
     for module in (auth, dashboard, models, reports, awards, inbox, units, admin, public, internal):
         app.register_blueprint(module.bp)
+    app.register_blueprint(__import__("gateway.views.contract", fromlist=["bp"]).bp)  # /su-kien, public
     return app

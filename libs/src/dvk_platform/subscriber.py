@@ -1,0 +1,383 @@
+"""`dvk-subscribe`: the reference subscriber for provincial and party systems.
+
+Joins a consumer group on the province's Kafka (or the embedded log of `make run`), keeps the events of the
+chosen wards and event types (globs), checks each against the contract in contracts/events/, and hands each
+one on as a structured CloudEvent: a JSON line on stdout, or an HTTP POST to the receiver's endpoint.
+
+Delivery promise (at least once, in order per aggregate):
+- a batch's offsets are committed only after every event in it was written and flushed (stdout) or accepted
+  by the endpoint (POST answered 2xx); a receiver that is down is retried with backoff, never skipped;
+- after a crash the group resumes from its committed offsets: what was committed is never handed on again;
+  what was handed on after the last commit is handed on again (receivers dedupe by the CloudEvent `id`).
+Invalid events (not a CloudEvent, no schema, payload breaking its schema) are reported on stderr, counted and
+skipped; so are events a POST endpoint refuses for good (4xx other than 408/429).
+
+The pieces are a library too: `Subscriber(source, sink, Filters(...))` with any callable as the sink, as the
+provincial roll-up example (examples/province_rollup.py) uses it.
+"""
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import hashlib
+import hmac
+import json
+import logging
+import signal
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from types import FrameType
+from typing import IO, Any, Protocol
+
+from .bus import BusError, Record
+from .contracts import ContractViolation, validate_event
+from .envelope import CloudEvent, EnvelopeError
+
+TOPIC_SERVICES = ("registration", "reporting", "awards", "notify")
+SIGNATURE_HEADER = "X-DVK-Signature"
+
+
+class Source(Protocol):
+    """Where records come from: poll a batch, commit positions just past records, close."""
+
+    def poll(self, timeout: float, max_records: int = 100) -> list[Record]: ...
+
+    def commit(self, records: Sequence[Record]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class KafkaSource:
+    """A member of a Kafka consumer group, offsets committed by hand. `instance_id` makes it a static member:
+    a restarted subscriber with the same id takes its partitions back at once instead of after a rebalance."""
+
+    def __init__(self, bootstrap: str, group: str, topics: Sequence[str], *, instance_id: str | None = None,
+                 session_timeout_ms: int = 10_000, from_beginning: bool = True, client_id: str = "dvk-subscribe") -> None:
+        from kafka import KafkaConsumer
+
+        options: dict[str, Any] = {}
+        if instance_id:
+            options["group_instance_id"] = instance_id
+        self._consumer = KafkaConsumer(
+            *topics, bootstrap_servers=bootstrap, group_id=group, client_id=client_id, enable_auto_commit=False,
+            auto_offset_reset="earliest" if from_beginning else "latest", session_timeout_ms=session_timeout_ms,
+            heartbeat_interval_ms=max(1000, session_timeout_ms // 3), max_poll_interval_ms=300_000,
+            reconnect_backoff_max_ms=2000, **options,
+        )
+
+    def poll(self, timeout: float, max_records: int = 100) -> list[Record]:
+        batches = self._consumer.poll(timeout_ms=int(timeout * 1000), max_records=max_records)
+        return [Record(r.topic, r.partition, r.offset, r.key, r.value, list(r.headers or []))
+                for records in batches.values() for r in records]
+
+    def commit(self, records: Sequence[Record]) -> None:
+        from kafka import TopicPartition
+        from kafka.structs import OffsetAndMetadata
+
+        positions: dict[Any, Any] = {}
+        for r in records:
+            tp = TopicPartition(r.topic, r.partition)
+            if tp not in positions or positions[tp].offset < r.offset + 1:
+                positions[tp] = OffsetAndMetadata(r.offset + 1, "", -1)
+        if positions:
+            self._consumer.commit(positions)
+
+    def close(self) -> None:
+        self._consumer.close(autocommit=False)
+
+
+def embedded_source(path: str, group: str, topics: Sequence[str]) -> Source:
+    """The embedded log of `make run` (var/bus.db): one partition per topic, offsets per group."""
+    from .bus.embedded import EmbeddedLogBus
+
+    return EmbeddedLogBus(path).consumer(group, topics)
+
+
+def default_topics(prefix: str = "") -> list[str]:
+    return [f"{prefix}dvk.{service}" for service in TOPIC_SERVICES]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which events to keep: wards by code (none = every ward), types by glob (none = every type)."""
+
+    wards: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+
+    def accepts(self, event: CloudEvent) -> bool:
+        if self.wards and event.ward not in self.wards:
+            return False
+        return not self.types or any(fnmatch.fnmatchcase(event.type, pattern) for pattern in self.types)
+
+
+@dataclass
+class Stats:
+    received: int = 0
+    delivered: int = 0
+    filtered: int = 0
+    invalid: int = 0
+    refused: int = 0
+    committed_batches: int = 0
+
+
+def decode(record: Record) -> CloudEvent:
+    """The CloudEvent in a Kafka record (binary mode); EnvelopeError when it is not one."""
+    return CloudEvent.from_binary(record.value, record.headers)
+
+
+def contract_problem(event: CloudEvent) -> str | None:
+    """Why the event breaks the contract, or None when it keeps it."""
+    try:
+        validate_event(event.type, event.data)
+    except ContractViolation as exc:
+        return str(exc)
+    return None
+
+
+def structured(event: CloudEvent, record: Record | None = None) -> dict[str, Any]:
+    """Structured-mode CloudEvent; with the record, its position as the extensions dvktopic/dvkpartition/dvkoffset."""
+    doc = event.to_structured()
+    if record is not None:
+        doc.update(dvktopic=record.topic, dvkpartition=record.partition, dvkoffset=record.offset)
+    return doc
+
+
+def body_of(doc: dict[str, Any]) -> bytes:
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def sign(secret: str, body: bytes) -> str:
+    """`sha256=<hex>` of the HMAC-SHA256 of the exact bytes, as sent in X-DVK-Signature."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+class Refused(RuntimeError):
+    """The receiver refused this event for good (HTTP 4xx other than 408/429): report it and go on."""
+
+
+class LineSink:
+    """One JSON line per event, flushed before the offset may be committed."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self.out = out
+
+    def __call__(self, doc: dict[str, Any]) -> None:
+        self.out.write(body_of(doc).decode() + "\n")
+        self.out.flush()
+
+
+class HttpSink:
+    """POST each event (application/cloudevents+json) until the endpoint answers 2xx; backoff doubles up to
+    `max_backoff` seconds. With a secret, the body's HMAC-SHA256 goes in X-DVK-Signature."""
+
+    def __init__(self, url: str, *, headers: dict[str, str] | None = None, secret: str | None = None,
+                 timeout: float = 10.0, backoff: float = 0.5, max_backoff: float = 60.0,
+                 stopping: threading.Event | None = None, err: IO[str] | None = None) -> None:
+        self.url = url
+        self.headers = dict(headers or {})
+        self.secret = secret
+        self.timeout = timeout
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.stopping = stopping or threading.Event()
+        self.err = err or sys.stderr
+        self.attempts = 0
+
+    def __call__(self, doc: dict[str, Any]) -> None:
+        body = body_of(doc)
+        headers = {"Content-Type": "application/cloudevents+json; charset=utf-8", **self.headers}
+        if self.secret:
+            headers[SIGNATURE_HEADER] = sign(self.secret, body)
+        wait = self.backoff
+        while True:
+            self.attempts += 1
+            request = urllib.request.Request(self.url, data=body, headers=headers, method="POST")  # noqa: S310
+            try:
+                with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                    if 200 <= response.status < 300:
+                        return
+                    error = f"HTTP {response.status}"
+            except urllib.error.HTTPError as exc:
+                if 400 <= exc.code < 500 and exc.code not in (408, 429):
+                    raise Refused(f"HTTP {exc.code}") from exc
+                error = f"HTTP {exc.code}"
+            except (urllib.error.URLError, OSError) as exc:
+                error = repr(exc)
+            report(self.err, "retry", event_id=doc.get("id"), error=error, wait_seconds=round(wait, 2))
+            if self.stopping.wait(wait):
+                raise InterruptedError("stopped while the endpoint was not answering")
+            wait = min(wait * 2, self.max_backoff)
+
+
+def report(err: IO[str], what: str, **details: Any) -> None:
+    err.write(json.dumps({"subscriber": what, **details}, ensure_ascii=False) + "\n")
+    err.flush()
+
+
+class Subscriber:
+    def __init__(self, source: Source, sink: Callable[[dict[str, Any]], None], filters: Filters | None = None, *,
+                 validate: bool = True, batch_size: int = 100, err: IO[str] | None = None) -> None:
+        self.source = source
+        self.sink = sink
+        self.filters = filters or Filters()
+        self.validate = validate
+        self.batch_size = batch_size
+        self.err = err or sys.stderr
+        self.stats = Stats()
+        self.stopping = threading.Event()
+
+    def _handle(self, record: Record) -> None:
+        self.stats.received += 1
+        position = f"{record.topic}/{record.partition}@{record.offset}"
+        try:
+            event = decode(record)
+        except EnvelopeError as exc:
+            self.stats.invalid += 1
+            report(self.err, "invalid", position=position, error=str(exc))
+            return
+        if not self.filters.accepts(event):
+            self.stats.filtered += 1
+            return
+        problem = contract_problem(event) if self.validate else None
+        if problem:
+            self.stats.invalid += 1
+            report(self.err, "invalid", position=position, event_id=event.id, type=event.type, ward=event.ward, error=problem)
+            return
+        try:
+            self.sink(structured(event, record))
+        except Refused as exc:
+            self.stats.refused += 1
+            report(self.err, "refused", position=position, event_id=event.id, type=event.type, error=str(exc))
+            return
+        self.stats.delivered += 1
+
+    def run_once(self, timeout: float = 1.0) -> int:
+        """Poll one batch, hand every record on, then commit the batch. Returns the number of records.
+
+        When stopped mid-batch, only the records finished so far are committed."""
+        records = self.source.poll(timeout, self.batch_size)
+        done: list[Record] = []
+        try:
+            for record in records:
+                self._handle(record)
+                done.append(record)
+        finally:
+            if done:
+                self.source.commit(done)
+                self.stats.committed_batches += 1
+        return len(records)
+
+    def run(self, stop_after_idle: float | None = None, poll_timeout: float = 0.5) -> Stats:
+        """Until stop() (or `stop_after_idle` seconds without a record); returns the counts."""
+        from kafka.errors import KafkaError
+
+        idle_since = time.monotonic()
+        while not self.stopping.is_set():
+            try:
+                got = self.run_once(poll_timeout)
+            except InterruptedError:
+                break
+            except (BusError, KafkaError) as exc:
+                # e.g. a commit refused during a rebalance: those records come again, which the promise allows
+                report(self.err, "error", error=repr(exc))
+                self.stopping.wait(1.0)
+                continue
+            if got:
+                idle_since = time.monotonic()
+            elif stop_after_idle is not None and time.monotonic() - idle_since >= stop_after_idle:
+                break
+        return self.stats
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    def close(self) -> None:
+        self.source.close()
+
+
+class _JsonLines(logging.Formatter):
+    """Library warnings (kafka-python) as JSON lines too, so stderr stays machine-readable."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return json.dumps({"subscriber": "log", "level": record.levelname, "logger": record.name,
+                           "message": record.getMessage()}, ensure_ascii=False)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="dvk-subscribe",
+        description="Nhận sự kiện \"Dân vận khéo\" của các phường: lọc theo phường và loại, kiểm tra theo hợp đồng, "
+        "ghi JSON lines ra stdout hoặc POST tới địa chỉ của bên nhận.",
+    )
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--bootstrap", help="Kafka bootstrap servers, e.g. kafka.tinh.gov.vn:9092")
+    where.add_argument("--embedded", metavar="PATH", help="the embedded log of `make run` (var/bus.db) instead of Kafka")
+    parser.add_argument("--group", required=True, help="consumer group; offsets are kept per group")
+    parser.add_argument("--topic", action="append", default=[], help="topic to read (repeatable); default: every dvk.* topic")
+    parser.add_argument("--topic-prefix", default="", help="prefix of the dvk.* topics (DVK_TOPIC_PREFIX of the wards)")
+    parser.add_argument("--ward", action="append", default=[], help="ward code to keep (repeatable); default: every ward")
+    parser.add_argument("--type", action="append", default=[], dest="types",
+                        help="event type glob to keep (repeatable), e.g. 'vn.dvk.registration.model-*'")
+    parser.add_argument("--post", metavar="URL", help="POST each event here instead of writing it to stdout")
+    parser.add_argument("--header", action="append", default=[], help="extra HTTP header for --post, 'Name: value'")
+    parser.add_argument("--hmac-secret", help="sign each POST body: X-DVK-Signature: sha256=<hex>")
+    parser.add_argument("--max-backoff", type=float, default=60.0, help="longest pause between POST retries, seconds")
+    parser.add_argument("--no-validate", action="store_true", help="hand events on without checking the contract")
+    parser.add_argument("--batch-size", type=int, default=100, help="records per poll, committed together")
+    parser.add_argument("--instance-id", help="static group membership: a restart with the same id resumes at once")
+    parser.add_argument("--session-timeout-ms", type=int, default=10_000)
+    parser.add_argument("--from-end", action="store_true", help="a new group starts at the end, not at the beginning")
+    parser.add_argument("--stop-after-idle", type=float, help="exit after this many seconds without a record")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_JsonLines())
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])
+    topics = args.topic or default_topics(args.topic_prefix)
+    if args.embedded:
+        source: Source = embedded_source(args.embedded, args.group, topics)
+    else:
+        source = KafkaSource(args.bootstrap or "127.0.0.1:9092", args.group, topics, instance_id=args.instance_id,
+                             session_timeout_ms=args.session_timeout_ms, from_beginning=not args.from_end)
+    stopping = threading.Event()
+    if args.post:
+        headers = dict(h.split(":", 1) for h in args.header)
+        sink: Callable[[dict[str, Any]], None] = HttpSink(
+            args.post, headers={k.strip(): v.strip() for k, v in headers.items()}, secret=args.hmac_secret,
+            max_backoff=args.max_backoff, stopping=stopping)
+    else:
+        sink = LineSink(sys.stdout)
+    subscriber = Subscriber(source, sink, Filters(tuple(args.ward), tuple(args.types)), validate=not args.no_validate,
+                            batch_size=args.batch_size)
+    subscriber.stopping = stopping
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    report(sys.stderr, "started", topics=topics, group=args.group, wards=args.ward, types=args.types)
+    try:
+        stats = subscriber.run(stop_after_idle=args.stop_after_idle)
+    except BrokenPipeError:
+        return 1
+    finally:
+        subscriber.close()
+    report(sys.stderr, "stopped", **asdict(stats))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+__all__ = ["Filters", "HttpSink", "KafkaSource", "LineSink", "Refused", "Stats", "Subscriber", "contract_problem",
+           "decode", "default_topics", "embedded_source", "sign", "structured"]

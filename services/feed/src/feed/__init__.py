@@ -1,0 +1,21 @@
+"""Feed service: every ward's events, append-only, served page by page after a cursor to provincial systems
+that work request/response, behind API keys scoped to wards, each response signed."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from dvk_platform.app import create_service_app
+
+from .config import DEFAULTS
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    app, api = create_service_app(__name__, "feed", DEFAULTS, config, title="Dân Vận Khéo — Nguồn sự kiện cho cấp trên")
+    from .api import feed, keys
+
+    for module in (feed, keys):
+        api.register_blueprint(module.blp)
+    return app

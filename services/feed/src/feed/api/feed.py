@@ -1,0 +1,46 @@
+"""GET /feed: the events after a cursor, for systems that cannot run a Kafka consumer. API key, ward scope,
+every body signed with the key's secret (X-DVK-Signature: sha256=<hex of HMAC-SHA256 of the body bytes>)."""
+from __future__ import annotations
+
+import json
+
+from flask import Response, current_app, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from dvk_platform.db import get_db
+
+from .. import services
+from ..schemas import FeedQuerySchema
+
+blp = Blueprint("feed", __name__, url_prefix="/feed", description="Sự kiện của các phường, kéo về theo con trỏ")
+
+
+def presented_key() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header.startswith("ApiKey "):
+        return header[7:].strip()
+    return request.headers.get("X-API-Key")
+
+
+@blp.route("")
+class Feed(MethodView):
+    @blp.arguments(FeedQuerySchema, location="query")
+    @blp.doc(responses={"200": {"description": "{events: [CloudEvent + dvkcursor], next_cursor, has_more}; "
+                                               "header X-DVK-Signature"}})
+    def get(self, query):
+        """Trang sự kiện sau con trỏ `after`, theo thứ tự của nguồn; `next_cursor` là con trỏ trang sau."""
+        config = current_app.config
+        limit = query["limit"] or min(int(config["FEED_PAGE_SIZE_DEFAULT"]), int(config["FEED_PAGE_SIZE_MAX"]))
+        with get_db().transaction() as session:
+            key = services.authenticate(session, presented_key())
+            page = services.read_page(session, key, services.parse_cursor(query["after"]), limit, query["ward"], query["type"])
+            secret = services.signing_secret(config["FEED_SIGNING_KEY"], key)
+            key_id = key.id
+        body = json.dumps({"events": page.events, "next_cursor": page.next_cursor, "has_more": page.has_more},
+                          ensure_ascii=False, separators=(",", ":")).encode()
+        response = Response(body, status=200, mimetype="application/json")
+        response.headers["X-DVK-Signature"] = services.sign(secret, body)
+        response.headers["X-DVK-Key-Id"] = str(key_id)
+        response.headers["Cache-Control"] = "no-store"
+        return response

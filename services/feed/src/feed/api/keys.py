@@ -1,0 +1,50 @@
+"""Admin endpoints for subscribers' API keys (the gateway's service token, role admin)."""
+from __future__ import annotations
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from dvk_platform.auth import current_principal, require_roles
+from dvk_platform.db import get_db
+from dvk_platform.versioning import etag, requested_version
+
+from .. import services
+from ..models import ApiKey
+from ..schemas import KeyCreatedSchema, KeyCreateSchema, KeySchema, VersionSchema
+
+blp = Blueprint("keys", __name__, url_prefix="/keys", description="Khóa API của các hệ thống nhận sự kiện")
+
+
+@blp.route("")
+class Keys(MethodView):
+    @require_roles("admin")
+    @blp.response(200, KeySchema(many=True))
+    def get(self):
+        """Các khóa đã cấp (không bao giờ hiện lại khóa hay bí mật ký)."""
+        with get_db().transaction() as session:
+            return session.scalars(select(ApiKey).order_by(ApiKey.id)).all()
+
+    @require_roles("admin")
+    @blp.arguments(KeyCreateSchema)
+    @blp.response(201, KeyCreatedSchema)
+    def post(self, data):
+        """Cấp khóa mới cho một bên nhận, với phạm vi phường; khóa và bí mật ký chỉ hiện một lần này."""
+        with get_db().transaction() as session:
+            key, raw, secret = services.create_key(session, current_principal(), data["subscriber"], data["wards"],
+                                                   data["note"], current_app.config["FEED_SIGNING_KEY"])
+        key.api_key, key.signing_secret = raw, secret  # answered this once, never stored
+        return key
+
+
+@blp.route("/<int:key_id>/revoke")
+class Revoke(MethodView):
+    @require_roles("admin")
+    @blp.arguments(VersionSchema)
+    @blp.response(200, KeySchema)
+    def post(self, data, key_id):
+        """Thu hồi khóa (If-Match: phiên bản); khóa thu hồi nhận 401."""
+        with get_db().transaction() as session:
+            key = services.revoke_key(session, key_id, requested_version(data))
+            return key, 200, etag(key.version)

@@ -1,0 +1,10 @@
+"""Feed defaults; every key can be overridden by a DVK_* environment variable."""
+DEFAULTS = {
+    "DATABASE_URL": "sqlite:///var/feed.db",
+    # Largest and default page of GET /feed.
+    "FEED_PAGE_SIZE_MAX": 500,
+    "FEED_PAGE_SIZE_DEFAULT": 100,
+    # Master key from which each API key's signing secret is derived (HMAC); set a long random value in
+    # production. Changing it changes every subscriber's signing secret.
+    "FEED_SIGNING_KEY": "dev-only-feed-signing-key-change-me",
+}

@@ -1,0 +1,28 @@
+"""The feed consumes every dvk.* topic and keeps each event that meets the contract, append-only.
+
+It publishes nothing. One handler for every event type in contracts/events/: an event breaking its schema is
+retried and then dead-lettered to <topic>.dlq by the consumer runner, so the feed only serves valid events.
+Types the contract does not know yet are passed over (the runner counts them as ignored)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from dvk_platform.contracts import load_schemas
+from dvk_platform.envelope import CloudEvent
+
+from .services import store_event
+
+# Every topic the wards publish on.
+SUBSCRIBES: list[str] = ["registration", "reporting", "awards", "notify"]
+# The feed serves every ward of the province that publishes to this cluster, not only its own.
+ALL_WARDS = True
+
+
+def handlers(app: Flask) -> dict[str, Callable[[Session, CloudEvent], None]]:
+    schemas = load_schemas()
+    if not schemas:
+        raise RuntimeError("no event contract found: set DVK_CONTRACTS_DIR to the contracts/ directory")
+    return {event_type: store_event for event_type in schemas}

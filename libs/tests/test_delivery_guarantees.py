@@ -10,6 +10,7 @@ import sys
 import threading
 from collections import defaultdict
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select, update
@@ -250,3 +251,74 @@ def test_poison_event_goes_to_dlq_and_later_events_are_handled(make_service, dat
     assert errors[1].startswith("EnvelopeError") and errors[2].startswith("EnvelopeError")
     assert {r.header("dvk_original_topic") for r in dead} == {topic.encode()}
     assert dead[1].value == b"\xff\xfe not json"  # kept verbatim for inspection
+
+
+def _committed(bus_config: dict, group: str, topic: str) -> int:
+    """How many records of the topic the group has committed."""
+    if bus_config["BUS"] == "kafka":
+        from kafka import KafkaAdminClient
+
+        admin = KafkaAdminClient(bootstrap_servers=bus_config["KAFKA_BOOTSTRAP"])
+        try:
+            offsets = admin.list_group_offsets(group).get(group, {})
+        finally:
+            admin.close()
+        return sum(meta.offset for tp, meta in offsets.items() if tp.topic == topic and meta.offset > 0)
+    with sqlite3.connect(bus_config["EMBEDDED_BUS_PATH"]) as conn:
+        row = conn.execute("SELECT next_offset FROM bus_offsets WHERE group_id = ? AND topic = ?", (group, topic)).fetchone()
+    return row[0] if row else 0
+
+
+@pytest.mark.slow
+def test_consumer_killed_mid_batch_redelivered_events_change_nothing(make_service, bus_config, tmp_path):
+    app = make_service("registration", "postgresql", **bus_config)
+    db = app.extensions["dvk_db"]
+    effects = _effects_table(db)
+    topic = topic_name(app.config, "registration")
+    total = 3000
+    bus = bus_for(bus_config)
+    bus.ensure_topics([topic, dlq_topic(topic)])
+    batch = []
+    for n in range(total):
+        e = CloudEvent(type=UNIT_UPDATED, source="/wards/minh-xuan/registration", subject=str(n % 40),
+                       ward="minh-xuan", data={"n": n})
+        batch.append(Message(e.key.encode(), e.value(), e.headers()))
+    assert bus.publish(topic, batch) == total
+    bus.close()
+
+    group = f"effects-{tmp_path.name}"
+    env = {**os.environ, "DVK_DATABASE_URL": app.config["DATABASE_URL"], "DVK_BUS": bus_config["BUS"],
+           "DVK_KAFKA_BOOTSTRAP": bus_config.get("KAFKA_BOOTSTRAP", ""),
+           "DVK_EMBEDDED_BUS_PATH": bus_config.get("EMBEDDED_BUS_PATH", ""),
+           "GROUP": group, "TOPIC": topic, "EVENT_TYPE": UNIT_UPDATED}
+    script = [sys.executable, str(Path(__file__).with_name("consumer_process.py"))]
+
+    def handled() -> int:
+        with db.transaction() as session:
+            return session.scalar(select(func.count()).select_from(effects))
+
+    first = subprocess.Popen(script, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        assert wait_until(lambda: handled() > 150, 90, interval=0.005), "the consumer never got going"
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+        first.stdout.close()
+    handled_at_kill, committed_at_kill = handled(), _committed(bus_config, group, topic)
+    assert 0 < handled_at_kill < total and committed_at_kill <= handled_at_kill
+
+    second = subprocess.Popen(script, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert wait_until(lambda: handled() >= total, 120, interval=0.2), f"only {handled()} of {total} handled"
+        assert wait_until(lambda: _committed(bus_config, group, topic) == total, 60, interval=0.2)
+    finally:
+        second.send_signal(signal.SIGTERM)
+        out, _ = second.communicate(timeout=30)
+    outcome = json.loads(out.strip().splitlines()[-1])
+    with db.transaction() as session:
+        count, distinct = session.execute(
+            select(func.count(), func.count(effects.c.event_id.distinct())).select_from(effects)).one()
+    assert (count, distinct) == (total, total)  # every event's effect once, none twice
+    # Exactly the events handled but not yet committed when the process died came again, and were skipped.
+    assert outcome["duplicates"] == handled_at_kill - committed_at_kill
+    assert outcome["handled"] == total - handled_at_kill and outcome["dead_lettered"] == 0

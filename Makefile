@@ -31,5 +31,8 @@ test: install system-deps
 lint: install
 	$(BIN)/ruff check libs services tests
 
+bench: install system-deps
+	./bench/run.sh
+
 clean:
 	rm -rf var .venv

@@ -1,0 +1,423 @@
+"""`make bench`: every benchmark against its ceiling, side by side on this machine, then bench/RESULTS.md.
+
+Usage: .venv/bin/python bench/run.py [--quick] [--only writes,relay,lag,scale,memory] [--results PATH]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import uuid
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from dvk_platform.config import PLATFORM_DEFAULTS
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import lag  # noqa: E402
+import relay  # noqa: E402
+import scale  # noqa: E402
+import writes  # noqa: E402
+from common import ROOT, Gunicorn, ensure_wrk, load_average, service_env, token  # noqa: E402
+
+from dvk_platform.migrations import upgrade  # noqa: E402
+from dvk_platform.testing.servers import RealServers  # noqa: E402
+
+# Durations, scaled from the issue's so that the whole run stays near 10 minutes on a 2-core machine.
+FULL = {
+    "writes": {"duration": 15, "rounds": 2, "profile_seconds": 8},
+    "relay": {"messages": 50_000, "rounds": 2, "batch_sizes": [PLATFORM_DEFAULTS["RELAY_BATCH_SIZE"], 500]},
+    "lag": {"rate": 100.0, "seconds": 30},
+    "scale": {"variants": {"ward": {"wards": 1, "eight": True, "drafts": 3, "docx": True},
+                           "15 wards": {"wards": 15, "eight": False, "drafts": 1, "docx": True},
+                           "province": {"wards": 150, "eight": False, "drafts": 0, "docx": False}},
+              "seconds": 10, "rounds": 2},
+}
+QUICK = {
+    "writes": {"duration": 4, "rounds": 1, "profile_seconds": 0},
+    "relay": {"messages": 5_000, "rounds": 1, "batch_sizes": [PLATFORM_DEFAULTS["RELAY_BATCH_SIZE"], 500]},
+    "lag": {"rate": 20.0, "seconds": 5},
+    "scale": {"variants": {"ward": {"wards": 1, "eight": True, "drafts": 1, "docx": True},
+                           "3 wards": {"wards": 3, "eight": False, "drafts": 1, "docx": False},
+                           "province": {"wards": 10, "eight": False, "drafts": 0, "docx": False}},
+              "seconds": 3, "rounds": 1},
+}
+
+# What each service's web worker serves before its memory is read (besides the benchmark's own load).
+EXERCISE = {
+    "registration": ["/models?per_page=100", "/units", "/compliance/2026"],
+    "reporting": ["/progress?year=2026", "/reports?year=2026"],
+    "awards": ["/decisions", "/proposal-letters"],
+    "notify": ["/inbox", "/deliveries"],
+    "gateway": ["/dang-nhap", "/"],
+}
+
+
+# What the figures mean, from profiling on this machine while building the benchmarks (see the final report of
+# issue 10); it does not change from run to run, the figures above it do.
+ANALYSIS = [
+    "**Writes (1).** One submit is 8 SQL statements plus BEGIN, COMMIT and the pool's pre-ping: about 11 round trips "
+    "to PostgreSQL, and several milliseconds of Python in the worker (SQLAlchemy's unit of work, psycopg, the "
+    "marshmallow answer with the model's history, the token check) against a fraction of a millisecond for the bare "
+    "answer — see the CPU-per-request ratio. No single hotspot: the cost is spread over the ORM transaction, so no "
+    "small change brings the ratio near 0.5 with this stack; what raises the absolute rate is cores (gunicorn "
+    "workers scale with them) and a PostgreSQL that does not share them. The p99 at 32 connections follows from the "
+    "rate (Little's law: 32 connections ÷ req/s is the mean wait). For scale: a ward has 21–60 units that each send "
+    "a few models a year, so even the rate measured here is orders of magnitude above a ward's deadline-day peak.",
+    "**Relay (2).** The relay pays per batch what the raw producer does not: reading the batch (JSONB decoded, "
+    "CloudEvents rebuilt), waiting for every acknowledgement before it marks the rows (the producer pipelines "
+    "everything and flushes once), and the UPDATE that marks them. Larger batches amortise this "
+    "(`DVK_RELAY_BATCH_SIZE=2000` was faster than 500 in every pairing while building these benchmarks, by 14 % to "
+    "2×). Closing the rest needs a platform change: overlap the next batch's read and send with the previous "
+    "batch's acknowledgements, and mark rows in the next read's transaction.",
+    "**Lag (3).** The lag is the relay's poll interval (`DVK_RELAY_POLL_INTERVAL`, 0.2 s) plus Kafka's round trip "
+    "plus notify's handler, which writes each event's inbox rows and deliveries in its own transaction. At rates "
+    "near the web process's ceiling everything competes for the same 2 cores and the queue, not the pipeline, "
+    "makes the lag (a first run at 65/s here gave p99 ≈ 14 s, with the web process itself answering in seconds).",
+    "**Scale (4).** Per ward the progress query and the draft are far inside their goals, and a province's 150 "
+    "wards add nothing to any ward's database. Progress is computed on read from whole ORM rows (each unit report "
+    "with its sections): fine for 60 units, linear in the units of the database; a single reporting instance for "
+    "many wards would need progress aggregated in SQL from only the needed columns.",
+    "No service code was changed for these results.",
+]
+
+
+def machine() -> dict[str, str]:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    memory = next((line.split(":", 1)[1].strip() for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal")), "?")
+    wrk_version = subprocess.run([ensure_wrk(), "-v"], capture_output=True, text=True, check=False)
+    return {
+        "cores": str(os.cpu_count()),
+        "cpu": cpu,
+        "memory": memory,
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "packages": ", ".join(f"{p} {version(p)}" for p in ("Flask", "gunicorn", "SQLAlchemy", "psycopg", "kafka-python",
+                                                           "marshmallow", "flask-smorest")),
+        "wrk": (wrk_version.stdout + wrk_version.stderr).splitlines()[0] if wrk_version.stdout + wrk_version.stderr else "wrk",
+    }
+
+
+def web_services() -> list[str]:
+    return sorted(p.name for p in (ROOT / "services").iterdir() if (p / "src" / p.name / "wsgi.py").exists())
+
+
+def memory(servers: Any, work: Path, measured: dict[str, list[float]], topic_prefix: str) -> dict[str, Any]:
+    """Every service's web worker: those the benchmarks loaded are already measured; the others are started,
+    migrated, asked for their main pages, then read."""
+    import requests
+
+    out: dict[str, Any] = {name: {"rss_mb": rss, "after": "benchmark load"} for name, rss in measured.items()}
+    for name in web_services():
+        if name in out:
+            continue
+        try:
+            url = servers.databases.create(f"bench_{name}")
+            upgrade(name, url)
+            web = Gunicorn(f"bench5-{name}-web", f"{name}.wsgi:app", service_env(url, servers.kafka_bootstrap, topic_prefix,
+                                                                                DVK_COOKIE_SECURE="false"), work / "logs")
+        except Exception as exc:  # noqa: BLE001 - a service that cannot start is reported, the others still measured
+            out[name] = {"rss_mb": [], "after": f"did not start: {exc!s:.300}"}
+            continue
+        try:
+            headers = {"Authorization": f"Bearer {token('admin')}"}
+            with requests.Session() as http:
+                for _ in range(20):
+                    for path in ["/healthz", "/openapi.json", *EXERCISE.get(name, [])]:
+                        http.get(web.url + path, headers=headers, timeout=30)
+            out[name] = {"rss_mb": web.worker_rss_mb(), "after": "20 rounds of its main pages"}
+        finally:
+            web.stop()
+    return out
+
+
+def fmt(value: Any, digits: int = 0, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.{digits}f}{unit}".replace(",", " ")
+
+
+def verdict(ok: bool | None) -> str:
+    return "—" if ok is None else ("**met**" if ok else "**not met**")
+
+
+def write_results(path: Path, r: dict[str, Any]) -> None:
+    m, s = r["machine"], r["servers"]
+    lines = [
+        "# Benchmarks — results of the last `make bench`",
+        "",
+        f"Run {r['started']} → {r['finished']} ({r['minutes']:.1f} min), `{r['command']}`. "
+        f"Load average (1, 5, 15 min) before: {r['load_before']}, after: {r['load_after']}.",
+        "",
+        "## Machine",
+        f"- {m['cores']} cores, {m['cpu']}, {m['memory']} RAM, Linux {m['kernel']}",
+        f"- Python {m['python']}; {m['packages']}; {m['wrk']}",
+        f"- {s['postgresql']}", f"- {s['kafka']}",
+        "- Every web process: `gunicorn <app> --workers 2 --threads 4` (the production command of deploy/Dockerfile),",
+        "  the services with `DVK_BUS=kafka`, `DVK_LOG_LEVEL=INFO`, their own PostgreSQL database each.",
+        "",
+        "Other work shares the machine while this runs, so each benchmark runs the project and its ceiling in turn",
+        "(A, B, A, B …) and compares the pair; the absolute figures move with the machine's load.",
+        "",
+        "## Goals",
+        "",
+        "| # | goal | measured | |",
+        "|---|---|---|---|",
+    ]
+    rows: list[str] = []
+    details: list[str] = []
+    b = r.get("writes")
+    if isinstance(b, dict):
+        reg, hello = b["registration"], b["hello"]
+        rows.append(f"| 1 | API writes ≥ 0.5 of bare Flask | {b['ratio']:.3f} ({fmt(reg['rps'])} vs {fmt(hello['rps'])} req/s) "
+                    f"| {verdict(b['ratio'] >= 0.5)} |")
+        rows.append(f"| 1 | API writes p99 ≤ 100 ms at 32 connections | p99 {fmt(reg['p99_ms'])} ms (p50 {fmt(reg['p50_ms'])} ms) "
+                    f"| {verdict(reg['p99_ms'] <= 100)} |")
+        cfg = json.loads(b["config"])
+        details += [
+            "## 1. API writes — POST /models/<id>/submit vs bare Flask",
+            "",
+            f"Each request sends one pre-created draft (a different model each time, spread over the ward's 21 units, "
+            f"each with its unit officer's token and `If-Match: \"1\"`): the model, its history row and its outbox row "
+            f"commit in one transaction, and the answer carries the model with its history. The ceiling answers the "
+            f"same requests with a fixed JSON body. {cfg['rounds']} rounds × {cfg['duration_s']} s per side "
+            f"(scaled down), {cfg['connections']} connections, 2 wrk threads; medians of the rounds.",
+            "",
+            "| | req/s | p50 ms | p99 ms | max ms | web workers' CPU per request |",
+            "|---|---|---|---|---|---|",
+            f"| registration submit | {fmt(reg['rps'], 1)} | {fmt(reg['p50_ms'], 1)} | {fmt(reg['p99_ms'], 1)} | "
+            f"{fmt(reg['max_ms'], 1)} | {fmt(reg['cpu_ms_per_request'], 2)} ms |",
+            f"| bare Flask | {fmt(hello['rps'], 1)} | {fmt(hello['p50_ms'], 1)} | {fmt(hello['p99_ms'], 1)} | "
+            f"{fmt(hello['max_ms'], 1)} | {fmt(hello['cpu_ms_per_request'], 2)} ms |",
+            "",
+            f"Ratio per pair: {', '.join(f'{x:.3f}' for x in b['ratios'])}; median **{b['ratio']:.3f}**. The ratio of the "
+            f"CPU each answer costs the web workers (user + system time of the gunicorn workers over the run, divided by "
+            f"the requests; PostgreSQL's own CPU not included), which the machine's other load hardly moves: "
+            f"**{hello['cpu_ms_per_request'] / reg['cpu_ms_per_request']:.3f}**. "
+            f"Errors: {b['errors']}. Database check: {b['submitted_in_db']} models submitted, {b['events_in_outbox']} "
+            f"model-submitted outbox rows ({'consistent' if b['consistent'] else 'INCONSISTENT'}).",
+            "",
+            f"Command (one run): `{b['command']}`",
+            "",
+        ]
+        if b.get("profile"):
+            details += ["Where one registration worker's threads are, under this load (py-spy samples of threads py-spy does "
+                        "not see as idle, self time by package; a thread waiting inside psycopg for PostgreSQL's answer "
+                        "counts as psycopg):", "",
+                        "| package | share |", "|---|---|"]
+            details += [f"| {name} | {share:.1f}% |" for name, share in b["profile"][:12]]
+            details.append("")
+    elif b:
+        rows.append(f"| 1 | API writes | failed: {b} | |")
+    b = r.get("relay")
+    if isinstance(b, dict):
+        default = b["by_batch"][b["default_batch"]]
+        rows.append(f"| 2 | relay ≥ 0.8 of kafka-python's producer | {default['ratio']:.3f} at the default batch "
+                    f"({b['default_batch']}) | {verdict(default['ratio'] >= 0.8)} |")
+        details += [
+            f"## 2. Relay — {b['messages']:,} outbox rows to Kafka vs kafka-python's producer".replace(",", " "),
+            "",
+            "The relay reads a batch of unpublished rows in order, builds the CloudEvents (binary mode: JSON value, "
+            "`ce_*` headers, aggregate id as key), publishes with acks=all and idempotence, waits for every "
+            "acknowledgement, then marks the batch published. The ceiling is a KafkaProducer made by the platform's "
+            "KafkaBus (the same settings) sending the same keys, values and headers, prepared beforehand, then one "
+            "flush. Each run writes to a fresh 3-partition topic.",
+            "",
+            "| | messages/s | ratio per round | median ratio |",
+            "|---|---|---|---|",
+        ]
+        for batch, v in b["by_batch"].items():
+            label = "relay, batch " + str(batch) + (" (default `DVK_RELAY_BATCH_SIZE`)" if batch == b["default_batch"] else "")
+            details.append(f"| {label} | {fmt(v['rate'])} | {', '.join(f'{x:.3f}' for x in v['ratios'])} | **{v['ratio']:.3f}** |")
+        details += [f"| kafka-python producer | {fmt(b['producer_rate'])} | | |", "",
+                    f"Every run published all rows: {'yes' if b['all_published'] else 'NO'}.", ""]
+    elif b:
+        rows.append(f"| 2 | relay | failed: {b} | |")
+    b = r.get("lag")
+    if isinstance(b, dict):
+        rows.append(f"| 3 | end-to-end p99 ≤ 500 ms | p99 {fmt(b['lag_p99_ms'])} ms, p50 {fmt(b['lag_p50_ms'])} ms at "
+                    f"{fmt(b['achieved_rate'], 1)}/s | {verdict(b['lag_p99_ms'] is not None and b['lag_p99_ms'] <= 500)} |")
+        details += [
+            "## 3. End-to-end lag — a unit sends a model → Phòng VH-XH's notify inbox",
+            "",
+            f"Processes: registration web (gunicorn), `dvk-worker relay registration`, `dvk-worker consume notify`, notify "
+            f"web; recipients from a small HTTP server answering `/internal/recipients` like the gateway. Open-loop "
+            f"load: submission k is sent at start + k/rate whatever happened to the earlier ones. Lag = creation time "
+            f"of the notify inbox row − the moment the sender read the HTTP 200. {b['rate_note']}",
+            "",
+            "| rate asked | achieved | sent | 200 | reached notify | inbox rows | lag p50 | lag p99 | lag max | HTTP p50 | HTTP p99 |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
+            f"| {fmt(b['rate'])}/s for {fmt(b['seconds'])} s | {fmt(b['achieved_rate'], 1)}/s | {b['sent']} | {b['ok']} | "
+            f"{b['arrived']} | {b['inbox_rows']} | {fmt(b['lag_p50_ms'])} ms | {fmt(b['lag_p99_ms'])} ms | "
+            f"{fmt(b['lag_max_ms'])} ms | {fmt(b['http_p50_ms'])} ms | {fmt(b['http_p99_ms'])} ms |",
+            "",
+            "HTTP latency counts from the moment each submission was due (no coordinated omission). "
+            f"notify's consumer handled {fmt(b['consumer_rate'], 1)} events/s over the run (first to last inbox row).",
+            "",
+        ]
+        if b.get("profile"):
+            details += ["Where notify's consumer is during the load (py-spy, self time by package; waiting inside psycopg "
+                        "for PostgreSQL counts as psycopg):", "",
+                        "| package | share |", "|---|---|"]
+            details += [f"| {name} | {share:.1f}% |" for name, share in b["profile"][:10]]
+            details.append("")
+    elif b:
+        rows.append(f"| 3 | end-to-end lag | failed: {b} | |")
+    b = r.get("scale")
+    if isinstance(b, dict):
+        ward = b["variants"].get("ward")
+        if ward:
+            ws = ward["summary"]
+            rows.append(f"| 4 | progress p99 ≤ 300 ms (one ward's database, 60 units × 5 years) | p99 {fmt(ws['progress_p99_ms'])} ms "
+                        f"(p50 {fmt(ws['progress_p50_ms'])} ms) | {verdict(ws['progress_p99_ms'] <= 300)} |")
+            rows.append(f"| 4 | consolidated draft ≤ 2 s (one ward) | max {fmt(ws['draft_max_s'], 2)} s of {ws['draft_count']} | "
+                        f"{verdict(ws['draft_max_s'] <= 2)} |")
+        for name, v in b["variants"].items():
+            if name == "ward":
+                continue
+            vs = v["summary"]
+            draft = f", draft max {fmt(vs['draft_max_s'], 1)} s" if vs["draft_max_s"] is not None else ", draft not timed"
+            ok = vs["progress_p99_ms"] <= 300 and (vs["draft_max_s"] is None or vs["draft_max_s"] <= 2)
+            rows.append(f"| 4 | (stress, not the deployment) {v['wards']} wards in ONE reporting database | progress p99 "
+                        f"{fmt(vs['progress_p99_ms'])} ms{draft} | {verdict(ok)} |")
+        details += [
+            "## 4. Province scale — reporting's progress and consolidated draft",
+            "",
+            "Reporting runs per ward (each ward its own stack and database, README \"Adding a ward\"), so the province's "
+            "150 wards × 60 units × 5 years are 150 databases like the **ward** row below; the province's storage is "
+            "150 × that database. The rows of several wards put that many wards' units into one reporting "
+            "database, as a single shared instance would, to show where the design stops (the province's draft is not "
+            "timed: it runs for minutes). Data: for each unit and year 2026–2030, 2 "
+            "models (85 % accepted, a third of the Tốt ones typical), both reports (88 % accepted, six realistic "
+            "sections each), both periods' target figures, and commendations for 8 % of units; the year asked is 2030 "
+            "(the database as it will be at the end of the movement).",
+            "",
+            "| variant | units | models | reports | figures | database | progress p50 / p99 (1 reader) | "
+            "progress p50 / p99 (8 readers) | draft p50 / max | Word document |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for name, v in b["variants"].items():
+            c, sm = v["counts"], v["summary"]
+            eight = (f"{fmt(sm['progress8_p50_ms'])} / {fmt(sm['progress8_p99_ms'])} ms ({fmt(sm['progress8_rps'], 1)} req/s)"
+                     if sm["progress8_p50_ms"] is not None else "—")
+            details.append(
+                f"| {name} ({v['wards']} × 60 units) | {fmt(c['units'])} | {fmt(c['models'])} | "
+                f"{fmt(c['reports'])} | {fmt(c['figures'])} | {c['database_mb']} MB | {fmt(sm['progress_p50_ms'])} / "
+                f"{fmt(sm['progress_p99_ms'])} ms | {eight} | "
+                f"{fmt(sm['draft_p50_s'], 2) + ' / ' + fmt(sm['draft_max_s'], 2) + ' s' if sm['draft_count'] else 'not timed'} | "
+                f"{fmt(sm['docx_s'], 2) + ' s' if sm['docx_s'] else '—'} |")
+        if ward:
+            details += ["", f"Province storage for reporting, by the per-ward design: 150 × {ward['counts']['database_mb']} MB "
+                        f"≈ {fmt(150 * ward['counts']['database_mb'] / 1024, 1)} GB.", ""]
+        details += [f"Command (1 reader): `{b['command']}`; 8 readers: the same with `-t2 -c8`. Drafts: POST "
+                    "/consolidated-reports as Phòng VH-XH, one at a time, each removed again.", ""]
+    elif b:
+        rows.append(f"| 4 | province scale | failed: {b} | |")
+    b = r.get("memory")
+    if isinstance(b, dict):
+        worst = max((x for name, v in b.items() if "stress" not in name for x in v["rss_mb"]), default=None)
+        rows.append(f"| 5 | web worker RSS ≤ 150 MB each | largest {fmt(worst, 1)} MB | "
+                    f"{verdict(None if worst is None else worst <= 150)} |")
+        details += ["## 5. Memory — resident set of each web worker after the runs", "",
+                    "| service | workers' RSS | after |", "|---|---|---|"]
+        for name, v in sorted(b.items()):
+            details.append(f"| {name} | {', '.join(fmt(x, 1) + ' MB' for x in v['rss_mb']) or '—'} | {v['after']} |")
+        details.append("")
+    elif b:
+        rows.append(f"| 5 | memory | failed: {b} | |")
+    lines += rows + [""] + details + ["## What the figures say", ""] + [f"- {x}" for x in ANALYSIS] + [""]
+    if r.get("notes"):
+        lines += ["## Notes", ""] + [f"- {n}" for n in r["notes"]] + [""]
+    path.write_text("\n".join(lines))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Đo hiệu năng: mỗi phép đo chạy cùng mức trần của nó, xen kẽ.")
+    parser.add_argument("--quick", action="store_true", help="short runs, to check the benchmarks themselves")
+    parser.add_argument("--only", default="writes,relay,lag,scale,memory")
+    parser.add_argument("--results", default=str(ROOT / "bench" / "RESULTS.md"))
+    args = parser.parse_args(argv)
+    plan = QUICK if args.quick else FULL
+    only = set(args.only.split(","))
+    ensure_wrk()
+    started = time.time()
+    work = Path(tempfile.mkdtemp(prefix="dvk-bench-"))
+    prefix = f"bench{uuid.uuid4().hex[:8]}."
+    results: dict[str, Any] = {
+        "started": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "load_before": load_average(),
+        "command": "make bench" + (" (bench/run.py --quick)" if args.quick else ""), "machine": machine(), "notes": [],
+    }
+    measured: dict[str, list[float]] = {}
+    try:
+        with RealServers() as servers:
+            results["servers"] = servers.describe()
+
+            def step(name: str, fn: Any) -> Any:
+                if name not in only:
+                    return None
+                print(f"[bench] {name} …", flush=True)
+                t = time.time()
+                try:
+                    results[name] = fn()
+                except Exception as exc:  # noqa: BLE001 - one failed benchmark is reported, the others still run
+                    traceback.print_exc()
+                    results[name] = f"{type(exc).__name__}: {exc!s:.500}"
+                print(f"[bench] {name} done in {time.time() - t:.0f} s", flush=True)
+                return results[name]
+
+            b1 = step("writes", lambda: writes.run(servers, work, topic_prefix=prefix, **plan["writes"]))
+            if isinstance(b1, dict):
+                measured["registration"] = b1["rss_mb"]["registration"]
+            step("relay", lambda: relay.run(servers, topic_prefix=prefix, **plan["relay"]))
+            lag_plan = dict(plan["lag"])
+            note = f"Rate asked: {lag_plan['rate']:.0f}/s for {lag_plan['seconds']:.0f} s (the issue's 60 s scaled down)."
+            if isinstance(b1, dict) and not args.quick:
+                # Ask only what the machine can carry beside the relay, the consumer, Kafka and PostgreSQL:
+                # a quarter of the web process's saturated rate measured just before, at most 100/s.
+                sustainable = b1["registration"]["rps"] / 4
+                if sustainable < lag_plan["rate"]:
+                    lag_plan["rate"] = max(5.0, float(int(sustainable)))
+                    note = (f"The issue asks 100/s; this machine's registration web process carried "
+                            f"{b1['registration']['rps']:.0f} req/s at saturation in benchmark 1 with the machine to itself, "
+                            f"while here the relay, notify's consumer, Kafka and PostgreSQL share the same 2 cores, so "
+                            f"the rate was set to a quarter of that, {lag_plan['rate']:.0f}/s, for {lag_plan['seconds']:.0f} s (60 s scaled down).")
+            b3 = step("lag", lambda: lag.run(servers, work, topic_prefix=prefix, **lag_plan,
+                                             profile_seconds=0 if args.quick else 8))
+            if isinstance(b3, dict):
+                b3["rate_note"] = note
+                measured["registration"] = [max(a, b) for a, b in zip(measured.get("registration", [0, 0]),
+                                                                      b3["rss_mb"]["registration"], strict=False)]
+                measured["notify"] = b3["rss_mb"]["notify"]
+            b4 = step("scale", lambda: scale.run(servers, work, topic_prefix=prefix, **plan["scale"]))
+            if isinstance(b4, dict):
+                for name, v in b4["variants"].items():
+                    # the per-ward deployment is the goal's; the one-database stress variant is shown beside it
+                    measured["reporting" if name == "ward" else f"reporting ({name} stress database)"] = v["rss_mb"]
+            step("memory", lambda: memory(servers, work, measured, prefix))
+            results["load_after"] = load_average()
+    finally:
+        results["finished"] = datetime.now(UTC).strftime("%H:%M UTC")
+        results["minutes"] = (time.time() - started) / 60
+        results.setdefault("load_after", load_average())
+        results.setdefault("servers", {"postgresql": "?", "kafka": "?"})
+        (work / "results.json").write_text(json.dumps(results, indent=1, default=str))
+        write_results(Path(args.results), results)
+        print(f"[bench] results: {args.results} (raw: {work / 'results.json'}, logs: {work / 'logs'})", flush=True)
+        shutil.rmtree(work / "logs", ignore_errors=True) if os.environ.get("DVK_BENCH_KEEP_LOGS") != "1" else None
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -9,7 +9,6 @@ import queue
 import threading
 import time
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,7 @@ from wards import UNIT_IDS, add_drafts, pg_dsn, registration_database, unit_of
 
 from dvk_platform.bus.kafka import KafkaBus
 from dvk_platform.migrations import upgrade
+from dvk_platform.testing.recipients import RecipientsServer
 
 # Who works in the ward, as the gateway's /internal/recipients lists them: Phòng VH-XH hears of every model sent.
 RECIPIENTS = [
@@ -27,32 +27,6 @@ RECIPIENTS = [
     {"user_id": "ld-minh", "name": "Nguyễn Văn Minh", "email": "minh.chutich@minhxuan.gov.vn", "role": "lanh_dao", "unit_id": None, "active": True},
 ] + [{"user_id": f"don-vi-{u}", "name": f"Cán bộ đơn vị {u}", "email": f"donvi{u}@minhxuan.gov.vn", "role": "don_vi",
       "unit_id": u, "active": True} for u in UNIT_IDS]
-
-
-class RecipientsServer:
-    """The gateway's recipients list, served from a thread (notify caches it for a minute)."""
-
-    def __init__(self) -> None:
-        body = json.dumps(RECIPIENTS).encode()
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802 - http.server's hook name
-                self.send_response(200 if self.path.startswith("/internal/recipients") else 404)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def _send_steadily(base_url: str, first_id: int, rate: float, seconds: float, senders: int = 24) -> list[dict[str, Any]]:
@@ -116,7 +90,7 @@ def run(servers: Any, work: Path, *, rate: float, seconds: float, topic_prefix: 
     add_drafts(reg_url, 1000, total + 100, year)
     notify_url = servers.databases.create("bench_notify")
     upgrade("notify", notify_url)
-    recipients = RecipientsServer()
+    recipients = RecipientsServer(RECIPIENTS)
     logs = work / "logs"
     reg_env = service_env(reg_url, bootstrap, topic_prefix)
     notify_env = service_env(notify_url, bootstrap, topic_prefix, DVK_GATEWAY_URL=recipients.url)

@@ -3,11 +3,8 @@ a role's service token, and other services' events delivered through the real co
 from __future__ import annotations
 
 import itertools
-import json
-import threading
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -20,6 +17,7 @@ from dvk_platform.config import topic_name
 from dvk_platform.envelope import CloudEvent
 from dvk_platform.tables import outbox_messages
 from dvk_platform.testing.plugin import bearer
+from dvk_platform.testing.recipients import RecipientsServer
 from dvk_platform.worker import build_consumer
 
 WARD = "minh-xuan"
@@ -105,35 +103,8 @@ RECIPIENTS = [
 ]
 
 
-class RecipientsServer:
-    """The gateway's GET /internal/recipients, answered from a fixed list, on a loopback port of its own."""
-
-    def __init__(self) -> None:
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802 - http.server's hook name
-                body = json.dumps(RECIPIENTS, ensure_ascii=False).encode() if self.path == "/internal/recipients" else b"{}"
-                self.send_response(200 if self.path == "/internal/recipients" else 404)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 @pytest.fixture
 def recipients() -> Iterator[RecipientsServer]:
-    server = RecipientsServer()
+    server = RecipientsServer(RECIPIENTS)
     yield server
     server.close()

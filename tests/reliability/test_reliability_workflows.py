@@ -173,8 +173,8 @@ REP_STEPS = {
     "accept": {s: ("accepted", REP + "report-accepted.v1") for s in ("submitted", "resubmitted")},
     "edit": {s: (s, None) for s in ("draft", "returned")},
 }
-REP_ROLES = {"submit": ("don_vi", "vhxh", "admin"), "edit": ("don_vi", "vhxh", "admin"), "return": ("vhxh", "admin"),
-             "accept": ("vhxh", "admin")}
+# security/access/reporting.md: a unit's officer writes and sends its report, Phòng VH-XH reviews it
+REP_ROLES = {"submit": ("don_vi",), "edit": ("don_vi",), "return": ("vhxh",), "accept": ("vhxh",)}
 SECTIONS = ("leadership", "effectiveness", "good_practices", "difficulties", "recommendations", "next_direction")
 
 
@@ -286,7 +286,7 @@ AW_STEPS = {
     "decide": {"approved": ("decided", AW + "award-decided.v1")},
     "forward": {"approved": ("forwarded", AW + "award-forwarded.v1")},
     "revoke": {"decided": ("revoked", AW + "award-revoked.v1")},
-    "withdraw": {s: ("withdrawn", None) for s in ("draft", "proposed", "approved")},
+    "withdraw": {s: ("withdrawn", AW + "nomination-withdrawn.v1") for s in ("draft", "proposed", "approved")},
     "edit": {"draft": ("draft", None)},
 }
 AW_ROLES = {"propose": ("vhxh",), "approve": ("vhxh", "lanh_dao"), "reject": ("vhxh", "lanh_dao"), "decide": ("lanh_dao",),
@@ -417,6 +417,7 @@ class AwardsWorkflow(RuleBasedStateMachine):
         assert figures["decided"] == statuses.count("decided"), "a revoked or undecided award is counted"
         assert figures["revoked"] == statuses.count("revoked")
         assert figures["forwarded"] == statuses.count("forwarded")
+        assert figures["proposed"] == len(statuses) - statuses.count("draft") - statuses.count("withdrawn"), "a withdrawn nomination is counted"
         decided = {d["nomination_id"] for d in figures["decisions"]}
         assert decided == {i for i, k in AwardsWorkflow.seen.items() if k["status"] == "decided"}
 

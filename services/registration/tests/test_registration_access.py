@@ -1,4 +1,4 @@
-"""The access matrix: every endpoint × role × own/other unit gives the expected status.
+"""The access matrix: every endpoint × role × own/other unit gives the status in security/access/registration.md.
 
 The record under test always belongs to Tổ dân phố 1 (unit 12). "own" is its unit officer, "other" the officer
 of Tổ dân phố 2 (unit 13). A unit officer asking for another unit's record gets 404, so nothing leaks.
@@ -10,34 +10,12 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
-OWN, OTHER = 12, 13
-COLUMNS = [("admin", None), ("vhxh", None), ("lanh_dao", None), ("giam_sat", None), ("don_vi", OWN), ("don_vi", OTHER)]
+from dvk_platform.testing import access
 
-MATRIX: list[tuple[str, int, int, int, int, int, int]] = [
-    # endpoint                               admin vhxh lanh_dao giam_sat don_vi:own don_vi:other
-    ("GET /units",                            200, 200, 200, 200, 200, 200),
-    ("GET /units/{unit}",                     200, 200, 200, 200, 200, 200),
-    ("POST /units",                           201, 403, 403, 403, 403, 403),
-    ("PATCH /units/{unit}",                   200, 403, 403, 403, 403, 403),
-    ("POST /units/{unit}/deactivate",         200, 403, 403, 403, 403, 403),
-    ("POST /units/{unit}/activate",           200, 403, 403, 403, 403, 403),
-    ("POST /units/import",                    201, 403, 403, 403, 403, 403),
-    ("GET /periods",                          200, 200, 200, 200, 200, 200),
-    ("GET /periods/2026",                     200, 200, 200, 200, 200, 200),
-    ("POST /periods",                         403, 201, 403, 403, 403, 403),
-    ("GET /models",                           200, 200, 200, 200, 200, 200),
-    ("POST /models",                          403, 403, 403, 403, 201, 201),
-    ("GET /models/{draft}",                   200, 200, 200, 200, 200, 404),
-    ("PATCH /models/{draft}",                 403, 403, 403, 403, 200, 404),
-    ("POST /models/{draft}/submit",           403, 403, 403, 403, 200, 404),
-    ("POST /models/{draft}/withdraw",         403, 403, 403, 403, 200, 404),
-    ("POST /models/{submitted}/return",       403, 200, 403, 403, 403, 403),
-    ("POST /models/{submitted}/accept",       403, 200, 403, 403, 403, 403),
-    ("GET /models/{accepted}/inspections",    200, 200, 200, 200, 200, 404),
-    ("POST /models/{accepted}/inspections",   403, 201, 403, 403, 403, 403),
-    ("POST /models/{inspected}/typical",      403, 200, 403, 403, 403, 403),
-    ("GET /compliance/2026",                  200, 200, 200, 200, 403, 403),
-]
+OWN, OTHER = 12, 13
+TABLE = access.load("registration")  # security/access/registration.md
+CALLERS = {"admin": ("admin", None), "vhxh": ("vhxh", None), "lanh_dao": ("lanh_dao", None),
+           "giam_sat": ("giam_sat", None), "don_vi:own": ("don_vi", OWN), "don_vi:other": ("don_vi", OTHER)}
 
 BODIES: dict[str, Callable[[int], Any]] = {
     "POST /units": lambda n: {"code": f"tdp-moi-{n}", "name": f"Tổ dân phố mới {n}", "kind": "to_dan_pho"},
@@ -82,6 +60,7 @@ class Target:
         method, template = endpoint.split(" ")
         n = next(self.counter)
         kwargs: dict[str, Any] = {}
+        template = template.replace("{year}", "2026")  # the seeded period
         if "{unit}" in template:
             unit = self.unit(endpoint)
             template = template.replace("{unit}", str(unit["id"]))
@@ -105,22 +84,27 @@ class Target:
 def test_every_endpoint_role_and_unit_gets_the_expected_status(sqlite_http, wf):
     target = Target(sqlite_http, wf)
     mismatches = []
-    for endpoint, *expected in MATRIX:
-        for (role, unit), want in zip(COLUMNS, expected, strict=True):
-            method, path, kwargs = target.request(endpoint)
-            got = sqlite_http(method, path, role, unit, **kwargs)
-            if got.status_code != want:
-                mismatches.append(f"{endpoint} as {role}:{unit}: expected {want}, got {got.status_code} {got.get_data(as_text=True)[:160]}")
-            elif want == 404:
-                assert got.json["title"] == "Không tìm thấy mô hình."
-                assert "title" in got.json and "Sáng - Xanh" not in got.get_data(as_text=True)
+    for endpoint, caller, want in TABLE.cells():
+        role, unit = CALLERS[caller]
+        method, path, kwargs = target.request(endpoint)
+        got = sqlite_http(method, path, role, unit, **kwargs)
+        if got.status_code != want:
+            mismatches.append(f"{endpoint} as {caller}: expected {want}, got {got.status_code} {got.get_data(as_text=True)[:160]}")
+        elif want == 404:
+            assert got.json["title"] == "Không tìm thấy mô hình."
+            assert "Sáng - Xanh" not in got.get_data(as_text=True)
     assert mismatches == []
-    assert len(MATRIX) * len(COLUMNS) == 132
+    assert len(TABLE.rows) * len(CALLERS) == 138
+
+
+def test_the_table_lists_every_documented_endpoint(sqlite_app):
+    spec = sqlite_app.test_client().get("/openapi.json").get_json()
+    assert access.compare_with_spec(TABLE, spec) == {"missing from the table": set(), "not documented": set()}
 
 
 def test_without_a_token_every_endpoint_answers_401(sqlite_http, wf):
     target = Target(sqlite_http, wf)
-    for endpoint, *_ in MATRIX:
+    for endpoint in TABLE.endpoints:
         method, path, kwargs = target.request(endpoint)
         response = sqlite_http(method, path, None, **kwargs)
         assert response.status_code == 401, endpoint

@@ -19,7 +19,7 @@ from ..schemas import ConsolidatedCreateSchema, ConsolidatedSchema, Consolidated
 blp = Blueprint("consolidated", __name__, url_prefix="/consolidated-reports", description="Báo cáo tổng hợp của phường")
 
 READERS = ("admin", "vhxh", "lanh_dao", "giam_sat")
-EDITORS = ("vhxh", "admin")
+EDITORS = ("vhxh",)  # Phòng VH-XH writes the ward's consolidated report; admin does not
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

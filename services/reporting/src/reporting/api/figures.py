@@ -35,7 +35,7 @@ class FiguresList(MethodView):
 
 @blp.route("/<int:unit_id>/<int:year>/<string:period>")
 class UnitFigures(MethodView):
-    @require_roles("don_vi", "vhxh", "admin")
+    @require_roles("don_vi", "vhxh")
     @blp.arguments(FiguresInSchema)
     @blp.response(200, FiguresSchema)
     def put(self, data, unit_id, year, period):
@@ -51,7 +51,7 @@ class UnitFigures(MethodView):
 
 @blp.route("/import")
 class FiguresImport(MethodView):
-    @require_roles("vhxh", "admin")
+    @require_roles("vhxh")
     @blp.arguments(YearPeriodQuerySchema, location="query")
     @blp.response(200, ImportResultSchema)
     def post(self, query):

@@ -28,7 +28,7 @@ class Deadlines(MethodView):
 
 @blp.route("/deadlines/<int:year>/<any(six_month, annual):period>")
 class Deadline(MethodView):
-    @require_roles("vhxh", "admin")
+    @require_roles("vhxh")
     @blp.arguments(DeadlineUpdateSchema)
     @blp.response(200, DeadlineSchema(many=True))
     def put(self, data, year, period):
@@ -50,7 +50,7 @@ class Progress(MethodView):
 
 @blp.route("/progress/snapshots")
 class Snapshots(MethodView):
-    @require_roles("vhxh", "admin")
+    @require_roles("vhxh")
     @blp.arguments(SnapshotRequestSchema)
     @blp.response(201)
     def post(self, data):

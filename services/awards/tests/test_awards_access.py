@@ -1,0 +1,180 @@
+"""The access matrix: every endpoint × role × own/other unit gives the status in security/access/awards.md.
+
+Each call gets a fresh record in the state its endpoint acts on. Nominations are always for a person of
+Tổ dân phố 1 (unit 12); "own" is its unit officer, "other" the officer of Tổ dân phố 2 (unit 13). A unit officer
+asking for another unit's nomination gets 404, and the answer says nothing of the nomination.
+"""
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+from flask import Flask
+from werkzeug.test import TestResponse
+
+from dvk_platform.testing import access
+from dvk_platform.testing.plugin import bearer
+
+OWN, OTHER = 12, 13
+TABLE = access.load("awards")  # security/access/awards.md
+CALLERS = {"admin": ("admin", None), "vhxh": ("vhxh", None), "lanh_dao": ("lanh_dao", None),
+           "giam_sat": ("giam_sat", None), "don_vi:own": ("don_vi", OWN), "don_vi:other": ("don_vi", OTHER)}
+
+WARD_AWARD, PROVINCE_AWARD = "giay-khen-chu-tich-ubnd-phuong", "bang-khen-chu-tich-ubnd-tinh"
+SECRET = "Vận động 120 hộ phân loại rác tại nguồn"  # in every nomination made here; never in a 404
+MINUTES = "Biên bản họp Hội đồng Thi đua - Khen thưởng phường ngày 28/11/2026: 7/7 thành viên có mặt."
+LEGAL_BASIS = "Luật Thi đua, Khen thưởng 2022; Nghị định 98/2023/NĐ-CP."
+QUERIES = {"GET /suggestions": "?year=2026", "GET /decisions/export.xlsx": "?year=2026"}
+
+
+def caller(app: Flask):
+    client = app.test_client()
+
+    def call(method: str, path: str, role: str | None, unit: int | None = None, if_match: int | None = None,
+             **kwargs: Any) -> TestResponse:
+        headers = dict(bearer(app, role, unit, user_id=f"{role}-{unit or 0}")) if role else {}
+        if if_match is not None:
+            headers["If-Match"] = str(if_match)
+        return client.open(path, method=method, headers=headers, **kwargs)
+
+    return call
+
+
+@pytest.fixture
+def ward(awards, deliver, confirm_entries) -> Flask:
+    """The service on SQLite (clock at 05/12/2026), knowing four units, both seeded awards confirmed by the admin."""
+    deliver.units(3, 5, 12, 13)
+    confirm_entries(awards, WARD_AWARD, PROVINCE_AWARD)
+    return awards
+
+
+class Target:
+    """Builds, for each call, a fresh record in the state the endpoint acts on; nominations are for unit 12."""
+
+    def __init__(self, call, award_ids: dict[str, int]) -> None:  # noqa: ANN001
+        self.call, self.award = call, award_ids  # award form code -> catalogue entry id
+        self.counter = itertools.count(1)
+
+    def entry(self, catalogue: str) -> dict:
+        n = next(self.counter)
+        made = self.call("POST", f"/catalogue/{catalogue}", "admin", json=self.entry_body(catalogue, n))
+        assert made.status_code == 201, made.json
+        return made.json
+
+    @staticmethod
+    def entry_body(catalogue: str, n: int) -> dict:
+        kind = "danh-hieu" if catalogue == "titles" else "hinh-thuc"
+        return {"code": f"{kind}-thu-{n}", "name": f"Mục thử {n}", "granting_level": "phuong", "legal_basis": LEGAL_BASIS}
+
+    def nomination_body(self, award: str = WARD_AWARD) -> dict:
+        # one person per nomination: the same award twice for the same person and year is a rule of its own
+        return {"year": 2026, "nominee_kind": "individual", "unit_id": OWN, "person_name": f"Nguyễn Văn Thử {next(self.counter)}",
+                "person_position": "Tổ trưởng", "catalogue": "form", "award_id": self.award[award],
+                "achievements": f"{SECRET}, hiến 30 m² đất mở ngõ."}
+
+    def nomination(self, state: str, award: str = WARD_AWARD) -> dict:
+        made = self.call("POST", "/nominations", "vhxh", json=self.nomination_body(award))
+        assert made.status_code == 201, made.json
+        nomination = made.json
+        if state == "draft":
+            return nomination
+        nomination = self.step(nomination, "propose", "vhxh", {})
+        if state == "proposed":
+            return nomination
+        nomination = self.step(nomination, "review", "vhxh", {"approved": True, "meeting_date": "2026-11-28", "votes_for": 7,
+                                                              "votes_against": 0, "minutes": MINUTES})
+        if state == "approved":
+            return nomination
+        assert state == "decided"
+        self.signed("/decisions", nomination)
+        return self.call("GET", f"/nominations/{nomination['id']}", "vhxh").json
+
+    def step(self, nomination: dict, action: str, role: str, body: dict) -> dict:
+        done = self.call("POST", f"/nominations/{nomination['id']}/{action}", role, json=body, if_match=nomination["version"])
+        assert done.status_code == 200, done.json
+        return done.json
+
+    @staticmethod
+    def signed_body(nomination: dict) -> dict:
+        return {"nominations": [{"id": nomination["id"], "version": nomination["version"]}], "signer_name": "Phạm Quốc Chương"}
+
+    def signed(self, path: str, nomination: dict) -> dict:
+        """A decision (/decisions) or a proposal letter (/proposal-letters) of the Chairman for this nomination."""
+        made = self.call("POST", path, "lanh_dao", json=self.signed_body(nomination))
+        assert made.status_code == 201, made.json
+        return made.json
+
+    def request(self, endpoint: str) -> tuple[str, str, dict[str, Any]]:
+        method, path = endpoint.split(" ")
+        n = next(self.counter)
+        kwargs: dict[str, Any] = {}
+        for catalogue, placeholder in (("titles", "{title}"), ("forms", "{form}")):
+            if placeholder in path:
+                entry = self.entry(catalogue)
+                path = path.replace(placeholder, str(entry["id"]))
+                kwargs["if_match"] = entry["version"]
+        for state in ("draft", "proposed", "decided"):
+            if "{" + state + "}" in path:
+                nomination = self.nomination(state)
+                path = path.replace("{" + state + "}", str(nomination["id"]))
+                kwargs["if_match"] = nomination["version"]
+        if "{decision}" in path:
+            path = path.replace("{decision}", str(self.signed("/decisions", self.nomination("approved"))["id"]))
+        if "{letter}" in path:
+            path = path.replace("{letter}", str(self.signed("/proposal-letters", self.nomination("approved", PROVINCE_AWARD))["id"]))
+        path += QUERIES.get(endpoint, "")
+        if method in ("POST", "PATCH"):
+            kwargs["json"] = {
+                "POST /catalogue/titles": lambda: self.entry_body("titles", n),
+                "POST /catalogue/forms": lambda: self.entry_body("forms", n),
+                "PATCH /catalogue/titles/{title}": lambda: {"legal_basis": f"{LEGAL_BASIS} (đối chiếu lần {n})"},
+                "PATCH /catalogue/forms/{form}": lambda: {"legal_basis": f"{LEGAL_BASIS} (đối chiếu lần {n})"},
+                "POST /nominations": lambda: self.nomination_body(),
+                "PATCH /nominations/{draft}": lambda: {"person_position": f"Tổ phó (sửa lần {n})"},
+                "POST /nominations/{proposed}/review": lambda: {"approved": True, "meeting_date": "2026-11-28", "votes_for": 7,
+                                                                "votes_against": 0, "minutes": MINUTES},
+                "POST /nominations/{decided}/revoke": lambda: {"reason": "Phát hiện kê khai thành tích không đúng sự thật."},
+                "POST /decisions": lambda: self.signed_body(self.nomination("approved")),
+                "POST /proposal-letters": lambda: self.signed_body(self.nomination("approved", PROVINCE_AWARD)),
+            }.get(endpoint, dict)()
+        if method == "GET":
+            kwargs.pop("if_match", None)
+        return method, path, kwargs
+
+
+def target_for(call) -> Target:  # noqa: ANN001
+    forms = call("GET", "/catalogue/forms", "vhxh").json
+    return Target(call, {entry["code"]: entry["id"] for entry in forms})
+
+
+def test_every_endpoint_role_and_unit_gets_the_expected_status(ward):
+    call = caller(ward)
+    target = target_for(call)
+    mismatches = []
+    for endpoint, who, want in TABLE.cells():
+        role, unit = CALLERS[who]
+        method, path, kwargs = target.request(endpoint)
+        got = call(method, path, role, unit, **kwargs)
+        if got.status_code != want:
+            mismatches.append(f"{endpoint} as {who}: expected {want}, got {got.status_code} {got.get_data(as_text=True)[:160]}")
+        elif want == 404:
+            assert got.json["title"] == "Không tìm thấy đề nghị khen thưởng."
+            assert SECRET not in got.get_data(as_text=True) and "Nguyễn Văn Thử" not in got.get_data(as_text=True)
+    assert mismatches == [], "\n".join(mismatches)
+    assert len(TABLE.rows) * len(CALLERS) == 168
+
+
+def test_the_table_lists_every_documented_endpoint(ward):
+    spec = ward.test_client().get("/openapi.json").get_json()
+    assert access.compare_with_spec(TABLE, spec) == {"missing from the table": set(), "not documented": set()}
+
+
+def test_without_a_token_every_endpoint_answers_401(ward):
+    call = caller(ward)
+    target = target_for(call)
+    for endpoint in TABLE.endpoints:
+        method, path, kwargs = target.request(endpoint)
+        response = call(method, path, None, **kwargs)
+        assert response.status_code == 401, endpoint
+        assert response.headers["Content-Type"] == "application/problem+json"

@@ -12,7 +12,7 @@ from dvk_platform.tables import outbox_messages
 from dvk_platform.testing.plugin import read_topic
 from dvk_platform.worker import build_relay
 from registration.models import Unit
-from registration.services import create_unit
+from registration.services import create_unit, update_unit
 
 
 def test_committed_event_arrives_with_cloudevents_headers(registration, bus):
@@ -54,3 +54,30 @@ def test_rolled_back_transaction_publishes_nothing(registration, bus):
     assert build_relay(registration).publish_pending() == 1
     records = read_topic(bus, topic_name(registration.config, "registration"), 1)
     assert [json.loads(r.value)["code"] for r in records] == ["tdp-9"]
+
+
+def test_batches_sent_while_earlier_ones_await_acknowledgement_arrive_complete_and_in_order(registration, bus):
+    """The relay reads and sends the next batch before the previous one is acknowledged; 23 batches of 7 still
+    reach the topic once each, every unit's events in the order they were committed, and all are marked."""
+    db = registration.extensions["dvk_db"]
+    with db.transaction() as session:
+        units = [create_unit(session, {"code": f"tdp-{i}", "name": f"Tổ dân phố {i}", "kind": "to_dan_pho"}) for i in range(5)]
+    versions = {unit.id: unit.version for unit in units}
+    for n in range(155):
+        unit_id = units[n % 5].id
+        with db.transaction() as session:
+            versions[unit_id] = update_unit(session, unit_id, {"name": f"Tổ dân phố {n % 5} ({n})"}, versions[unit_id]).version
+    relay = build_relay(registration)
+    relay.batch_size = 7
+    assert relay.publish_pending() == 160
+    with db.transaction() as session:
+        assert session.scalar(select(func.count()).select_from(outbox_messages).where(outbox_messages.c.published_at.is_(None))) == 0
+    records = read_topic(bus, topic_name(registration.config, "registration"), 160)
+    assert len({dict(r.headers)["ce_id"] for r in records}) == len(records) == 160
+    renames: dict[bytes, list[int]] = {}
+    for record in records:
+        name = json.loads(record.value)["name"]
+        if "(" in name:
+            renames.setdefault(record.key, []).append(int(name.rsplit("(", 1)[1].rstrip(")")))
+    assert sum(len(ns) for ns in renames.values()) == 155
+    assert all(ns == sorted(ns) for ns in renames.values()), renames

@@ -14,7 +14,7 @@ from typing import Any
 from prometheus_client import Counter
 from sqlalchemy import Connection, select, text, update
 
-from .bus import Bus, BusError, Message
+from .bus import Bus, BusError, Message, Sending
 from .db import Database
 from .envelope import CloudEvent
 from .tables import outbox_messages
@@ -129,21 +129,43 @@ class Relay:
         self.on_tick: Callable[[], None] = lambda: None
         self.lock = LeaderLock(db, service)
 
-    def publish_pending(self) -> int:
-        """Publish one batch of unpublished rows in seq order. Returns how many were published."""
+    def publish_pending(self, keep_going: Callable[[], bool] = lambda: True) -> int:
+        """Publish the unpublished rows in seq order, a batch at a time, and mark each acknowledged row.
+
+        While Kafka acknowledges one batch the next is read and sent, so the producer does not wait for the
+        database; a batch is marked only once all the rows before it are. Returns how many were published."""
+        published = 0
+        batch = self._send_after(None)
+        while batch is not None:
+            rows, sending = batch
+            following = self._send_after(rows[-1]["seq"]) if len(rows) == self.batch_size and keep_going() else None
+            try:
+                published += self._settle(rows, sending)
+            except BusError:
+                if following is not None:
+                    # its rows stay unpublished and go again after the failed one: at least once, in order
+                    following[1].wait()
+                raise
+            batch = following
+        return published
+
+    def _send_after(self, seq: int | None) -> tuple[list[Mapping[str, Any]], Sending] | None:
+        """Read the next batch of unpublished rows after seq and hand it to the bus."""
+        query = select(outbox_messages).where(outbox_messages.c.published_at.is_(None))
+        if seq is not None:
+            query = query.where(outbox_messages.c.seq > seq)
         with self.db.engine.connect() as conn:
-            rows = conn.execute(
-                select(outbox_messages)
-                .where(outbox_messages.c.published_at.is_(None))
-                .order_by(outbox_messages.c.seq)
-                .limit(self.batch_size)
-            ).mappings().all()
+            rows = conn.execute(query.order_by(outbox_messages.c.seq).limit(self.batch_size)).mappings().all()
         if not rows:
-            return 0
+            return None
         events = [outbox_row_to_event(row, self.source, self.ward) for row in rows]
         messages = [Message(key=e.key.encode(), value=e.value(), headers=e.headers()) for e in events]
+        return list(rows), self.bus.send(self.topic, messages)
+
+    def _settle(self, rows: list[Mapping[str, Any]], sending: Sending) -> int:
+        """Wait for a batch's acknowledgements and mark the acknowledged rows; the first refused row gets the error."""
         try:
-            acknowledged = self.bus.publish(self.topic, messages)
+            acknowledged = sending.wait()
             error = None if acknowledged == len(rows) else "the bus acknowledged only part of the batch"
         except BusError as exc:
             acknowledged, error = 0, str(exc)
@@ -189,10 +211,9 @@ class Relay:
                 except BusError as exc:
                     log.warning("relay %s cannot create its topics yet: %s", self.service, exc)
             try:
-                published = self.publish_pending()
+                self.publish_pending(keep_going=lambda: not self.stopping.is_set() and self.lock.still_held())
                 backoff = self.poll_interval
-                if published < self.batch_size:
-                    self.stopping.wait(self.poll_interval)
+                self.stopping.wait(self.poll_interval)
             except BusError as exc:
                 log.warning("relay %s publish failed, retrying in %.1fs: %s", self.service, backoff, exc)
                 self.stopping.wait(backoff)

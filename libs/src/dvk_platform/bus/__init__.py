@@ -33,6 +33,24 @@ class Record:
         return None
 
 
+class Sending(Protocol):
+    """Messages handed to the bus, their acknowledgements still to come."""
+
+    def wait(self) -> int:
+        """Wait for the acknowledgements. Returns how many leading messages were acknowledged; raises BusError
+        only when none was."""
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A sending the bus finished before returning it."""
+
+    acknowledged: int
+
+    def wait(self) -> int:
+        return self.acknowledged
+
+
 class Consumer(Protocol):
     def poll(self, timeout: float, max_records: int = 100) -> list[Record]: ...
 
@@ -46,6 +64,9 @@ class Bus(Protocol):
     def publish(self, topic: str, messages: Sequence[Message]) -> int:
         """Send in order and wait for acknowledgement. Returns how many leading messages were
         acknowledged; raises BusError only when none was."""
+
+    def send(self, topic: str, messages: Sequence[Message]) -> Sending:
+        """Send in order without waiting: later sends to the same topic stay behind these."""
 
     def ensure_topics(self, topics: Sequence[str]) -> None: ...
 

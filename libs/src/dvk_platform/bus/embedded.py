@@ -11,7 +11,7 @@ import sqlite3
 import time
 from collections.abc import Sequence
 
-from . import BusError, Message, Record
+from . import BusError, Message, Record, Sent
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS bus_log (
@@ -81,6 +81,9 @@ class EmbeddedLogBus:
                 conn.execute("ROLLBACK")
             raise BusError(f"embedded log {self.path} refused the append: {exc}") from exc
         return len(messages)
+
+    def send(self, topic: str, messages: Sequence[Message]) -> Sent:
+        return Sent(self.publish(topic, messages))
 
     def ensure_topics(self, topics: Sequence[str]) -> None:
         self.connect()  # topics exist implicitly in the log table

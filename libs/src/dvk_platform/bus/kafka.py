@@ -46,6 +46,9 @@ class KafkaBus:
         return self._producer
 
     def publish(self, topic: str, messages: Sequence[Message]) -> int:
+        return self.send(topic, messages).wait()
+
+    def send(self, topic: str, messages: Sequence[Message]) -> KafkaSending:
         producer = self._get_producer()
         futures = []
         try:
@@ -53,21 +56,9 @@ class KafkaBus:
                 futures.append(
                     producer.send(topic, key=message.key, value=message.value, headers=list(message.headers))
                 )
-            producer.flush(timeout=30)
-        except KafkaError as exc:
-            log.warning("kafka send failed: %r", exc)
-        acknowledged = 0
-        for future in futures:
-            try:
-                future.get(timeout=30)
-            except Exception as exc:  # noqa: BLE001 - any failure ends the acknowledged prefix
-                log.warning("kafka delivery failed after %d acknowledged: %r", acknowledged, exc)
-                break
-            acknowledged += 1
-        if messages and acknowledged == 0:
-            self._reset_producer()
-            raise BusError(f"Kafka did not acknowledge any of {len(messages)} messages on {topic}")
-        return acknowledged
+        except KafkaError as exc:  # the messages not taken are not acknowledged: wait() counts the prefix
+            log.warning("kafka send failed after %d of %d messages: %r", len(futures), len(messages), exc)
+        return KafkaSending(self, topic, futures, len(messages))
 
     def _reset_producer(self) -> None:
         if self._producer is not None:
@@ -116,6 +107,27 @@ class KafkaBus:
 
     def close(self) -> None:
         self._reset_producer()
+
+
+class KafkaSending:
+    """Messages in the producer's hands; wait() collects their acknowledgements in order."""
+
+    def __init__(self, bus: KafkaBus, topic: str, futures: list, expected: int) -> None:
+        self.bus, self.topic, self.futures, self.expected = bus, topic, futures, expected
+
+    def wait(self) -> int:
+        acknowledged = 0
+        for future in self.futures:
+            try:
+                future.get(timeout=30)
+            except Exception as exc:  # noqa: BLE001 - any failure ends the acknowledged prefix
+                log.warning("kafka delivery failed after %d acknowledged: %r", acknowledged, exc)
+                break
+            acknowledged += 1
+        if self.expected and acknowledged == 0:
+            self.bus._reset_producer()  # noqa: SLF001 - the sending belongs to its bus
+            raise BusError(f"Kafka did not acknowledge any of {self.expected} messages on {self.topic}")
+        return acknowledged
 
 
 class KafkaTopicConsumer:

@@ -20,7 +20,7 @@ from .db import Database, get_db
 from .schemas import BaseSchema
 from .tables import audit_log
 
-# Values never written to the log, whatever the service.
+# Values never written to the log, whatever the service. A service adds its own with init_app(..., hidden=...).
 SECRET_FIELDS = frozenset({"password_hash", "secret", "api_key_hash"})
 
 
@@ -45,12 +45,12 @@ def _actor() -> tuple[str, str]:
     return "system", "system"  # consumers, schedulers, seeds
 
 
-def _changes(obj: Any, action: str) -> dict[str, list[Any]]:
+def _changes(obj: Any, action: str, hidden: frozenset[str] = SECRET_FIELDS) -> dict[str, list[Any]]:
     state = inspect(obj)
     changes: dict[str, list[Any]] = {}
     for attr in state.mapper.column_attrs:
         key = attr.key
-        if key in SECRET_FIELDS:
+        if key in hidden:
             continue
         history = state.attrs[key].history
         if action == "insert":
@@ -68,9 +68,12 @@ def _changes(obj: Any, action: str) -> dict[str, list[Any]]:
     return changes
 
 
-def install(db: Database, audited: Iterable[type]) -> None:
-    """Record inserts, updates and deletes of these mapped classes on every session of this database."""
+def install(db: Database, audited: Iterable[type], hidden: Iterable[str] = ()) -> None:
+    """Record inserts, updates and deletes of these mapped classes on every session of this database. Columns
+    named in SECRET_FIELDS or `hidden` are never written (neither before nor after; a change to them alone
+    leaves no row)."""
     classes = tuple(audited)
+    left_out = SECRET_FIELDS | frozenset(hidden)
     pending: dict[int, list[tuple[Any, str]]] = {}
 
     @event.listens_for(db.sessions, "before_flush")
@@ -79,7 +82,7 @@ def install(db: Database, audited: Iterable[type]) -> None:
         found += [(o, "delete") for o in session.deleted if isinstance(o, classes)]
         rows = []
         for obj, action in found:
-            changes = _changes(obj, action)
+            changes = _changes(obj, action, left_out)
             if changes:
                 rows.append(_row(obj, action, changes))
         if rows:
@@ -89,7 +92,7 @@ def install(db: Database, audited: Iterable[type]) -> None:
     @event.listens_for(db.sessions, "after_flush")
     def _inserted(session: Session, _context: Any) -> None:
         # new rows have their ids only after the flush
-        rows = [_row(obj, action, _changes(obj, action)) for obj, action in pending.pop(id(session), [])]
+        rows = [_row(obj, action, _changes(obj, action, left_out)) for obj, action in pending.pop(id(session), [])]
         if rows:
             session.execute(insert(audit_log), rows)
 
@@ -149,6 +152,8 @@ class AuditLog(MethodView):
             return {"items": [dict(r) for r in rows], "total": total, "page": args["page"], "per_page": args["per_page"]}
 
 
-def init_app(app: Flask, api: Api, audited: Iterable[type]) -> None:
-    install(app.extensions["dvk_db"], audited)
+def init_app(app: Flask, api: Api, audited: Iterable[type], hidden: Iterable[str] = ()) -> None:
+    """Audit these classes and serve GET /audit; `hidden` names further columns kept out of the log (secrets,
+    hashes of secrets), on top of SECRET_FIELDS."""
+    install(app.extensions["dvk_db"], audited, hidden)
     api.register_blueprint(blp)

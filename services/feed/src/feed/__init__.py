@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 
+from dvk_platform import audit
 from dvk_platform.app import create_service_app
 
 from .config import DEFAULTS
@@ -15,7 +16,11 @@ from .config import DEFAULTS
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app, api = create_service_app(__name__, "feed", DEFAULTS, config, title="Dân Vận Khéo — Nguồn sự kiện cho cấp trên")
     from .api import feed, keys
+    from .models import ApiKey
 
     for module in (feed, keys):
         api.register_blueprint(module.blp)
+    # keys issued and revoked go to the append-only audit log (GET /audit). Never logged: key_hash (the key's
+    # SHA-256, enough to test a guessed key offline) and salt (an input of the key's signing secret).
+    audit.init_app(app, api, audited=[ApiKey], hidden={"key_hash", "salt"})
     return app

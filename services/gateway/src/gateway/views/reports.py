@@ -48,8 +48,10 @@ FIGURES = [
     ("officials_total", "Cán bộ, công chức"),
     ("officials_violating", "Vi phạm quy tắc ứng xử"),
 ]
-WRITERS = ("don_vi", "vhxh", "admin")
-REVIEWERS = ("vhxh", "admin")
+# As the reporting service: a unit's own officer writes and sends its report; Phòng VH-XH reviews it, writes the
+# ward's consolidated report and imports the figures. Admin runs the system, not the movement.
+WRITERS = ("don_vi",)
+REVIEWERS = ("vhxh",)
 WARD_READERS = ("admin", "vhxh", "lanh_dao", "giam_sat")
 
 

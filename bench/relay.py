@@ -9,12 +9,14 @@ from typing import Any
 
 import psycopg
 from common import WARD, median
+from sqlalchemy import select
 from wards import load_outbox, outbox_rows, pg_dsn
 
 from dvk_platform.bus.kafka import KafkaBus
 from dvk_platform.db import Database
 from dvk_platform.migrations import upgrade
-from dvk_platform.relay import Relay, outbox_row_to_event
+from dvk_platform.relay import OUTBOX_COLUMNS, Relay, outbox_row_to_message
+from dvk_platform.tables import outbox_messages
 
 SOURCE = f"/wards/{WARD}/registration"
 
@@ -43,12 +45,17 @@ def _relay_run(url: str, bootstrap: str, topic: str, rows: list[tuple[Any, ...]]
     return {"target": "relay", "messages": published, "seconds": seconds, "rate": published / seconds, "left": left}
 
 
-def _producer_run(bootstrap: str, topic: str, rows: list[tuple[Any, ...]]) -> dict[str, Any]:
-    # The same messages the relay sends: built here before the clock starts, so only the producer is timed.
-    keys = ("id", "aggregatetype", "aggregateid", "type", "payload", "created_at", "attempts")
-    events = [outbox_row_to_event({**dict(zip(keys, row, strict=True)), "payload": row[4].obj}, SOURCE, WARD)
-              for row in rows]
-    messages = [(e.key.encode(), e.value(), list(e.headers())) for e in events]
+def _producer_run(url: str, bootstrap: str, topic: str, rows: list[tuple[Any, ...]]) -> dict[str, Any]:
+    # The same messages the relay sends: the rows loaded into the outbox, read back and built by the relay's own
+    # functions before the clock starts, so only the producer is timed.
+    load_outbox(url, rows)
+    db = Database(url)
+    try:
+        with db.engine.connect() as conn:
+            read = conn.execute(select(*OUTBOX_COLUMNS).order_by(outbox_messages.c.seq)).all()
+    finally:
+        db.dispose()
+    messages = [(m.key, m.value, m.headers) for m in (outbox_row_to_message(row, SOURCE, WARD) for row in read)]
     bus = KafkaBus(bootstrap, client_id="bench-producer")
     producer = bus._get_producer()  # noqa: SLF001 - exactly the relay's producer settings
     try:
@@ -78,7 +85,7 @@ def run(servers: Any, *, messages: int, rounds: int, batch_sizes: list[int], top
             fresh = outbox_rows(messages)
             if target == "producer":
                 KafkaBus(servers.kafka_bootstrap).ensure_topics([topic])
-                runs.append({"round": r, **_producer_run(servers.kafka_bootstrap, topic, fresh)})
+                runs.append({"round": r, **_producer_run(url, servers.kafka_bootstrap, topic, fresh)})
             else:
                 batch = int(target.split("-")[1])
                 runs.append({"round": r, **_relay_run(url, servers.kafka_bootstrap, topic, fresh, batch),

@@ -16,6 +16,21 @@ class EnvelopeError(ValueError):
     """A message that is not a valid CloudEvent of ours."""
 
 
+def binary_headers(*, id: str, source: str, type: str, subject: str, time: str, ward: str,  # noqa: A002 - CloudEvents names
+                   specversion: str = SPEC_VERSION, datacontenttype: str = CONTENT_TYPE) -> list[tuple[str, bytes]]:
+    """The Kafka headers of a CloudEvent in binary mode: its attributes as ce_*, and the data's content type."""
+    return [
+        ("ce_id", id.encode()),
+        ("ce_source", source.encode()),
+        ("ce_type", type.encode()),
+        ("ce_specversion", specversion.encode()),
+        ("ce_subject", subject.encode()),
+        ("ce_time", time.encode()),
+        ("ce_ward", ward.encode()),
+        ("content-type", datacontenttype.encode()),
+    ]
+
+
 @dataclass(frozen=True)
 class CloudEvent:
     type: str
@@ -34,18 +49,8 @@ class CloudEvent:
         return self.subject
 
     def headers(self) -> list[tuple[str, bytes]]:
-        attrs = {
-            "id": self.id,
-            "source": self.source,
-            "type": self.type,
-            "specversion": self.specversion,
-            "subject": self.subject,
-            "time": self.time,
-            "ward": self.ward,
-        }
-        headers = [(f"ce_{name}", value.encode()) for name, value in attrs.items()]
-        headers.append(("content-type", self.datacontenttype.encode()))
-        return headers
+        return binary_headers(id=self.id, source=self.source, type=self.type, subject=self.subject, time=self.time,
+                              ward=self.ward, specversion=self.specversion, datacontenttype=self.datacontenttype)
 
     def value(self) -> bytes:
         return json.dumps(self.data, ensure_ascii=False, separators=(",", ":")).encode()

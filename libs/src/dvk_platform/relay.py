@@ -7,16 +7,17 @@ import os
 import threading
 import time
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from prometheus_client import Counter
-from sqlalchemy import Connection, select, text, update
+from sqlalchemy import BigInteger, Connection, Text, any_, cast, literal, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from .bus import Bus, BusError, Message, Sending
 from .db import Database
-from .envelope import CloudEvent
+from .envelope import binary_headers
 from .tables import outbox_messages
 
 log = logging.getLogger(__name__)
@@ -25,18 +26,20 @@ PUBLISHED = Counter("dvk_relay_published_total", "Outbox rows published to the b
 FAILURES = Counter("dvk_relay_failures_total", "Relay publish attempts that failed", ["service"])
 
 
-def outbox_row_to_event(row: Mapping[str, Any], source: str, ward: str) -> CloudEvent:
-    created = row["created_at"]
-    if created.tzinfo is None:  # SQLite returns naive datetimes; they were written in UTC
-        created = created.replace(tzinfo=UTC)
-    return CloudEvent(
-        id=row["id"],
-        type=row["type"],
-        source=source,
-        subject=row["aggregateid"],
-        ward=ward,
-        data=row["payload"],
-        time=created.isoformat(timespec="milliseconds"),
+# What the relay reads of a row: the payload as the JSON text it is stored as, sent as it is.
+OUTBOX_COLUMNS = (
+    outbox_messages.c.seq, outbox_messages.c.id, outbox_messages.c.type, outbox_messages.c.aggregateid,
+    cast(outbox_messages.c.payload, Text).label("payload"), outbox_messages.c.created_at,
+)
+
+
+def outbox_row_to_message(row: Any, source: str, ward: str) -> Message:
+    """One outbox row as a CloudEvent in Kafka binary mode: key = aggregate id, value = the payload's JSON."""
+    return Message(
+        key=row.aggregateid.encode(),
+        value=row.payload.encode(),
+        headers=binary_headers(id=row.id, source=source, type=row.type, subject=row.aggregateid, ward=ward,
+                               time=row.created_at.isoformat(timespec="milliseconds")),  # UTCDateTime: aware, in UTC
     )
 
 
@@ -138,7 +141,7 @@ class Relay:
         batch = self._send_after(None)
         while batch is not None:
             rows, sending = batch
-            following = self._send_after(rows[-1]["seq"]) if len(rows) == self.batch_size and keep_going() else None
+            following = self._send_after(rows[-1].seq) if len(rows) == self.batch_size and keep_going() else None
             try:
                 published += self._settle(rows, sending)
             except BusError:
@@ -149,20 +152,25 @@ class Relay:
             batch = following
         return published
 
-    def _send_after(self, seq: int | None) -> tuple[list[Mapping[str, Any]], Sending] | None:
+    def _send_after(self, seq: int | None) -> tuple[list[Any], Sending] | None:
         """Read the next batch of unpublished rows after seq and hand it to the bus."""
-        query = select(outbox_messages).where(outbox_messages.c.published_at.is_(None))
+        query = select(*OUTBOX_COLUMNS).where(outbox_messages.c.published_at.is_(None))
         if seq is not None:
             query = query.where(outbox_messages.c.seq > seq)
         with self.db.engine.connect() as conn:
-            rows = conn.execute(query.order_by(outbox_messages.c.seq).limit(self.batch_size)).mappings().all()
+            rows = conn.execute(query.order_by(outbox_messages.c.seq).limit(self.batch_size)).all()
         if not rows:
             return None
-        events = [outbox_row_to_event(row, self.source, self.ward) for row in rows]
-        messages = [Message(key=e.key.encode(), value=e.value(), headers=e.headers()) for e in events]
+        messages = [outbox_row_to_message(row, self.source, self.ward) for row in rows]
         return list(rows), self.bus.send(self.topic, messages)
 
-    def _settle(self, rows: list[Mapping[str, Any]], sending: Sending) -> int:
+    def _among(self, seqs: list[int]) -> Any:
+        """seq is one of these: one array parameter on PostgreSQL rather than a parameter per row."""
+        if self.db.is_sqlite:
+            return outbox_messages.c.seq.in_(seqs)
+        return outbox_messages.c.seq == any_(literal(seqs, ARRAY(BigInteger)))
+
+    def _settle(self, rows: list[Any], sending: Sending) -> int:
         """Wait for a batch's acknowledgements and mark the acknowledged rows; the first refused row gets the error."""
         try:
             acknowledged = sending.wait()
@@ -172,14 +180,14 @@ class Relay:
         now = datetime.now(UTC)
         with self.db.transaction() as session:
             if acknowledged:
-                done = [row["seq"] for row in rows[:acknowledged]]
+                done = [row.seq for row in rows[:acknowledged]]
                 session.execute(
                     update(outbox_messages)
-                    .where(outbox_messages.c.seq.in_(done))
+                    .where(self._among(done))
                     .values(published_at=now, attempts=outbox_messages.c.attempts + 1, last_error=None)
                 )
             if error:
-                failed = rows[acknowledged]["seq"]
+                failed = rows[acknowledged].seq
                 session.execute(
                     update(outbox_messages)
                     .where(outbox_messages.c.seq == failed)

@@ -2,15 +2,19 @@
 
 Each call gets a fresh record in the state its endpoint acts on. Nominations are always for a person of
 Tổ dân phố 1 (unit 12); "own" is its unit officer, "other" the officer of Tổ dân phố 2 (unit 13). A unit officer
-asking for another unit's nomination gets 404, and the answer says nothing of the nomination.
+asking for another unit's nomination gets 404, and the answer says nothing of the nomination; refused a proposal
+letter (403), nor does that answer name anyone. Beyond the statuses: a unit officer reads decisions without the
+revocation reason of another unit's awardee (in the JSON and in the register), but with their own unit's.
 """
 from __future__ import annotations
 
+import io
 import itertools
 from typing import Any
 
 import pytest
 from flask import Flask
+from openpyxl import load_workbook
 from werkzeug.test import TestResponse
 
 from dvk_platform.testing import access
@@ -161,6 +165,8 @@ def test_every_endpoint_role_and_unit_gets_the_expected_status(ward):
         elif want == 404:
             assert got.json["title"] == "Không tìm thấy đề nghị khen thưởng."
             assert SECRET not in got.get_data(as_text=True) and "Nguyễn Văn Thử" not in got.get_data(as_text=True)
+        elif want == 403 and role == "don_vi":  # a refused letter (or suggestion) names no nominee
+            assert SECRET not in got.get_data(as_text=True) and "Nguyễn Văn Thử" not in got.get_data(as_text=True)
     assert mismatches == [], "\n".join(mismatches)
     assert len(TABLE.rows) * len(CALLERS) == 168
 
@@ -178,3 +184,54 @@ def test_without_a_token_every_endpoint_answers_401(ward):
         response = call(method, path, None, **kwargs)
         assert response.status_code == 401, endpoint
         assert response.headers["Content-Type"] == "application/problem+json"
+
+
+REASONS = {OWN: "Tổ dân phố 1: kê khai thành tích không đúng sự thật.",
+           OTHER: "Tổ dân phố 2: người được khen bị xử lý kỷ luật."}
+
+
+def test_a_unit_officer_reads_decisions_without_another_units_revocation_reason(ward):
+    """One decision for a person of each unit, both revoked with a reason: each unit officer sees that both were
+    revoked, but only their own unit's reason; the ward's staff see both (JSON and the XLSX register)."""
+    call = caller(ward)
+    target = target_for(call)
+    approved = []
+    for unit in (OWN, OTHER):
+        made = call("POST", "/nominations", "vhxh", json={**target.nomination_body(), "unit_id": unit})
+        assert made.status_code == 201, made.json
+        approved.append(target.step(target.step(made.json, "propose", "vhxh", {}), "review", "vhxh", {
+            "approved": True, "meeting_date": "2026-11-28", "votes_for": 7, "votes_against": 0, "minutes": MINUTES}))
+    decision = call("POST", "/decisions", "lanh_dao", json={
+        "nominations": [{"id": n["id"], "version": n["version"]} for n in approved], "signer_name": "Phạm Quốc Chương"})
+    assert decision.status_code == 201, decision.json
+    for nomination in approved:
+        decided = call("GET", f"/nominations/{nomination['id']}", "vhxh").json
+        target.step(decided, "revoke", "lanh_dao", {"reason": REASONS[decided["unit_id"]]})
+
+    def awardees(answer: TestResponse) -> dict[int, dict]:
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+        body = answer.json if isinstance(answer.json, dict) else next(d for d in answer.json if d["id"] == decision.json["id"])
+        return {a["unit_id"]: a for a in body["awardees"]}
+
+    def register(role: str, unit: int | None) -> str:
+        answer = call("GET", "/decisions/export.xlsx?year=2026", role, unit)
+        assert answer.status_code == 200
+        rows = load_workbook(io.BytesIO(answer.data)).active.iter_rows(values_only=True)
+        return "\n".join(" | ".join(str(cell) for cell in row if cell is not None) for row in rows)
+
+    for who, (role, unit) in CALLERS.items():
+        for path in (f"/decisions/{decision.json['id']}", "/decisions?year=2026"):
+            seen = awardees(call("GET", path, role, unit))
+            assert {u: a["status"] for u, a in seen.items()} == {OWN: "revoked", OTHER: "revoked"}, (who, path)
+            assert all(a["revoked_at"] for a in seen.values()), (who, path)  # that it was revoked is public
+            for awardee_unit, awardee in seen.items():
+                if role == "don_vi" and awardee_unit != unit:
+                    assert "revoked_reason" not in awardee, (who, path, awardee_unit)
+                else:
+                    assert awardee["revoked_reason"] == REASONS[awardee_unit], (who, path, awardee_unit)
+            hidden = [REASONS[u] for u in (OWN, OTHER) if role == "don_vi" and u != unit]
+            assert not any(reason in call("GET", path, role, unit).get_data(as_text=True) for reason in hidden), (who, path)
+        sheet = register(role, unit)
+        assert sheet.count("Đã thu hồi") == 2, who
+        for awardee_unit, reason in REASONS.items():
+            assert (reason in sheet) is (role != "don_vi" or awardee_unit == unit), (who, awardee_unit)

@@ -3,7 +3,10 @@
 A real gateway in front of the real services (the `stack`). Each call that may change something gets a fresh
 record, owned by Tổ dân phố 1 (unit 12) and put in the state its row names by calling the services directly, as
 the gateway would; reads share one record per state. "own" is Tổ dân phố 1's officer, "other" Tổ dân phố 2's
-(unit 13). Every form post carries the session's CSRF token, so the cell measures authorisation only.
+(unit 13). Every form post carries the session's CSRF token, so the cell measures authorisation only. After the
+statuses, what the awards pages show: a unit officer's `/khen-thuong` has no proposal letters (and answers 200), a
+nomination page offers them no letter download, and a decision's page and register give a unit officer their own
+unit's revocation reasons only.
 """
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask.testing import FlaskClient
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from dvk_platform.db import get_db
@@ -416,12 +420,75 @@ def test_every_route_role_and_unit_gets_the_status_in_the_table(stack: Stack) ->
                 mismatches.append(f"{endpoint} as {caller}: the {want} page shows {record.marker!r}")
     assert mismatches == [], "\n".join(mismatches)
     assert cells == len(TABLE.rows) * len(CALLERS) == 518
-    assert leak_checks == 38  # every 404, and every 403 to the other unit's officer on a record of unit 12
+    assert leak_checks == 39  # every 404, and every 403 to the other unit's officer on a record of unit 12
+    awards_pages_follow_the_content_rules(target, browsers)
 
     # /internal/* answers services, which send a bearer service token, not a browser.
     machine = stack.gateway.test_client().get("/internal/recipients", headers=bearer(stack.gateway, "admin"))
     assert machine.status_code == 200
     assert {str(users["don_vi:own"]), str(users["don_vi:other"])} <= {u["user_id"] for u in machine.get_json()}
+
+
+REVOKED_FOR = {OWN: "Tổ dân phố 1: thành tích kê khai không đúng thực tế.", OTHER: "Tổ dân phố 2: người được khen bị kỷ luật."}
+
+
+def _revoked_decision(target: Target) -> dict[str, Any]:
+    """One decision for a person of each of units 12 and 13, both then revoked with a reason naming the unit."""
+    approved = []
+    for unit in (OWN, OTHER):
+        nomination = target.svc("awards", "POST", "/nominations", "vhxh", json={
+            "year": 2026, "nominee_kind": "individual", "unit_id": unit, "person_name": f"Lê Văn Thu Hồi {unit}",
+            "person_position": "Tổ viên", "catalogue": "form", "award_id": target.awards["phuong"],
+            "achievements": "Vận động 120 hộ phân loại rác tại nguồn."})
+        nomination = target.svc("awards", "POST", f"/nominations/{nomination['id']}/propose", "vhxh", json={},
+                                version=nomination["version"])
+        approved.append(target.svc("awards", "POST", f"/nominations/{nomination['id']}/review", "vhxh", json={
+            "approved": True, "meeting_date": "2026-03-01", "votes_for": 7, "votes_against": 0, "minutes": MINUTES},
+            version=nomination["version"]))
+    decision = target.svc("awards", "POST", "/decisions", "lanh_dao", json={
+        "nominations": [{"id": n["id"], "version": n["version"]} for n in approved], "signer_name": "Lê Văn Chủ"})
+    for nomination in approved:
+        decided = target.svc("awards", "GET", f"/nominations/{nomination['id']}", "vhxh")
+        target.svc("awards", "POST", f"/nominations/{decided['id']}/revoke", "lanh_dao",
+                   json={"reason": REVOKED_FOR[decided["unit_id"]]}, version=decided["version"])
+    return decision
+
+
+def awards_pages_follow_the_content_rules(target: Target, browsers: dict[str, Browser]) -> None:
+    """Beyond the statuses: proposal letters are not shown to unit officers (the awards page is not broken for
+    them: 200, without the section), and a unit officer reads another unit's revoked award without its reason."""
+    letter = target.svc("awards", "GET", f"/proposal-letters/{target.shared['nomination', 'letter'].id}", "vhxh")
+    forwarded = letter["awardees"][0]["nomination_id"]  # a nomination of unit 12
+    decision = _revoked_decision(target)
+    for caller, browser in browsers.items():
+        if caller == "anonymous":
+            continue
+        officer = caller.startswith("don_vi")
+        page = browser.open("GET", f"/khen-thuong?year={letter['year']}", {})
+        body = page.get_data(as_text=True)
+        assert page.status_code == 200, caller
+        assert ('id="letters"' in body) is (not officer), caller
+        assert ("Tờ trình đề nghị cấp trên khen thưởng" in body) is (not officer), caller
+        assert ("/khen-thuong/to-trinh/" in body) is (not officer), caller
+        if caller == "don_vi:other":  # a letter for unit 12 only: nothing of it (own sees its nomination's number)
+            assert letter["letter_number"] not in body
+        if caller != "don_vi:other":  # the forwarded nomination's page names its letter; only the ward gets the file
+            body = browser.open("GET", f"/khen-thuong/de-nghi/{forwarded}", {}).get_data(as_text=True)
+            assert letter["letter_number"] in body, caller
+            assert (f'href="/khen-thuong/to-trinh/{letter["id"]}/van-ban.docx"' in body) is (not officer), caller
+
+        page = browser.open("GET", f"/khen-thuong/quyet-dinh/{decision['id']}", {})
+        body = page.get_data(as_text=True)
+        assert page.status_code == 200, caller
+        assert body.count("Đã thu hồi ngày") == 2, caller  # that both awards were revoked is public
+        register = browser.open("GET", f"/khen-thuong/quyet-dinh.xlsx?year={decision['year']}", {})
+        assert register.status_code == 200, caller
+        sheet = "\n".join(" | ".join(str(cell) for cell in row if cell is not None)
+                          for row in load_workbook(io.BytesIO(register.data)).active.iter_rows(values_only=True))
+        for unit, reason in REVOKED_FOR.items():
+            shown = not officer or CALLERS[caller][2] == unit  # type: ignore[index]
+            assert (reason in body) is shown, (caller, unit)
+            assert (reason in sheet) is shown, (caller, unit)
 
 
 def test_every_rule_of_the_gateway_has_a_row_and_every_row_names_a_rule(make_gateway: Callable[..., Any]) -> None:

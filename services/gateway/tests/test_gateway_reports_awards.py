@@ -232,6 +232,7 @@ def test_nominations_go_to_a_decision_or_a_proposal_letter_and_a_revoked_award_s
     # The unit's officer sees the unit's award, without the ward's suggestions or any button.
     officer = _page(_signed_in(stack.gateway, "tdp1"), "/khen-thuong?year=2026")
     assert "07/QĐ-UBND" in officer and 'id="suggestions"' not in officer and "Lập đề nghị" not in officer
+    assert 'id="letters"' not in officer  # proposal letters are the ward's internal paperwork
 
     reason = "Phát hiện thành tích kê khai không đúng thực tế."
     assert _post_on(bao, collective, f"{collective}/revoke", {"reason": reason}).status_code == 302

@@ -3,7 +3,7 @@ register of decisions as a spreadsheet."""
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from openpyxl import Workbook
@@ -142,8 +142,10 @@ DECISION_COLUMNS = ["STT", "Số quyết định", "Ngày ký", "Người ký", 
                     "Danh hiệu, hình thức khen thưởng", "Năm thi đua", "Tình trạng", "Lý do thu hồi"]
 
 
-def decisions_xlsx(decisions: list[Decision], names: Mapping[int, str]) -> bytes:
-    """One row per awardee of each decision; a revoked award stays, marked with its reason."""
+def decisions_xlsx(decisions: list[Decision], names: Mapping[int, str],
+                   shows_reason: Callable[[Nomination], bool] = lambda nomination: True) -> bytes:
+    """One row per awardee of each decision; a revoked award stays, marked with its reason (left blank where
+    `shows_reason` says the reader may not see it)."""
     book = Workbook()
     sheet = book.active
     sheet.title = "Quyết định khen thưởng"
@@ -159,7 +161,7 @@ def decisions_xlsx(decisions: list[Decision], names: Mapping[int, str]) -> bytes
                 row, document_number("QĐ", decision.number), decision.decided_on.strftime("%d/%m/%Y"), decision.signer_name,
                 _awardee_name(nomination, names), _awardee_detail(nomination, names), nomination.award_name,
                 nomination.year, "Đã thu hồi" if nomination.status == "revoked" else "Còn hiệu lực",
-                nomination.revoked_reason or "",
+                (nomination.revoked_reason or "") if shows_reason(nomination) else "",
             ])
     for column, width in zip("ABCDEFGHIJ", (6, 16, 12, 22, 32, 30, 34, 12, 14, 40), strict=True):
         sheet.column_dimensions[column].width = width

@@ -229,7 +229,8 @@ class AwardeeSchema(BaseSchema):
     person_position = fields.String(allow_none=True)
     award_name = fields.String()
     status = fields.String()
-    revoked_reason = fields.String(allow_none=True)
+    revoked_reason = fields.String(allow_none=True, metadata={
+        "description": "Lý do thu hồi; không có trong câu trả lời cho cán bộ đơn vị khi người được khen thuộc đơn vị khác."})
     revoked_at = fields.DateTime(allow_none=True)
 
 

@@ -1,4 +1,9 @@
-"""Decisions (Quyết định khen thưởng) and proposal letters (Tờ trình), with their Word documents and the register."""
+"""Decisions (Quyết định khen thưởng) and proposal letters (Tờ trình), with their Word documents and the register.
+
+Decisions are published: every signed-in user reads them, but a unit officer is not told why another unit's award
+was revoked (that it was revoked is public, the reason may talk about the person). Proposal letters are the ward's
+internal paperwork between Phòng VH-XH and the Chairman: unit officers may not read them (403).
+"""
 from __future__ import annotations
 
 from datetime import date
@@ -14,7 +19,7 @@ from dvk_platform.errors import Problem
 from .. import paperwork, services
 from ..models import Decision, ProposalLetter
 from ..schemas import DecisionCreateSchema, DecisionSchema, LetterCreateSchema, LetterSchema, YearQuerySchema
-from .common import READERS, unit_of_work
+from .common import READERS, WARD_READERS, unit_of_work
 
 blp = Blueprint("decisions", __name__, url_prefix="", description="Quyết định khen thưởng và tờ trình đề nghị cấp trên")
 
@@ -46,6 +51,20 @@ def _names(session, nominations) -> dict[int, str]:  # noqa: ANN001
     return services.unit_names(session, [n.unit_id for n in nominations])
 
 
+def _shows_reason(unit_id: int) -> bool:
+    """Whether the caller may read why an award of this unit was revoked: a unit officer only for their own unit."""
+    principal = current_principal()
+    return principal.role != "don_vi" or unit_id == principal.unit_id
+
+
+def _published(view: dict) -> dict:
+    """A decision as the caller may read it: another unit's revocation reason left out for a unit officer."""
+    for awardee in view["awardees"]:
+        if not _shows_reason(awardee["unit_id"]):
+            awardee.pop("revoked_reason", None)
+    return view
+
+
 @blp.route("/decisions")
 class Decisions(MethodView):
     @require_roles(*READERS)
@@ -56,7 +75,7 @@ class Decisions(MethodView):
             statement = select(Decision).order_by(Decision.year.desc(), Decision.number.desc())
             if "year" in query:
                 statement = statement.where(Decision.year == query["year"])
-            return [services.decision_view(session, d) for d in session.scalars(statement)]
+            return [_published(services.decision_view(session, d)) for d in session.scalars(statement)]
 
     @require_roles("lanh_dao")
     @blp.arguments(DecisionCreateSchema)
@@ -73,7 +92,7 @@ class DecisionItem(MethodView):
     @blp.response(200, DecisionSchema)
     def get(self, decision_id):
         with unit_of_work() as session:
-            return services.decision_view(session, _decision(session, decision_id))
+            return _published(services.decision_view(session, _decision(session, decision_id)))
 
 
 @blp.route("/decisions/<int:decision_id>/document")
@@ -100,14 +119,14 @@ class DecisionRegister(MethodView):
                 statement = statement.where(Decision.year == query["year"])
             decisions = list(session.scalars(statement))
             names = _names(session, [n for d in decisions for n in d.nominations])
-            content = paperwork.decisions_xlsx(decisions, names)
+            content = paperwork.decisions_xlsx(decisions, names, shows_reason=lambda nomination: _shows_reason(nomination.unit_id))
         suffix = query.get("year") or date.today().year
         return _download(content, XLSX, f"danh-sach-quyet-dinh-khen-thuong-{suffix}.xlsx")
 
 
 @blp.route("/proposal-letters")
 class Letters(MethodView):
-    @require_roles(*READERS)
+    @require_roles(*WARD_READERS)
     @blp.arguments(YearQuerySchema, location="query")
     @blp.response(200, LetterSchema(many=True))
     def get(self, query):
@@ -128,7 +147,7 @@ class Letters(MethodView):
 
 @blp.route("/proposal-letters/<int:letter_id>")
 class LetterItem(MethodView):
-    @require_roles(*READERS)
+    @require_roles(*WARD_READERS)
     @blp.response(200, LetterSchema)
     def get(self, letter_id):
         with unit_of_work() as session:
@@ -137,7 +156,7 @@ class LetterItem(MethodView):
 
 @blp.route("/proposal-letters/<int:letter_id>/document")
 class LetterDocument(MethodView):
-    @require_roles(*READERS)
+    @require_roles(*WARD_READERS)
     @blp.doc(responses={"200": {"description": "Tờ trình (.docx, thể thức Nghị định 30/2020)", "content": {DOCX: {}}}})
     def get(self, letter_id):
         with unit_of_work() as session:

@@ -45,10 +45,11 @@ def index() -> Any:
     status = request.args.get("status") or None
     nominations = clients.get("awards", "/nominations", params={"year": year, "status": status}) or []
     suggestions: list[dict[str, Any]] = []
-    if has_role(*WARD_READERS):
+    letters: list[dict[str, Any]] = []
+    if has_role(*WARD_READERS):  # the ward's own work: unit officers get neither (the service would answer 403)
         suggestions = clients.get("awards", "/suggestions", params={"year": year}) or []
+        letters = clients.get("awards", "/proposal-letters", params={"year": year}) or []
     decisions = clients.get("awards", "/decisions", params={"year": year}) or []
-    letters = clients.get("awards", "/proposal-letters", params={"year": year}) or []
     return render_template("awards/index.html", year=year, status=status, nominations=nominations,
                            suggestions=suggestions, decisions=decisions, letters=letters, unit_names=unit_names())
 
@@ -227,8 +228,9 @@ def decision_docx(decision_id: int) -> Any:
 
 
 @bp.get("/to-trinh/<int:letter_id>/van-ban.docx")
-@login_required
+@roles_required(*WARD_READERS)
 def letter_docx(letter_id: int) -> Any:
+    """The proposal letter is paperwork between Phòng VH-XH and the Chairman: not for unit officers."""
     return clients.download("awards", f"/proposal-letters/{letter_id}/document")
 
 

@@ -102,6 +102,8 @@ def _detail(model: dict[str, Any], errors: dict[str, str], status: int = 200) ->
 @bp.route("/<int:model_id>/sua", methods=["GET", "POST"])
 @login_required
 def edit(model_id: int) -> Any:
+    if not has_role("don_vi"):  # only the unit's officer edits its models: refused before the form, like create
+        abort(403)
     model = clients.get("registration", f"/models/{model_id}")
     if request.method == "GET":
         return render_template("models/form.html", model=model, data=model, errors={},

@@ -286,7 +286,8 @@ AW_STEPS = {
     "decide": {"approved": ("decided", AW + "award-decided.v1")},
     "forward": {"approved": ("forwarded", AW + "award-forwarded.v1")},
     "revoke": {"decided": ("revoked", AW + "award-revoked.v1")},
-    "withdraw": {s: ("withdrawn", AW + "nomination-withdrawn.v1") for s in ("draft", "proposed", "approved")},
+    # a draft was never announced, so neither is its withdrawal
+    "withdraw": {"draft": ("withdrawn", None), **{s: ("withdrawn", AW + "nomination-withdrawn.v1") for s in ("proposed", "approved")}},
     "edit": {"draft": ("draft", None)},
 }
 AW_ROLES = {"propose": ("vhxh",), "approve": ("vhxh", "lanh_dao"), "reject": ("vhxh", "lanh_dao"), "decide": ("lanh_dao",),

@@ -18,6 +18,7 @@ from .models import KnownInspection, KnownModel, KnownReport, KnownUnit
 
 NOMINATION_PROPOSED = "vn.dvk.awards.nomination-proposed.v1"
 NOMINATION_REVIEWED = "vn.dvk.awards.nomination-reviewed.v1"
+NOMINATION_WITHDRAWN = "vn.dvk.awards.nomination-withdrawn.v1"
 AWARD_DECIDED = "vn.dvk.awards.award-decided.v1"
 AWARD_FORWARDED = "vn.dvk.awards.award-forwarded.v1"
 AWARD_REVOKED = "vn.dvk.awards.award-revoked.v1"

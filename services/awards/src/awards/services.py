@@ -256,6 +256,7 @@ def review(session: Session, principal: Principal, nomination: Nomination, data:
 
 def withdraw(session: Session, principal: Principal, nomination: Nomination, expected: int | None,
              note: str | None = None) -> Nomination:
+    """Phòng VH-XH withdraws a nomination not yet decided or forwarded; subscribers told of it stop counting it."""
     check_version(nomination.version, expected, f"đề nghị số {nomination.id}")
     if nomination.status not in ("draft", "proposed", "approved"):
         raise wrong_state(nomination, "rút")
@@ -263,6 +264,15 @@ def withdraw(session: Session, principal: Principal, nomination: Nomination, exp
     previous, nomination.status, nomination.updated_at = nomination.status, "withdrawn", at
     _record(session, nomination, principal, "withdrawn", previous, at, note)
     session.flush()
+    if previous == "draft":
+        return nomination  # a draft was never announced (no nomination-proposed), so its withdrawal is not either
+    add_event(session, aggregate_type="nomination", aggregate_id=nomination.id, event_type=events.NOMINATION_WITHDRAWN,
+              payload={
+                  "nomination_id": nomination.id, "unit_id": nomination.unit_id, "year": nomination.year,
+                  "nominee_kind": nomination.nominee_kind, "person_name": nomination.person_name,
+                  "award_name": nomination.award_name, "previous_status": previous, "reason": note or None,
+                  "occurred_at": at.isoformat(),
+              })
     return nomination
 
 

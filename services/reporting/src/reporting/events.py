@@ -2,8 +2,8 @@
 
 Handlers keep the read model of units, models and commendations. Delivery is at least once and ordered only
 per aggregate, so every handler is an upsert keyed by the aggregate id that never lets an older fact replace a
-newer one (units and model statuses compare event times; commendation events each set their own columns).
-Unknown payload fields are ignored.
+newer one (units and model statuses compare event times; commendation events each set their own columns, and a
+withdrawal, final in awards, is a flag no other event clears). Unknown payload fields are ignored.
 """
 from __future__ import annotations
 
@@ -132,7 +132,7 @@ def _commendation(session: Session, data: dict[str, Any]) -> Commendation:
     row = session.get(Commendation, int(data["nomination_id"]))
     if row is None:
         row = Commendation(nomination_id=int(data["nomination_id"]), year=int(data["year"]), proposed=False,
-                           forwarded=False, revoked=False)
+                           forwarded=False, revoked=False, withdrawn=False)
         session.add(row)
     if data.get("unit_id") is not None:
         row.unit_id = int(data["unit_id"])
@@ -174,6 +174,18 @@ def on_award_revoked(session: Session, event: CloudEvent) -> None:
     row.revoked = True
 
 
+def on_nomination_withdrawn(session: Session, event: CloudEvent) -> None:
+    """Withdrawn before any decision: no longer counted. Final in awards, so nothing clears the flag, and a
+    nomination-proposed or -reviewed delivered after it (older, or redelivered) cannot bring the nomination back."""
+    data = event.data
+    row = _commendation(session, data)
+    row.withdrawn = True
+    row.proposed = True  # only proposed or approved nominations are announced withdrawn, even if that event has not arrived yet
+    row.nominee_kind = row.nominee_kind or data.get("nominee_kind")
+    row.person_name = row.person_name or data.get("person_name")
+    row.award_name = row.award_name or data.get("award_name")
+
+
 HANDLERS: dict[str, Callable[[Session, CloudEvent], None]] = {
     "vn.dvk.registration.unit-created.v1": on_unit_changed,
     "vn.dvk.registration.unit-updated.v1": on_unit_changed,
@@ -190,4 +202,5 @@ HANDLERS: dict[str, Callable[[Session, CloudEvent], None]] = {
     "vn.dvk.awards.award-decided.v1": on_award_decided,
     "vn.dvk.awards.award-forwarded.v1": on_award_forwarded,
     "vn.dvk.awards.award-revoked.v1": on_award_revoked,
+    "vn.dvk.awards.nomination-withdrawn.v1": on_nomination_withdrawn,
 }

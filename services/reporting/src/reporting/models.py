@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from dvk_platform.tables import JSONType, UTCDateTime
@@ -103,6 +103,8 @@ class Commendation(Base):
     decided_on: Mapped[str | None] = mapped_column(String(10), nullable=True)
     forwarded: Mapped[bool] = mapped_column(Boolean, default=False)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Withdrawal is final in awards, so once set it stays set: an older event arriving later cannot undo it.
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ReportDeadline(Base):

@@ -1,4 +1,5 @@
-"""Consumer runner: handler and inbox row in one transaction, offsets committed after, poison to the DLQ."""
+"""Consumer runner: handler and inbox row in one transaction, offsets committed after, poison to the DLQ
+(an InvalidEvent at once, anything else after `max_attempts`)."""
 from __future__ import annotations
 
 import logging
@@ -13,6 +14,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from .bus import Bus, BusError, Consumer, Message, Record, dlq_topic
+from .contracts import PayloadChecker, payload_checker
 from .db import Database
 from .envelope import CloudEvent, EnvelopeError
 from .tables import inbox_events
@@ -29,6 +31,35 @@ DEAD_LETTERED = Counter("dvk_consumer_dead_lettered_total", "Events sent to a DL
 
 class TransientError(RuntimeError):
     """Raised by a handler when something around it is down (another service, SMTP): retry, never DLQ."""
+
+
+class InvalidEvent(ValueError):
+    """Raised when the event itself is wrong (its data breaks the contract): retrying cannot help, so the runner
+    dead-letters it at once, without the retry attempts."""
+
+
+def contract_checked(handlers: Mapping[str, Handler], checker: PayloadChecker | None = None) -> dict[str, Handler]:
+    """`handlers`, each first checking the event's data against its type's schema in contracts/events/.
+
+    An event missing a required property, or with one of the wrong type, raises InvalidEvent before the handler
+    runs, so it goes to the DLQ (the problems in `dvk_error`) and has no effect. Properties a newer producer
+    added, widened enums and loosened bounds pass (see contracts.consumer_schema); a type without a schema is
+    not checked."""
+    check = checker or payload_checker()
+    unchecked = sorted(t for t in handlers if not check.covers(t))
+    if unchecked:
+        log.warning("no contract to check these handled event types against: %s", ", ".join(unchecked))
+
+    def checked(handler: Handler) -> Handler:
+        def handle(session: Session, event: CloudEvent) -> None:
+            problems = check.problems(event.type, event.data)
+            if problems:
+                raise InvalidEvent(f"{event.type} breaks its contract: {'; '.join(problems)}")
+            handler(session, event)
+
+        return handle
+
+    return {event_type: checked(handler) for event_type, handler in handlers.items()}
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -149,7 +180,7 @@ class ConsumerRunner:
                     log.warning("transient failure on %s, retrying: %r", event.id, exc)
                     self.stopping.wait(min(self.retry_backoff * 2 ** min(attempt, 6), 10.0))
                     continue
-                if attempt >= self.max_attempts:
+                if isinstance(exc, InvalidEvent) or attempt >= self.max_attempts:
                     self._dead_letter(record, f"{type(exc).__name__}: {exc}")
                     return
                 self.stopping.wait(self.retry_backoff * attempt)

@@ -51,6 +51,80 @@ def validate_event(event_type: str, payload: dict[str, Any]) -> None:
         raise ContractViolation(f"{event_type}: {exc.message} at {list(exc.absolute_path)}") from exc
 
 
+# --- what a consumer checks of an incoming event ----------------------------------------------------
+#
+# A consumer checks an event's data before handling it, against what no `.v1` producer may ever change (the
+# evolution rules below): which properties are required, their types and consts, nested the same way. What a
+# newer producer may still loosen within `.v1` (a widened enum, a lower minimum or minLength, a dropped pattern
+# or format) is left out of the check, and unknown properties pass, so an event from a newer ward or service
+# is never refused. Validators are built once per event type.
+
+_LOOSENABLE = frozenset({
+    "enum", "pattern", "format", "minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum", "multipleOf",
+    "minLength", "maxLength", "minItems", "maxItems", "uniqueItems", "minProperties", "maxProperties",
+    # annotations, and conditions whose relaxation would make them stricter (the contracts use none of them)
+    "title", "description", "examples", "default", "not", "if", "then", "else",
+})
+_SUBSCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
+_SUBSCHEMAS = frozenset({"items", "additionalItems", "additionalProperties", "unevaluatedProperties", "unevaluatedItems",
+                         "contains", "propertyNames"})
+
+
+def consumer_schema(schema: Any) -> Any:
+    """`schema` without the constraints a newer `.v1` producer may loosen (see above)."""
+    if not isinstance(schema, dict):
+        return schema
+    relaxed: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in _LOOSENABLE:
+            continue
+        if key in _SUBSCHEMA_MAPS and isinstance(value, dict):
+            relaxed[key] = {name: consumer_schema(sub) for name, sub in value.items()}
+        elif key in _SUBSCHEMAS:
+            relaxed[key] = consumer_schema(value)
+        elif key in ("allOf", "anyOf", "oneOf", "prefixItems") and isinstance(value, list):
+            # relaxed branches may overlap, so "exactly one" becomes "at least one"
+            relaxed["anyOf" if key == "oneOf" else key] = [consumer_schema(sub) for sub in value]
+        else:
+            relaxed[key] = value
+    return relaxed
+
+
+class PayloadChecker:
+    """{event type: compiled validator of its consumer schema}; `problems()` names what an event's data lacks."""
+
+    def __init__(self, schemas: dict[str, dict[str, Any]] | None = None) -> None:
+        schemas = load_schemas() if schemas is None else schemas
+        self._validators: dict[str, jsonschema.Draft202012Validator] = {}
+        for event_type, schema in schemas.items():
+            relaxed = consumer_schema(schema)
+            jsonschema.Draft202012Validator.check_schema(relaxed)
+            self._validators[event_type] = jsonschema.Draft202012Validator(relaxed)
+
+    def covers(self, event_type: str) -> bool:
+        return event_type in self._validators
+
+    def problems(self, event_type: str, data: Any, limit: int = 10) -> list[str]:
+        """What breaks the contract, one line each naming the property; [] if valid or the type has no schema."""
+        validator = self._validators.get(event_type)
+        if validator is None or validator.is_valid(data):
+            return []
+        lines = []
+        for error in validator.iter_errors(data):
+            where = "/".join(str(part) for part in error.absolute_path)
+            lines.append(f"{where}: {error.message}" if where else error.message)
+        return sorted(lines)[:limit]
+
+
+@functools.cache
+def payload_checker() -> PayloadChecker:
+    """The checker of contracts/events/, built once per process; no schemas there is a broken install, not "valid"."""
+    schemas = load_schemas()
+    if not schemas:
+        raise RuntimeError(f"no event schemas in {contracts_dir() / 'events'}: set DVK_CONTRACTS_DIR")
+    return PayloadChecker(schemas)
+
+
 def service_of(event_type: str) -> str:
     return event_type.split(".")[2]  # vn.dvk.<service>.<name>.v1
 

@@ -6,11 +6,13 @@ import random
 import time
 
 import pytest
+from sqlalchemy import select
 
 from dvk_platform.bus import Message
 from dvk_platform.config import topic_name
 from dvk_platform.testing.plugin import bus_for
 from dvk_platform.worker import build_consumer
+from reporting.models import RegisteredModel
 
 
 def ward_events(kit):
@@ -141,6 +143,19 @@ def test_an_older_unit_event_never_overwrites_a_newer_one(app, client, kit):
     kit.deliver(app, [newer, older])
     units = client.get("/progress?year=2026", headers=kit.headers(app, "vhxh")).json["units"]
     assert units["active"] == 0
+
+
+def test_an_event_breaking_its_contract_goes_to_the_dlq_and_changes_nothing(app, client, kit):
+    """A model-accepted whose unit id is text, not a number, goes to the DLQ at once (the handler would have taken
+    it); the good event after it is counted."""
+    kit.deliver(app, [kit.unit_event(*u) for u in kit.UNITS])
+    broken = kit.model_event("model-accepted", 7, 12, "accepted", "2026-02-11T09:00:00+07:00")
+    broken = kit.event("registration", "model-accepted", 7, {**broken.data, "unit_id": "12"})
+    good = kit.model_event("model-accepted", 8, 13, "accepted", "2026-02-11T09:05:00+07:00")
+    outcome = kit.deliver(app, [broken, good])
+    assert (outcome.handled, outcome.dead_lettered) == (1, 1)
+    with app.extensions["dvk_db"].transaction() as session:
+        assert session.scalars(select(RegisteredModel.model_id)).all() == [8]
 
 
 @pytest.mark.parametrize("database_kind", ["sqlite"])

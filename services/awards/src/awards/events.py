@@ -6,12 +6,15 @@ re-emitted or late-arriving event leaves the read model as it was. Unknown paylo
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
+from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dvk_platform.consumer import contract_checked
 from dvk_platform.envelope import CloudEvent
 
 from .models import KnownInspection, KnownModel, KnownReport, KnownUnit
@@ -164,3 +167,9 @@ REPORTING_HANDLERS = {
     "vn.dvk.reporting.report-overdue.v1": on_report_overdue,
 }
 HANDLERS: dict[str, Any] = {**REGISTRATION_HANDLERS, **REPORTING_HANDLERS}
+
+
+def handlers(app: Flask) -> dict[str, Callable[[Session, CloudEvent], None]]:
+    """The consumer's handlers, each first checking the event's data against its contract: a broken payload goes
+    to the DLQ at once instead of changing the read model."""
+    return contract_checked(HANDLERS)

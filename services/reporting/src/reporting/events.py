@@ -11,8 +11,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import Flask
 from sqlalchemy.orm import Session
 
+from dvk_platform.consumer import contract_checked
 from dvk_platform.envelope import CloudEvent
 
 from .models import Commendation, RegisteredModel, TargetFigures, Unit, UnitReport
@@ -204,3 +206,9 @@ HANDLERS: dict[str, Callable[[Session, CloudEvent], None]] = {
     "vn.dvk.awards.award-revoked.v1": on_award_revoked,
     "vn.dvk.awards.nomination-withdrawn.v1": on_nomination_withdrawn,
 }
+
+
+def handlers(app: Flask) -> dict[str, Callable[[Session, CloudEvent], None]]:
+    """The consumer's handlers, each first checking the event's data against its contract: a broken payload goes
+    to the DLQ at once instead of changing the read model."""
+    return contract_checked(HANDLERS)

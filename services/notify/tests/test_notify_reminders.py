@@ -32,7 +32,8 @@ def unit(unit_id: int, name: str, kind: str = "to_dan_pho", change: str = "creat
 def model(change: str, model_id: int, unit_id: int, occurred_at: str) -> CloudEvent:
     return event(f"vn.dvk.registration.model-{change}.v1", {
         "model_id": model_id, "unit_id": unit_id, "year": 2026, "title": "Dân vận khéo trong vận động vệ sinh môi trường",
-        "field": "van_hoa_xa_hoi", "status": change, "late": False, "occurred_at": occurred_at, "actor_role": "don_vi", "reason": None,
+        "field": "van_hoa_xa_hoi", "status": "submitted" if change == "resubmitted" else change, "late": False,
+        "occurred_at": occurred_at, "actor_role": "don_vi", "reason": None,
     }, str(model_id))
 
 

@@ -1,6 +1,7 @@
 """Events notify consumes: each keeps the local read model current, tells the people the routing table names,
 and queues a signed webhook for every subscriber. Types not listed here are ignored (and counted) by the
-platform's consumer. Events notify publishes are in events_out.py."""
+platform's consumer; an event of a known type whose data breaks its schema in contracts/events/ is refused
+and dead-lettered (contract_checked). Events notify publishes are in events_out.py."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dvk_platform import clock
-from dvk_platform.consumer import Handler
+from dvk_platform.consumer import Handler, contract_checked
 from dvk_platform.envelope import CloudEvent
 
 from . import recipients, services
@@ -27,6 +28,8 @@ P = "vn.dvk.reporting."
 A = "vn.dvk.awards."
 UNIT_EVENTS = (R + "unit-created.v1", R + "unit-updated.v1", R + "unit-deactivated.v1")
 PERIOD_OPENED = R + "period-opened.v1"
+PERIOD_UPDATED = R + "period-updated.v1"
+PERIOD_EVENTS = (PERIOD_OPENED, PERIOD_UPDATED)
 MODEL_EVENTS = {R + f"model-{name}.v1": name for name in ("submitted", "resubmitted", "returned", "accepted", "withdrawn")}
 REPORT_EVENTS = {P + f"report-{name}.v1": name for name in ("submitted", "resubmitted", "returned", "accepted")}
 OTHER_EVENTS = (
@@ -35,7 +38,7 @@ OTHER_EVENTS = (
     A + "nomination-proposed.v1", A + "nomination-reviewed.v1", A + "award-decided.v1", A + "award-forwarded.v1",
     A + "award-revoked.v1",
 )
-KNOWN_TYPES: tuple[str, ...] = (*UNIT_EVENTS, PERIOD_OPENED, *MODEL_EVENTS, *REPORT_EVENTS, *OTHER_EVENTS)
+KNOWN_TYPES: tuple[str, ...] = (*UNIT_EVENTS, *PERIOD_EVENTS, *MODEL_EVENTS, *REPORT_EVENTS, *OTHER_EVENTS)
 
 # What a unit has sent in counts as "submitted" for reminders unless it went back to draft or was withdrawn.
 REPORT_DEADLINES = {"six_month": "six_month_report", "annual": "annual_report"}
@@ -77,14 +80,21 @@ def _apply_unit(session: Session, event: CloudEvent) -> None:
     unit.changed_at = event.time
 
 
-def _apply_period(session: Session, event: CloudEvent) -> None:
+def _apply_period(session: Session, event: CloudEvent) -> bool:
+    """Keep the deadline of the period's newest version: period-opened is version 1, each period-updated carries
+    its own (the producer's row version, so no clock is compared). False when the event is older than what is
+    stored, e.g. a period-opened replayed after the update: it must not bring the old deadline back."""
     data = event.data
     year, deadline = int(data["year"]), date.fromisoformat(data["deadline"])
+    version = int(data.get("version") or 1)
     period = session.get(RegistrationPeriod, year)
     if period is None:
-        session.add(RegistrationPeriod(year=year, deadline=deadline, period_id=data.get("period_id")))
-    else:
-        period.deadline, period.period_id = deadline, data.get("period_id")
+        session.add(RegistrationPeriod(year=year, deadline=deadline, period_id=data.get("period_id"), version=version))
+        return True
+    if version < period.version:
+        return False
+    period.deadline, period.period_id, period.version = deadline, data.get("period_id"), version
+    return True
 
 
 def _apply_submission(session: Session, item_kind: str, item_id: int, deadline_kind: str, event: CloudEvent, status: str) -> None:
@@ -99,13 +109,14 @@ def _apply_submission(session: Session, item_kind: str, item_id: int, deadline_k
         row.unit_id, row.year, row.deadline_kind = int(data["unit_id"]), int(data["year"]), deadline_kind
 
 
-def _notify(app: Flask, session: Session, event: CloudEvent) -> None:
+def _notify(app: Flask, session: Session, event: CloudEvent, told: dict[str, Any] | None) -> None:
+    """Tell the people the route names what `told` says (None: tell no one), and queue the event's webhooks."""
     now = clock.now(app.config)
     route = ROUTES.get(event.type)
-    if route is not None:
-        unit_id = event.data.get("unit_id") if isinstance(event.data.get("unit_id"), int) else None
+    if route is not None and told is not None:
+        unit_id = told.get("unit_id") if isinstance(told.get("unit_id"), int) else None
         people = recipients.resolve(app, route.audience, unit_id)
-        ctx = render_context(event.data, services.unit_name(session, unit_id))
+        ctx = render_context(told, services.unit_name(session, unit_id))
         services.enqueue_message(session, app, event_id=event.id, event_type=event.type, route=route, ctx=ctx,
                                  recipients=people, unit_id=unit_id, now=now)
     services.enqueue_webhooks(session, event, now)
@@ -116,10 +127,14 @@ def handlers(app: Flask) -> dict[str, Handler]:
 
     def handle(session: Session, event: CloudEvent) -> None:
         data = event.data
+        told: dict[str, Any] | None = data
         if event.type in UNIT_EVENTS:
             _apply_unit(session, event)
-        elif event.type == PERIOD_OPENED:
-            _apply_period(session, event)
+        elif event.type in PERIOD_EVENTS:
+            if not _apply_period(session, event):
+                # older than the deadline in force: telling it would announce the old date (the newer change was
+                # or will be told); webhook subscribers still get the event as it was published
+                told = None
         elif event.type in MODEL_EVENTS:
             status = data.get("status") or MODEL_EVENTS[event.type]
             _apply_submission(session, "model", int(data["model_id"]), "registration", event, status)
@@ -128,7 +143,9 @@ def handlers(app: Flask) -> dict[str, Handler]:
             if deadline_kind is not None:
                 status = data.get("status") or REPORT_EVENTS[event.type]
                 _apply_submission(session, "report", int(data["report_id"]), deadline_kind, event, status)
-        _notify(app, session, event)
+        _notify(app, session, event, told)
 
     bound: Callable[[Session, CloudEvent], None] = handle
-    return dict.fromkeys(KNOWN_TYPES, bound)
+    # An event whose data breaks its contract (a required field missing or mistyped) is refused before anyone is
+    # told: InvalidEvent, so the consumer dead-letters it at once, with no notification, delivery or inbox row.
+    return contract_checked(dict.fromkeys(KNOWN_TYPES, bound))

@@ -51,6 +51,9 @@ class RegistrationPeriod(Base):
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     period_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     deadline: Mapped[date] = mapped_column(Date)
+    # the period's version the deadline comes from: period-opened is 1, each period-updated carries its own;
+    # an event with a lower version is older and changes nothing
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class UnitSubmission(Base):
@@ -147,15 +150,16 @@ class WebhookSubscriber(Base):
 
 
 class ReminderSent(Base):
-    """One deadline reminder to one unit; the unique key makes repeated or parallel runs harmless."""
+    """One deadline reminder to one unit; the unique key makes repeated or parallel runs harmless. The due date is
+    part of it: when a deadline moves, the reminders before the new date are sent again, once each."""
 
     __tablename__ = "reminders_sent"
-    __table_args__ = (UniqueConstraint("unit_id", "deadline_kind", "year", "offset_days", name="uq_reminders_sent_once"),)
+    __table_args__ = (UniqueConstraint("unit_id", "deadline_kind", "year", "offset_days", "due_date", name="uq_reminders_sent_once"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     unit_id: Mapped[int] = mapped_column(Integer)
     deadline_kind: Mapped[str] = mapped_column(String(20))
-    year: Mapped[int] = mapped_column(Integer)
+    year: Mapped[int] = mapped_column(Integer)  # the deadline's year (a registration period's year)
     due_date: Mapped[date] = mapped_column(Date)
     offset_days: Mapped[int] = mapped_column(Integer)  # days before the deadline; negative: the overdue notice
     recipients: Mapped[int] = mapped_column(Integer, default=0)

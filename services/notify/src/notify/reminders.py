@@ -1,8 +1,11 @@
 """Deadline reminders: before 15/02 (registration), 10/06 (six-month report) and 15/11 (annual report), to the
 units that have not sent what is due, at configurable offsets, and an overdue notice after the deadline.
 
-Exactly once per unit, deadline and offset: the reminders_sent unique key decides between repeated runs,
-restarts and parallel processes; the reminder, its messages and its reminder-sent event commit together."""
+The registration deadline is the opened period's own, as last changed (period-opened, then period-updated):
+reminders follow a moved deadline, and a period of last year whose deadline was moved into this year is still
+reminded of. Exactly once per unit, deadline, due date and offset: the reminders_sent unique key decides between
+repeated runs, restarts and parallel processes; the reminder, its messages and its reminder-sent event commit
+together."""
 from __future__ import annotations
 
 import logging
@@ -61,6 +64,16 @@ def due_dates(session: Session, app: Flask, year: int) -> dict[str, date]:
     return dates
 
 
+def open_deadlines(session: Session, app: Flask, today: date) -> list[tuple[str, int, date]]:
+    """(kind, year, due date) of every deadline a reminder may be due for today: this year's three, and last
+    year's registration period (its deadline may have been moved into this year, or passed only days ago)."""
+    found = [(kind, today.year, due) for kind, due in due_dates(session, app, today.year).items()]
+    last_year = session.get(RegistrationPeriod, today.year - 1)
+    if last_year is not None:
+        found.append(("registration", last_year.year, last_year.deadline))
+    return found
+
+
 def current_offset(today: date, due: date, offsets: list[int], overdue_window: int) -> int | None:
     """The one reminder due today for this deadline: the nearest offset reached (a missed earlier day is
     caught up, never several at once), or the overdue notice within the window after the deadline."""
@@ -78,47 +91,49 @@ def run_reminders(app: Flask, now: datetime | None = None) -> list[SentReminder]
     today = now.astimezone(ZoneInfo(app.config["TIMEZONE"])).date()
     db = app.extensions["dvk_db"]
     offsets = reminder_offsets(app)
+    years = (today.year - 1, today.year)
     with db.transaction() as session:
-        deadlines = due_dates(session, app, today.year)
+        deadlines = open_deadlines(session, app, today)
         units = {u.unit_id: u.name for u in session.scalars(select(KnownUnit).where(KnownUnit.active.is_(True)))}
         submitted = set(session.execute(
-            select(UnitSubmission.deadline_kind, UnitSubmission.unit_id)
-            .where(UnitSubmission.year == today.year, UnitSubmission.status.in_(SUBMITTED_STATUSES))
+            select(UnitSubmission.deadline_kind, UnitSubmission.year, UnitSubmission.unit_id)
+            .where(UnitSubmission.year.in_(years), UnitSubmission.status.in_(SUBMITTED_STATUSES))
         ).all())
         already = set(session.execute(
-            select(ReminderSent.deadline_kind, ReminderSent.unit_id, ReminderSent.offset_days).where(ReminderSent.year == today.year)
+            select(ReminderSent.deadline_kind, ReminderSent.year, ReminderSent.unit_id, ReminderSent.offset_days, ReminderSent.due_date)
+            .where(ReminderSent.year.in_(years))
         ).all())
     plan = []
-    for kind, due in deadlines.items():
+    for kind, year, due in deadlines:
         offset = current_offset(today, due, offsets, int(app.config["REMINDER_OVERDUE_WINDOW_DAYS"]))
         if offset is None:
             continue
-        plan += [(kind, due, offset, unit_id) for unit_id in sorted(units)
-                 if (kind, unit_id) not in submitted and (kind, unit_id, offset) not in already]
+        plan += [(kind, year, due, offset, unit_id) for unit_id in sorted(units)
+                 if (kind, year, unit_id) not in submitted and (kind, year, unit_id, offset, due) not in already]
     if not plan:
         return []
     people = recipients.all_recipients(app)  # gateway down: nothing is recorded, the next run sends
     sent = []
-    for kind, due, offset, unit_id in plan:
+    for kind, year, due, offset, unit_id in plan:
         officers = [p for p in people if p.role == "don_vi" and p.unit_id == unit_id]
         try:
             with db.transaction() as session:
-                _send_one(session, app, now, today, kind, due, offset, unit_id, units[unit_id], officers)
+                _send_one(session, app, now, today, kind, year, due, offset, unit_id, units[unit_id], officers)
         except sa_exc.IntegrityError:
-            log.info("reminder %s/%s/%s for unit %s already sent by another run", kind, today.year, offset, unit_id)
+            log.info("reminder %s/%s/%s (due %s) for unit %s already sent by another run", kind, year, offset, due, unit_id)
             continue
-        sent.append(SentReminder(unit_id, kind, today.year, due, offset))
+        sent.append(SentReminder(unit_id, kind, year, due, offset))
     return sent
 
 
-def _send_one(session: Session, app: Flask, now: datetime, today: date, kind: str, due: date, offset: int,
+def _send_one(session: Session, app: Flask, now: datetime, today: date, kind: str, year: int, due: date, offset: int,
               unit_id: int, unit_name: str, officers: list[recipients.Recipient]) -> None:
-    session.add(ReminderSent(unit_id=unit_id, deadline_kind=kind, year=today.year, due_date=due, offset_days=offset,
+    session.add(ReminderSent(unit_id=unit_id, deadline_kind=kind, year=year, due_date=due, offset_days=offset,
                              recipients=len(officers), sent_at=now))
     session.flush()  # the unique key: a second run stops here and rolls back whole
-    payload = events_out.reminder_sent_payload(unit_id, kind, today.year, due, offset, now)
+    payload = events_out.reminder_sent_payload(unit_id, kind, year, due, offset, now)
     event_id = add_event(session, aggregate_type="unit", aggregate_id=unit_id, event_type=events_out.REMINDER_SENT, payload=payload)
-    ctx = render_context({"unit_id": unit_id, "year": today.year, "due_date": due.isoformat()}, unit_name or None)
+    ctx = render_context({"unit_id": unit_id, "year": year, "due_date": due.isoformat()}, unit_name or None)
     ctx["deadline_label"] = DEADLINE_LABELS[kind]
     ctx["days_left"] = (due - today).days
     route = REMINDER_OVERDUE if offset == OVERDUE_OFFSET else REMINDER_BEFORE

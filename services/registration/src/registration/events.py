@@ -4,12 +4,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .models import Inspection, ModelRegistration, RegistrationPeriod, Unit
+from .models import Inspection, ModelRegistration, PeriodChange, RegistrationPeriod, Unit
 
 UNIT_CREATED = "vn.dvk.registration.unit-created.v1"
 UNIT_UPDATED = "vn.dvk.registration.unit-updated.v1"
 UNIT_DEACTIVATED = "vn.dvk.registration.unit-deactivated.v1"
 PERIOD_OPENED = "vn.dvk.registration.period-opened.v1"
+PERIOD_UPDATED = "vn.dvk.registration.period-updated.v1"
 MODEL_SUBMITTED = "vn.dvk.registration.model-submitted.v1"
 MODEL_RESUBMITTED = "vn.dvk.registration.model-resubmitted.v1"
 MODEL_RETURNED = "vn.dvk.registration.model-returned.v1"
@@ -29,6 +30,20 @@ def unit_payload(unit: Unit) -> dict[str, Any]:
 
 def period_payload(period: RegistrationPeriod) -> dict[str, Any]:
     return {"period_id": period.id, "year": period.year, "deadline": period.deadline.isoformat()}
+
+
+def period_updated_payload(period: RegistrationPeriod, change: PeriodChange, occurred_at: datetime) -> dict[str, Any]:
+    """The deadline in force from now on; `version` orders a period's events (period-opened is version 1)."""
+    return {
+        "period_id": period.id,
+        "year": period.year,
+        "deadline": period.deadline.isoformat(),
+        "previous_deadline": change.from_deadline.isoformat(),
+        "reason": change.reason,
+        "version": period.version,
+        "occurred_at": occurred_at.isoformat(),
+        "actor_role": change.actor_role,
+    }
 
 
 def model_payload(model: ModelRegistration, occurred_at: datetime, actor_role: str, reason: str | None = None) -> dict[str, Any]:

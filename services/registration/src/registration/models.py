@@ -77,6 +77,27 @@ class RegistrationPeriod(Base):
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     opened_by: Mapped[str] = mapped_column(String(120))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # 1 at opening, +1 at each deadline change (If-Match; consumers order period events by it)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class PeriodChange(Base):
+    """One change of a period's deadline: from which date to which, why, who, when (the period's history)."""
+
+    __tablename__ = "registration_period_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("registration_periods.id"), index=True)
+    from_deadline: Mapped[date] = mapped_column(Date)
+    to_deadline: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    actor_id: Mapped[str] = mapped_column(String(120))
+    actor_name: Mapped[str] = mapped_column(String(200))
+    actor_role: Mapped[str] = mapped_column(String(20))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class ModelRegistration(Base):

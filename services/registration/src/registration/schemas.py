@@ -78,6 +78,13 @@ class PeriodCreateSchema(BaseSchema):
     note = fields.String(load_default=None, validate=validate.Length(max=2000))
 
 
+class PeriodUpdateSchema(VersionSchema):
+    """PATCH body: the new deadline and why (required); the version as If-Match or "version"."""
+
+    deadline = fields.Date(required=True)
+    reason = fields.String(required=True, validate=filled(2000))
+
+
 class PeriodSchema(Schema):
     id = fields.Integer()
     year = fields.Integer()
@@ -85,6 +92,22 @@ class PeriodSchema(Schema):
     note = fields.String(allow_none=True)
     opened_by = fields.String()
     opened_at = fields.DateTime()
+    version = fields.Integer()
+    updated_at = fields.DateTime(allow_none=True)
+
+
+class PeriodChangeSchema(Schema):
+    from_deadline = fields.Date()
+    to_deadline = fields.Date()
+    reason = fields.String()
+    actor_id = fields.String()
+    actor_name = fields.String()
+    actor_role = fields.String()
+    occurred_at = fields.DateTime()
+
+
+class PeriodDetailSchema(PeriodSchema):
+    history = fields.List(fields.Nested(PeriodChangeSchema))
 
 
 # ---------------------------------------------------------------- model registrations

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -18,11 +18,13 @@ from dvk_platform.schemas import nfc
 from dvk_platform.versioning import check_version
 
 from . import events
+from .clock import latest_deadline
 from .models import (
     RATINGS,
     STATUSES,
     Inspection,
     ModelRegistration,
+    PeriodChange,
     RegistrationPeriod,
     RegistrationTransition,
     Unit,
@@ -165,6 +167,55 @@ def open_period(session: Session, actor: Principal, data: dict[str, Any], now: d
     return period
 
 
+def period_or_404(session: Session, year: int) -> RegistrationPeriod:
+    period = get_period(session, year)
+    if period is None:
+        raise Problem(404, "period-not-found", "Chưa mở kỳ đăng ký cho năm này.")
+    return period
+
+
+def period_history(session: Session, period_id: int) -> list[PeriodChange]:
+    return list(session.scalars(select(PeriodChange).where(PeriodChange.period_id == period_id).order_by(PeriodChange.id)))
+
+
+def _vn(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def deadline_errors(period: RegistrationPeriod, deadline: date, opened_on: date) -> list[str]:
+    """Why `deadline` cannot replace the period's deadline ([] if it can): not before the day the period was
+    opened, within the period's year or up to 31/01 of the next year, and not the deadline already in force."""
+    last = latest_deadline(period.year)
+    if deadline < opened_on:
+        return [f"Hạn đăng ký không được trước ngày mở kỳ đăng ký ({_vn(opened_on)})."]
+    if not date(period.year, 1, 1) <= deadline <= last:
+        return [f"Hạn đăng ký phải thuộc năm {period.year}, chậm nhất ngày {_vn(last)}."]
+    if deadline == period.deadline:
+        return [f"Hạn đăng ký mới trùng với hạn hiện tại ({_vn(period.deadline)})."]
+    return []
+
+
+def change_deadline(session: Session, actor: Principal, year: int, deadline: date, reason: str, expected_version: int | None,
+                    now: datetime) -> RegistrationPeriod:
+    """Move a period's deadline (e.g. extended for a late Tết): the period, its history row and the
+    period-updated event in one transaction. Models already sent keep their late flag: lateness is judged at the
+    first submission against the deadline then in force; models sent from now on are judged against the new one."""
+    period = period_or_404(session, year)
+    check_version(period.version, expected_version, "kỳ đăng ký")
+    problems = deadline_errors(period, deadline, ward_date(period.opened_at))
+    if problems:
+        raise Problem(422, "validation-error", "Dữ liệu không hợp lệ.", errors={"deadline": problems})
+    change = PeriodChange(period_id=period.id, from_deadline=period.deadline, to_deadline=deadline, reason=reason,
+                          actor_id=actor.user_id, actor_name=actor.name, actor_role=actor.role, occurred_at=now)
+    period.deadline = deadline
+    period.updated_at = now
+    session.add(change)
+    session.flush()
+    add_event(session, aggregate_type="period", aggregate_id=period.id, event_type=events.PERIOD_UPDATED,
+              payload=events.period_updated_payload(period, change, now))
+    return period
+
+
 # ---------------------------------------------------------------- model registrations
 
 def visible_model(session: Session, principal: Principal, model_id: int) -> ModelRegistration:
@@ -248,7 +299,7 @@ def transition(session: Session, actor: Principal, model_id: int, action: str, e
         model.accepted_at = now
     model.status = target
     model.updated_at = now
-    session.flush()
+    # one flush at the event's insert writes the model (its version checked), the audit row and the history row
     _record(session, model, actor, action, previous, note, now)
     add_event(session, aggregate_type="model", aggregate_id=model.id, event_type=event_type,
               payload=events.model_payload(model, now, actor.role, note if action == "return" else None))

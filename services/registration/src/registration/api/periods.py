@@ -1,6 +1,8 @@
 """Yearly registration periods (kỳ đăng ký), opened by Phòng Văn hóa - Xã hội."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
@@ -9,13 +11,20 @@ from dvk_platform.auth import authenticated, current_principal, require_roles
 from dvk_platform.clock import now
 from dvk_platform.db import get_db
 from dvk_platform.errors import Problem
+from dvk_platform.versioning import etag, requested_version
 
 from ..clock import default_deadline
 from ..models import RegistrationPeriod
-from ..schemas import PeriodCreateSchema, PeriodSchema
-from ..services import get_period, open_period
+from ..schemas import PeriodCreateSchema, PeriodDetailSchema, PeriodSchema, PeriodUpdateSchema
+from ..services import change_deadline, open_period, period_history, period_or_404
 
 blp = Blueprint("periods", __name__, url_prefix="/periods", description="Kỳ đăng ký mô hình theo năm")
+
+
+def detail(session: Any, period: RegistrationPeriod) -> dict[str, Any]:
+    data = {column.key: getattr(period, column.key) for column in period.__table__.columns}
+    data["history"] = period_history(session, period.id)
+    return data
 
 
 @blp.route("")
@@ -37,16 +46,31 @@ class Periods(MethodView):
             raise Problem(422, "validation-error", "Dữ liệu không hợp lệ.",
                           errors={"deadline": [f"Hạn đăng ký phải thuộc năm {data['year']}."]})
         with get_db().transaction() as session:
-            return open_period(session, current_principal(), data, now())
+            period = open_period(session, current_principal(), data, now())
+        return period, etag(period.version)
 
 
 @blp.route("/<int:year>")
 class PeriodItem(MethodView):
     @authenticated
-    @blp.response(200, PeriodSchema)
+    @blp.response(200, PeriodDetailSchema)
     def get(self, year):
+        """Kỳ đăng ký của năm, kèm lịch sử điều chỉnh hạn đăng ký."""
         with get_db().transaction() as session:
-            period = get_period(session, year)
-        if period is None:
-            raise Problem(404, "period-not-found", "Chưa mở kỳ đăng ký cho năm này.")
-        return period
+            period = period_or_404(session, year)
+            body = detail(session, period)
+        return body, etag(period.version)
+
+    @require_roles("vhxh")
+    @blp.arguments(PeriodUpdateSchema)
+    @blp.response(200, PeriodDetailSchema)
+    def patch(self, data, year):
+        """Điều chỉnh hạn đăng ký (ví dụ gia hạn khi Tết đến muộn), bắt buộc nêu lý do; gửi If-Match.
+
+        Hạn mới không trước ngày mở kỳ, thuộc năm của kỳ hoặc chậm nhất 31/01 năm sau. Mô hình đã gửi giữ nguyên
+        đánh giá nộp muộn (tính theo hạn lúc gửi lần đầu); mô hình gửi sau khi điều chỉnh tính theo hạn mới."""
+        version = requested_version(data)
+        with get_db().transaction() as session:
+            period = change_deadline(session, current_principal(), year, data["deadline"], data["reason"], version, now())
+            body = detail(session, period)
+        return body, etag(period.version)

@@ -2,8 +2,10 @@
 the exact command and environment the file gives it, against the harness's real PostgreSQL (one database per
 service) and Kafka. Only what a container network provides is mapped: host names (postgres, kafka, mailpit,
 <service>) to loopback addresses, the web processes' shared port 8000 to free ports, database names to unique
-ones, and each container's own /tmp to a folder of its own. One registration then goes from the gateway,
-through Kafka, to a notification in Phòng VH-XH's inbox."""
+ones, and each container's own /tmp to a folder of its own. Every process runs as production (DVK_ENV=production,
+secrets from the .env the test writes); the ward's first administrator comes from `dvk-worker create-admin` and opens
+the staff's accounts in the web UI. One registration then goes from the gateway, through Kafka, to a notification
+in Phòng VH-XH's inbox."""
 from __future__ import annotations
 
 import os
@@ -26,6 +28,8 @@ from dvk_platform.testing import free_port, wait_until
 ROOT = Path(__file__).resolve().parents[1]
 INFRA = {"kafka", "postgres", "mailpit"}
 BIN = Path(sys.executable).parent
+ADMIN_PASSWORD = "Quan-Tri#Phuong-2026"
+PASSWORDS = {"vhxh": "Van-Hoa#Phuong-2026", "tdp1": "To-Dan-Pho#1-2026"}
 SUBSTITUTION = re.compile(r"\$\{(\w+)(?::([-?])([^}]*))?\}")
 
 
@@ -55,6 +59,7 @@ class Topology:
             "DVK_SERVICE_TOKEN_SECRET": uuid.uuid4().hex * 2,
             "DVK_SECRET_KEY": uuid.uuid4().hex * 2,
             "DVK_FEED_SIGNING_KEY": uuid.uuid4().hex * 2,
+            "DVK_METRICS_TOKEN": uuid.uuid4().hex * 2,
             "DVK_TOPIC_PREFIX": f"{self.prefix}.",
             "DVK_COOKIE_SECURE": "false",  # plain HTTP on loopback here
         }
@@ -104,9 +109,9 @@ class Topology:
             test = [part.replace("/tmp/dvk-heartbeat", str(self.tmp / name / "dvk-heartbeat")) for part in test]
         return test[1:]
 
-    def run_once(self, name: str, command: list[str] | None = None) -> str:
-        done = subprocess.run(command or self.command(name), env=self.env(name), capture_output=True, text=True,
-                              timeout=120)
+    def run_once(self, name: str, command: list[str] | None = None, **extra_env: str) -> str:
+        done = subprocess.run(command or self.command(name), env={**self.env(name), **extra_env}, capture_output=True,
+                              text=True, timeout=120)
         assert done.returncode == 0, f"{name} failed:\n{done.stdout}\n{done.stderr[-3000:]}"
         return done.stdout
 
@@ -171,14 +176,19 @@ def test_compose_processes_carry_a_registration_through_kafka_to_the_inbox(
     try:
         for service in services:  # one-shot jobs first, as compose orders them
             topo.run_once(f"{service}-migrate")
-        # Initialising a ward: the units directory and its first accounts (README, "Adding a ward").
+        # Initialising a ward (README, "First start"): the units directory, then its first administrator; the
+        # demo accounts' seed is refused, every process here runs with DVK_ENV=production.
         topo.run_once("registration", ["dvk-worker", "seed", "registration"])
-        topo.run_once("gateway", ["dvk-worker", "seed", "gateway"])
+        refused = subprocess.run(["dvk-worker", "seed", "gateway"], env=topo.env("gateway"), capture_output=True, text=True,
+                                 timeout=120)
+        assert refused.returncode != 0 and "create-admin" in refused.stderr, refused.stderr[-2000:]
+        created = topo.run_once("gateway", ["dvk-worker", "create-admin", "gateway", "--username", "quantri",
+                                            "--name", "Quản trị hệ thống", "--email", "quantri@minhxuan.example.vn"],
+                                DVK_ADMIN_PASSWORD=ADMIN_PASSWORD)
+        assert "quantri" in created and ADMIN_PASSWORD not in created
 
         long_running = [n for n in topo.compose if n not in INFRA and not n.endswith("-migrate")]
         assert {"notify-consumer", "registration-relay", "gateway"} <= set(long_running)
-        for name in long_running:
-            topo.start(name)
 
         def ready(name: str) -> bool:
             try:
@@ -186,6 +196,28 @@ def test_compose_processes_carry_a_registration_through_kafka_to_the_inbox(
             except requests.RequestException:
                 return False
 
+        # The administrator signs in first and opens the accounts of Phòng VH-XH and of Tổ dân phố 1's officer in
+        # the web UI (units come from registration); the rest of the ward starts once its staff have accounts
+        # (notify caches the gateway's list of recipients for a minute).
+        first = ["registration", "gateway"]
+        for name in first:
+            topo.start(name)
+        for name in first:
+            assert wait_until(lambda n=name: ready(n), 90, 0.5), f"{name} never ready:\n{topo.log(name)}"
+        gateway = f"http://127.0.0.1:{topo.ports['gateway']}"
+        admin = _login(gateway, "quantri", ADMIN_PASSWORD)
+        for username, name, role, unit in (("vhxh", "Nguyễn Thị Hoa", "vhxh", ""), ("tdp1", "Phạm Văn Nam", "don_vi", "12")):
+            form = admin.get(f"{gateway}/quan-tri/nguoi-dung/moi", timeout=10)
+            assert "Tổ dân phố 1" in form.text, form.text[-1500:]
+            made = admin.post(f"{gateway}/quan-tri/nguoi-dung/moi", data={
+                "csrf_token": _csrf(form.text), "username": username, "full_name": name, "role": role, "unit_id": unit,
+                "email": f"{username}@minhxuan.example.vn", "password": PASSWORDS[username], "active": "on",
+            }, timeout=15, allow_redirects=False)
+            assert made.status_code == 302, made.text[-1500:]
+
+        for name in long_running:
+            if name not in first:
+                topo.start(name)
         for name in topo.ports:
             assert wait_until(lambda n=name: ready(n), 90, 0.5), f"{name} never ready:\n{topo.log(name)}"
         for name in long_running:  # compose's own health checks pass for every process
@@ -193,9 +225,13 @@ def test_compose_processes_carry_a_registration_through_kafka_to_the_inbox(
             check = topo.healthcheck(name)
             assert wait_until(lambda c=check, n=name: subprocess.run(c, env=topo.env(n), capture_output=True).returncode == 0,
                               60, 1.0), f"{name} health check fails: {check}\n{topo.log(name)}"
+        for name in ("gateway", "registration"):  # /metrics only with the token Prometheus is given
+            metrics = f"http://127.0.0.1:{topo.ports[name]}/metrics"
+            assert requests.get(metrics, timeout=5).status_code == 401
+            token = {"Authorization": f"Bearer {topo.dotenv['DVK_METRICS_TOKEN']}"}
+            assert requests.get(metrics, headers=token, timeout=5).status_code == 200
 
-        gateway = f"http://127.0.0.1:{topo.ports['gateway']}"
-        officer = _login(gateway, "tdp1", "ToDanPho1@2026")
+        officer = _login(gateway, "tdp1", PASSWORDS["tdp1"])
         form = officer.get(f"{gateway}/mo-hinh/moi", timeout=10)
         title = f"Dân vận khéo trong thu gom rác thải {uuid.uuid4().hex[:6]}"
         created = officer.post(f"{gateway}/mo-hinh/moi", data={
@@ -211,7 +247,7 @@ def test_compose_processes_carry_a_registration_through_kafka_to_the_inbox(
                                  data={"csrf_token": _csrf(detail.text), "version": "1"}, timeout=15)
         assert submitted.status_code == 200 and "Đã gửi mô hình" in submitted.text, submitted.text[-1500:]
 
-        reviewer = _login(gateway, "vhxh", "VanHoa@2026")
+        reviewer = _login(gateway, "vhxh", PASSWORDS["vhxh"])
         arrived = wait_until(lambda: title in reviewer.get(f"{gateway}/thong-bao", timeout=10).text, 60, 1.0)
         assert arrived, (f"no notification reached the inbox\n{topo.log('registration-relay')}\n"
                          f"{topo.log('notify-consumer')}")

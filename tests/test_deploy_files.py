@@ -128,3 +128,66 @@ def test_every_dvk_variable_the_code_reads_is_set_or_documented():
     set_in_compose = {k for svc in compose().values() for k in (svc.get("environment") or {})}
     missing = sorted(v for v in _settings_read_by_code() if v not in set_in_compose and v not in documented)
     assert not missing, f"DVK_* settings neither set in docker-compose.yml nor documented: {missing}"
+
+
+SECRETS = ("DVK_SERVICE_TOKEN_SECRET", "DVK_METRICS_TOKEN")
+SERVICE_SECRETS = {"gateway": ("DVK_SECRET_KEY",), "feed": ("DVK_FEED_SIGNING_KEY",)}
+SECRET_NAME = re.compile(r"^DVK_\w*(SECRET|KEY|TOKEN|PASSWORD)\w*$")
+
+
+def _image_service(name: str, svc: dict) -> str:
+    return svc["build"]["target"] if "build" in svc else name
+
+
+def test_every_compose_process_runs_in_production_with_its_secrets_from_the_env_file():
+    """Each process says DVK_ENV=production (so it refuses unsafe secrets), gets the metrics token and every secret
+    its service checks, and each secret is a ${VAR:?…} reference to .env, never a value written in the file."""
+    for name, svc in compose().items():
+        if name in INFRA:
+            continue
+        env = svc["environment"]
+        assert env.get("DVK_ENV") == "production", f"{name} does not run in production mode"
+        for secret in SECRETS + SERVICE_SECRETS.get(_image_service(name, svc), ()):
+            assert secret in env, f"{name} lacks {secret} (it would refuse to start)"
+        for key, value in env.items():
+            if SECRET_NAME.match(key):
+                assert re.fullmatch(rf"\$\{{{key}:\?[^}}]+\}}", str(value)), f"{name}: {key} is not a required .env reference"
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    for secret in SECRETS + ("DVK_SECRET_KEY", "DVK_FEED_SIGNING_KEY"):
+        assert re.search(rf"^{secret}=.*change-me", example, re.M), f".env.example has no placeholder for {secret}"
+
+
+def test_k8s_runs_in_production_with_secrets_from_the_secret_never_the_configmap():
+    docs = k8s_documents()
+    config = next(d for d in docs if d["kind"] == "ConfigMap" and d["metadata"]["name"] == "dvk-config")["data"]
+    assert config["DVK_ENV"] == "production"
+    assert not [k for k in config if SECRET_NAME.match(k)], "a secret is in the ConfigMap"
+    for d in (d for d in docs if d["kind"] == "Deployment"):
+        pod = d["spec"]["template"]["spec"]
+        for c in pod["containers"] + pod.get("initContainers", []):
+            sources = {next(iter(s)): next(iter(s.values()))["name"] for s in c["envFrom"]}
+            assert sources == {"configMapRef": "dvk-config", "secretRef": "dvk-secrets"}, d["metadata"]["name"]
+            for var in c.get("env", []):
+                if SECRET_NAME.match(var["name"]) or var["name"] == "DVK_DATABASE_URL":
+                    assert "value" not in var and var["valueFrom"]["secretKeyRef"]["name"] == "dvk-secrets", var
+    kustomization = yaml.safe_load((ROOT / "deploy/k8s/kustomization.yaml").read_text())
+    assert kustomization["secretGenerator"][0]["envs"] == ["secrets.env"]
+    example = (ROOT / "deploy/k8s/secrets.env.example").read_text(encoding="utf-8")
+    for secret in SECRETS + ("DVK_SECRET_KEY", "DVK_FEED_SIGNING_KEY"):
+        assert re.search(rf"^{secret}=change-me", example, re.M), f"secrets.env.example lacks {secret}"
+    assert "DVK_ENV=production" in (ROOT / "deploy/Dockerfile").read_text()  # an image left unconfigured is production too
+
+
+@pytest.mark.parametrize("name", ["prometheus.yml", "prometheus-k8s.yml"])
+def test_prometheus_scrapes_metrics_with_the_token_from_a_file(name):
+    config = yaml.safe_load((ROOT / "deploy/prometheus" / name).read_text(encoding="utf-8"))
+    jobs = config["scrape_configs"]
+    assert jobs
+    for job in jobs:
+        assert job.get("metrics_path", "/metrics") == "/metrics"
+        auth = job["authorization"]
+        assert auth.get("type", "Bearer") == "Bearer" and auth["credentials_file"].startswith("/"), job["job_name"]
+        assert "credentials" not in auth and "bearer_token" not in job, "a token written into the scrape config"
+    if name == "prometheus.yml":
+        targets = {t for job in jobs for sc in job["static_configs"] for t in sc["targets"]}
+        assert targets == {f"{s}:8000" for s in SERVICES}

@@ -10,7 +10,7 @@ from werkzeug.routing import IntegerConverter, Map
 
 from . import db, errors, observability
 from .bus import Bus, create_bus
-from .config import load_config
+from .config import check_production_secrets, load_config
 from .schemas import use_vietnamese_messages
 
 
@@ -39,6 +39,8 @@ def create_service_app(
     app = Flask(import_name)
     app.url_map.converters["int"] = RecordIdConverter
     settings = load_config({"SERVICE_NAME": service, **(defaults or {})}, config)
+    # Every web process and worker comes through here: in production it refuses to start with unsafe secrets.
+    check_production_secrets(settings, defaults)
     app.config.update(settings)
     app.config.update(
         API_TITLE=title or f"Dân Vận Khéo — {service}",

@@ -3,7 +3,9 @@ before and after — written by the session in the same transaction as the chang
 API (no write endpoint) nor in the database (triggers refuse UPDATE and DELETE)."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -38,10 +40,34 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _actor() -> tuple[str, str]:
+# Who acts outside a request, e.g. ("dvk-worker create-admin", "system") for a command run by ops.
+_acting: ContextVar[tuple[str, str] | None] = ContextVar("dvk_audit_actor", default=None)
+
+# (actor id, role) of a request, for a service whose users are not service-token principals (the gateway's
+# signed-in user); None when it does not know.
+ActorHook = Callable[[], "tuple[str, str] | None"]
+
+
+@contextmanager
+def acting_as(actor_id: str, role: str = "system") -> Iterator[None]:
+    """Changes made inside this block are logged as made by `actor_id` (a command line tool, a migration)."""
+    token = _acting.set((actor_id, role))
+    try:
+        yield
+    finally:
+        _acting.reset(token)
+
+
+def _actor(hook: ActorHook | None = None) -> tuple[str, str]:
+    acting = _acting.get()
+    if acting is not None:
+        return acting
     principal = g.get("principal") if has_request_context() else None
     if principal is not None:
         return principal.user_id, principal.role
+    found = hook() if hook is not None and has_request_context() else None
+    if found is not None:
+        return found
     return "system", "system"  # consumers, schedulers, seeds
 
 
@@ -68,10 +94,10 @@ def _changes(obj: Any, action: str, hidden: frozenset[str] = SECRET_FIELDS) -> d
     return changes
 
 
-def install(db: Database, audited: Iterable[type], hidden: Iterable[str] = ()) -> None:
+def install(db: Database, audited: Iterable[type], hidden: Iterable[str] = (), actor: ActorHook | None = None) -> None:
     """Record inserts, updates and deletes of these mapped classes on every session of this database. Columns
     named in SECRET_FIELDS or `hidden` are never written (neither before nor after; a change to them alone
-    leaves no row)."""
+    leaves no row). `actor` names who acts in a request when no service token does (the gateway's user)."""
     classes = tuple(audited)
     left_out = SECRET_FIELDS | frozenset(hidden)
     pending: dict[int, list[tuple[Any, str]]] = {}
@@ -84,7 +110,7 @@ def install(db: Database, audited: Iterable[type], hidden: Iterable[str] = ()) -
         for obj, action in found:
             changes = _changes(obj, action, left_out)
             if changes:
-                rows.append(_row(obj, action, changes))
+                rows.append(_row(obj, action, changes, actor))
         if rows:
             session.execute(insert(audit_log), rows)
         pending[id(session)] = [(o, "insert") for o in session.new if isinstance(o, classes)]
@@ -92,13 +118,13 @@ def install(db: Database, audited: Iterable[type], hidden: Iterable[str] = ()) -
     @event.listens_for(db.sessions, "after_flush")
     def _inserted(session: Session, _context: Any) -> None:
         # new rows have their ids only after the flush
-        rows = [_row(obj, action, _changes(obj, action, left_out)) for obj, action in pending.pop(id(session), [])]
+        rows = [_row(obj, action, _changes(obj, action, left_out), actor) for obj, action in pending.pop(id(session), [])]
         if rows:
             session.execute(insert(audit_log), rows)
 
 
-def _row(obj: Any, action: str, changes: dict[str, list[Any]]) -> dict[str, Any]:
-    actor_id, actor_role = _actor()
+def _row(obj: Any, action: str, changes: dict[str, list[Any]], hook: ActorHook | None = None) -> dict[str, Any]:
+    actor_id, actor_role = _actor(hook)
     identity = inspect(obj).mapper.primary_key_from_instance(obj)
     return {
         "at": datetime.now(UTC), "actor_id": actor_id, "actor_role": actor_role, "action": action,

@@ -7,6 +7,9 @@ from typing import Any
 
 # Settings every service understands; each service adds its own defaults on top.
 PLATFORM_DEFAULTS: dict[str, Any] = {
+    # "development" (make run, tests: the development secrets below work) or "production" (every process refuses
+    # to start while a secret in SECRET_SETTINGS is missing, a development value or shorter than 32 bytes).
+    "ENV": "development",
     "WARD_CODE": "minh-xuan",
     "WARD_NAME": "Minh Xuân",
     "DATABASE_URL": None,  # set per service; make run points it at var/<service>.db
@@ -17,6 +20,8 @@ PLATFORM_DEFAULTS: dict[str, Any] = {
     "TOPIC_PREFIX": "",
     "SERVICE_TOKEN_SECRET": "dev-only-change-me-dev-only-change-me",
     "SERVICE_TOKEN_TTL": 300,
+    # When set, GET /metrics answers only `Authorization: Bearer <this token>` (401 otherwise); required in production.
+    "METRICS_TOKEN": "",
     "MAX_CONTENT_LENGTH": 1_048_576,
     "LOG_LEVEL": "INFO",
     "TIMEZONE": "Asia/Ho_Chi_Minh",
@@ -28,6 +33,13 @@ PLATFORM_DEFAULTS: dict[str, Any] = {
 }
 
 ENV_PREFIX = "DVK_"
+ENVIRONMENTS = ("development", "production")
+# Settings that are secrets, wherever a service has them (the gateway's session key, the feed's signing key).
+# In production each one present in a service's configuration must be set, not a development value, and long.
+SECRET_SETTINGS = ("SERVICE_TOKEN_SECRET", "METRICS_TOKEN", "SECRET_KEY", "FEED_SIGNING_KEY")
+MIN_SECRET_BYTES = 32
+# Parts of the development defaults and of the placeholders in .env.example and deploy/k8s/secrets.env.example.
+_PLACEHOLDER_MARKERS = ("dev-only", "change-me", "changeme")
 # Hooks that only code passes (tests inject the clock); never read from the environment.
 NOT_FROM_ENVIRONMENT = frozenset({"CLOCK"})
 
@@ -68,3 +80,49 @@ def topic_name(config: Mapping[str, Any], service: str) -> str:
 
 def event_source(config: Mapping[str, Any], service: str) -> str:
     return f"/wards/{config['WARD_CODE']}/{service}"
+
+
+class InsecureConfiguration(RuntimeError):
+    """A production process was given a missing, development or too short secret; it must not start."""
+
+
+def is_production(config: Mapping[str, Any]) -> bool:
+    return str(config.get("ENV") or "").strip().lower() == "production"
+
+
+def check_production_secrets(config: Mapping[str, Any], defaults: Mapping[str, Any] | None = None) -> None:
+    """Raise InsecureConfiguration (its message in Vietnamese and English, one line per variable) when this is
+    production and a secret is missing, is a development value (the code's default or a placeholder) or is
+    shorter than MIN_SECRET_BYTES. In development nothing is checked: make run and the tests keep the defaults."""
+    env = str(config.get("ENV") or "").strip().lower()
+    if env not in ENVIRONMENTS:
+        raise InsecureConfiguration(
+            f"Từ chối khởi động: {ENV_PREFIX}ENV={config.get('ENV')!r} không hợp lệ; chỉ nhận "
+            f"'development' hoặc 'production'. / Refusing to start: {ENV_PREFIX}ENV={config.get('ENV')!r} is not "
+            "valid; use 'development' or 'production'."
+        )
+    if env != "production":
+        return
+    code_defaults = {**PLATFORM_DEFAULTS, **(defaults or {})}
+    problems = []
+    for key in SECRET_SETTINGS:
+        if key not in config:
+            continue  # not a setting of this service
+        name = ENV_PREFIX + key
+        value = str(config.get(key) or "").strip()
+        if not value:
+            problems.append(f"{name} chưa được đặt / {name} is not set")
+        elif value == code_defaults.get(key) or any(m in value.lower() for m in _PLACEHOLDER_MARKERS):
+            problems.append(f"{name} đang là giá trị dùng cho phát triển hoặc giá trị mẫu / "
+                            f"{name} is a development default or a placeholder")
+        elif len(value.encode("utf-8")) < MIN_SECRET_BYTES:
+            problems.append(f"{name} ngắn hơn {MIN_SECRET_BYTES} byte / {name} is shorter than {MIN_SECRET_BYTES} bytes")
+    if problems:
+        raise InsecureConfiguration(
+            f"Từ chối khởi động vì {ENV_PREFIX}ENV=production và bí mật không an toàn / Refusing to start: "
+            f"{ENV_PREFIX}ENV=production and a secret is unsafe:\n"
+            + "\n".join(f"  - {p}" for p in problems)
+            + f"\nĐặt mỗi biến một giá trị ngẫu nhiên dài ít nhất {MIN_SECRET_BYTES} byte, ví dụ "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`. / Give each a random value of at least "
+            f"{MIN_SECRET_BYTES} bytes (for a local trial set {ENV_PREFIX}ENV=development)."
+        )

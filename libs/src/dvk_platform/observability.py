@@ -1,6 +1,7 @@
 """JSON logs with a request id, Prometheus metrics, and the /healthz, /readyz, /metrics endpoints."""
 from __future__ import annotations
 
+import hmac
 import logging
 import sys
 import threading
@@ -11,6 +12,8 @@ from typing import Any
 from flask import Blueprint, Flask, Response, current_app, g, has_app_context, has_request_context, jsonify, request
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from pythonjsonlogger.json import JsonFormatter
+
+from .errors import problem_response
 
 REQUESTS = Counter("dvk_http_requests_total", "HTTP requests", ["service", "method", "endpoint", "status"])
 LATENCY = Histogram("dvk_http_request_seconds", "HTTP request latency", ["service", "endpoint"])
@@ -97,8 +100,23 @@ def readyz() -> tuple[Response, int]:
     return jsonify(body), (200 if ready else 503)
 
 
+def _metrics_caller_allowed() -> bool:
+    """With METRICS_TOKEN set, only `Authorization: Bearer <METRICS_TOKEN>` may read /metrics (Prometheus); without
+    it (development) anyone may. /healthz and /readyz stay open: orchestrators probe them without credentials."""
+    expected = str(current_app.config.get("METRICS_TOKEN") or "")
+    if not expected:
+        return True
+    scheme, _, sent = request.headers.get("Authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(sent.strip().encode(), expected.encode())
+
+
 @ops.get("/metrics")
 def metrics() -> Response:
+    if not _metrics_caller_allowed():
+        response = problem_response(401, "unauthenticated", "Cần mã truy cập số liệu giám sát (metrics).",
+                                    detail="Gửi kèm Authorization: Bearer <DVK_METRICS_TOKEN>.")
+        response.headers["WWW-Authenticate"] = 'Bearer realm="metrics"'
+        return response
     return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
 
 

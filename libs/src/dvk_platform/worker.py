@@ -1,12 +1,16 @@
-"""Worker processes of a service: `dvk-worker {migrate,relay,consume} <service>`.
+"""Worker processes of a service: `dvk-worker {migrate,seed,relay,consume} <service>`, and the one-off
+`dvk-worker create-admin gateway --username … --name … [--email …]` that creates a ward's first administrator.
 
 The same image runs the web process (gunicorn <service>.wsgi:app) and these, with another command.
 """
 from __future__ import annotations
 
 import argparse
+import getpass
 import importlib
+import importlib.util
 import logging
+import os
 import signal
 import sys
 import time
@@ -17,13 +21,22 @@ from types import FrameType
 from flask import Flask
 
 from .bus import create_bus
-from .config import event_source, topic_name
+from .config import InsecureConfiguration, event_source, is_production, topic_name
 from .consumer import ConsumerRunner
 from .migrations import upgrade
 from .observability import configure_logging
 from .relay import Relay
 
 log = logging.getLogger("dvk.worker")
+
+# sysexits' EX_CONFIG: the process was given a configuration it must not run with.
+EXIT_CONFIG = 78
+# Where `create-admin` reads the new password from when it is not asked for in a terminal.
+CREATE_ADMIN_VARIABLE = "DVK_ADMIN_PASSWORD"
+
+
+class CommandRefused(Exception):
+    """A one-off command that cannot go ahead; its message (Vietnamese / English) is shown as is."""
 
 
 def load_app(service: str) -> Flask:
@@ -86,22 +99,107 @@ def _stop_on_signals(stop) -> None:  # noqa: ANN001 - any callable
     signal.signal(signal.SIGINT, handler)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="dvk-worker", description="Chạy tiến trình nền của một dịch vụ.")
-    parser.add_argument("command", choices=["migrate", "seed", "relay", "consume"])
+def read_new_password(env_name: str = CREATE_ADMIN_VARIABLE) -> str:
+    """The new account's password: from the environment variable `env_name`, else typed twice in the terminal
+    without echo. Never from the command line (it would stay in the shell history and the process list)."""
+    given = os.environ.get(env_name)
+    if given:
+        return given
+    if not sys.stdin.isatty():
+        raise CommandRefused(
+            f"Chưa có mật khẩu: đặt biến môi trường {env_name} hoặc chạy lệnh trong một terminal để nhập mật khẩu. / "
+            f"No password: set {env_name} or run the command in a terminal to type it."
+        )
+    first = getpass.getpass("Mật khẩu / Password: ")
+    if getpass.getpass("Nhập lại mật khẩu / Repeat the password: ") != first:
+        raise CommandRefused("Mật khẩu nhập lại không khớp. / The passwords do not match.")
+    return first
+
+
+# A refused form field, named as the command's option.
+_OPTION_OF = {"username": "--username", "full_name": "--name", "email": "--email"}
+
+
+def create_admin(app: Flask, service: str, args: argparse.Namespace) -> int:
+    accounts = importlib.import_module(f"{service}.accounts") if importlib.util.find_spec(f"{service}.accounts") else None
+    if accounts is None or not callable(getattr(accounts, "create_admin", None)):
+        raise CommandRefused(f"Dịch vụ {service} không quản lý tài khoản (dùng: gateway). / "
+                             f"The {service} service keeps no accounts (use: gateway).")
+    password = read_new_password(args.password_env)
+    try:
+        user_id, username = accounts.create_admin(app, args.username, args.name, args.email, password)
+    except Exception as exc:  # the service's form error: its messages, one per field
+        errors = getattr(exc, "errors", None)
+        if not isinstance(errors, dict):
+            raise
+        raise CommandRefused("Không tạo được tài khoản / Account not created:\n"
+                             + "\n".join(f"  - {_OPTION_OF.get(field, field)}: {message}" for field, message in errors.items())) from None
+    log.info("administrator account created", extra={"username": username, "user_id": user_id})
+    print(f"Đã tạo tài khoản quản trị {username} (id {user_id}). / Created the administrator account {username}.")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    # no abbreviations: `--pass …` must not be taken for --password-env (and the password then shown as a name)
+    parser = argparse.ArgumentParser(prog="dvk-worker", description="Chạy tiến trình nền của một dịch vụ.", allow_abbrev=False)
+    parser.add_argument("command", choices=["migrate", "seed", "relay", "consume", "create-admin"])
     parser.add_argument("service")
-    args = parser.parse_args(argv)
+    admin = parser.add_argument_group("create-admin", "tài khoản quản trị đầu tiên (mật khẩu: biến môi trường hoặc nhập "
+                                                      "hai lần, không bao giờ trên dòng lệnh)")
+    admin.add_argument("--username", help="tên đăng nhập (chữ thường không dấu, số, . _ -)")
+    admin.add_argument("--name", help="họ và tên")
+    admin.add_argument("--email", default="", help="thư điện tử")
+    admin.add_argument("--password-env", default=CREATE_ADMIN_VARIABLE,
+                       help=f"biến môi trường chứa mật khẩu (mặc định {CREATE_ADMIN_VARIABLE}); không có thì hỏi trong terminal")
+    admin.add_argument("--password", nargs="?", const="", help=argparse.SUPPRESS)  # only to refuse it, below
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args, unknown = parser.parse_known_args(argv)
+    if args.password is not None or any(arg.startswith("--pass") for arg in unknown):
+        # argparse would repeat the arguments it refuses; a password typed by mistake must not be shown again
+        parser.print_usage(sys.stderr)
+        print(f"dvk-worker: mật khẩu không được nhận trên dòng lệnh; dùng biến môi trường {CREATE_ADMIN_VARIABLE} hoặc "
+              f"nhập khi được hỏi. / The password is never taken on the command line: set {CREATE_ADMIN_VARIABLE} or type "
+              "it when asked.", file=sys.stderr)
+        return 2
+    if unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    if args.command == "create-admin" and not (args.username and args.name):
+        parser.error("create-admin cần --username và --name")
+    try:
+        return _run(args)
+    except InsecureConfiguration as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_CONFIG
+    except CommandRefused as exc:
+        print(exc, file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
     app = load_app(args.service)
     configure_logging(app.config["LOG_LEVEL"], f"{args.service}-{args.command}")
     if args.command == "migrate":
         upgrade(args.service, app.config["DATABASE_URL"])
         log.info("migrated %s", args.service)
         return 0
+    if args.command == "create-admin":
+        return create_admin(app, args.service, args)
     if args.command == "seed":
         try:
             seed = importlib.import_module(f"{args.service}.seed")
         except ModuleNotFoundError:
             return 0
+        if getattr(seed, "DEMO_ONLY", False) and is_production(app.config):
+            raise CommandRefused(
+                f"Dữ liệu mẫu của {args.service} (tài khoản thử nghiệm, mật khẩu công khai) không được nạp khi "
+                f"DVK_ENV=production; tạo quản trị viên đầu tiên bằng `dvk-worker create-admin gateway`. / "
+                f"The {args.service} demo seed (demo accounts with published passwords) is refused in production; "
+                "create the first administrator with `dvk-worker create-admin gateway`."
+            )
         with app.app_context():
             seed.seed(app)
         return 0

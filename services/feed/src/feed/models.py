@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, Text
+from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from dvk_platform.tables import JSONType, SeqType
+from dvk_platform.tables import JSONType, SeqType, UTCDateTime
 
 
 class Base(DeclarativeBase):
@@ -27,7 +27,7 @@ class FeedEvent(Base):
     subject: Mapped[str] = mapped_column(String(64))
     time: Mapped[str] = mapped_column(String(40))
     event: Mapped[dict[str, Any]] = mapped_column(JSONType)
-    stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    stored_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class ApiKey(Base):
@@ -42,9 +42,9 @@ class ApiKey(Base):
     key_prefix: Mapped[str] = mapped_column(String(16))
     salt: Mapped[str] = mapped_column(String(32))
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(String(100))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}

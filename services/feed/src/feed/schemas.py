@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from flask import current_app
-from marshmallow import ValidationError, fields, validate, validates
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates
 
 from dvk_platform.schemas import BaseSchema
 
@@ -55,3 +55,41 @@ class KeyCreatedSchema(KeySchema):
 
 class VersionSchema(BaseSchema):
     version = fields.Integer(load_default=None)
+
+
+class FeedEventSchema(Schema):
+    """One event of a page: the structured CloudEvent as the source published it, plus its place in the feed."""
+
+    class Meta:
+        unknown = INCLUDE  # CloudEvents may carry further extension attributes
+
+    specversion = fields.String(required=True)
+    id = fields.String(required=True)
+    source = fields.String(required=True)
+    type = fields.String(required=True)
+    subject = fields.String()
+    time = fields.String()
+    ward = fields.String(required=True)
+    datacontenttype = fields.String()
+    data = fields.Dict(required=True)
+    dvkcursor = fields.String(required=True, metadata={"description": "the event's position in the feed (extension attribute)"})
+
+
+class FeedPageSchema(Schema):
+    events = fields.List(fields.Nested(FeedEventSchema), required=True)
+    next_cursor = fields.String(required=True, metadata={"description": "`after` of the next page (the same cursor when the page is empty)"})
+    has_more = fields.Boolean(required=True)
+
+
+class ProblemDetailsSchema(Schema):
+    """application/problem+json (RFC 9457), the shape of every refusal; some carry more members (e.g. `errors`)."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    type = fields.String(required=True, metadata={"description": "urn:dvk:problem:<slug>"})
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String()
+    instance = fields.String()
+    errors = fields.Dict(metadata={"description": "field → messages, for a 422"})

@@ -10,8 +10,12 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+
+from dvk_platform.audit import acting_as
+from dvk_platform.db import get_db
 
 from .models import ROLE_LABELS, LoginAttempt, User
 
@@ -233,3 +237,14 @@ class UserFormError(Exception):
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(errors.values()))
         self.errors = errors
+
+
+def create_admin(app: Flask, username: str, full_name: str, email: str | None, password: str) -> tuple[int, str]:
+    """`dvk-worker create-admin gateway`: an active admin account, under the same rules as the admin form
+    (username format, unused username, password strength; only the argon2 hash is stored). Logged in the
+    audit log as made by the command. Returns (id, username); raises UserFormError with the refusals."""
+    data = {"username": username, "full_name": full_name, "email": (email or "").strip(), "role": "admin",
+            "unit_id": None, "active": True}
+    with app.app_context(), acting_as("dvk-worker create-admin", "system"), get_db().transaction() as session:
+        user = create_user(session, data, password, int(app.config["MIN_PASSWORD_LENGTH"]))
+        return user.id, user.username

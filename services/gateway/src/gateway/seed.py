@@ -9,6 +9,10 @@ from dvk_platform.db import get_db
 from .accounts import hash_password
 from .models import ROLE_LABELS, User
 
+# `dvk-worker seed gateway` refuses to run under DVK_ENV=production: its passwords are published. A real ward's
+# first account comes from `dvk-worker create-admin gateway`.
+DEMO_ONLY = True
+
 # (username, full name, role, unit id, password) — demo only; change or disable them before real use.
 DEMO_ACCOUNTS = [
     ("quantri", "Quản trị hệ thống", "admin", None, "QuanTri@2026"),

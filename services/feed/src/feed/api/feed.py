@@ -11,7 +11,8 @@ from flask_smorest import Blueprint
 from dvk_platform.db import get_db
 
 from .. import services
-from ..schemas import FeedQuerySchema
+from ..schemas import FeedPageSchema, FeedQuerySchema
+from . import refusals
 
 blp = Blueprint("feed", __name__, url_prefix="/feed", description="Sự kiện của các phường, kéo về theo con trỏ")
 
@@ -26,8 +27,13 @@ def presented_key() -> str | None:
 @blp.route("")
 class Feed(MethodView):
     @blp.arguments(FeedQuerySchema, location="query")
-    @blp.doc(responses={"200": {"description": "{events: [CloudEvent + dvkcursor], next_cursor, has_more}; "
-                                               "header X-DVK-Signature"}})
+    @blp.alt_response(200, schema=FeedPageSchema, success=True, description="events after the cursor, signed", headers={
+        "X-DVK-Signature": {"description": "sha256=<hex of HMAC-SHA256 of the body bytes with the key's signing secret>",
+                            "schema": {"type": "string"}},
+        "X-DVK-Key-Id": {"description": "id of the key that read the page", "schema": {"type": "string"}}})
+    @refusals(blp, {401: "no API key (Authorization: ApiKey <key> or X-API-Key), or an unknown or revoked one",
+                    403: "the ward asked for is outside the key's scope",
+                    422: "a bad query: cursor not a number, limit out of range, malformed ward or type"})
     def get(self, query):
         """Trang sự kiện sau con trỏ `after`, theo thứ tự của nguồn; `next_cursor` là con trỏ trang sau."""
         config = current_app.config

@@ -13,6 +13,10 @@ from dvk_platform.versioning import etag, requested_version
 from .. import services
 from ..models import ApiKey
 from ..schemas import KeyCreatedSchema, KeyCreateSchema, KeySchema, VersionSchema
+from . import refusals
+
+WITHOUT_CREDENTIAL = "no service token, or an invalid or expired one (an API key does not manage keys)"
+NOT_ADMIN = "a role other than admin, or a token of another ward"
 
 blp = Blueprint("keys", __name__, url_prefix="/keys", description="Khóa API của các hệ thống nhận sự kiện")
 
@@ -21,6 +25,7 @@ blp = Blueprint("keys", __name__, url_prefix="/keys", description="Khóa API c�
 class Keys(MethodView):
     @require_roles("admin")
     @blp.response(200, KeySchema(many=True))
+    @refusals(blp, {401: WITHOUT_CREDENTIAL, 403: NOT_ADMIN})
     def get(self):
         """Các khóa đã cấp (không bao giờ hiện lại khóa hay bí mật ký)."""
         with get_db().transaction() as session:
@@ -29,6 +34,8 @@ class Keys(MethodView):
     @require_roles("admin")
     @blp.arguments(KeyCreateSchema)
     @blp.response(201, KeyCreatedSchema)
+    @refusals(blp, {401: WITHOUT_CREDENTIAL, 403: NOT_ADMIN,
+                    422: "a bad body: subscriber missing or too long, no ward, a malformed ward code"})
     def post(self, data):
         """Cấp khóa mới cho một bên nhận, với phạm vi phường; khóa và bí mật ký chỉ hiện một lần này."""
         with get_db().transaction() as session:
@@ -43,6 +50,9 @@ class Revoke(MethodView):
     @require_roles("admin")
     @blp.arguments(VersionSchema)
     @blp.response(200, KeySchema)
+    @refusals(blp, {401: WITHOUT_CREDENTIAL, 403: NOT_ADMIN, 404: "no such key", 409: "the key is already revoked",
+                    412: "the version is not the key's current one", 422: "a bad body or version",
+                    428: "no version (If-Match or `version`)"})
     def post(self, data, key_id):
         """Thu hồi khóa (If-Match: phiên bản); khóa thu hồi nhận 401."""
         with get_db().transaction() as session:

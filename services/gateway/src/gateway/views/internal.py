@@ -1,27 +1,59 @@
-"""Machine endpoints for the other services (bearer service token, JSON, no session)."""
+"""Machine endpoints for the other services (bearer service token, JSON, no session), in the gateway's OpenAPI
+document (/openapi.json)."""
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import INCLUDE, Schema, fields
 from sqlalchemy import select
 
 from dvk_platform.auth import require_roles
 from dvk_platform.db import get_db
+from dvk_platform.errors import PROBLEM_JSON
 
-from ..models import User
+from ..models import ROLE_LABELS, User
 
-bp = Blueprint("internal", __name__, url_prefix="/internal")
+blp = Blueprint("internal", __name__, url_prefix="/internal", description="Cho các dịch vụ khác (mã xác thực dịch vụ)")
 
 
-@bp.get("/recipients")
-@require_roles("admin")
-def recipients() -> Any:
-    """Everyone notify may write to: [{user_id, name, email, role, unit_id, active}]."""
-    with get_db().transaction() as s:
-        users = s.scalars(select(User).order_by(User.id)).all()
-    return jsonify([
-        {"user_id": str(u.id), "name": u.full_name, "email": u.email, "role": u.role, "unit_id": u.unit_id,
-         "active": u.active}
-        for u in users
-    ])
+class RecipientSchema(Schema):
+    user_id = fields.String(required=True, metadata={"description": "the `sub` of the user's service tokens"})
+    name = fields.String(required=True)
+    email = fields.String(required=True, allow_none=True)
+    role = fields.String(required=True, metadata={"enum": list(ROLE_LABELS)})
+    unit_id = fields.Integer(required=True, allow_none=True, metadata={"description": "the unit of a don_vi, else usually null"})
+    active = fields.Boolean(required=True)
+
+
+class ProblemDetailsSchema(Schema):
+    """application/problem+json (RFC 9457), the shape of every refusal."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    type = fields.String(required=True, metadata={"description": "urn:dvk:problem:<slug>"})
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String()
+    instance = fields.String()
+
+
+@blp.route("/recipients")
+class Recipients(MethodView):
+    @require_roles("admin")
+    @blp.response(200, RecipientSchema(many=True))
+    @blp.alt_response(403, schema=ProblemDetailsSchema, content_type=PROBLEM_JSON,
+                      description="a role other than admin, or a token of another ward")
+    @blp.alt_response(401, schema=ProblemDetailsSchema, content_type=PROBLEM_JSON,
+                      description="no service token, or an invalid or expired one (a session cookie is not enough)")
+    def get(self) -> Any:
+        """Mọi người dùng mà notify có thể gửi thông báo (kể cả tài khoản đã khóa, `active`: false)."""
+        with get_db().transaction() as s:
+            users = s.scalars(select(User).order_by(User.id)).all()
+        return [
+            {"user_id": str(u.id), "name": u.full_name, "email": u.email, "role": u.role, "unit_id": u.unit_id,
+             "active": u.active}
+            for u in users
+        ]

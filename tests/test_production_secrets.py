@@ -1,0 +1,142 @@
+"""DVK_ENV=production: every web process and worker refuses to start while a secret is missing, a development
+value or shorter than 32 bytes, saying which variable (in Vietnamese and English) and exiting non-zero; with good
+secrets it starts. In development (make run, the tests) the development defaults keep working."""
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+
+from dvk_platform.config import InsecureConfiguration, check_production_secrets
+from dvk_platform.testing import free_port, wait_until
+
+BIN = Path(sys.executable).parent
+
+
+def good_secrets() -> dict[str, str]:
+    return {name: secrets.token_urlsafe(48) for name in
+            ("DVK_SERVICE_TOKEN_SECRET", "DVK_METRICS_TOKEN", "DVK_SECRET_KEY", "DVK_FEED_SIGNING_KEY")}
+
+
+def process_env(tmp_path: Path, service: str, **settings: str) -> dict[str, str]:
+    """A clean environment, as a container has: only PATH, HOME and the DVK_* settings given."""
+    env = {"PATH": f"{BIN}:{os.environ['PATH']}", "HOME": str(tmp_path), "TMPDIR": str(tmp_path),
+           "DVK_DATABASE_URL": f"sqlite:///{tmp_path / (service + '.db')}", "DVK_EMBEDDED_BUS_PATH": str(tmp_path / "bus.db")}
+    env.update(settings)
+    return env
+
+
+def test_a_worker_refuses_to_start_with_a_development_or_short_secret(tmp_path):
+    env = process_env(tmp_path, "registration", DVK_ENV="production", DVK_METRICS_TOKEN="ngan-qua")
+    # DVK_SERVICE_TOKEN_SECRET is left at the code's development default
+    done = subprocess.run([str(BIN / "dvk-worker"), "relay", "registration"], env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 78, (done.returncode, done.stderr[-2000:])
+    message = done.stderr
+    assert "Từ chối khởi động" in message and "Refusing to start" in message
+    assert "DVK_SERVICE_TOKEN_SECRET đang là giá trị dùng cho phát triển" in message
+    assert "DVK_SERVICE_TOKEN_SECRET is a development default" in message
+    assert "DVK_METRICS_TOKEN ngắn hơn 32 byte" in message and "DVK_METRICS_TOKEN is shorter than 32 bytes" in message
+    assert "Traceback" not in message
+    assert not (tmp_path / "registration.db").exists(), "it touched the database before refusing"
+
+
+@pytest.fixture
+def gunicorn() -> Path:
+    path = shutil.which("gunicorn", path=str(BIN))
+    if not path:
+        pytest.fail("gunicorn is not installed in the test environment")
+    return Path(path)
+
+
+def test_the_gateway_web_process_refuses_its_development_session_key(tmp_path, gunicorn):
+    env = process_env(tmp_path, "gateway", DVK_ENV="production", **good_secrets())
+    del env["DVK_SECRET_KEY"]  # the gateway's session key falls back to its development default
+    done = subprocess.run([str(gunicorn), "gateway.wsgi:app", "--bind", f"127.0.0.1:{free_port()}", "--workers", "1"],
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert "DVK_SECRET_KEY đang là giá trị dùng cho phát triển" in done.stderr, done.stderr[-3000:]
+    assert "DVK_SECRET_KEY is a development default" in done.stderr
+    assert "DVK_SERVICE_TOKEN_SECRET" not in done.stderr.split("Refusing to start", 1)[1].split("Đặt mỗi biến")[0]
+
+
+def test_with_good_secrets_the_gateway_starts_answers_health_and_guards_metrics(tmp_path, gunicorn):
+    values = good_secrets()
+    port = free_port()
+    env = process_env(tmp_path, "gateway", DVK_ENV="production", DVK_COOKIE_SECURE="true", **values)
+    log = open(tmp_path / "gateway.log", "wb")  # noqa: SIM115 - the process owns it until it ends
+    process = subprocess.Popen([str(gunicorn), "gateway.wsgi:app", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+                               env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    log.close()
+    base = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        try:
+            return requests.get(f"{base}/healthz", timeout=2).status_code == 200
+        except requests.RequestException:
+            return False
+
+    try:
+        assert wait_until(healthy, 60, 0.3), (tmp_path / "gateway.log").read_text(errors="replace")[-3000:]
+        assert requests.get(f"{base}/readyz", timeout=5).json()["checks"] == {"database": "ok"}
+        anonymous = requests.get(f"{base}/metrics", timeout=5)
+        assert anonymous.status_code == 401
+        assert anonymous.headers["Content-Type"].startswith("application/problem+json")
+        assert anonymous.headers["WWW-Authenticate"].startswith("Bearer")
+        assert requests.get(f"{base}/metrics", headers={"Authorization": "Bearer " + values["DVK_SECRET_KEY"]},
+                            timeout=5).status_code == 401
+        scraped = requests.get(f"{base}/metrics", headers={"Authorization": "Bearer " + values["DVK_METRICS_TOKEN"]},
+                               timeout=5)
+        assert scraped.status_code == 200 and "dvk_http_requests_total" in scraped.text
+        assert process.poll() is None
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(5)
+
+
+# The rule itself, in process: every case a deployment can get wrong.
+BASE = {"SERVICE_TOKEN_SECRET": "x" * 40, "METRICS_TOKEN": "y" * 40}
+
+
+@pytest.mark.parametrize(("settings", "expected"), [
+    ({"SERVICE_TOKEN_SECRET": ""}, "DVK_SERVICE_TOKEN_SECRET is not set"),
+    ({"SERVICE_TOKEN_SECRET": None}, "DVK_SERVICE_TOKEN_SECRET is not set"),
+    ({"METRICS_TOKEN": ""}, "DVK_METRICS_TOKEN is not set"),
+    ({"SERVICE_TOKEN_SECRET": "dev-only-change-me-dev-only-change-me"}, "DVK_SERVICE_TOKEN_SECRET is a development default"),
+    ({"SERVICE_TOKEN_SECRET": "change-me-to-64-random-characters"}, "DVK_SERVICE_TOKEN_SECRET is a development default"),
+    ({"SERVICE_TOKEN_SECRET": "a" * 31}, "DVK_SERVICE_TOKEN_SECRET is shorter than 32 bytes"),
+    ({"SECRET_KEY": "dev-only-session-key-change-me-dev-only"}, "DVK_SECRET_KEY is a development default"),
+    ({"FEED_SIGNING_KEY": "ngắn"}, "DVK_FEED_SIGNING_KEY is shorter than 32 bytes"),
+])
+def test_production_refuses_each_unsafe_secret(settings, expected):
+    with pytest.raises(InsecureConfiguration, match=expected):
+        check_production_secrets({"ENV": "production", **BASE, **settings})
+
+
+def test_production_accepts_long_random_secrets_and_counts_bytes_not_characters():
+    check_production_secrets({"ENV": "production", **BASE, "SECRET_KEY": "đ" * 16, "FEED_SIGNING_KEY": "z" * 32})
+    with pytest.raises(InsecureConfiguration, match="DVK_SECRET_KEY is shorter"):
+        check_production_secrets({"ENV": "production", **BASE, "SECRET_KEY": "đ" * 15 + "a"})
+
+
+def test_a_misspelt_environment_is_refused_rather_than_taken_for_development():
+    with pytest.raises(InsecureConfiguration, match="DVK_ENV='prodution' is not valid"):
+        check_production_secrets({"ENV": "prodution", **BASE})
+
+
+def test_development_keeps_the_development_defaults(make_service):
+    app = make_service("feed")  # no DVK_ENV: development, every default secret in place
+    assert app.config["ENV"] == "development" and app.config["FEED_SIGNING_KEY"].startswith("dev-only")
+    with pytest.raises(InsecureConfiguration, match="DVK_FEED_SIGNING_KEY is a development default"):
+        make_service("feed", ENV="production", **BASE)

@@ -128,3 +128,24 @@ def test_links_in_notifications_open_the_page_they_name_and_never_another_site(g
     for elsewhere in ("//evil.example/x", "https://evil.example/", "/\t/evil.example", "/\\evil.example"):
         refused = nam.get("/thong-bao/5/mo", query_string={"den": elsewhere})
         assert refused.headers["Location"].endswith("/thong-bao"), elsewhere
+
+
+def test_the_dashboard_shows_the_registration_deadline_phong_vhxh_moved(gateway, registration, clock):
+    """The deadlines come from the services: a period's deadline moved by Phòng VH-XH shows at once; the report
+    deadlines fall back to the plan's dates when reporting cannot be reached."""
+    from datetime import UTC, datetime
+
+    from dvk_platform.testing.plugin import bearer
+
+    # The period was opened on 02/03/2026 with the plan's 15/02 deadline, already past: next year's shows.
+    clock.moment = datetime(2026, 3, 5, 2, 0, tzinfo=UTC)  # 05/03/2026, 09:00 in the ward
+    vhxh = _signed_in(gateway, "vhxh")
+    assert "Đăng ký mô hình</strong>: trước ngày 15/02/2027" in vhxh.get("/tong-quan").get_data(as_text=True)
+    service = registration.app.test_client()
+    period = service.get("/periods/2026", headers=bearer(registration.app, "vhxh"))
+    moved = service.patch("/periods/2026", json={"deadline": "2026-03-20", "reason": "Gia hạn cho các tổ dân phố mới sáp nhập."},
+                          headers={**bearer(registration.app, "vhxh"), "If-Match": period.headers["ETag"]})
+    assert moved.status_code == 200, moved.json
+    page = vhxh.get("/tong-quan").get_data(as_text=True)
+    assert "Đăng ký mô hình</strong>: trước ngày 20/03/2026 — còn 15 ngày" in page
+    assert "Báo cáo sơ kết 6 tháng</strong>: trước ngày 10/06/2026" in page

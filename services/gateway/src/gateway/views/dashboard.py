@@ -13,8 +13,10 @@ from ..security import current_user, login_required
 
 bp = Blueprint("dashboard", __name__)
 
-# Deadlines of the plan (day, month), in Asia/Ho_Chi_Minh.
-DEADLINES = [((2, 15), "Đăng ký mô hình"), ((6, 10), "Báo cáo sơ kết 6 tháng"), ((11, 15), "Báo cáo tổng kết năm")]
+# The plan's deadlines (day, month), in Asia/Ho_Chi_Minh: shown until the services say otherwise (a period not
+# opened yet, a year without configured report deadlines, or a service that cannot be reached).
+PLAN_DEADLINES = {"registration": (2, 15), "six_month": (6, 10), "annual": (11, 15)}
+LABELS = {"registration": "Đăng ký mô hình", "six_month": "Báo cáo sơ kết 6 tháng", "annual": "Báo cáo tổng kết năm"}
 
 
 @bp.get("/")
@@ -24,13 +26,35 @@ def home() -> Any:
     return redirect(url_for("dashboard.index"))
 
 
+def deadlines_in_force(year: int) -> dict[str, date]:
+    """The deadlines of a year as the services hold them: registration's period (Phòng VH-XH may have moved it)
+    and reporting's two reports; the plan's date for any the services cannot give."""
+    due = {kind: date(year, month, day) for kind, (month, day) in PLAN_DEADLINES.items()}
+    try:
+        for period in clients.get("registration", "/periods"):
+            if period.get("year") == year and period.get("deadline"):
+                due["registration"] = date.fromisoformat(period["deadline"])
+    except (clients.ServiceUnavailable, clients.ServiceProblem):
+        pass  # the plan's date
+    try:
+        for deadline in clients.get("reporting", "/deadlines", params={"year": year}):
+            if deadline.get("period") in due and deadline.get("due_date"):
+                due[deadline["period"]] = date.fromisoformat(deadline["due_date"])
+    except (clients.ServiceUnavailable, clients.ServiceProblem):
+        pass  # the plan's dates; the progress section says when reporting cannot be reached
+    return due
+
+
 def upcoming_deadlines(today: date) -> list[dict[str, Any]]:
+    """Each kind's next deadline: this year's if it has not passed, else next year's."""
+    this_year, next_year = deadlines_in_force(today.year), None
     out = []
-    for (month, day), text in DEADLINES:
-        due = date(today.year, month, day)
+    for kind, label in LABELS.items():
+        due = this_year[kind]
         if due < today:
-            due = date(today.year + 1, month, day)
-        out.append({"label": text, "due": due, "days_left": (due - today).days})
+            next_year = next_year or deadlines_in_force(today.year + 1)
+            due = next_year[kind]
+        out.append({"label": label, "due": due, "days_left": (due - today).days})
     return sorted(out, key=lambda d: d["due"])
 
 

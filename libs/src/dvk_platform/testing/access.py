@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map
@@ -110,3 +111,36 @@ def compare_with_url_map(table: AccessTable, url_map: Map, skip_endpoints: Itera
         else:
             listed.add(f"{method} {rule_path(rule.rule)}")
     return {"missing from the table": rules - listed, "not a rule": unknown}
+
+
+Response = Any  # a Flask test client's answer
+
+
+def mismatches(table: AccessTable, call: Callable[[str, str], Response],
+               check: Callable[[str, str, Response], str | None] | None = None) -> list[str]:
+    """Make every cell's call — call(endpoint, caller) builds a fresh record and asks as that caller — and name each
+    answer whose status is not the table's; check(endpoint, caller, answer), for the answers with the right status,
+    may name what else is wrong (a refusal that shows the record, a list that shows another unit's rows)."""
+    found = []
+    for endpoint, caller, want in table.cells():
+        got = call(endpoint, caller)
+        if got.status_code != want:
+            found.append(f"{endpoint} as {caller}: expected {want}, got {got.status_code} {got.get_data(as_text=True)[:160]}")
+        elif check is not None and (problem := check(endpoint, caller, got)):
+            found.append(f"{endpoint} as {caller}: {problem}")
+    return found
+
+
+def unauthenticated_answers(table: AccessTable, call: Callable[[str], Response]) -> list[str]:
+    """Every endpoint asked with no credentials — call(endpoint) — must answer 401 problem+json; names the others."""
+    found = []
+    for endpoint in table.endpoints:
+        got = call(endpoint)
+        if got.status_code != 401 or got.headers.get("Content-Type") != "application/problem+json":
+            found.append(f"{endpoint}: {got.status_code} {got.headers.get('Content-Type')}")
+    return found
+
+
+def undocumented(table: AccessTable, app: Any) -> dict[str, set[str]]:
+    """compare_with_spec against the app's own /openapi.json."""
+    return compare_with_spec(table, app.test_client().get("/openapi.json").get_json())

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-29
+Create Date: 2026-11-27
 """
 from alembic import op
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-12-06
+Create Date: 2026-11-27
 """
 import sqlalchemy as sa
 from alembic import op

@@ -254,6 +254,15 @@ class Target:
             return {"year": "2026", "movement": "Dân vận khéo", "nominee_kind": "individual", "unit_id": str(OWN),
                     "person_name": f"Trần Thị Đề Nghị {n}", "person_position": "Tổ viên",
                     "award": f"form:{self.awards['phuong']}", "achievements": "Vận động 120 hộ phân loại rác tại nguồn."}
+        if endpoint == "POST /khen-thuong/de-nghi/{draft}/sua":
+            return {**version, "person_name": f"Trần Văn Sửa Tên {n}", "person_position": "Tổ phó",
+                    "award": f"form:{self.awards['phuong']}", "achievements": "Vận động 150 hộ phân loại rác tại nguồn.",
+                    "model_ids": "", "links": ""}
+        if endpoint in ("POST /khen-thuong/quyet-dinh/moi", "POST /khen-thuong/to-trinh/moi"):
+            state = "approved" if "/quyet-dinh/" in endpoint else "approved_higher"
+            ticked = [self.nomination(state) for _ in range(2)]  # one paper for several nominations, as the page posts it
+            return {"year": "2026", "nomination": [f"{r.id}:{r.version}" for r in ticked], "signer_name": "Lê Văn Chủ",
+                    "signer_position": "chu_tich"}
         if endpoint.endswith("/review"):
             return {**version, "approved": "yes", "meeting_date": "2026-03-01", "votes_for": "7", "votes_against": "0",
                     "votes_abstain": "0", "minutes": MINUTES}
@@ -419,8 +428,8 @@ def test_every_route_role_and_unit_gets_the_status_in_the_table(stack: Stack) ->
             if record.marker in body:
                 mismatches.append(f"{endpoint} as {caller}: the {want} page shows {record.marker!r}")
     assert mismatches == [], "\n".join(mismatches)
-    assert cells == len(TABLE.rows) * len(CALLERS) == 518
-    assert leak_checks == 39  # every 404, and every 403 to the other unit's officer on a record of unit 12
+    assert cells == len(TABLE.rows) * len(CALLERS) == 560
+    assert leak_checks == 41  # every 404, and every 403 to the other unit's officer on a record of unit 12
     awards_pages_follow_the_content_rules(target, browsers)
 
     # /internal/* answers services, which send a bearer service token, not a browser.

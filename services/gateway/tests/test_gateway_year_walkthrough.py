@@ -3,7 +3,8 @@
 Registration, reporting, awards and notify are served over HTTP, each with its relay and consumer on one
 embedded bus; the gateway is served too. A unit officer registers a model, Phòng VH-XH returns it, the officer
 reads the notification, fixes and resends it, VH-XH accepts it; the six-month report goes the same way; a
-nomination is proposed, reviewed by the council and decided by the leader; the dashboard and the public page
+unit's and one of its members' nominations (the second corrected through its edit form) are proposed, reviewed by the
+council and decided by the leader in one decision; the dashboard and the public page
 follow. Every step leaves a screenshot in test-artifacts/walkthrough-NN-<step>.png.
 """
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .conftest import PASSWORD
 ARTIFACTS = Path("/work/main/test-artifacts")
 MODEL_TITLE = "Tổ dân phố 1 sạch, xanh, không rác thải nhựa"
 RETURN_REASON = "Đề nghị bổ sung chỉ tiêu đo được theo từng quý."
+MEMBER = "Nguyễn Thị Lan"
 
 
 @pytest.fixture(scope="module")
@@ -214,30 +216,58 @@ def test_a_year_of_the_movement_from_registration_to_commendation(browser, stack
         hoa.get_by_text("Đã đề nghị Hội đồng Thi đua - Khen thưởng xét.").wait_for()
         walk.shot(hoa, "de-nghi-khen-thuong")
 
-        # 11. The council meets: date, votes and minutes.
-        hoa.get_by_label("Ngày họp").fill("2026-06-01")
-        hoa.get_by_label("Số phiếu tán thành").fill("7")
-        hoa.get_by_label("Số phiếu không tán thành").fill("0")
-        hoa.get_by_label("Biên bản họp").fill("Hội đồng Thi đua - Khen thưởng phường họp ngày 01/06/2026, "
-                                              "7/7 thành viên tán thành đề nghị khen thưởng Tổ dân phố 1.")
-        hoa.get_by_role("button", name="Ghi kết quả xét").click()
-        hoa.get_by_text("Đã ghi kết quả xét của Hội đồng Thi đua - Khen thưởng.").wait_for()
-        assert text(hoa, "#nomination-status") == "Hội đồng thống nhất đề nghị"
+        # 10b. And one for a member of the unit: drafted, corrected through "Sửa đề nghị", proposed.
+        hoa.goto(f"{base}/khen-thuong/de-nghi/moi")
+        hoa.get_by_label("Đối tượng").select_option("individual")
+        hoa.get_by_label("Đơn vị").select_option(label="Tổ dân phố 1")
+        hoa.get_by_label("Họ và tên (khi đề nghị cho cá nhân)").fill(MEMBER)
+        hoa.get_by_label("Chức vụ (cá nhân)").fill("Tổ viên")
+        hoa.get_by_label("Danh hiệu thi đua hoặc hình thức khen thưởng").select_option(label="Giấy khen của Chủ tịch UBND phường")
+        hoa.get_by_label("Thành tích").fill("Vận động 40 hộ đổi chai nhựa lấy cây xanh.")
+        hoa.get_by_role("button", name="Lưu đề nghị").click()
+        hoa.get_by_text("Đã lập đề nghị khen thưởng (bản nháp).").wait_for()
+        member_url = hoa.url
+        hoa.get_by_role("link", name="Sửa đề nghị").click()
+        assert hoa.get_by_label("Họ và tên").input_value() == MEMBER
+        hoa.get_by_label("Chức vụ", exact=True).fill("Chi hội trưởng phụ nữ")
+        hoa.get_by_role("button", name="Lưu thay đổi").click()
+        hoa.get_by_text("Đã lưu thay đổi của đề nghị khen thưởng.").wait_for()
+        assert f"{MEMBER}, Chi hội trưởng phụ nữ" in text(hoa, ".facts")
+        hoa.get_by_role("button", name="Đề nghị Hội đồng xét").click()
+        hoa.get_by_text("Đã đề nghị Hội đồng Thi đua - Khen thưởng xét.").wait_for()
+
+        # 11. The council meets on both: date, votes and minutes.
+        for url in (nomination_url, member_url):
+            hoa.goto(url)
+            hoa.get_by_label("Ngày họp").fill("2026-06-01")
+            hoa.get_by_label("Số phiếu tán thành").fill("7")
+            hoa.get_by_label("Số phiếu không tán thành").fill("0")
+            hoa.get_by_label("Biên bản họp").fill("Hội đồng Thi đua - Khen thưởng phường họp ngày 01/06/2026, "
+                                                  "7/7 thành viên tán thành đề nghị khen thưởng.")
+            hoa.get_by_role("button", name="Ghi kết quả xét").click()
+            hoa.get_by_text("Đã ghi kết quả xét của Hội đồng Thi đua - Khen thưởng.").wait_for()
+            assert text(hoa, "#nomination-status") == "Hội đồng thống nhất đề nghị"
         walk.shot(hoa, "hoi-dong-xet")
 
-        # 12. The leader signs the decision.
+        # 12. The leader signs one decision for both: from the unit's nomination, adding its member's.
         bao = walk.person("lanhdao")
         bao.goto(f"{base}/khen-thuong")
         bao.locator("#nominations").get_by_role("link", name="Tập thể").click()
         bao.wait_for_url(nomination_url)
+        bao.get_by_role("link", name="chọn thêm đề nghị khác đã được Hội đồng thống nhất").click()
+        assert bao.get_by_label("Tập thể Tổ dân phố 1").is_checked()
+        assert not bao.get_by_label(MEMBER).is_checked()
+        bao.get_by_label(MEMBER).check()
         assert bao.get_by_role("textbox", name="Người ký").input_value() == "Trần Quốc Bảo"
+        walk.shot(bao, "lanh-dao-chon-de-nghi")
         bao.get_by_role("button", name="Ký quyết định khen thưởng").click()
-        bao.get_by_text("Đã ban hành quyết định khen thưởng. Số 01/QĐ-UBND.").wait_for()
-        assert "Giấy khen của Chủ tịch UBND phường" in bao.locator("#awardees").inner_text()
+        bao.get_by_text("Đã ban hành quyết định khen thưởng cho 2 đề nghị. Số 01/QĐ-UBND.").wait_for()
+        awardees = bao.locator("#awardees").inner_text()
+        assert "Giấy khen của Chủ tịch UBND phường" in awardees and "Tập thể" in awardees and MEMBER in awardees
         walk.shot(bao, "lanh-dao-quyet-dinh")
 
         # 13. The dashboard has followed every step.
-        reload_until(hoa, f"{base}/tong-quan", lambda: text(hoa, "#awards-decided") == "1", "the decided award")
+        reload_until(hoa, f"{base}/tong-quan", lambda: text(hoa, "#awards-decided") == "2", "the two decided awards")
         assert text(hoa, "#units-registered") == "1 / 21"
         assert text(hoa, "#units-accepted") == "1"
         assert text(hoa, "#reports-six_month") == "1 / 21"

@@ -83,6 +83,15 @@ NOMINATION_ACTIONS = {
     "forward": "Trình cấp trên",
     "revoke": "Thu hồi",
     "withdraw": "Rút đề nghị",
+    # the awards service records each step in the past tense
+    "created": "Lập đề nghị",
+    "edited": "Sửa đề nghị",
+    "proposed": "Đề nghị Hội đồng xét",
+    "reviewed": "Hội đồng Thi đua - Khen thưởng xét",
+    "decided": "Quyết định khen thưởng",
+    "forwarded": "Trình cấp trên",
+    "revoked": "Thu hồi",
+    "withdrawn": "Rút đề nghị",
 }
 NOMINEE_KINDS = {"collective": "Tập thể", "individual": "Cá nhân"}
 

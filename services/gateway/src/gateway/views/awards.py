@@ -2,6 +2,7 @@
 level, revocation, the catalogues, and the Word and Excel files (awards service)."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -9,7 +10,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from dvk_platform.clock import now
 
 from .. import clients
-from ..security import has_role, login_required, roles_required
+from ..pages import NOMINATION_STATUSES
+from ..security import current_user, has_role, login_required, roles_required
 from .units import unit_names
 
 bp = Blueprint("awards", __name__, url_prefix="/khen-thuong")
@@ -82,9 +84,11 @@ def _nomination_form() -> dict[str, Any]:
     return data
 
 
-def _nomination_form_page(data: dict[str, Any], errors: dict[str, str], status: int = 200) -> Any:
+def _nomination_form_page(data: dict[str, Any], errors: dict[str, str], status: int = 200,
+                          nomination: dict[str, Any] | None = None) -> Any:
+    """The nomination form: a new one, or (given `nomination`) the draft being edited."""
     entries = [e for e in _catalogue() if e.get("active", True)]
-    return render_template("awards/nomination_form.html", data=data, errors=errors, entries=entries,
+    return render_template("awards/nomination_form.html", data=data, errors=errors, entries=entries, n=nomination,
                            unit_names=unit_names()), status
 
 
@@ -106,10 +110,7 @@ def nomination_create() -> Any:
         shown = {**data, "award": request.form.get("award"), "model_ids": request.form.get("model_ids", ""),
                  "links": request.form.get("links", ""), "person_name": request.form.get("person_name", ""),
                  "person_position": request.form.get("person_position", "")}
-        errors = _problem_errors(exc)
-        if "catalogue" in errors or "award_id" in errors:
-            errors.setdefault("award", errors.get("award_id") or errors.get("catalogue", ""))
-        return _nomination_form_page(shown, errors, exc.status)
+        return _nomination_form_page(shown, _award_errors(_problem_errors(exc)), exc.status)
     flash("Đã lập đề nghị khen thưởng (bản nháp).", "success")
     return redirect(url_for("awards.nomination_detail", nomination_id=created["id"]))
 
@@ -130,6 +131,66 @@ def _nomination_page(nomination: dict[str, Any], errors: dict[str, str] | None =
 @login_required
 def nomination_detail(nomination_id: int) -> Any:
     return _nomination_page(clients.get("awards", f"/nominations/{nomination_id}"))
+
+
+def _award_errors(errors: dict[str, str]) -> dict[str, str]:
+    """The service names the catalogue and the entry; the form has one field for both."""
+    if "catalogue" in errors or "award_id" in errors:
+        errors.setdefault("award", errors.get("award_id") or errors.get("catalogue", ""))
+    return errors
+
+
+def _edit_data(nomination: dict[str, Any]) -> dict[str, Any]:
+    """The form's fields as the service holds them."""
+    evidence = nomination.get("evidence") or {}
+    return {"person_name": nomination.get("person_name"), "person_position": nomination.get("person_position"),
+            "award": f"{nomination.get('catalogue')}:{nomination.get('award_id')}",
+            "achievements": nomination.get("achievements"),
+            "model_ids": ", ".join(str(i) for i in evidence.get("model_ids") or []),
+            "links": "\n".join(evidence.get("links") or []), "version": nomination.get("version")}
+
+
+def _edit_changes(nomination: dict[str, Any]) -> dict[str, Any]:
+    """What the form changes, and only that: an unchanged award or evidence is not checked again by the service
+    (an entry deactivated, or a model withdrawn, since the draft was written must not block fixing its text)."""
+    form = _nomination_form()
+    changes: dict[str, Any] = {"achievements": form["achievements"]}
+    if nomination.get("nominee_kind") == "individual":
+        changes["person_name"] = request.form.get("person_name", "").strip()
+        changes["person_position"] = request.form.get("person_position", "").strip() or None
+    if (form["catalogue"], form["award_id"]) != (nomination.get("catalogue"), nomination.get("award_id")):
+        changes["catalogue"], changes["award_id"] = form["catalogue"], form["award_id"]
+    evidence = nomination.get("evidence") or {}
+    if (form["evidence"]["model_ids"], form["evidence"]["links"]) != (evidence.get("model_ids") or [], evidence.get("links") or []):
+        changes["evidence"] = {**evidence, **form["evidence"]}  # inspections and reports cited stay
+    current = _edit_data(nomination)
+    return {k: v for k, v in changes.items() if k in ("catalogue", "award_id", "evidence") or v != current.get(k)}
+
+
+@bp.route("/de-nghi/<int:nomination_id>/sua", methods=["GET", "POST"])
+@roles_required("vhxh")
+def nomination_edit(nomination_id: int) -> Any:
+    """Phòng VH-XH corrects its draft before proposing it; the version it opened guards against a colleague's edit."""
+    nomination = clients.get("awards", f"/nominations/{nomination_id}")
+    if request.method == "GET":
+        if nomination.get("status") != "draft":
+            message = ("Chỉ sửa được đề nghị khen thưởng khi còn là bản nháp. Trạng thái hiện tại: "
+                       f"{NOMINATION_STATUSES.get(nomination.get('status'), nomination.get('status'))}.")
+            return _nomination_page(nomination, {"_": message}, 409)
+        return _nomination_form_page(_edit_data(nomination), {}, nomination=nomination)
+    version = request.form.get("version")
+    try:
+        clients.call("awards", "PATCH", f"/nominations/{nomination_id}", json=_edit_changes(nomination), if_match=version)
+    except clients.ServiceProblem as exc:
+        if exc.status == 404:
+            raise
+        shown = {name: request.form.get(name, "") for name in ("person_name", "person_position", "award", "achievements",
+                                                               "model_ids", "links")}
+        # The version the user opened stays in the form: sending it again is refused until they reload (412).
+        shown["version"] = version
+        return _nomination_form_page(shown, _award_errors(_problem_errors(exc)), exc.status, nomination=nomination)
+    flash("Đã lưu thay đổi của đề nghị khen thưởng.", "success")
+    return redirect(url_for("awards.nomination_detail", nomination_id=nomination_id))
 
 
 def _int(name: str) -> int | None:
@@ -211,6 +272,115 @@ def nomination_action(nomination_id: int, action: str) -> Any:
 
 
 # --- decisions, proposal letters and their files ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A document the Chairman signs for several approved nominations at once."""
+
+    level: str  # the catalogue's granting level it is for
+    path: str  # the awards service's collection
+    date_field: str
+    title: str
+    button: str
+    done: str
+    number_key: str
+
+
+PAPERS = {
+    "decision": Paper("phuong", "/decisions", "decided_on", "Ký quyết định khen thưởng", "Ký quyết định khen thưởng",
+                      "Đã ban hành quyết định khen thưởng", "decision_number"),
+    "letter": Paper("cap_tren", "/proposal-letters", "letter_date", "Lập tờ trình đề nghị cấp trên khen thưởng",
+                    "Lập tờ trình", "Đã lập tờ trình đề nghị cấp trên khen thưởng", "letter_number"),
+}
+
+
+def _chosen_refs() -> list[dict[str, int]]:
+    """The ticked nominations, each "id:version" as the page showed it."""
+    refs = []
+    for value in request.form.getlist("nomination"):
+        nomination_id, _, version = value.partition(":")
+        if nomination_id.isdigit() and version.isdigit():
+            refs.append({"id": int(nomination_id), "version": int(version)})
+    return refs
+
+
+def _signing_page(kind: str, year: int, data: dict[str, Any], chosen: set[int], errors: dict[str, str],
+                  sent: dict[int, int] | None = None, status: int = 200) -> Any:
+    """The approved nominations of the year that this paper can carry, and the signing form.
+
+    After a refusal (`sent` = the versions the page had shown): a nomination changed since, or no longer awaiting
+    a decision, is named and left unticked, so nothing is signed on a version the leader has not seen."""
+    paper = PAPERS[kind]
+    entries = {(e["catalogue"], e["id"]): e for e in _catalogue()}
+    candidates, elsewhere = [], 0
+    for nomination in clients.get("awards", "/nominations", params={"year": year, "status": "approved"}) or []:
+        entry = entries.get((nomination.get("catalogue"), nomination.get("award_id"))) or {}
+        if entry.get("granting_level", "phuong") != paper.level:
+            elsewhere += 1
+            continue
+        candidates.append({**nomination, "entry": entry})
+    notes: dict[int, str] = {}
+    if sent:
+        current = {n["id"]: n["version"] for n in candidates}
+        for nomination_id, version in sent.items():
+            if nomination_id not in current:
+                notes[nomination_id] = "không còn chờ quyết định"
+            elif current[nomination_id] != version:
+                notes[nomination_id] = "vừa được thay đổi, hãy xem lại rồi chọn lại"
+        chosen = {i for i in chosen if i not in notes}
+    gone = [i for i in notes if i not in {n["id"] for n in candidates}]
+    return render_template("awards/signing.html", kind=kind, paper=paper, year=year, data=data, chosen=chosen,
+                           candidates=candidates, elsewhere=elsewhere, notes=notes, gone=gone, errors=errors,
+                           unit_names=unit_names(), signer_positions=SIGNER_POSITIONS), status
+
+
+def _signing(kind: str) -> Any:
+    paper = PAPERS[kind]
+    year = _year()
+    if request.method == "GET":
+        user = current_user()
+        data = {"signer_name": user.full_name if user else "", "signer_position": "chu_tich",
+                paper.date_field: now().date().isoformat(), "addressee": "Chủ tịch Ủy ban nhân dân tỉnh"}
+        return _signing_page(kind, year, data, set(request.args.getlist("chon", type=int)), {})
+    refs = _chosen_refs()
+    data = {name: request.form.get(name, "").strip() for name in ("number", paper.date_field, "signer_name",
+                                                                    "signer_position", "addressee")}
+    chosen = {r["id"] for r in refs}
+    if not refs:
+        return _signing_page(kind, year, data, chosen, {"nominations": "Chọn ít nhất một đề nghị khen thưởng.",
+                                                        "_": "Chưa chọn đề nghị khen thưởng nào."}, status=422)
+    body: dict[str, Any] = {"nominations": refs, "signer_name": data["signer_name"],
+                            "signer_position": data["signer_position"] or "chu_tich"}
+    if _int("number") is not None:
+        body["number"] = _int("number")
+    if data[paper.date_field]:
+        body[paper.date_field] = data[paper.date_field]
+    if kind == "letter" and data["addressee"]:
+        body["addressee"] = data["addressee"]
+    try:
+        signed = clients.post("awards", paper.path, json=body)
+    except clients.ServiceProblem as exc:  # one transaction in the service: a refusal signs none of them
+        sent = {r["id"]: r["version"] for r in refs}
+        return _signing_page(kind, year, data, chosen, _problem_errors(exc), sent=sent, status=exc.status)
+    flash(f"{paper.done} cho {len(refs)} đề nghị. Số {signed.get(paper.number_key)}.", "success")
+    if kind == "decision":
+        return redirect(url_for("awards.decision_detail", decision_id=signed["id"]))
+    return redirect(url_for("awards.index", year=year, _anchor="letters"))
+
+
+@bp.route("/quyet-dinh/moi", methods=["GET", "POST"])
+@roles_required("lanh_dao")
+def decision_create() -> Any:
+    """One decision of the Chairman for several approved nominations of ward-level awards."""
+    return _signing("decision")
+
+
+@bp.route("/to-trinh/moi", methods=["GET", "POST"])
+@roles_required("lanh_dao")
+def letter_create() -> Any:
+    """One proposal letter to the higher level for several approved nominations of higher-level awards."""
+    return _signing("letter")
 
 
 @bp.get("/quyet-dinh/<int:decision_id>")

@@ -7,6 +7,13 @@ identifiers schemathesis invents (mostly unknown records) and with identifiers o
 so the documented shapes of real records are checked too. Examples are bounded and derandomised (a fixed
 seed) so the run is the same every time.
 
+Refusals are checked as strictly as successes: every error response of every document is a ProblemDetails under
+application/problem+json (what dvk_platform.errors answers; an error documented under another media type would
+let schemathesis skip its body), a floor of refusals must have been schema-checked, and every documented
+operation is also sent the refusals schemathesis does not generate (no or a bad credential, a token of another
+ward, a method or an address it does not take, malformed JSON, a body that is no JSON or too large): each must be
+a problem whose body matches the schema its document gives for that status.
+
 The feed's GET /feed is read with subscribers' API keys, not service tokens: there the caller holds a key of
 this ward, of every ward, of another ward or a revoked one, sent in either header the feed reads. The gateway's
 document holds its JSON endpoints for machines (GET /internal/recipients); there a caller may also hold no token.
@@ -22,9 +29,11 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.transport import Response
 from schemathesis.specs.openapi.checks import response_schema_conformance
 from schemathesis.specs.openapi.schemas import APIOperation
 
+from dvk_platform.auth import issue_token
 from dvk_platform.envelope import CloudEvent
 
 from .conftest import TDP, WARD, Caller, deliver, unit_created
@@ -130,11 +139,42 @@ def callers(app, operation: APIOperation, ids: dict[str, Any]) -> list[dict[str,
     return tokens + ([{}] if ids.get("anonymous") else [])
 
 
-def fuzz(app, ids: dict[str, Any]) -> tuple[Counter[tuple[str, int]], list[str]]:
-    """Run every operation of the app's document; returns how often each operation answered each status, and one
-    line per failing operation."""
+PROBLEM_JSON = "application/problem+json"
+
+
+def error_responses(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every error response of the document ("GET /units default", "POST /units 422", …), references resolved."""
+    found = {}
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            for status, response in operation["responses"].items():
+                if status == "default" or int(status) >= 400:
+                    if "$ref" in response:
+                        response = document["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+                    found[f"{method.upper()} {path} {status}"] = response
+    return found
+
+
+def body_is_checked(operation: APIOperation, status: int, media_type: str) -> bool:
+    """Whether the document gives a schema for this status (explicitly or as `default`) under this media type, i.e.
+    whether schemathesis validates the body (it skips a body whose media type its document does not give)."""
+    responses = operation.definition.raw["responses"]
+    response = responses.get(str(status), responses.get("default"))
+    if response is None:
+        return False
+    if "$ref" in response:
+        response = operation.schema.raw_schema["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+    return "schema" in response.get("content", {}).get(media_type, {})
+
+
+def fuzz(app, ids: dict[str, Any]) -> tuple[Counter[tuple[str, int]], list[str], int]:
+    """Run every operation of the app's document; returns how often each operation answered each status, one line
+    per failing operation, and how many refusals (4xx) had their body checked against a documented schema."""
     schema = schemathesis.openapi.from_wsgi("/openapi.json", app)
     answers: Counter[tuple[str, int]] = Counter()
+    refusals_checked = 0
     failures = []
     for result in schema.get_all_operations():
         operation = result.ok()
@@ -146,31 +186,111 @@ def fuzz(app, ids: dict[str, Any]) -> tuple[Counter[tuple[str, int]], list[str]]
                       suppress_health_check=list(HealthCheck))
             @given(case=strategy, headers=st.sampled_from(callers(app, operation, ids)))
             def check(case, headers):
+                nonlocal refusals_checked
                 response = case.call(headers=headers)
                 answers[operation.label, response.status_code] += 1
                 case.validate_response(response, checks=[not_a_server_error, response_schema_conformance], headers=headers)
+                media_type = (response.headers.get("content-type") or [""])[0].split(";")[0].strip()
+                if 400 <= response.status_code < 500 and body_is_checked(operation, response.status_code, media_type):
+                    refusals_checked += 1
 
             try:
                 check()
             except (Exception, BaseExceptionGroup) as exc:  # each failing operation is reported, then the next one runs
                 failures.append(f"{operation.label}: {exc}")
                 break
-    return answers, failures
+    return answers, failures, refusals_checked
 
 
 # The gateway's one operation takes no input: one case per caller (five roles, no token) is all there is to send.
 MIN_CASES = {"gateway": len(ROLES) + 1}
 # Operations whose success must be seen, so that the documented shape of a real answer is checked.
 MUST_SUCCEED = {"feed": ["GET /feed", "GET /keys", "GET /audit"], "gateway": ["GET /internal/recipients"]}
+# Fewest refusals whose body was checked against the document (a floor, not a count to keep current; the four
+# workflow services refuse a hundred or more, the feed about fifty): the gateway's one operation refuses five of
+# its six callers (the four roles other than admin with 403, no token with 401).
+MIN_REFUSALS_CHECKED = {"feed": 30, "gateway": 5}
 
 
 @pytest.mark.parametrize("service", sorted(SEEDERS))
 def test_every_documented_operation_answers_without_server_error_and_as_documented(make_service, ward_clock, service):
     app = make_service(service, "sqlite", CLOCK=ward_clock)
     ids = SEEDERS[service](app)
-    answers, failures = fuzz(app, ids)
+    document = app.test_client().get("/openapi.json").get_json()
+    not_problems = {label: sorted(r.get("content", {})) for label, r in error_responses(document).items()
+                    if list(r.get("content", {})) != [PROBLEM_JSON]
+                    or r["content"][PROBLEM_JSON].get("schema") != {"$ref": "#/components/schemas/ProblemDetails"}}
+    assert not not_problems, f"error responses not documented as problem+json ProblemDetails: {not_problems}"
+    answers, failures, refusals_checked = fuzz(app, ids)
     assert not failures, f"{len(failures)} operations of {service} failed:\n" + "\n\n".join(failures)
     calls = sum(answers.values())
     assert calls >= MIN_CASES.get(service, EXAMPLES * 5), f"only {calls} cases ran"
     succeeded = {label for (label, status), _ in answers.items() if status < 300}
     assert set(MUST_SUCCEED.get(service, [])) <= succeeded, f"never answered with success: {sorted(answers)}"
+    assert refusals_checked >= MIN_REFUSALS_CHECKED.get(service, EXAMPLES * 5), f"only {refusals_checked} refusals were checked"
+
+
+# ----------------------------------------------------------------- refusals schemathesis does not generate
+
+TOO_LARGE = b"{" + b" " * 1_100_000 + b"}"  # beyond MAX_CONTENT_LENGTH (1 MiB)
+UNUSUAL_METHODS = ["DELETE", "PUT", "PATCH", "POST", "GET"]
+EXACT_STATUS = {"a method it does not take": [405], "an address below it": [404]}
+
+
+def refusal_requests(app, path: str, methods: set[str], method: str, body: bool) -> dict[str, tuple[str, str, dict[str, Any]]]:
+    """name -> (method, path, werkzeug request arguments) of the refusals to send to one documented operation (the
+    security tests check which status and problem type each credential gets; here, that each is as documented)."""
+    secret = app.config["SERVICE_TOKEN_SECRET"]
+    other_ward = issue_token(secret, ward="phuong-khac", user_id="u1", name="Người phường khác", role="admin", unit_id=None)
+    admin = Caller(app).headers("admin")
+    other_method = next(m for m in UNUSUAL_METHODS if m not in methods)
+    roles = {f"{role}{f' {unit}' if unit else ''}": Caller(app).headers(role, unit) for role, unit in ROLES}
+    requests = {
+        "no credential": (method, path, {"json": {}}),
+        "a forged token": (method, path, {"json": {}, "headers": {"Authorization": "Bearer khong.phai.jwt"}}),
+        "a token of another ward": (method, path, {"json": {}, "headers": {"Authorization": f"Bearer {other_ward}"}}),
+        "a method it does not take": (other_method, path, {"json": {}, "headers": admin}),
+        "an address below it": (method, path.rstrip("/") + "/khong-co-dia-chi-nay", {"json": {}, "headers": admin}),
+    }
+    for who, headers in roles.items() if body else ():  # as each role: the one the operation lets in reads the body
+        requests |= {
+            f"malformed JSON ({who})": (method, path, {"data": b'{"year": 20', "content_type": "application/json", "headers": headers}),
+            f"a body that is no JSON ({who})": (method, path, {"data": "year=2026", "content_type": "text/plain", "headers": headers}),
+            f"a body too large ({who})": (method, path, {"data": TOO_LARGE, "content_type": "application/json", "headers": headers}),
+        }
+    return requests
+
+
+@pytest.mark.parametrize("service", sorted(SEEDERS))
+def test_every_refusal_of_every_documented_operation_is_the_documented_problem(make_service, service):
+    app = make_service(service, "sqlite")
+    client = app.test_client()
+    schema = schemathesis.openapi.from_wsgi("/openapi.json", app)
+    document = schema.raw_schema
+    statuses: Counter[int] = Counter()
+    wrong = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        item = document["paths"][operation.path]
+        values = {p["name"]: str(p["schema"]["enum"][0]) if "enum" in p.get("schema", {}) else "1"
+                  for p in item.get("parameters", []) + item[operation.method.lower()].get("parameters", []) if p["in"] == "path"}
+        path = re.sub(r"\{([^}]+)\}", lambda m: values.get(m.group(1), "1"), operation.path)
+        methods = {m.upper() for m in item if m != "parameters"}
+        body = "requestBody" in operation.definition.raw
+        for name, (method, url, kwargs) in refusal_requests(app, path, methods, operation.method.upper(), body).items():
+            response = client.open(url, method=method, **kwargs)
+            statuses[response.status_code] += 1
+            problem = response.get_json(silent=True) if response.mimetype == PROBLEM_JSON else None
+            refused = EXACT_STATUS.get(name, range(400, 500))
+            if response.status_code not in refused or problem is None or problem.get("status") != response.status_code:
+                wrong.append(f"{operation.label} with {name}: {response.status_code} {response.mimetype} "
+                             f"{response.get_data(as_text=True)[:200]}")
+                continue
+            try:
+                operation.validate_response(Response.from_any(response))
+            except (Exception, BaseExceptionGroup) as exc:  # each wrong answer is reported, then the next one is sent
+                wrong.append(f"{operation.label} with {name}: {exc}")
+    assert not wrong, f"{len(wrong)} refusals of {service} are not the documented problem:\n" + "\n\n".join(wrong)
+    # each kind of refusal was really met (the gateway's one operation takes no body)
+    expected = {401, 403, 404, 405} | ({400, 413, 422} if service != "gateway" else set())
+    assert expected <= set(statuses), f"{service} never answered {sorted(expected - set(statuses))}: {dict(statuses)}"

@@ -1,7 +1,7 @@
-"""Nobody where they don't belong: every documented endpoint of every service refuses a missing, expired, forged,
-malformed or other-ward token and writes nothing (the feed's GET /feed, which takes API keys and no service token,
-refuses each with 401); the gateway never returns or logs a password; text a unit types is shown as text, never
-run as HTML. (The role × own/other-unit matrix of registration is in
+"""Nobody where they don't belong: every documented endpoint of every service (the gateway's: its JSON endpoints
+for machines) refuses a missing, expired, forged, malformed or other-ward token and writes nothing (the feed's
+GET /feed, which takes API keys and no service token, refuses each with 401); the gateway never returns or logs a
+password; text a unit types is shown as text, never run as HTML. (The role × own/other-unit matrix of registration is in
 services/registration/tests/test_registration_access.py; each service's tests check its own roles.)"""
 from __future__ import annotations
 
@@ -20,10 +20,14 @@ from dvk_platform.auth import AUDIENCE, ISSUER, issue_token
 
 from .conftest import Caller
 
-SERVICES = ["registration", "reporting", "awards", "notify", "feed"]
+# The gateway is here for what its OpenAPI document holds: its JSON endpoints for machines, which take a service
+# token like every other service's (GET /internal/recipients). Its pages are for people, with a session and no
+# token: they are not in that document, and the session tests below and in services/gateway/tests cover them.
+SERVICES = ["registration", "reporting", "awards", "notify", "feed", "gateway"]
 # Fewest operations a service documents (a floor proving its OpenAPI document was read, not a count to keep
-# current): the feed has five (GET /feed, GET /audit, GET and POST /keys, POST /keys/{key_id}/revoke).
-FEWEST_OPERATIONS = {"feed": 5}
+# current): the feed has five (GET /feed, GET /audit, GET and POST /keys, POST /keys/{key_id}/revoke), the gateway
+# one (GET /internal/recipients).
+FEWEST_OPERATIONS = {"feed": 5, "gateway": 1}
 # Endpoints that take no service token at all: the feed's GET /feed is read with a subscriber's API key
 # (`Authorization: ApiKey …` or `X-API-Key`), so every bad token below — a bearer token of another ward
 # included, which the endpoints taking service tokens refuse with 403 wrong-ward — is no API key to it: 401

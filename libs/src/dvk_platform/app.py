@@ -1,17 +1,19 @@
 """The common part of every service's create_app: config, logging, errors, database, bus, ops, API."""
 from __future__ import annotations
 
-from collections.abc import Mapping
+import http
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Flask, current_app
-from flask_smorest import Api
+from flask_smorest import Api, Blueprint
 from werkzeug.routing import IntegerConverter, Map
 
 from . import db, errors, observability
 from .bus import Bus, create_bus
 from .config import check_production_secrets, load_config
-from .schemas import use_vietnamese_messages
+from .errors import PROBLEM_JSON
+from .schemas import ProblemDetailsSchema, use_vietnamese_messages
 
 
 class RecordIdConverter(IntegerConverter):
@@ -23,10 +25,38 @@ class RecordIdConverter(IntegerConverter):
 
 
 class ServiceApi(Api):
-    """flask-smorest Api whose errors are problem+json like everything else."""
+    """flask-smorest Api whose errors are problem+json like everything else, and are documented so."""
+
+    ERROR_SCHEMA = ProblemDetailsSchema
 
     def handle_http_exception(self, error):  # noqa: ANN001, ANN201 - flask-smorest's signature
         return errors.from_http_exception(error)
+
+    def _register_responses(self) -> None:
+        """The responses flask-smorest refers to by name — DEFAULT_ERROR (every operation's `default`), and one per
+        status (UNPROCESSABLE_ENTITY for @blp.arguments, PRECONDITION_FAILED…) — as what errors.py really answers:
+        a ProblemDetails under application/problem+json, not flask-smorest's own Error under application/json."""
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if status >= 400:
+                response["content"] = {PROBLEM_JSON: {"schema": self.ERROR_SCHEMA}}
+            self.spec.components.response(status.name, response, lazy=True)
+        self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, {
+            "description": "Từ chối hoặc lỗi: application/problem+json (RFC 9457)",
+            "content": {PROBLEM_JSON: {"schema": self.ERROR_SCHEMA}},
+        }, lazy=True)
+
+
+def refusals(blp: Blueprint, described: Mapping[int, str]) -> Callable[[Any], Any]:
+    """Describe an operation's expected refusals, e.g. @refusals(blp, {401: "…", 403: "…"}): each a ProblemDetails
+    under application/problem+json, like the `default` response every operation has anyway."""
+
+    def decorate(view: Any) -> Any:
+        for status, description in sorted(described.items()):
+            view = blp.alt_response(status, schema=ProblemDetailsSchema, content_type=PROBLEM_JSON, description=description)(view)
+        return view
+
+    return decorate
 
 
 def create_service_app(
@@ -56,7 +86,6 @@ def create_service_app(
     errors.init_app(app)
     db.init_app(app)
     api = ServiceApi(app)
-    api.spec.components.schema("Problem", {"type": "object"})
     return app, api
 
 

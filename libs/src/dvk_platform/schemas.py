@@ -4,7 +4,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
-from marshmallow import Schema, fields, pre_load, validate
+from marshmallow import INCLUDE, Schema, fields, pre_load, validate
 
 _FIELD_MESSAGES: dict[type, dict[str, str]] = {
     fields.Field: {
@@ -70,10 +70,32 @@ class BaseSchema(Schema):
         return nfc(data)
 
 
-class ProblemSchema(Schema):
-    type = fields.String()
-    title = fields.String()
-    status = fields.Integer()
-    detail = fields.String()
-    instance = fields.String()
-    errors = fields.Dict()
+# Messages of one field: a list of texts, or (a nested object, a list's items) messages by member or index.
+_FIELD_ERRORS = {"anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "object"}]}
+
+
+class ProblemDetailsSchema(Schema):
+    """application/problem+json (RFC 9457), the shape of every refusal and error of every service: what
+    dvk_platform.errors writes. Some problems carry more members (e.g. `current_status` for a refused
+    transition, `existing_nomination_id` for a duplicate), hence additional properties are allowed."""
+
+    class Meta:
+        unknown = INCLUDE
+
+    type = fields.String(required=True, metadata={"description": "urn:dvk:problem:<slug>", "pattern": r"^urn:dvk:problem:[a-z0-9-]+$"})
+    title = fields.String(required=True, validate=validate.Length(min=1), metadata={"description": "in Vietnamese, for people"})
+    status = fields.Integer(required=True, validate=validate.Range(min=400, max=599), metadata={"description": "the HTTP status"})
+    detail = fields.String(metadata={"description": "this occurrence, in Vietnamese"})
+    instance = fields.String(required=True, metadata={"description": "the path that was asked for"})
+    errors = fields.Raw(metadata={
+        "description": "what was wrong: field → messages (a 422 of a body, query or form), or one entry per wrong "
+                       "row of an imported file",
+        "oneOf": [
+            {"type": "object", "additionalProperties": _FIELD_ERRORS},
+            {"type": "array", "items": {"type": "object", "required": ["row", "message"], "properties": {
+                "row": {"type": "integer"}, "column": {"type": ["string", "null"]}, "message": {"type": "string"}}}},
+        ],
+    })
+    allowed = fields.List(fields.String(), metadata={"description": "for a 405: the methods the address takes"})
+    current_status = fields.String(metadata={"description": "for a refused transition: the record's status now"})
+    current_version = fields.Integer(metadata={"description": "for a 412 or 428: the record's version now"})

@@ -79,17 +79,3 @@ class FeedPageSchema(Schema):
     events = fields.List(fields.Nested(FeedEventSchema), required=True)
     next_cursor = fields.String(required=True, metadata={"description": "`after` of the next page (the same cursor when the page is empty)"})
     has_more = fields.Boolean(required=True)
-
-
-class ProblemDetailsSchema(Schema):
-    """application/problem+json (RFC 9457), the shape of every refusal; some carry more members (e.g. `errors`)."""
-
-    class Meta:
-        unknown = INCLUDE
-
-    type = fields.String(required=True, metadata={"description": "urn:dvk:problem:<slug>"})
-    title = fields.String(required=True)
-    status = fields.Integer(required=True)
-    detail = fields.String()
-    instance = fields.String()
-    errors = fields.Dict(metadata={"description": "field → messages, for a 422"})

@@ -8,11 +8,11 @@ from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from dvk_platform.app import refusals
 from dvk_platform.db import get_db
 
 from .. import services
 from ..schemas import FeedPageSchema, FeedQuerySchema
-from . import refusals
 
 blp = Blueprint("feed", __name__, url_prefix="/feed", description="Sự kiện của các phường, kéo về theo con trỏ")
 

@@ -6,6 +6,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
+from dvk_platform.app import refusals
 from dvk_platform.auth import current_principal, require_roles
 from dvk_platform.db import get_db
 from dvk_platform.versioning import etag, requested_version
@@ -13,7 +14,6 @@ from dvk_platform.versioning import etag, requested_version
 from .. import services
 from ..models import ApiKey
 from ..schemas import KeyCreatedSchema, KeyCreateSchema, KeySchema, VersionSchema
-from . import refusals
 
 WITHOUT_CREDENTIAL = "no service token, or an invalid or expired one (an API key does not manage keys)"
 NOT_ADMIN = "a role other than admin, or a token of another ward"

@@ -6,12 +6,12 @@ from typing import Any
 
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import INCLUDE, Schema, fields
+from marshmallow import Schema, fields
 from sqlalchemy import select
 
+from dvk_platform.app import refusals
 from dvk_platform.auth import require_roles
 from dvk_platform.db import get_db
-from dvk_platform.errors import PROBLEM_JSON
 
 from ..models import ROLE_LABELS, User
 
@@ -27,27 +27,12 @@ class RecipientSchema(Schema):
     active = fields.Boolean(required=True)
 
 
-class ProblemDetailsSchema(Schema):
-    """application/problem+json (RFC 9457), the shape of every refusal."""
-
-    class Meta:
-        unknown = INCLUDE
-
-    type = fields.String(required=True, metadata={"description": "urn:dvk:problem:<slug>"})
-    title = fields.String(required=True)
-    status = fields.Integer(required=True)
-    detail = fields.String()
-    instance = fields.String()
-
-
 @blp.route("/recipients")
 class Recipients(MethodView):
     @require_roles("admin")
     @blp.response(200, RecipientSchema(many=True))
-    @blp.alt_response(403, schema=ProblemDetailsSchema, content_type=PROBLEM_JSON,
-                      description="a role other than admin, or a token of another ward")
-    @blp.alt_response(401, schema=ProblemDetailsSchema, content_type=PROBLEM_JSON,
-                      description="no service token, or an invalid or expired one (a session cookie is not enough)")
+    @refusals(blp, {401: "no service token, or an invalid or expired one (a session cookie is not enough)",
+                    403: "a role other than admin, or a token of another ward"})
     def get(self) -> Any:
         """Mọi người dùng mà notify có thể gửi thông báo (kể cả tài khoản đã khóa, `active`: false)."""
         with get_db().transaction() as s:

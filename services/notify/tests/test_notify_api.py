@@ -96,3 +96,22 @@ def test_a_switched_off_subscriber_gets_nothing_more(kit, notify, webhook_server
     assert webhook_server.posts("/ok") == []
     [given_up] = client.get("/deliveries?channel=webhook", headers=admin).get_json()["items"]
     assert given_up["status"] == "failed" and given_up["attempts"] == 1 and given_up["id"] in result.failed
+
+
+def test_a_withdrawn_nomination_is_told_to_its_unit_and_the_leaders_with_the_reason(kit, notify):
+    withdrawn = CloudEvent(type="vn.dvk.awards.nomination-withdrawn.v1", source="/wards/minh-xuan/awards", subject="9",
+                           ward="minh-xuan", data={
+        "nomination_id": 9, "unit_id": 12, "year": 2026, "nominee_kind": "individual", "person_name": "Lê Văn Tâm",
+        "award_name": "Giấy khen của Chủ tịch UBND phường", "previous_status": "approved",
+        "reason": "Cá nhân xin rút để nhường cho đồng chí khác.", "occurred_at": "2026-11-20T02:00:00+00:00"})
+    kit.handle(notify, withdrawn)
+    client = notify.test_client()
+    told = {}
+    for user, role, unit in (("tdp1-tam", "don_vi", 12), ("ld-minh", "lanh_dao", None), ("tdp2-lan", "don_vi", 13),
+                             ("vhxh-hoa", "vhxh", None)):
+        told[user] = client.get("/inbox", headers=bearer(notify, role, unit, user_id=user)).get_json()["items"]
+    assert [len(told[u]) for u in ("tdp1-tam", "ld-minh", "tdp2-lan", "vhxh-hoa")] == [1, 1, 0, 0]
+    [message] = told["tdp1-tam"]
+    assert message["subject"] == "Rút đề nghị khen thưởng: Lê Văn Tâm — Giấy khen của Chủ tịch UBND phường"
+    assert "Lý do: Cá nhân xin rút để nhường cho đồng chí khác." in message["body"]
+    assert message["link"] == "/khen-thuong/de-nghi/9"

@@ -36,7 +36,7 @@ OTHER_EVENTS = (
     R + "model-inspected.v1", R + "model-marked-typical.v1",
     P + "report-overdue.v1", P + "target-figures-updated.v1", P + "consolidated-report-finalised.v1", P + "progress-snapshot.v1",
     A + "nomination-proposed.v1", A + "nomination-reviewed.v1", A + "award-decided.v1", A + "award-forwarded.v1",
-    A + "award-revoked.v1",
+    A + "award-revoked.v1", A + "nomination-withdrawn.v1",
 )
 KNOWN_TYPES: tuple[str, ...] = (*UNIT_EVENTS, *PERIOD_EVENTS, *MODEL_EVENTS, *REPORT_EVENTS, *OTHER_EVENTS)
 

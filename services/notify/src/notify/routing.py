@@ -151,6 +151,13 @@ ROUTES: dict[str, Route] = {
         "UBND phường đã có Tờ trình số {letter_number} đề nghị cấp trên tặng {award_name} cho {unit_name} năm {year}.",
         "/khen-thuong/de-nghi/{nomination_id}",
     ),
+    A + "nomination-withdrawn.v1": Route(
+        ("unit", "lanh_dao"),
+        "Rút đề nghị khen thưởng: {nominee} — {award_name}",
+        "Phòng Văn hóa - Xã hội đã rút đề nghị tặng {award_name} năm {year} cho {nominee}; đề nghị không còn được "
+        "xét.\nLý do: {reason}",
+        "/khen-thuong/de-nghi/{nomination_id}",
+    ),
     A + "award-revoked.v1": Route(
         ("unit", "lanh_dao", "vhxh"),
         "Thu hồi quyết định khen thưởng năm {year}",

@@ -10,13 +10,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
-from werkzeug.test import TestResponse
 
 from dvk_platform.bus import Record
 from dvk_platform.config import topic_name
 from dvk_platform.envelope import CloudEvent
 from dvk_platform.tables import outbox_messages
-from dvk_platform.testing.plugin import bearer
+from dvk_platform.testing.plugin import Caller
 from dvk_platform.testing.recipients import RecipientsServer
 from dvk_platform.worker import build_consumer
 
@@ -24,26 +23,6 @@ WARD = "minh-xuan"
 TDP = {12: ("tdp-1", "Tổ dân phố 1"), 13: ("tdp-2", "Tổ dân phố 2"), 14: ("tdp-3", "Tổ dân phố 3")}
 # A clock inside the 2026 registration window, and late enough in the year for council meetings and decisions.
 NOW = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)
-
-
-class Caller:
-    """Calls one app as a role (optionally of a unit), the way the gateway would: with a signed service token."""
-
-    def __init__(self, app: Flask) -> None:
-        self.app = app
-        self.client = app.test_client()
-
-    def headers(self, role: str, unit: int | None = None) -> dict[str, str]:
-        return bearer(self.app, role, unit, user_id=f"{role}-{unit or 0}", name=f"Cán bộ {role}")
-
-    def __call__(self, method: str, path: str, role: str | None, unit: int | None = None, json: Any = None,
-                 if_match: int | None = None, **kwargs: Any) -> TestResponse:
-        headers = dict(kwargs.pop("headers", {}))
-        if role is not None:
-            headers.update(self.headers(role, unit))
-        if if_match is not None:
-            headers["If-Match"] = f'"{if_match}"'
-        return self.client.open(path, method=method, json=json, headers=headers, **kwargs)
 
 
 def outbox_after(app: Flask, seq: int) -> list[dict[str, Any]]:

@@ -20,11 +20,9 @@ from dvk_platform.bus import Message, dlq_topic
 from dvk_platform.envelope import CloudEvent
 from dvk_platform.tables import inbox_events, outbox_messages
 from dvk_platform.testing import wait_until
-from dvk_platform.testing.plugin import bus_for, read_topic, unavailable
+from dvk_platform.testing.plugin import Caller, bus_for, read_topic, unavailable
 from dvk_platform.testing.postgres import HarnessUnavailable, LocalPostgres, PostgresDatabases
 from dvk_platform.worker import build_consumer, build_relay
-
-from .conftest import Caller
 
 # The issue asks for 1,000; DVK_RELIABILITY_REGISTRATIONS lowers it on a slow machine.
 REGISTRATIONS = int(os.environ.get("DVK_RELIABILITY_REGISTRATIONS", "1000"))

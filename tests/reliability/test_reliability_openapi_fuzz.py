@@ -35,8 +35,9 @@ from schemathesis.specs.openapi.schemas import APIOperation
 
 from dvk_platform.auth import issue_token
 from dvk_platform.envelope import CloudEvent
+from dvk_platform.testing.plugin import Caller
 
-from .conftest import TDP, WARD, Caller, deliver, unit_created
+from .conftest import TDP, WARD, deliver, unit_created
 
 EXAMPLES = 12
 ROLES = [("admin", None), ("vhxh", None), ("lanh_dao", None), ("giam_sat", None), ("don_vi", 12)]

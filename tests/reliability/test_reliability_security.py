@@ -17,8 +17,7 @@ from sqlalchemy import MetaData, func, select
 from werkzeug.serving import make_server
 
 from dvk_platform.auth import AUDIENCE, ISSUER, issue_token
-
-from .conftest import Caller
+from dvk_platform.testing.plugin import Caller
 
 # The gateway is here for what its OpenAPI document holds: its JSON endpoints for machines, which take a service
 # token like every other service's (GET /internal/recipients). Its pages are for people, with a session and no

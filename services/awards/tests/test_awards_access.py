@@ -18,12 +18,11 @@ from openpyxl import load_workbook
 from werkzeug.test import TestResponse
 
 from dvk_platform.testing import access
-from dvk_platform.testing.plugin import bearer
+from dvk_platform.testing.plugin import Caller
 
 OWN, OTHER = 12, 13
 TABLE = access.load("awards")  # security/access/awards.md
-CALLERS = {"admin": ("admin", None), "vhxh": ("vhxh", None), "lanh_dao": ("lanh_dao", None),
-           "giam_sat": ("giam_sat", None), "don_vi:own": ("don_vi", OWN), "don_vi:other": ("don_vi", OTHER)}
+CALLERS = access.role_columns(OWN, OTHER)
 
 WARD_AWARD, PROVINCE_AWARD = "giay-khen-chu-tich-ubnd-phuong", "bang-khen-chu-tich-ubnd-tinh"
 SECRET = "Vận động 120 hộ phân loại rác tại nguồn"  # in every nomination made here; never in a 404
@@ -32,17 +31,7 @@ LEGAL_BASIS = "Luật Thi đua, Khen thưởng 2022; Nghị định 98/2023/NĐ-
 QUERIES = {"GET /suggestions": "?year=2026", "GET /decisions/export.xlsx": "?year=2026"}
 
 
-def caller(app: Flask):
-    client = app.test_client()
-
-    def call(method: str, path: str, role: str | None, unit: int | None = None, if_match: int | None = None,
-             **kwargs: Any) -> TestResponse:
-        headers = dict(bearer(app, role, unit, user_id=f"{role}-{unit or 0}")) if role else {}
-        if if_match is not None:
-            headers["If-Match"] = str(if_match)
-        return client.open(path, method=method, headers=headers, **kwargs)
-
-    return call
+caller = Caller
 
 
 @pytest.fixture

@@ -15,8 +15,7 @@ from dvk_platform.testing import access
 
 OWN, OTHER = 12, 13
 TABLE = access.load("registration")  # security/access/registration.md
-CALLERS = {"admin": ("admin", None), "vhxh": ("vhxh", None), "lanh_dao": ("lanh_dao", None),
-           "giam_sat": ("giam_sat", None), "don_vi:own": ("don_vi", OWN), "don_vi:other": ("don_vi", OTHER)}
+CALLERS = access.role_columns(OWN, OTHER)
 
 BODIES: dict[str, Callable[[int], Any]] = {
     "POST /units": lambda n: {"code": f"tdp-moi-{n}", "name": f"Tổ dân phố mới {n}", "kind": "to_dan_pho"},

@@ -12,15 +12,13 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from werkzeug.test import TestResponse
 
 from dvk_platform.testing import access
-from dvk_platform.testing.plugin import bearer
+from dvk_platform.testing.plugin import Caller
 
 OWN, OTHER = 12, 13
 TABLE = access.load("reporting")  # security/access/reporting.md
-CALLERS = {"admin": ("admin", None), "vhxh": ("vhxh", None), "lanh_dao": ("lanh_dao", None),
-           "giam_sat": ("giam_sat", None), "don_vi:own": ("don_vi", OWN), "don_vi:other": ("don_vi", OTHER)}
+CALLERS = access.role_columns(OWN, OTHER)
 
 SECRET = "Tổ dân phố 1 ra quân dọn hẻm mỗi sáng Chủ nhật"  # in every unit report made here; never in a 404
 SECTIONS = {"leadership": "Chi bộ ban hành nghị quyết chuyên đề.", "effectiveness": SECRET,
@@ -39,17 +37,7 @@ QUERIES = {  # rows whose year and period travel in the query string
 }
 
 
-def caller(app: Flask):
-    client = app.test_client()
-
-    def call(method: str, path: str, role: str | None, unit: int | None = None, if_match: int | None = None,
-             **kwargs: Any) -> TestResponse:
-        headers = dict(bearer(app, role, unit, user_id=f"{role}-{unit or 0}")) if role else {}
-        if if_match is not None:
-            headers["If-Match"] = str(if_match)
-        return client.open(path, method=method, headers=headers, **kwargs)
-
-    return call
+caller = Caller
 
 
 @pytest.fixture

@@ -144,3 +144,10 @@ def unauthenticated_answers(table: AccessTable, call: Callable[[str], Response])
 def undocumented(table: AccessTable, app: Any) -> dict[str, set[str]]:
     """compare_with_spec against the app's own /openapi.json."""
     return compare_with_spec(table, app.test_client().get("/openapi.json").get_json())
+
+
+def role_columns(own: int, other: int) -> dict[str, tuple[str, int | None]]:
+    """The usual columns, as (role, unit): each ward role, and the officer of the record's own unit and of another."""
+    return {"admin": ("admin", None), "vhxh": ("vhxh", None), "lanh_dao": ("lanh_dao", None),
+            "giam_sat": ("giam_sat", None), "don_vi:own": ("don_vi", own), "don_vi:other": ("don_vi", other)}
+

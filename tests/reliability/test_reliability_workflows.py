@@ -54,6 +54,96 @@ def assert_history_chain(steps: list[dict[str, Any]], status: str, created_actio
 
 # --------------------------------------------------------------------------------------------- registration
 
+class DocumentWorkflow(RuleBasedStateMachine):
+    """A unit's document (a model, a report) through its workflow: the unit's officer writes and sends it, Phòng
+    VH-XH returns or accepts it. Each service's machine says its path, steps, roles and how an edit looks."""
+
+    app: Any
+    call: Any
+    records = Bundle("records")
+    PATH: str
+    STEPS: dict[str, dict[str, tuple[str, str | None]]]
+    RETURN_REASON: str
+    CONTENT: str  # the field an edit changes, and that acceptance freezes
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.expected: dict[int, dict[str, Any]] = {}
+
+    def role_for(self, action: str) -> str:
+        raise NotImplementedError
+
+    def expected_status(self, action: str, role: str, unit: int | None, owner: int, status: str, mode: str) -> int:
+        raise NotImplementedError
+
+    def edit(self, known: dict[str, Any], n: int) -> tuple[dict[str, Any], Any]:
+        """The PATCH body of edit number n, and the content it leaves."""
+        raise NotImplementedError
+
+    def check(self, record_id: int) -> None:
+        raise NotImplementedError
+
+    def created(self, owner: int, record: dict[str, Any]) -> int:
+        self.expected[record["id"]] = {"owner": owner, "status": "draft", "version": record["version"], "steps": 1,
+                                       self.CONTENT: record[self.CONTENT], "accepted": None}
+        return record["id"]
+
+    @rule(record_id=records, data=st.data())
+    def advance(self, record_id, data):
+        """A step the rules allow now, by the right caller with the version it saw."""
+        status = self.expected[record_id]["status"]
+        allowed = sorted(a for a, starts in self.STEPS.items() if status in starts)
+        if allowed:
+            self.step(record_id, data.draw(st.sampled_from(allowed)), "right", "current", data.draw(st.integers(0, 999)))
+
+    def step(self, record_id, action, who, mode, n):
+        """One step by one caller with one version (each machine's `any_step` rule draws them)."""
+        known = self.expected[record_id]
+        role, unit = as_role(who, known["owner"], 25 - known["owner"], self.role_for(action))
+        wanted = self.expected_status(action, role, unit, known["owner"], known["status"], mode)
+        before = outbox_last_seq(self.app)
+        sent = version_sent(mode, known["version"])
+        if action == "edit":
+            body, content = self.edit(known, n)
+            response = self.call("PATCH", f"{self.PATH}/{record_id}", role, unit, json=body, if_match=sent)
+        else:
+            body = {"reason": self.RETURN_REASON} if action == "return" else {}
+            response = self.call("POST", f"{self.PATH}/{record_id}/{action}", role, unit, json=body, if_match=sent)
+        assert response.status_code == wanted, (action, who, mode, known["status"], response.json)
+        written = outbox_after(self.app, before)
+        if wanted != 200:
+            assert response.mimetype == "application/problem+json"
+            assert written == [], f"a refused call wrote {[r['type'] for r in written]}"
+        else:
+            target, event_type = self.STEPS[action][known["status"]]
+            assert response.json["status"] == target
+            # every change moves the version on; an edit that changes nothing leaves it
+            assert response.json["version"] == known["version"] + (action != "edit" or content != known[self.CONTENT])
+            if event_type is None:
+                assert written == []
+                known[self.CONTENT] = content
+            else:
+                assert [(r["type"], r["aggregateid"], r["payload"]["status"]) for r in written] == [
+                    (event_type, str(record_id), target)]
+                known["steps"] += 1
+            known["status"], known["version"] = target, response.json["version"]
+            if target == "accepted":
+                known["accepted"] = known[self.CONTENT]
+                self.check(record_id)
+                # its own officer, with the version just seen, may no longer change it
+                self.step(record_id, "edit", "right", "current", n)
+                return
+        self.check(record_id)
+
+    def check_content(self, record_id: int, shown: dict[str, Any]) -> None:
+        known = self.expected[record_id]
+        assert (shown["status"], shown["version"], shown[self.CONTENT]) == (known["status"], known["version"], known[self.CONTENT])
+        if known["accepted"] is not None:
+            assert shown[self.CONTENT] == known["accepted"], f"an accepted {self.PATH[1:-1]} was edited"
+
+
+# --------------------------------------------------------------------------------------------- registration
+
 REG = "vn.dvk.registration."
 REG_STEPS = {  # action -> {from status: (to status, event type or None)}
     "submit": {"draft": ("submitted", REG + "model-submitted.v1"), "returned": ("submitted", REG + "model-resubmitted.v1")},
@@ -76,16 +166,10 @@ def registration_expected(action: str, role: str, unit: int | None, owner: int, 
     return {"current": 200, "stale": 412, "missing": 428}[mode]
 
 
-class RegistrationWorkflow(RuleBasedStateMachine):
-    app: Any
-    call: Any
-    models = Bundle("models")
+class RegistrationWorkflow(DocumentWorkflow):
+    PATH, STEPS, RETURN_REASON, CONTENT = "/models", REG_STEPS, "Bổ sung chỉ tiêu đo lường.", "title"
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.expected: dict[int, dict[str, Any]] = {}
-
-    @rule(target=models, owner=st.sampled_from([12, 13]))
+    @rule(target=DocumentWorkflow.records, owner=st.sampled_from([12, 13]))
     def draft(self, owner):
         response = self.call("POST", "/models", "don_vi", owner, json={
             "title": "Tổ dân phố tự quản \"Sáng - Xanh - Sạch - Đẹp\"", "field": "kinh_te_do_thi",
@@ -94,63 +178,28 @@ class RegistrationWorkflow(RuleBasedStateMachine):
             "end_date": "2026-12-31", "expected_results": "100% tuyến hẻm sạch.",
         })
         assert response.status_code == 201, response.json
-        model = response.json
-        self.expected[model["id"]] = {"owner": owner, "status": "draft", "version": model["version"], "steps": 1,
-                                      "title": model["title"], "accepted_title": None}
-        return model["id"]
+        return self.created(owner, response.json)
 
-    @rule(model_id=models, data=st.data())
-    def advance(self, model_id, data):
-        """A step the rules allow now, by the right caller with the version it saw."""
-        status = self.expected[model_id]["status"]
-        allowed = sorted(a for a, starts in REG_STEPS.items() if status in starts)
-        if allowed:
-            self.step(model_id, data.draw(st.sampled_from(allowed)), "right", "current", data.draw(st.integers(0, 999)))
-
-    @rule(model_id=models, action=st.sampled_from(sorted(REG_STEPS)), who=WHO,
+    @rule(record_id=DocumentWorkflow.records, action=st.sampled_from(sorted(REG_STEPS)), who=WHO,
           mode=st.sampled_from(VERSIONS), n=st.integers(0, 999))
-    def step(self, model_id, action, who, mode, n):
-        known = self.expected[model_id]
-        role, unit = as_role(who, known["owner"], 25 - known["owner"], REG_ROLE[action])
-        wanted = registration_expected(action, role, unit, known["owner"], known["status"], mode)
-        before = outbox_last_seq(self.app)
-        sent = version_sent(mode, known["version"])
-        if action == "edit":
-            title = f"Tên mô hình sửa lần {n}"
-            response = self.call("PATCH", f"/models/{model_id}", role, unit, json={"title": title}, if_match=sent)
-        else:
-            body = {"reason": "Bổ sung chỉ tiêu đo lường."} if action == "return" else {}
-            response = self.call("POST", f"/models/{model_id}/{action}", role, unit, json=body, if_match=sent)
-        assert response.status_code == wanted, (action, who, mode, known["status"], response.json)
-        written = outbox_after(self.app, before)
-        if wanted != 200:
-            assert response.mimetype == "application/problem+json"
-            assert written == [], f"a refused call wrote {[r['type'] for r in written]}"
-        else:
-            target, event_type = REG_STEPS[action][known["status"]]
-            assert response.json["status"] == target
-            # every change moves the version on; an edit that changes nothing leaves it
-            assert response.json["version"] == known["version"] + (action != "edit" or title != known["title"])
-            if event_type is None:
-                assert written == []
-                known["title"] = title
-            else:
-                assert [(r["type"], r["aggregateid"], r["payload"]["status"]) for r in written] == [
-                    (event_type, str(model_id), target)]
-                known["steps"] += 1
-            known["status"], known["version"] = target, response.json["version"]
-            if target == "accepted":
-                known["accepted_title"] = known["title"]
-        self.check(model_id)
+    def any_step(self, record_id, action, who, mode, n):
+        self.step(record_id, action, who, mode, n)
 
-    def check(self, model_id: int) -> None:
-        known = self.expected[model_id]
-        shown = self.call("GET", f"/models/{model_id}", "vhxh").json
-        assert (shown["status"], shown["version"], shown["title"]) == (known["status"], known["version"], known["title"])
-        assert len(shown["history"]) == known["steps"]
+    def role_for(self, action: str) -> str:
+        return REG_ROLE[action]
+
+    def expected_status(self, action: str, role: str, unit: int | None, owner: int, status: str, mode: str) -> int:
+        return registration_expected(action, role, unit, owner, status, mode)
+
+    def edit(self, known: dict[str, Any], n: int) -> tuple[dict[str, Any], Any]:
+        title = f"Tên mô hình sửa lần {n}"
+        return {"title": title}, title
+
+    def check(self, record_id: int) -> None:
+        shown = self.call("GET", f"/models/{record_id}", "vhxh").json
+        self.check_content(record_id, shown)
+        assert len(shown["history"]) == self.expected[record_id]["steps"]
         assert_history_chain(shown["history"], shown["status"], "create", "draft")
-        if known["accepted_title"] is not None:
-            assert shown["title"] == known["accepted_title"], "an accepted model was edited"
 
 
 def test_registration_workflow_never_reaches_a_forbidden_state(make_service, ward_clock, caller):
@@ -189,80 +238,39 @@ def reporting_expected(action: str, role: str, unit: int | None, owner: int, sta
     return 200 if status in REP_STEPS[action] else 409
 
 
-class ReportingWorkflow(RuleBasedStateMachine):
-    app: Any
-    call: Any
+class ReportingWorkflow(DocumentWorkflow):
+    PATH, STEPS, RETURN_REASON, CONTENT = "/reports", REP_STEPS, "Bổ sung số liệu.", "sections"
     periods: Any
-    reports = Bundle("reports")
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.expected: dict[int, dict[str, Any]] = {}
-
-    @rule(target=reports, owner=st.sampled_from([12, 13]))
+    @rule(target=DocumentWorkflow.records, owner=st.sampled_from([12, 13]))
     def draft(self, owner):
         year, period = next(self.periods[owner])
         response = self.call("POST", "/reports", "don_vi", owner, json={
             "year": year, "period": period, "sections": {s: f"Nội dung mục {s} của tổ dân phố." for s in SECTIONS}})
         assert response.status_code == 201, response.json
-        report = response.json
-        self.expected[report["id"]] = {"owner": owner, "status": "draft", "version": report["version"], "steps": 1,
-                                       "sections": report["sections"], "accepted_sections": None}
-        return report["id"]
+        return self.created(owner, response.json)
 
-    @rule(report_id=reports, data=st.data())
-    def advance(self, report_id, data):
-        """A step the rules allow now, by the right caller with the version it saw."""
-        status = self.expected[report_id]["status"]
-        allowed = sorted(a for a, starts in REP_STEPS.items() if status in starts)
-        if allowed:
-            self.step(report_id, data.draw(st.sampled_from(allowed)), "right", "current", data.draw(st.integers(0, 999)))
-
-    @rule(report_id=reports, action=st.sampled_from(sorted(REP_STEPS)), who=WHO,
+    @rule(record_id=DocumentWorkflow.records, action=st.sampled_from(sorted(REP_STEPS)), who=WHO,
           mode=st.sampled_from(VERSIONS), n=st.integers(0, 999))
-    def step(self, report_id, action, who, mode, n):
-        known = self.expected[report_id]
-        role, unit = as_role(who, known["owner"], 25 - known["owner"], REP_ROLES[action][0])
-        wanted = reporting_expected(action, role, unit, known["owner"], known["status"], mode)
-        before = outbox_last_seq(self.app)
-        sent = version_sent(mode, known["version"])
-        if action == "edit":
-            change = {"difficulties": f"Khó khăn ghi lần {n}."}
-            response = self.call("PATCH", f"/reports/{report_id}", role, unit, json={"sections": change}, if_match=sent)
-        else:
-            body = {"reason": "Bổ sung số liệu."} if action == "return" else {}
-            response = self.call("POST", f"/reports/{report_id}/{action}", role, unit, json=body, if_match=sent)
-        assert response.status_code == wanted, (action, who, mode, known["status"], response.json)
-        written = outbox_after(self.app, before)
-        if wanted != 200:
-            assert response.mimetype == "application/problem+json"
-            assert written == [], f"a refused call wrote {[r['type'] for r in written]}"
-        else:
-            target, event_type = REP_STEPS[action][known["status"]]
-            assert response.json["status"] == target
-            unchanged = action == "edit" and {**known["sections"], **change} == known["sections"]
-            assert response.json["version"] == known["version"] + (not unchanged)
-            if event_type is None:
-                assert written == []
-                known["sections"] = {**known["sections"], **change}
-            else:
-                assert [(r["type"], r["aggregateid"], r["payload"]["status"]) for r in written] == [
-                    (event_type, str(report_id), target)]
-                known["steps"] += 1
-            known["status"], known["version"] = target, response.json["version"]
-            if target == "accepted":
-                known["accepted_sections"] = known["sections"]
-        self.check(report_id)
+    def any_step(self, record_id, action, who, mode, n):
+        self.step(record_id, action, who, mode, n)
 
-    def check(self, report_id: int) -> None:
-        known = self.expected[report_id]
-        shown = self.call("GET", f"/reports/{report_id}", "vhxh").json
-        assert (shown["status"], shown["version"], shown["sections"]) == (known["status"], known["version"], known["sections"])
-        steps = self.call("GET", f"/reports/{report_id}/history", "giam_sat").json
-        assert len(steps) == known["steps"]
+    def role_for(self, action: str) -> str:
+        return REP_ROLES[action][0]
+
+    def expected_status(self, action: str, role: str, unit: int | None, owner: int, status: str, mode: str) -> int:
+        return reporting_expected(action, role, unit, owner, status, mode)
+
+    def edit(self, known: dict[str, Any], n: int) -> tuple[dict[str, Any], Any]:
+        change = {"difficulties": f"Khó khăn ghi lần {n}."}
+        return {"sections": change}, {**known["sections"], **change}
+
+    def check(self, record_id: int) -> None:
+        shown = self.call("GET", f"/reports/{record_id}", "vhxh").json
+        self.check_content(record_id, shown)
+        steps = self.call("GET", f"/reports/{record_id}/history", "giam_sat").json
+        assert len(steps) == self.expected[record_id]["steps"]
         assert_history_chain(steps, shown["status"], "create", "draft")
-        if known["accepted_sections"] is not None:
-            assert shown["sections"] == known["accepted_sections"], "an accepted report was edited"
 
 
 def test_reporting_workflow_never_reaches_a_forbidden_state(make_service, ward_clock, caller):

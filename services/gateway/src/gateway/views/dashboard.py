@@ -1,6 +1,7 @@
 """Tổng quan: this year's progress for the ward."""
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import Any
 
@@ -12,6 +13,7 @@ from .. import clients
 from ..security import current_user, login_required
 
 bp = Blueprint("dashboard", __name__)
+log = logging.getLogger(__name__)
 
 # The plan's deadlines (day, month), in Asia/Ho_Chi_Minh: shown until the services say otherwise (a period not
 # opened yet, a year without configured report deadlines, or a service that cannot be reached).
@@ -34,14 +36,15 @@ def deadlines_in_force(year: int) -> dict[str, date]:
         for period in clients.get("registration", "/periods"):
             if period.get("year") == year and period.get("deadline"):
                 due["registration"] = date.fromisoformat(period["deadline"])
-    except (clients.ServiceUnavailable, clients.ServiceProblem):
-        pass  # the plan's date
+    except (clients.ServiceUnavailable, clients.ServiceProblem) as exc:
+        log.warning("registration's periods unavailable, the dashboard shows the plan's deadline: %s", exc)
     try:
         for deadline in clients.get("reporting", "/deadlines", params={"year": year}):
             if deadline.get("period") in due and deadline.get("due_date"):
                 due[deadline["period"]] = date.fromisoformat(deadline["due_date"])
-    except (clients.ServiceUnavailable, clients.ServiceProblem):
-        pass  # the plan's dates; the progress section says when reporting cannot be reached
+    except (clients.ServiceUnavailable, clients.ServiceProblem) as exc:
+        # the plan's dates; the progress section tells the user when reporting cannot be reached
+        log.warning("reporting's deadlines unavailable, the dashboard shows the plan's: %s", exc)
     return due
 
 

@@ -54,9 +54,11 @@ def test_model_suggestions_appear_only_after_the_matching_events(awards, deliver
     assert good["evidence"] == {"inspection_id": 8, "inspected_on": "2026-07-20"}
 
     deliver.send(REG + "model-marked-typical.v1", {**MODEL, "occurred_at": "2026-08-01T03:00:00+00:00"})
-    listed = suggestions(awards, as_role)
-    assert [s["basis"] for s in listed] == ["model_rated_good", "model_typical"]
-    assert listed[1]["why"].endswith("được công nhận là mô hình, điển hình tiêu biểu năm 2026.")
+    [both] = suggestions(awards, as_role)  # one suggestion per model, with both reasons
+    assert both["basis"] == "model_typical" and both["bases"] == ["model_rated_good", "model_typical"]
+    assert both["model_id"] == 41 and both["evidence"] == {"inspection_id": 8, "inspected_on": "2026-07-20"}
+    assert both["why"] == ("Mô hình “Tổ dân phố tự quản “Sáng - Xanh - Sạch - Đẹp”” của Tổ dân phố 1 được kiểm tra "
+                           "ngày 20/07/2026, xếp loại Tốt; được công nhận là mô hình, điển hình tiêu biểu năm 2026.")
     assert suggestions(awards, as_role, year=2027) == []
 
     # Every record again (the bus redelivers after a crash): the inbox skips them, nothing changes.

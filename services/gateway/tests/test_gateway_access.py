@@ -253,10 +253,10 @@ class Target:
         if endpoint == "POST /khen-thuong/de-nghi/moi":
             return {"year": "2026", "movement": "Dân vận khéo", "nominee_kind": "individual", "unit_id": str(OWN),
                     "person_name": f"Trần Thị Đề Nghị {n}", "person_position": "Tổ viên",
-                    "award": f"form:{self.awards['phuong']}", "achievements": "Vận động 120 hộ phân loại rác tại nguồn."}
+                    "form_id": str(self.awards['phuong']), "achievements": "Vận động 120 hộ phân loại rác tại nguồn."}
         if endpoint == "POST /khen-thuong/de-nghi/{draft}/sua":
             return {**version, "person_name": f"Trần Văn Sửa Tên {n}", "person_position": "Tổ phó",
-                    "award": f"form:{self.awards['phuong']}", "achievements": "Vận động 150 hộ phân loại rác tại nguồn.",
+                    "form_id": str(self.awards['phuong']), "achievements": "Vận động 150 hộ phân loại rác tại nguồn.",
                     "model_ids": "", "links": ""}
         if endpoint in ("POST /khen-thuong/quyet-dinh/moi", "POST /khen-thuong/to-trinh/moi"):
             state = "approved" if "/quyet-dinh/" in endpoint else "approved_higher"

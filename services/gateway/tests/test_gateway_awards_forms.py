@@ -168,7 +168,10 @@ def test_the_leader_signs_one_decision_for_several_nominations_and_a_stale_one_i
 def _form_values(page: str) -> dict[str, str]:
     values = {name: html.unescape(value) for name, value in re.findall(r'<input id="f-(\w+)" name="\w+" type="\w+" value="([^"]*)"', page)}
     values.update({name: html.unescape(text) for name, text in re.findall(r'<textarea id="f-(\w+)"[^>]*>([^<]*)</textarea>', page, re.S)})
-    values["award"] = re.search(r'<option value="([a-z]+:\d+)" selected>', page).group(1)
+    for field in ("title_id", "form_id"):
+        chosen = re.search(rf'<select id="f-{field}" name="{field}".*?</select>', page, re.S).group(0)
+        picked = re.search(r'<option value="(\d+)" selected>', chosen)
+        values[field] = picked.group(1) if picked else ""
     values["version"] = re.search(r'name="version" value="(\d+)"', page).group(1)
     return values
 
@@ -181,7 +184,7 @@ def test_phong_vhxh_edits_a_draft_nomination_a_stale_edit_is_refused_and_no_one_
     created = hoa.post("/khen-thuong/de-nghi/moi", data={
         "csrf_token": csrf_from(_page(hoa, "/khen-thuong/de-nghi/moi")), "year": "2026", "movement": "Dân vận khéo",
         "nominee_kind": "individual", "unit_id": "12", "person_name": "Nguyễn Văn An", "person_position": "Tổ viên",
-        "award": f"form:{ward_award}", "achievements": "Vận động 120 hộ phân loại rác tại nguồn.", "model_ids": "", "links": ""})
+        "form_id": str(ward_award), "achievements": "Vận động 120 hộ phân loại rác tại nguồn.", "model_ids": "", "links": ""})
     assert created.status_code == 302
     path = created.headers["Location"]
     nomination_id = int(path.rsplit("/", 1)[1])
@@ -190,8 +193,8 @@ def test_phong_vhxh_edits_a_draft_nomination_a_stale_edit_is_refused_and_no_one_
     assert f'href="{path}/sua">Sửa đề nghị</a>' in _page(hoa, path)
     form_page = _page(hoa, f"{path}/sua")
     opened = _form_values(form_page)
-    assert (opened["person_name"], opened["person_position"], opened["award"], opened["version"]) == (
-        "Nguyễn Văn An", "Tổ viên", f"form:{ward_award}", "1")
+    assert (opened["person_name"], opened["person_position"], opened["title_id"], opened["form_id"], opened["version"]) == (
+        "Nguyễn Văn An", "Tổ viên", "", str(ward_award), "1")
     assert opened["achievements"] == "Vận động 120 hộ phân loại rác tại nguồn."
     assert "Lập ngày</dt><dd>10/12/2026" in form_page
     assert 'name="year"' not in form_page and 'name="unit_id"' not in form_page  # who and when are not edited here

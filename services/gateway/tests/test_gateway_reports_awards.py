@@ -163,7 +163,10 @@ def _confirm(admin, name):
 
 
 def _award_value(client, name):
-    return re.search(r'<option value="([a-z]+:\d+)" >' + re.escape(name), _page(client, "/khen-thuong/de-nghi/moi")).group(1)
+    """The hình thức khen thưởng list's value for `name` (the forms list is separate from the titles list)."""
+    page = _page(client, "/khen-thuong/de-nghi/moi")
+    forms = re.search(r'<select id="f-form_id" name="form_id".*?</select>', page, re.S).group(0)
+    return re.search(r'<option value="(\d+)" >' + re.escape(name), forms).group(1)
 
 
 def _nominate(hoa, **fields):
@@ -190,7 +193,7 @@ def test_nominations_go_to_a_decision_or_a_proposal_letter_and_a_revoked_award_s
 
     # An individual for the province's certificate: the ward proposes it to the higher level.
     individual = _nominate(hoa, nominee_kind="individual", person_name="Nguyễn Văn An", person_position="Tổ trưởng",
-                           award=_award_value(hoa, "Bằng khen của Chủ tịch UBND tỉnh"),
+                           form_id=_award_value(hoa, "Bằng khen của Chủ tịch UBND tỉnh"),
                            achievements="Vận động 120 hộ phân loại rác tại nguồn, hiến 30 m² đất mở ngõ.")
     no_minutes = _review(hoa, individual, minutes="")
     assert no_minutes.status_code == 422
@@ -214,7 +217,7 @@ def test_nominations_go_to_a_decision_or_a_proposal_letter_and_a_revoked_award_s
 
     # A collective for the ward's certificate: decided by the leader, then revoked with a reason.
     _confirm(admin, "Giấy khen của Chủ tịch UBND phường")
-    collective = _nominate(hoa, nominee_kind="collective", award=_award_value(hoa, "Giấy khen của Chủ tịch UBND phường"),
+    collective = _nominate(hoa, nominee_kind="collective", form_id=_award_value(hoa, "Giấy khen của Chủ tịch UBND phường"),
                            achievements="Tổ dân phố 1 hoàn thành xuất sắc mô hình “Dân vận khéo” năm 2026.")
     assert _review(bao, collective).status_code == 302  # the leader chairs the council and records it too
     assert _post_on(hoa, collective, f"{collective}/decide", {"signer_name": "Lê Văn Chủ"}).status_code == 403

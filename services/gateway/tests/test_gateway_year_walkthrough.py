@@ -206,7 +206,7 @@ def test_a_year_of_the_movement_from_registration_to_commendation(browser, stack
         # 10. Phòng VH-XH drafts the nomination from the suggestion and proposes it to the council.
         hoa.locator("#suggestions li", has_text="Tổ dân phố 1").get_by_role("link", name="Lập đề nghị").first.click()
         assert hoa.get_by_label("Đơn vị").locator("option:checked").inner_text() == "Tổ dân phố 1"
-        hoa.get_by_label("Danh hiệu thi đua hoặc hình thức khen thưởng").select_option(label="Giấy khen của Chủ tịch UBND phường")
+        hoa.get_by_label("Hình thức khen thưởng", exact=True).select_option(label="Giấy khen của Chủ tịch UBND phường")
         hoa.get_by_label("Thành tích").fill("Tổ dân phố 1 có mô hình “Dân vận khéo” được kiểm tra xếp loại Tốt, "
                                             "62% hộ phân loại rác tại nguồn sau sáu tháng.")
         hoa.get_by_role("button", name="Lưu đề nghị").click()
@@ -222,7 +222,7 @@ def test_a_year_of_the_movement_from_registration_to_commendation(browser, stack
         hoa.get_by_label("Đơn vị").select_option(label="Tổ dân phố 1")
         hoa.get_by_label("Họ và tên (khi đề nghị cho cá nhân)").fill(MEMBER)
         hoa.get_by_label("Chức vụ (cá nhân)").fill("Tổ viên")
-        hoa.get_by_label("Danh hiệu thi đua hoặc hình thức khen thưởng").select_option(label="Giấy khen của Chủ tịch UBND phường")
+        hoa.get_by_label("Hình thức khen thưởng", exact=True).select_option(label="Giấy khen của Chủ tịch UBND phường")
         hoa.get_by_label("Thành tích").fill("Vận động 40 hộ đổi chai nhựa lấy cây xanh.")
         hoa.get_by_role("button", name="Lưu đề nghị").click()
         hoa.get_by_text("Đã lập đề nghị khen thưởng (bản nháp).").wait_for()
@@ -252,10 +252,10 @@ def test_a_year_of_the_movement_from_registration_to_commendation(browser, stack
         # 12. The leader signs one decision for both: from the unit's nomination, adding its member's.
         bao = walk.person("lanhdao")
         bao.goto(f"{base}/khen-thuong")
-        bao.locator("#nominations").get_by_role("link", name="Tập thể").click()
+        bao.locator("#nominations").get_by_role("link", name="Tổ dân phố 1", exact=True).click()
         bao.wait_for_url(nomination_url)
         bao.get_by_role("link", name="chọn thêm đề nghị khác đã được Hội đồng thống nhất").click()
-        assert bao.get_by_label("Tập thể Tổ dân phố 1").is_checked()
+        assert bao.get_by_label("Tổ dân phố 1", exact=True).is_checked()
         assert not bao.get_by_label(MEMBER).is_checked()
         bao.get_by_label(MEMBER).check()
         assert bao.get_by_role("textbox", name="Người ký").input_value() == "Trần Quốc Bảo"
@@ -263,7 +263,7 @@ def test_a_year_of_the_movement_from_registration_to_commendation(browser, stack
         bao.get_by_role("button", name="Ký quyết định khen thưởng").click()
         bao.get_by_text("Đã ban hành quyết định khen thưởng cho 2 đề nghị. Số 01/QĐ-UBND.").wait_for()
         awardees = bao.locator("#awardees").inner_text()
-        assert "Giấy khen của Chủ tịch UBND phường" in awardees and "Tập thể" in awardees and MEMBER in awardees
+        assert "Giấy khen của Chủ tịch UBND phường" in awardees and "Tổ dân phố 1" in awardees and MEMBER in awardees
         walk.shot(bao, "lanh-dao-quyet-dinh")
 
         # 13. The dashboard has followed every step.

@@ -269,7 +269,8 @@ class SuggestionQuerySchema(BaseSchema):
 
 
 class SuggestionSchema(BaseSchema):
-    basis = fields.String(metadata={"description": "model_rated_good | model_typical | reports_on_time"})
+    basis = fields.String(metadata={"description": "model_rated_good | model_typical | reports_on_time (the strongest)"})
+    bases = fields.List(fields.String(), metadata={"description": "every reason this candidate is suggested"})
     year = fields.Integer()
     nominee_kind = fields.String()
     unit_id = fields.Integer()

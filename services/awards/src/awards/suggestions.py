@@ -1,7 +1,7 @@
 """Candidates for commendation that Phòng VH-XH should look at, derived from the read model, each with why.
 
-- a model whose latest inspection rated it "Tốt" (and that was not withdrawn);
-- a model marked typical (mô hình, điển hình tiêu biểu);
+- a model whose latest inspection rated it "Tốt" or that is marked typical (mô hình, điển hình tiêu biểu), not
+  withdrawn: one suggestion per model, its `bases` naming both reasons when both hold (`basis` is the strongest);
 - a unit whose six-month and annual reports of the year were both accepted and neither was late.
 Suggestions are computed, not stored: they follow the read model exactly, so the same events give the same list.
 """
@@ -48,9 +48,11 @@ def suggestions_for(session: Session, year: int) -> list[dict[str, Any]]:
 
     found: list[dict[str, Any]] = []
 
-    def suggest(basis: str, unit_id: int, why: str, model_id: int | None = None, **evidence: Any) -> None:
+    def suggest(basis: str, unit_id: int, why: str, model_id: int | None = None, bases: list[str] | None = None,
+                **evidence: Any) -> None:
         found.append({
-            "basis": basis, "year": year, "nominee_kind": "collective", "unit_id": unit_id, "unit_name": unit_name(unit_id),
+            "basis": basis, "bases": bases or [basis],
+            "year": year, "nominee_kind": "collective", "unit_id": unit_id, "unit_name": unit_name(unit_id),
             "model_id": model_id, "why": why, "evidence": evidence, "nomination_ids": nominated.get(unit_id, []),
         })
 
@@ -67,20 +69,21 @@ def suggestions_for(session: Session, year: int) -> list[dict[str, Any]]:
             continue
         title = model.title or f"mã {model_id}"
         inspection = latest.get(model_id)
-        if inspection is not None and inspection.rating == "tot":
-            suggest(
-                "model_rated_good", model.unit_id,
-                f"Mô hình “{title}” của {unit_name(model.unit_id)} được kiểm tra ngày {_dmy(inspection.inspected_on)}, "
-                "xếp loại Tốt.",
-                model_id, inspection_id=inspection.inspection_id, inspected_on=inspection.inspected_on.isoformat(),
-            )
+        rated_good = inspection is not None and inspection.rating == "tot"
+        if not (rated_good or model.typical):
+            continue
+        # One suggestion per model, naming every reason it is a candidate: a typical model rated Tốt is one candidate.
+        reasons, evidence, bases = [], {}, []
+        if rated_good:
+            bases.append("model_rated_good")
+            reasons.append(f"được kiểm tra ngày {_dmy(inspection.inspected_on)}, xếp loại Tốt")
+            evidence.update(inspection_id=inspection.inspection_id, inspected_on=inspection.inspected_on.isoformat())
         if model.typical:
-            suggest(
-                "model_typical", model.unit_id,
-                f"Mô hình “{title}” của {unit_name(model.unit_id)} được công nhận là mô hình, điển hình tiêu biểu "
-                f"năm {year}.",
-                model_id,
-            )
+            bases.append("model_typical")
+            reasons.append(f"được công nhận là mô hình, điển hình tiêu biểu năm {year}")
+        suggest(bases[-1], model.unit_id,
+                f"Mô hình “{title}” của {unit_name(model.unit_id)} {'; '.join(reasons)}.", model_id, bases=bases,
+                **evidence)
 
     reports: dict[int, dict[str, KnownReport]] = {}
     for report in session.scalars(select(KnownReport).where(KnownReport.year == year)):

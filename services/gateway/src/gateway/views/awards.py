@@ -59,19 +59,41 @@ def index() -> Any:
 # --- nominations --------------------------------------------------------------------------------------
 
 
+AWARD_FIELDS = {"title": "title_id", "form": "form_id"}  # one list per catalogue: Luật TĐKT keeps them apart
+AWARD_CHOICE_MISSING = "Chọn một danh hiệu thi đua hoặc một hình thức khen thưởng."
+AWARD_CHOICE_BOTH = ("Chỉ chọn một: danh hiệu thi đua hoặc hình thức khen thưởng (mỗi đề nghị một danh hiệu hoặc "
+                     "một hình thức).")
+
+
+def _ids(name: str) -> list[int]:
+    return [int(x) for x in request.form.get(name, "").replace(",", " ").split() if x.isdigit()]
+
+
+def _award_choice() -> tuple[str, int | None, str | None]:
+    """(catalogue, entry id, problem) from the two lists; exactly one of them must be chosen."""
+    chosen = [(catalogue, request.form.get(field, "").strip()) for catalogue, field in AWARD_FIELDS.items()]
+    chosen = [(catalogue, value) for catalogue, value in chosen if value]
+    if not chosen:
+        return "", None, AWARD_CHOICE_MISSING
+    if len(chosen) > 1:
+        return "", None, AWARD_CHOICE_BOTH
+    catalogue, value = chosen[0]
+    return catalogue, int(value) if value.isdigit() else None, None
+
+
 def _nomination_form() -> dict[str, Any]:
-    award = request.form.get("award", "")
-    catalogue, _, award_id = award.partition(":")
+    catalogue, award_id, _ = _award_choice()
     kind = request.form.get("nominee_kind", "")
     data: dict[str, Any] = {
         "year": request.form.get("year", type=int),
         "nominee_kind": kind,
         "unit_id": request.form.get("unit_id", type=int),
         "catalogue": catalogue,
-        "award_id": int(award_id) if award_id.isdigit() else None,
+        "award_id": award_id,
         "achievements": request.form.get("achievements", "").strip(),
         "evidence": {
-            "model_ids": [int(x) for x in request.form.get("model_ids", "").replace(",", " ").split() if x.isdigit()],
+            "model_ids": _ids("model_ids"),
+            "report_ids": _ids("report_ids"),
             "links": [line.strip() for line in request.form.get("links", "").splitlines() if line.strip()],
         },
     }
@@ -82,6 +104,12 @@ def _nomination_form() -> dict[str, Any]:
     if movement:
         data["movement"] = movement
     return data
+
+
+def _typed() -> dict[str, Any]:
+    """What the person typed, to show again after a refusal."""
+    return {name: request.form.get(name, "") for name in ("person_name", "person_position", "title_id", "form_id",
+                                                        "achievements", "model_ids", "report_ids", "links")}
 
 
 def _nomination_form_page(data: dict[str, Any], errors: dict[str, str], status: int = 200,
@@ -98,18 +126,20 @@ def nomination_create() -> Any:
     if request.method == "GET":
         data = {"year": _year(), "nominee_kind": request.args.get("nominee_kind") or "collective",
                 "unit_id": request.args.get("unit_id", type=int), "model_ids": request.args.get("model_id", ""),
-                "achievements": request.args.get("why", "")}
+                "report_ids": request.args.get("report_ids", ""), "achievements": request.args.get("why", "")}
         return _nomination_form_page(data, {})
     data = _nomination_form()
+    shown = {**data, **_typed()}
+    _, _, choice_problem = _award_choice()
+    if choice_problem:
+        return _nomination_form_page(shown, {"award": choice_problem, "_": "Đề nghị chưa được lưu: " + choice_problem},
+                                     422)
     body = {k: v for k, v in data.items() if v not in (None, "")}
     try:
         created = clients.post("awards", "/nominations", json=body)
     except clients.ServiceProblem as exc:
         if exc.status == 404:
             raise
-        shown = {**data, "award": request.form.get("award"), "model_ids": request.form.get("model_ids", ""),
-                 "links": request.form.get("links", ""), "person_name": request.form.get("person_name", ""),
-                 "person_position": request.form.get("person_position", "")}
         return _nomination_form_page(shown, _award_errors(_problem_errors(exc)), exc.status)
     flash("Đã lập đề nghị khen thưởng (bản nháp).", "success")
     return redirect(url_for("awards.nomination_detail", nomination_id=created["id"]))
@@ -123,8 +153,23 @@ def _nomination_page(nomination: dict[str, Any], errors: dict[str, str] | None =
         except clients.ServiceProblem:
             entry = None
     return render_template("awards/nomination.html", n=nomination, entry=entry, errors=errors or {},
+                           cited=_cited(nomination.get("evidence") or {}),
                            unit_names=unit_names(), signer_positions=SIGNER_POSITIONS,
                            today=now().date().isoformat()), status
+
+
+def _cited(evidence: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The models and reports a nomination cites, as the person reading it may open them (one they may not see is
+    listed by its number only)."""
+    cited: dict[str, list[dict[str, Any]]] = {"models": [], "reports": []}
+    for kind, service, path, ids in (("models", "registration", "/models/{}", evidence.get("model_ids")),
+                                     ("reports", "reporting", "/reports/{}", evidence.get("report_ids"))):
+        for item_id in ids or []:
+            try:
+                cited[kind].append(clients.get(service, path.format(item_id)) or {"id": item_id})
+            except clients.ServiceProblem:
+                cited[kind].append({"id": item_id, "hidden": True})
+    return cited
 
 
 @bp.get("/de-nghi/<int:nomination_id>")
@@ -137,6 +182,9 @@ def _award_errors(errors: dict[str, str]) -> dict[str, str]:
     """The service names the catalogue and the entry; the form has one field for both."""
     if "catalogue" in errors or "award_id" in errors:
         errors.setdefault("award", errors.get("award_id") or errors.get("catalogue", ""))
+    for key in ("model_ids", "report_ids", "links"):  # what the nomination cites, beside its own field
+        if f"evidence.{key}" in errors:
+            errors.setdefault(key, errors[f"evidence.{key}"])
     return errors
 
 
@@ -144,9 +192,10 @@ def _edit_data(nomination: dict[str, Any]) -> dict[str, Any]:
     """The form's fields as the service holds them."""
     evidence = nomination.get("evidence") or {}
     return {"person_name": nomination.get("person_name"), "person_position": nomination.get("person_position"),
-            "award": f"{nomination.get('catalogue')}:{nomination.get('award_id')}",
+            AWARD_FIELDS.get(nomination.get("catalogue") or "", "award"): nomination.get("award_id"),
             "achievements": nomination.get("achievements"),
             "model_ids": ", ".join(str(i) for i in evidence.get("model_ids") or []),
+            "report_ids": ", ".join(str(i) for i in evidence.get("report_ids") or []),
             "links": "\n".join(evidence.get("links") or []), "version": nomination.get("version")}
 
 
@@ -161,8 +210,9 @@ def _edit_changes(nomination: dict[str, Any]) -> dict[str, Any]:
     if (form["catalogue"], form["award_id"]) != (nomination.get("catalogue"), nomination.get("award_id")):
         changes["catalogue"], changes["award_id"] = form["catalogue"], form["award_id"]
     evidence = nomination.get("evidence") or {}
-    if (form["evidence"]["model_ids"], form["evidence"]["links"]) != (evidence.get("model_ids") or [], evidence.get("links") or []):
-        changes["evidence"] = {**evidence, **form["evidence"]}  # inspections and reports cited stay
+    cited = ("model_ids", "report_ids", "links")
+    if any(form["evidence"][key] != (evidence.get(key) or []) for key in cited):
+        changes["evidence"] = {**evidence, **form["evidence"]}  # inspections cited stay
     current = _edit_data(nomination)
     return {k: v for k, v in changes.items() if k in ("catalogue", "award_id", "evidence") or v != current.get(k)}
 
@@ -179,15 +229,17 @@ def nomination_edit(nomination_id: int) -> Any:
             return _nomination_page(nomination, {"_": message}, 409)
         return _nomination_form_page(_edit_data(nomination), {}, nomination=nomination)
     version = request.form.get("version")
+    # The version the user opened stays in the form: sending it again is refused until they reload (412).
+    shown = {**_typed(), "version": version}
+    _, _, choice_problem = _award_choice()
+    if choice_problem:
+        return _nomination_form_page(shown, {"award": choice_problem, "_": "Chưa lưu thay đổi: " + choice_problem}, 422,
+                                     nomination=nomination)
     try:
         clients.call("awards", "PATCH", f"/nominations/{nomination_id}", json=_edit_changes(nomination), if_match=version)
     except clients.ServiceProblem as exc:
         if exc.status == 404:
             raise
-        shown = {name: request.form.get(name, "") for name in ("person_name", "person_position", "award", "achievements",
-                                                               "model_ids", "links")}
-        # The version the user opened stays in the form: sending it again is refused until they reload (412).
-        shown["version"] = version
         return _nomination_form_page(shown, _award_errors(_problem_errors(exc)), exc.status, nomination=nomination)
     flash("Đã lưu thay đổi của đề nghị khen thưởng.", "success")
     return redirect(url_for("awards.nomination_detail", nomination_id=nomination_id))

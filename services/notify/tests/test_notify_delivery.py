@@ -63,7 +63,7 @@ def test_email_reaches_a_real_smtp_server_in_vietnamese(kit, notify, smtp_server
     [(rcpt_tos, mail)] = smtp_server.received
     assert rcpt_tos == ["tam.tdp1@minhxuan.gov.vn"]  # the unit's active officer only, not the retired one
     assert mail["To"].addresses[0].display_name == "Lê Văn Tâm"
-    assert mail["Subject"] == "Mô hình \"Camera an ninh vì bình yên khu phố\" được trả lại để chỉnh sửa"
+    assert mail["Subject"] == "Mô hình “Camera an ninh vì bình yên khu phố” được trả lại để chỉnh sửa"
     assert "Dân Vận Khéo - UBND phường Minh Xuân" in str(mail["From"])
     text = mail.get_body(("plain",)).get_content()
     html = mail.get_body(("html",)).get_content()
@@ -112,7 +112,7 @@ def test_the_same_event_delivered_twice_reaches_everyone_once(kit, make_service,
     # (on Kafka they sit on different partitions, so in either order)
     assert sorted(json.loads(c["body"])["id"] for c in webhook_server.posts("/ok")) == sorted([UNIT_12.id, returned.id])
     inbox = app.test_client().get("/inbox", headers=bearer(app, "don_vi", 12, user_id="tdp1-tam")).get_json()
-    assert inbox["total"] == 1 and inbox["items"][0]["subject"].startswith("Mô hình \"Camera an ninh")
+    assert inbox["total"] == 1 and inbox["items"][0]["subject"].startswith("Mô hình “Camera an ninh")
 
 
 def test_an_unknown_event_type_is_ignored_and_counted(kit, notify):

@@ -56,7 +56,7 @@ def test_an_event_missing_a_required_field_goes_to_the_dlq_between_two_good_ones
     assert client.post("/webhook-subscribers", headers=bearer(app, "admin"), json={
         "name": "Đảng ủy phường", "url": webhook_server.url + "/ok", "secret": "bi-mat-cua-dang-uy-phuong-2026"}).status_code == 201
     first = returned(7)
-    bad = returned(8, reason=None, title=None)  # a producer bug: the mail would read "Mô hình \"\" ... Lý do: "
+    bad = returned(8, reason=None, title=None)  # a producer bug: the mail would read "Mô hình “” ... Lý do: "
     # a newer producer of the same .v1 type: an extra field and a widened enum still pass
     last = returned(9, field="moi_truong", district_code="HM")
     bus = bus_for(bus_config)
@@ -88,7 +88,7 @@ def test_an_event_missing_a_required_field_goes_to_the_dlq_between_two_good_ones
     dispatch_due(app)
     dispatch_due(app, datetime.now(UTC) + timedelta(days=400))
     assert sorted(mail["Subject"] for _, mail in smtp_server.received) == [
-        "Mô hình \"Mô hình số 7\" được trả lại để chỉnh sửa", "Mô hình \"Mô hình số 9\" được trả lại để chỉnh sửa"]
+        "Mô hình “Mô hình số 7” được trả lại để chỉnh sửa", "Mô hình “Mô hình số 9” được trả lại để chỉnh sửa"]
     assert sorted(json.loads(p["body"])["id"] for p in webhook_server.posts("/ok")) == sorted([first.id, last.id])
     inbox = client.get("/inbox", headers=bearer(app, "don_vi", 12, user_id="tdp1-tam")).get_json()
     assert inbox["total"] == 2

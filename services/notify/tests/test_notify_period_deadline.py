@@ -71,8 +71,8 @@ def test_reminders_follow_the_moved_deadline_and_the_change_is_told(kit, notify,
 
     # everyone concerned heard of the change, with the reason
     assert told(notify, "tdp2-lan") == [
-        "Mở đợt đăng ký mô hình \"Dân vận khéo\" năm 2026",
-        "Điều chỉnh hạn đăng ký mô hình \"Dân vận khéo\" năm 2026: đến hết ngày 28/02/2026"]
+        "Mở đợt đăng ký mô hình “Dân vận khéo” năm 2026",
+        "Điều chỉnh hạn đăng ký mô hình “Dân vận khéo” năm 2026: đến hết ngày 28/02/2026"]
     inbox = notify.test_client().get("/inbox", headers=bearer(notify, "vhxh", user_id="vhxh-hoa")).get_json()
     change = next(m for m in inbox["items"] if m["event_type"] == UPDATED)
     assert "từ ngày 15/02/2026 thành ngày 28/02/2026" in change["body"] and REASON in change["body"]
@@ -93,8 +93,8 @@ def test_an_older_period_event_arriving_later_does_not_bring_the_old_deadline_ba
     assert period(notify) == ("2026-03-10", 3)
     # no one is told an outdated date: one message per change applied, none for the stale events
     assert told(notify, "tdp1-tam") == [
-        "Điều chỉnh hạn đăng ký mô hình \"Dân vận khéo\" năm 2026: đến hết ngày 28/02/2026",
-        "Điều chỉnh hạn đăng ký mô hình \"Dân vận khéo\" năm 2026: đến hết ngày 10/03/2026"]
+        "Điều chỉnh hạn đăng ký mô hình “Dân vận khéo” năm 2026: đến hết ngày 28/02/2026",
+        "Điều chỉnh hạn đăng ký mô hình “Dân vận khéo” năm 2026: đến hết ngày 10/03/2026"]
     # reminders count down to the newest deadline
     assert {str(r.due_date) for r in run_reminders(notify, kit.at("2026-02-25 08:00"))} == {"2026-03-10"}
 
@@ -114,8 +114,8 @@ def test_the_update_redelivered_through_the_bus_changes_nothing(kit, make_servic
     assert (outcome.handled, outcome.duplicates) == (6, 2)
     assert period(app) == ("2026-02-28", 2)
     assert told(app, "tdp1-tam") == [
-        "Mở đợt đăng ký mô hình \"Dân vận khéo\" năm 2026",
-        "Điều chỉnh hạn đăng ký mô hình \"Dân vận khéo\" năm 2026: đến hết ngày 28/02/2026"]
+        "Mở đợt đăng ký mô hình “Dân vận khéo” năm 2026",
+        "Điều chỉnh hạn đăng ký mô hình “Dân vận khéo” năm 2026: đến hết ngày 28/02/2026"]
     assert [(r.unit_id, str(r.due_date)) for r in run_reminders(app, kit.at("2026-02-14 08:00"))] == [(12, "2026-02-28"), (14, "2026-02-28")]
 
 

@@ -73,7 +73,7 @@ def test_a_reminder_run_repeated_three_times_reminds_each_unit_once(kit, notify,
     dispatch_due(notify, at("2026-02-01 12:00"))
     assert sorted(r[0] for r, _ in smtp_server.received) == ["duc.tdp3@minhxuan.gov.vn", "tam.tdp1@minhxuan.gov.vn"]
     mail = next(m for r, m in smtp_server.received if r == ["tam.tdp1@minhxuan.gov.vn"])
-    assert mail["Subject"] == "Nhắc hạn: còn 14 ngày để gửi đăng ký mô hình \"Dân vận khéo\" năm 2026"
+    assert mail["Subject"] == "Nhắc hạn: còn 14 ngày để gửi đăng ký mô hình “Dân vận khéo” năm 2026"
     assert "Kính gửi Tổ dân phố 1" in mail.get_body(("plain",)).get_content()
     assert "15/02/2026" in mail.get_body(("plain",)).get_content()
 
@@ -103,8 +103,8 @@ def test_two_processes_at_once_still_remind_once(kit, notify):
     assert reminders(notify) == [(12, "registration", 7), (14, "registration", 7), (12, "registration", 14), (14, "registration", 14)]
     with notify.extensions["dvk_db"].transaction() as session:
         inbox = session.scalars(select(InboxMessage.subject).where(InboxMessage.user_id == "tdp1-tam")).all()
-    assert sorted(inbox) == ["Nhắc hạn: còn 14 ngày để gửi đăng ký mô hình \"Dân vận khéo\" năm 2026",
-                             "Nhắc hạn: còn 7 ngày để gửi đăng ký mô hình \"Dân vận khéo\" năm 2026"]
+    assert sorted(inbox) == ["Nhắc hạn: còn 14 ngày để gửi đăng ký mô hình “Dân vận khéo” năm 2026",
+                             "Nhắc hạn: còn 7 ngày để gửi đăng ký mô hình “Dân vận khéo” năm 2026"]
 
 
 def test_a_missed_day_is_caught_up_once_and_the_overdue_notice_follows(kit, notify):
@@ -121,7 +121,7 @@ def test_a_missed_day_is_caught_up_once_and_the_overdue_notice_follows(kit, noti
     with notify.extensions["dvk_db"].transaction() as session:
         subjects = session.scalars(select(Delivery.subject).where(Delivery.channel == "email", Delivery.recipient == "duc.tdp3@minhxuan.gov.vn")
                                    .order_by(Delivery.id)).all()
-    assert subjects[-1] == "Quá hạn: Tổ dân phố 3 chưa gửi đăng ký mô hình \"Dân vận khéo\" năm 2026"
+    assert subjects[-1] == "Quá hạn: Tổ dân phố 3 chưa gửi đăng ký mô hình “Dân vận khéo” năm 2026"
     assert len(subjects) == 3
 
 

@@ -164,3 +164,37 @@ class ReminderSent(Base):
     offset_days: Mapped[int] = mapped_column(Integer)  # days before the deadline; negative: the overdue notice
     recipients: Mapped[int] = mapped_column(Integer, default=0)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class OverdueSummary(Base):
+    """The one grouped overdue notice to Phòng VH-XH for a deadline ("20 đơn vị chưa nộp …: …"), sent once: the unique
+    key stops a repeated or parallel run."""
+
+    __tablename__ = "overdue_summaries"
+    __table_args__ = (UniqueConstraint("deadline_kind", "year", "due_date", name="uq_overdue_summaries_once"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    deadline_kind: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int] = mapped_column(Integer)
+    due_date: Mapped[date] = mapped_column(Date)
+    unit_ids: Mapped[list[int]] = mapped_column(JSONType, default=list)
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ManualReminder(Base):
+    """A reminder Phòng VH-XH sent by hand from the list of units that have not sent what is due. Unlike the
+    scheduled ones it may be repeated: each click is a new reminder."""
+
+    __tablename__ = "manual_reminders"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(Integer, index=True)
+    deadline_kind: Mapped[str] = mapped_column(String(20))
+    year: Mapped[int] = mapped_column(Integer)
+    due_date: Mapped[date] = mapped_column(Date)
+    days_left: Mapped[int] = mapped_column(Integer)  # negative: sent after the deadline
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_by_name: Mapped[str] = mapped_column(String(200), default="")
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

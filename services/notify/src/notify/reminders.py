@@ -23,8 +23,8 @@ from dvk_platform.envelope import CloudEvent
 from dvk_platform.outbox import add_event
 
 from . import events_out, recipients, services
-from .models import DEADLINE_KINDS, KnownUnit, RegistrationPeriod, ReminderSent, UnitSubmission
-from .routing import DEADLINE_LABELS, REMINDER_BEFORE, REMINDER_OVERDUE, render_context
+from .models import DEADLINE_KINDS, KnownUnit, ManualReminder, OverdueSummary, RegistrationPeriod, ReminderSent, UnitSubmission
+from .routing import DEADLINE_LABELS, REMINDER_BEFORE, REMINDER_OVERDUE, REMINDER_OVERDUE_GROUP, render_context
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +123,78 @@ def run_reminders(app: Flask, now: datetime | None = None) -> list[SentReminder]
             log.info("reminder %s/%s/%s (due %s) for unit %s already sent by another run", kind, year, offset, due, unit_id)
             continue
         sent.append(SentReminder(unit_id, kind, year, due, offset))
+    for kind, year, due in sorted({(r.deadline_kind, r.year, r.due_date) for r in sent if r.offset_days == OVERDUE_OFFSET}):
+        _send_overdue_summary(app, now, kind, year, due, people)
     return sent
+
+
+def _send_overdue_summary(app: Flask, now: datetime, kind: str, year: int, due: date,
+                          people: list[recipients.Recipient]) -> None:
+    """One notice to Phòng VH-XH listing every unit that missed this deadline (all whose overdue notice was sent),
+    once per deadline and due date."""
+    db = app.extensions["dvk_db"]
+    staff = [p for p in people if p.role == "vhxh"]
+    try:
+        with db.transaction() as session:
+            unit_ids = sorted(session.scalars(select(ReminderSent.unit_id).where(
+                ReminderSent.deadline_kind == kind, ReminderSent.year == year, ReminderSent.due_date == due,
+                ReminderSent.offset_days == OVERDUE_OFFSET)))
+            session.add(OverdueSummary(deadline_kind=kind, year=year, due_date=due, unit_ids=unit_ids,
+                                       recipients=len(staff), sent_at=now))
+            session.flush()  # the unique key: another run already told Phòng VH-XH
+            names = [services.unit_name(session, uid) or f"Đơn vị số {uid}" for uid in unit_ids]
+            ctx = render_context({"year": year, "due_date": due.isoformat()}, None)
+            ctx.update(deadline_label=DEADLINE_LABELS[kind], count=len(unit_ids), unit_list=", ".join(names))
+            services.enqueue_message(session, app, event_id=f"overdue-summary:{kind}:{year}:{due.isoformat()}",
+                                     event_type=events_out.REMINDER_SENT, route=REMINDER_OVERDUE_GROUP, ctx=ctx,
+                                     recipients=staff, unit_id=None, now=now)
+    except sa_exc.IntegrityError:
+        log.info("overdue summary %s/%s (due %s) already sent by another run", kind, year, due)
+
+
+def days_left_phrase(days_left: int) -> str:
+    return "hôm nay là hạn cuối" if days_left == 0 else f"còn {days_left} ngày"
+
+
+def send_manual_reminders(app: Flask, session: Session, now: datetime, kind: str, year: int, unit_ids: list[int],
+                          requested_by: str, requested_by_name: str, due: date | None = None) -> dict[str, list[int] | int]:
+    """Phòng VH-XH reminds, by hand, units that have not sent what is due: each unit's officers get the same notice
+    the schedule sends (before the deadline, or overdue after it), a reminder-sent event marked `manual`, and a row
+    of manual_reminders. A unit that has sent it meanwhile is skipped. `due`: the deadline as the service that owns
+    it holds it (a year's own report deadline); else notify's own. Returns {reminded, skipped, recipients}."""
+    today = now.astimezone(ZoneInfo(app.config["TIMEZONE"])).date()
+    due = due or due_dates(session, app, year)[kind]
+    done = set(session.scalars(select(UnitSubmission.unit_id).where(
+        UnitSubmission.deadline_kind == kind, UnitSubmission.year == year, UnitSubmission.status.in_(SUBMITTED_STATUSES))))
+    people = recipients.all_recipients(app)
+    reminded, skipped, told = [], [], 0
+    days_left = (due - today).days
+    for unit_id in unit_ids:
+        if unit_id in done:
+            skipped.append(unit_id)
+            continue
+        officers = [p for p in people if p.role == "don_vi" and p.unit_id == unit_id]
+        session.add(ManualReminder(unit_id=unit_id, deadline_kind=kind, year=year, due_date=due, days_left=days_left,
+                                   recipients=len(officers), requested_by=requested_by,
+                                   requested_by_name=requested_by_name, sent_at=now))
+        offset = days_left if days_left >= 0 else OVERDUE_OFFSET
+        payload = {**events_out.reminder_sent_payload(unit_id, kind, year, due, offset, now), "manual": True}
+        event_id = add_event(session, aggregate_type="unit", aggregate_id=unit_id, event_type=events_out.REMINDER_SENT,
+                             payload=payload)
+        ctx = render_context({"unit_id": unit_id, "year": year, "due_date": due.isoformat()},
+                             services.unit_name(session, unit_id))
+        ctx.update(deadline_label=DEADLINE_LABELS[kind], days_left=days_left, days_left_phrase=days_left_phrase(days_left))
+        route = REMINDER_OVERDUE if days_left < 0 else REMINDER_BEFORE
+        services.enqueue_message(session, app, event_id=event_id, event_type=events_out.REMINDER_SENT, route=route,
+                                 ctx=ctx, recipients=officers, unit_id=unit_id, now=now)
+        cfg = app.config
+        event = CloudEvent(id=event_id, type=events_out.REMINDER_SENT, source=event_source(cfg, "notify"),
+                           subject=str(unit_id), ward=cfg["WARD_CODE"], data=payload,
+                           time=now.isoformat(timespec="milliseconds"))
+        services.enqueue_webhooks(session, event, now)
+        reminded.append(unit_id)
+        told += len(officers)
+    return {"reminded": reminded, "skipped": skipped, "recipients": told}
 
 
 def _send_one(session: Session, app: Flask, now: datetime, today: date, kind: str, year: int, due: date, offset: int,
@@ -136,6 +207,7 @@ def _send_one(session: Session, app: Flask, now: datetime, today: date, kind: st
     ctx = render_context({"unit_id": unit_id, "year": year, "due_date": due.isoformat()}, unit_name or None)
     ctx["deadline_label"] = DEADLINE_LABELS[kind]
     ctx["days_left"] = (due - today).days
+    ctx["days_left_phrase"] = days_left_phrase(ctx["days_left"])
     route = REMINDER_OVERDUE if offset == OVERDUE_OFFSET else REMINDER_BEFORE
     services.enqueue_message(session, app, event_id=event_id, event_type=events_out.REMINDER_SENT, route=route, ctx=ctx,
                              recipients=officers, unit_id=unit_id, now=now)

@@ -29,48 +29,48 @@ ROUTES: dict[str, Route] = {
     # Registration of models (đăng ký mô hình)
     R + "period-opened.v1": Route(
         ("don_vi", "vhxh"),
-        "Mở đợt đăng ký mô hình \"Dân vận khéo\" năm {year}",
-        "Đợt đăng ký mô hình \"Dân vận khéo\" năm {year} đã mở. Đề nghị các đơn vị đăng ký ít nhất một nội dung "
+        "Mở đợt đăng ký mô hình “Dân vận khéo” năm {year}",
+        "Đợt đăng ký mô hình “Dân vận khéo” năm {year} đã mở. Đề nghị các đơn vị đăng ký ít nhất một nội dung "
         "hoặc mô hình trước ngày {deadline_vn}.",
         "/dang-ky",
     ),
     R + "period-updated.v1": Route(
         ("don_vi", "vhxh"),
-        "Điều chỉnh hạn đăng ký mô hình \"Dân vận khéo\" năm {year}: đến hết ngày {deadline_vn}",
-        "Phòng Văn hóa - Xã hội đã điều chỉnh hạn đăng ký mô hình \"Dân vận khéo\" năm {year} từ ngày "
+        "Điều chỉnh hạn đăng ký mô hình “Dân vận khéo” năm {year}: đến hết ngày {deadline_vn}",
+        "Phòng Văn hóa - Xã hội đã điều chỉnh hạn đăng ký mô hình “Dân vận khéo” năm {year} từ ngày "
         "{previous_deadline_vn} thành ngày {deadline_vn}.\nLý do: {reason}\nĐơn vị chưa đăng ký đề nghị gửi trước hạn mới.",
         "/dang-ky",
     ),
     R + "model-submitted.v1": Route(
         ("vhxh",),
-        "{unit_name} gửi đăng ký mô hình \"{title}\"",
-        "{unit_name} đã gửi đăng ký mô hình \"{title}\" (lĩnh vực {field_label}) năm {year}{late_note}. "
+        "{unit_name} gửi đăng ký mô hình “{title}”",
+        "{unit_name} đã gửi đăng ký mô hình “{title}” (lĩnh vực {field_label}) năm {year}{late_note}. "
         "Đề nghị Phòng Văn hóa - Xã hội xem xét.",
         "/dang-ky/mo-hinh/{model_id}",
     ),
     R + "model-resubmitted.v1": Route(
         ("vhxh",),
-        "{unit_name} gửi lại mô hình \"{title}\" sau chỉnh sửa",
-        "{unit_name} đã chỉnh sửa và gửi lại mô hình \"{title}\" năm {year}{late_note}. Đề nghị xem xét lại.",
+        "{unit_name} gửi lại mô hình “{title}” sau chỉnh sửa",
+        "{unit_name} đã chỉnh sửa và gửi lại mô hình “{title}” năm {year}{late_note}. Đề nghị xem xét lại.",
         "/dang-ky/mo-hinh/{model_id}",
     ),
     R + "model-returned.v1": Route(
         ("unit",),
-        "Mô hình \"{title}\" được trả lại để chỉnh sửa",
-        "Phòng Văn hóa - Xã hội đã trả lại mô hình \"{title}\" năm {year} của {unit_name} để chỉnh sửa.\n"
+        "Mô hình “{title}” được trả lại để chỉnh sửa",
+        "Phòng Văn hóa - Xã hội đã trả lại mô hình “{title}” năm {year} của {unit_name} để chỉnh sửa.\n"
         "Lý do: {reason}\nĐề nghị đơn vị chỉnh sửa và gửi lại.",
         "/dang-ky/mo-hinh/{model_id}",
     ),
     R + "model-accepted.v1": Route(
         ("unit",),
-        "Mô hình \"{title}\" đã được tiếp nhận",
-        "Mô hình \"{title}\" (lĩnh vực {field_label}) năm {year} của {unit_name} đã được Phòng Văn hóa - Xã hội tiếp nhận.",
+        "Mô hình “{title}” đã được tiếp nhận",
+        "Mô hình “{title}” (lĩnh vực {field_label}) năm {year} của {unit_name} đã được Phòng Văn hóa - Xã hội tiếp nhận.",
         "/dang-ky/mo-hinh/{model_id}",
     ),
     R + "model-withdrawn.v1": Route(
         ("vhxh",),
-        "{unit_name} rút đăng ký mô hình \"{title}\"",
-        "{unit_name} đã rút đăng ký mô hình \"{title}\" năm {year}.",
+        "{unit_name} rút đăng ký mô hình “{title}”",
+        "{unit_name} đã rút đăng ký mô hình “{title}” năm {year}.",
         "/dang-ky/mo-hinh/{model_id}",
     ),
     R + "model-inspected.v1": Route(
@@ -81,8 +81,8 @@ ROUTES: dict[str, Route] = {
     ),
     R + "model-marked-typical.v1": Route(
         ("unit", "lanh_dao"),
-        "Mô hình \"{title}\" được chọn là điển hình tiêu biểu",
-        "Mô hình \"{title}\" (lĩnh vực {field_label}) của {unit_name} được chọn là mô hình, điển hình tiêu biểu "
+        "Mô hình “{title}” được chọn là điển hình tiêu biểu",
+        "Mô hình “{title}” (lĩnh vực {field_label}) của {unit_name} được chọn là mô hình, điển hình tiêu biểu "
         "năm {year} để nhân rộng.",
         "/dang-ky/mo-hinh/{model_id}",
     ),
@@ -112,12 +112,8 @@ ROUTES: dict[str, Route] = {
         "{period_label_cap} năm {year} của {unit_name} đã được Phòng Văn hóa - Xã hội tiếp nhận.",
         "/bao-cao/{report_id}",
     ),
-    P + "report-overdue.v1": Route(
-        ("unit", "vhxh"),
-        "{unit_name} chưa gửi {period_label} năm {year} (quá hạn {due_date_vn})",
-        "Đã quá hạn {due_date_vn} nhưng {unit_name} chưa gửi {period_label} năm {year}. Đề nghị đơn vị gửi ngay.",
-        "/bao-cao",
-    ),
+    # report-overdue: told by the reminder run, not here: the unit's officers get the overdue notice below and Phòng
+    # VH-XH one grouped notice per deadline (REMINDER_OVERDUE_GROUP), so the same fact never arrives twice in two wordings.
     P + "consolidated-report-finalised.v1": Route(
         ("lanh_dao", "vhxh"),
         "Báo cáo {period_label} năm {year} của phường đã hoàn thành",
@@ -168,14 +164,14 @@ ROUTES: dict[str, Route] = {
 
 # Deadline reminders, by deadline kind: before the deadline, and the overdue notice after it.
 DEADLINE_LABELS = {
-    "registration": "đăng ký mô hình \"Dân vận khéo\"",
+    "registration": "đăng ký mô hình “Dân vận khéo”",
     "six_month_report": "báo cáo sơ kết 6 tháng",
     "annual_report": "báo cáo tổng kết năm",
 }
 REMINDER_BEFORE = Route(
     ("unit",),
-    "Nhắc hạn: còn {days_left} ngày để gửi {deadline_label} năm {year}",
-    "Kính gửi {unit_name},\nHạn gửi {deadline_label} năm {year} là ngày {due_date_vn} (còn {days_left} ngày). "
+    "Nhắc hạn: {days_left_phrase} để gửi {deadline_label} năm {year}",
+    "Kính gửi {unit_name},\nHạn gửi {deadline_label} năm {year} là ngày {due_date_vn} ({days_left_phrase}). "
     "Hệ thống chưa nhận được của đơn vị. Đề nghị đơn vị hoàn thành và gửi đúng hạn.",
     "/",
 )
@@ -185,6 +181,14 @@ REMINDER_OVERDUE = Route(
     "Kính gửi {unit_name},\nĐã quá hạn {due_date_vn} nhưng hệ thống chưa nhận được {deadline_label} năm {year} "
     "của đơn vị. Đề nghị đơn vị gửi ngay; bản gửi sau hạn vẫn được tiếp nhận và ghi nhận là trễ hạn.",
     "/",
+)
+# Phòng VH-XH: one notice per deadline listing every unit that missed it, not one per unit.
+REMINDER_OVERDUE_GROUP = Route(
+    ("vhxh",),
+    "{count} đơn vị chưa gửi {deadline_label} năm {year} (quá hạn {due_date_vn})",
+    "Đã quá hạn {due_date_vn}, {count} đơn vị chưa gửi {deadline_label} năm {year}: {unit_list}.\n"
+    "Hệ thống đã gửi thông báo quá hạn tới cán bộ của từng đơn vị.",
+    "/tong-quan?year={year}",
 )
 
 FIELD_LABELS = {
@@ -247,7 +251,7 @@ def render(route: Route, ctx: dict[str, Any], public_url: str, ward_name: str) -
     body = route.body.format_map(ctx)
     link = public_url.rstrip("/") + route.link.format_map(ctx)
     text = (
-        f"{body}\n\nXem chi tiết: {link}\n\n--\nUBND phường {ward_name} — Hệ thống theo dõi phong trào \"Dân vận khéo\".\n"
+        f"{body}\n\nXem chi tiết: {link}\n\n--\nUBND phường {ward_name} — Hệ thống theo dõi phong trào “Dân vận khéo”.\n"
         "Thư gửi tự động, vui lòng không trả lời thư này."
     )
     paragraphs = "".join(f"<p>{html.escape(line)}</p>" for line in body.split("\n"))
@@ -259,6 +263,6 @@ def render(route: Route, ctx: dict[str, Any], public_url: str, ward_name: str) -
         f"<h2 style=\"font-size:17px\">{html.escape(subject)}</h2>{paragraphs}"
         f"<p><a href=\"{html.escape(link, quote=True)}\">Xem chi tiết trên hệ thống</a></p>"
         "<hr><p style=\"font-size:12px;color:#666\">Thư gửi tự động từ hệ thống theo dõi phong trào "
-        "\"Dân vận khéo\". Vui lòng không trả lời thư này.</p></body></html>"
+        "“Dân vận khéo”. Vui lòng không trả lời thư này.</p></body></html>"
     )
     return Message(subject=subject, text=text, html=html_body, link=route.link.format_map(ctx))

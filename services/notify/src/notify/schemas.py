@@ -5,7 +5,7 @@ from marshmallow import fields, validate
 
 from dvk_platform.schemas import BaseSchema
 
-from .models import CHANNELS, DELIVERY_STATUSES, as_utc
+from .models import CHANNELS, DEADLINE_KINDS, DELIVERY_STATUSES, as_utc
 
 
 class UtcDateTime(fields.DateTime):
@@ -123,3 +123,19 @@ class ReminderSchema(BaseSchema):
 class ReminderQuerySchema(PageQuerySchema):
     year = fields.Integer(validate=validate.Range(min=2000, max=2100))
     unit_id = fields.Integer()
+
+
+class ManualReminderInSchema(BaseSchema):
+    deadline_kind = fields.String(required=True, validate=validate.OneOf(DEADLINE_KINDS),
+                                  metadata={"description": "registration | six_month_report | annual_report"})
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    unit_ids = fields.List(fields.Integer(strict=True), required=True, validate=validate.Length(min=1, max=500),
+                           metadata={"description": "the units to remind (those the list showed as not having sent it)"})
+    due_date = fields.Date(load_default=None, metadata={
+        "description": "the deadline as the service that owns it holds it; else notify's own"})
+
+
+class ManualReminderResultSchema(BaseSchema):
+    reminded = fields.List(fields.Integer())
+    skipped = fields.List(fields.Integer(), metadata={"description": "units that have sent it meanwhile"})
+    recipients = fields.Integer(metadata={"description": "officers told"})

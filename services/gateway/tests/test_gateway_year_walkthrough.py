@@ -13,27 +13,15 @@ import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
-from .conftest import PASSWORD
+from .conftest import ARTIFACTS, PASSWORD
 
-ARTIFACTS = Path("/work/main/test-artifacts")
 MODEL_TITLE = "Tổ dân phố 1 sạch, xanh, không rác thải nhựa"
 RETURN_REASON = "Đề nghị bổ sung chỉ tiêu đo được theo từng quý."
 MEMBER = "Nguyễn Thị Lan"
 
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield chromium
-        chromium.close()
 
 
 class Walk:

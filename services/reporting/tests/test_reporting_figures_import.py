@@ -101,3 +101,58 @@ def test_typed_figures_are_checked_and_locked_by_version(app, client, units, kit
     updated = client.put("/target-figures/12/2026/six_month", json={**figures, "files_on_time": 7},
                          headers=kit.headers(app, "don_vi", 12, version=1))
     assert updated.status_code == 200 and updated.json["files_on_time"] == 7 and updated.json["version"] == 2
+
+
+def test_the_template_has_vietnamese_headings_and_imports_back_as_it_is_filled(app, client, units, kit):
+    from openpyxl import load_workbook
+
+    vhxh = kit.headers(app, "vhxh")
+    assert upload(client, vhxh, csv("tdp-1,50,50,47,10,5,40,38,60,5,1"), "tthc.csv").status_code == 200
+    got = client.get("/target-figures/template.xlsx?year=2026&period=six_month", headers=vhxh)
+    assert got.status_code == 200
+    assert got.headers["Content-Disposition"] == 'attachment; filename="mau-so-lieu-chi-tieu-so-ket-6-thang-2026.xlsx"'
+    sheet = load_workbook(io.BytesIO(got.data)).worksheets[0]
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert rows[0] == ["Mã đơn vị", "Tên đơn vị", "Hồ sơ TTHC tiếp nhận", "Hồ sơ TTHC đã giải quyết",
+                       "Hồ sơ giải quyết đúng và trước hạn", "Hồ sơ dịch vụ công trực tuyến",
+                       "Giao dịch thanh toán không dùng tiền mặt", "Lượt đánh giá mức độ hài lòng", "Lượt đánh giá hài lòng",
+                       "Người tham gia “Bình dân học vụ số”", "Cán bộ, công chức", "Cán bộ, công chức vi phạm quy tắc ứng xử"]
+    by_code = {r[0]: r for r in rows[1:]}
+    assert by_code["tdp-1"][1:] == ["Tổ dân phố 1", 50, 50, 47, 10, 5, 40, 38, 60, 5, 1]  # what is held, prefilled
+    assert by_code["cong-an"][2:] == [None] * 10
+
+    # Filled in as a person would: the police's row typed in, the rows of units without figures taken out.
+    book = load_workbook(io.BytesIO(got.data))
+    sheet = book.worksheets[0]
+    unused = []
+    for row in sheet.iter_rows(min_row=2):
+        if row[0].value == "cong-an":
+            for cell in row[2:]:
+                cell.value = 3
+        elif row[0].value != "tdp-1":
+            unused.append(row[0].row)
+    for number in reversed(unused):
+        sheet.delete_rows(number)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    done = upload(client, vhxh, buffer.getvalue(), "mau.xlsx")
+    assert done.status_code == 200, done.json
+    listed = {f["unit_id"]: f for f in client.get("/target-figures?year=2026&period=six_month", headers=vhxh).json}
+    assert listed[5]["files_on_time"] == 3 and listed[12]["files_on_time"] == 47
+
+    # A Vietnamese heading's error names the column by that heading; a unit officer gets no template.
+    import csv as csv_module
+
+    typed = io.StringIO()
+    csv_module.writer(typed).writerows([
+        ["Mã đơn vị", "Hồ sơ TTHC tiếp nhận", "Hồ sơ TTHC đã giải quyết", "HỒ SƠ GIẢI QUYẾT ĐÚNG VÀ TRƯỚC HẠN",
+         "Hồ sơ dịch vụ công trực tuyến", "Giao dịch thanh toán không dùng tiền mặt", "Lượt đánh giá mức độ hài lòng",
+         "Lượt đánh giá hài lòng", 'Người tham gia "Bình dân học vụ số"', "Cán bộ, công chức",
+         "Cán bộ,  công chức vi phạm quy tắc ứng xử"],
+        ["tdp-1", 50, 50, 51, 10, 5, 40, 38, 60, 5, 1]])
+    bad = upload(client, vhxh, typed.getvalue().encode(), "vi.csv")
+    assert bad.status_code == 422
+    assert bad.json["errors"] == [{"row": 2, "column": "HỒ SƠ GIẢI QUYẾT ĐÚNG VÀ TRƯỚC HẠN",
+                                   "message": "Số hồ sơ đúng và trước hạn không được lớn hơn số hồ sơ đã giải quyết."}]
+    assert client.get("/target-figures/template.xlsx?year=2026&period=six_month",
+                      headers=kit.headers(app, "don_vi", 12)).status_code == 403

@@ -14,6 +14,8 @@ from dvk_platform.testing.plugin import bus_for
 from dvk_platform.worker import build_consumer
 from reporting.models import RegisteredModel
 
+FRIENDLY = "Chính quyền  thân thiện, vì Nhân dân phục vụ"
+
 
 def ward_events(kit):
     """Five active units (13 leaves), six 2026 models, one 2025 model, five nominations."""
@@ -26,8 +28,8 @@ def ward_events(kit):
              kit.unit_event(14, "tdp-3", "Tổ dân phố 3", "to_dan_pho")]
     units.append(kit.unit_event(13, "tdp-2", "Tổ dân phố 2 (sáp nhập)", "to_dan_pho", active=False, what="unit-deactivated"))
     models = [
-        m("model-submitted", 1, 1, "submitted", "2026-02-01T02:00:00+00:00", field="chinh_quyen"),
-        m("model-accepted", 1, 1, "accepted", "2026-02-05T02:00:00+00:00", field="chinh_quyen"),
+        m("model-submitted", 1, 1, "submitted", "2026-02-01T02:00:00+00:00", field="chinh_quyen", title=FRIENDLY),
+        m("model-accepted", 1, 1, "accepted", "2026-02-05T02:00:00+00:00", field="chinh_quyen", title=FRIENDLY),
         m("model-submitted", 2, 3, "submitted", "2026-02-02T02:00:00+00:00"),
         m("model-returned", 2, 3, "returned", "2026-02-06T02:00:00+00:00", reason="Bổ sung chỉ tiêu."),
         m("model-submitted", 3, 12, "submitted", "2026-02-03T02:00:00+00:00", field="kinh_te_do_thi", title="Tổ dân phố xanh"),
@@ -77,7 +79,10 @@ def ward_events(kit):
 
 EXPECTED_UNITS = {"active": 5, "with_registered_model": 4, "with_accepted_model": 2, "registered_percent": 80.0,
                   "accepted_percent": 40.0, "target_met": False,
-                  "without_model": [{"unit_id": 14, "name": "Tổ dân phố 3"}]}
+                  "without_model": [{"unit_id": 14, "name": "Tổ dân phố 3", "kind": "to_dan_pho"}],
+                  "by_kind": {"co_quan": {"active": 2, "registered": 2, "accepted": 1},
+                              "cong_an": {"active": 1, "registered": 1, "accepted": 0},
+                              "to_dan_pho": {"active": 2, "registered": 1, "accepted": 1}}}
 EXPECTED_MODELS = {
     "total": 6,
     "by_status": {"draft": 0, "submitted": 1, "returned": 1, "resubmitted": 0, "accepted": 3, "withdrawn": 1},
@@ -120,8 +125,14 @@ def test_progress_equals_hand_computed_figures_after_duplicated_out_of_order_del
     assert body["typical_models"] == [{"model_id": 3, "unit_id": 12, "unit_name": "Tổ dân phố 1", "title": "Tổ dân phố xanh",
                                        "field": "kinh_te_do_thi"}]
     # 10/06 17:00 UTC is already 11/06 in Minh Xuân: late. Three active units never reported: overdue.
-    assert body["reports"]["six_month"] == {"due_date": "2026-06-10", "expected": 5, "submitted": 2, "on_time": 1, "late": 1,
-                                            "accepted": 0, "overdue": 3, "on_time_percent": 20.0}
+    assert body["reports"]["six_month"] == {
+        "due_date": "2026-06-10", "expected": 5, "submitted": 2, "on_time": 1, "late": 1, "accepted": 0, "overdue": 3,
+        "on_time_percent": 20.0,
+        "by_kind": {"co_quan": {"expected": 2, "submitted": 1, "on_time": 1}, "cong_an": {"expected": 1, "submitted": 0, "on_time": 0},
+                    "to_dan_pho": {"expected": 2, "submitted": 1, "on_time": 0}},
+        "missing": [{"unit_id": 3, "name": "Phòng Văn hóa - Xã hội", "kind": "co_quan"},
+                    {"unit_id": 5, "name": "Công an phường", "kind": "cong_an"},
+                    {"unit_id": 14, "name": "Tổ dân phố 3", "kind": "to_dan_pho"}]}
     assert body["reports"]["annual"]["overdue"] == 0 and body["reports"]["annual"]["due_date"] == "2026-11-15"
     targets = body["targets"]["six_month"]
     assert targets["totals"]["files_resolved"] == 240 and targets["totals"]["files_on_time"] == 235
@@ -129,6 +140,14 @@ def test_progress_equals_hand_computed_figures_after_duplicated_out_of_order_del
     assert targets["satisfaction_rate"] == 95.0  # 133/140
     assert targets["conduct_rate"] == 96.0 and targets["conduct_met"] is False  # 24 of 25 officials
     assert body["targets"]["annual"]["on_time_rate"] is None
+    # The plan's five targets, read from the six-month figures (no annual ones yet); nothing from 2025 to compare with.
+    five = {t["number"]: t for t in body["plan_targets"]}
+    assert (five[1]["value"], five[1]["met"], five[1]["models"]) == (1, True, [{"model_id": 1, "title": FRIENDLY}])
+    assert (five[2]["value"], five[2]["threshold"], five[2]["met"], five[2]["period"]) == (96.0, 100.0, False, "six_month")
+    assert (five[3]["value"], five[3]["met"], five[3]["count"], five[3]["of"]) == (40.0, False, 2, 5)
+    assert (five[4]["value"], five[4]["threshold"], five[4]["met"], five[4]["satisfaction_rate"]) == (97.92, 98.0, False, 95.0)
+    assert five[5]["value"] == 64.0 and five[5]["met"] is None  # 160 online of 250 received
+    assert five[5]["figures"]["cashless_payments"] == {"value": 45, "before": None, "grew": None}
     commendations = body["commendations"]
     assert {k: commendations[k] for k in ("proposed", "decided", "collective", "individual", "forwarded", "revoked")} == {
         "proposed": 5, "decided": 2, "collective": 2, "individual": 0, "forwarded": 1, "revoked": 1}
@@ -180,3 +199,21 @@ def test_events_published_on_the_bus_reach_the_progress(make_service, bus_config
     body = app.test_client().get("/progress?year=2026", headers=kit.headers(app, "lanh_dao")).json
     assert body["units"] == EXPECTED_UNITS
     assert body["commendations"]["decided"] == 2
+
+
+def test_target_five_grows_against_the_same_period_of_the_year_before(app, client, kit):
+    """Chỉ tiêu 5 ("grow"): online share, cashless payments and "Bình dân học vụ số" each above last year's."""
+    kit.deliver(app, [kit.unit_event(12, "tdp-1", "Tổ dân phố 1", "to_dan_pho")])
+    staff = kit.headers(app, "vhxh")
+    base = {"files_received": 100, "files_resolved": 100, "files_on_time": 99, "online_files": 40, "cashless_payments": 10,
+            "survey_responses": 10, "satisfied_responses": 9, "digital_literacy_participants": 20, "officials_total": 4,
+            "officials_violating": 0}
+    for year, changes in ((2025, {}), (2026, {"online_files": 55, "cashless_payments": 12, "digital_literacy_participants": 20})):
+        assert client.put(f"/target-figures/12/{year}/annual", json={**base, **changes}, headers=staff).status_code == 200
+    five = {t["number"]: t for t in client.get("/progress?year=2026", headers=staff).json["plan_targets"]}
+    assert five[5]["period"] == "annual" and five[5]["value"] == 55.0
+    assert five[5]["figures"] == {"online_rate": {"value": 55.0, "before": 40.0, "grew": True},
+                                  "cashless_payments": {"value": 12, "before": 10, "grew": True},
+                                  "digital_literacy_participants": {"value": 20, "before": 20, "grew": False}}
+    assert five[5]["met"] is False  # "Bình dân học vụ số" did not grow
+    assert five[4]["met"] is True and five[2]["met"] is True  # 99% on time, no official in breach

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 import zipfile
 from collections.abc import Mapping
 from typing import Any
@@ -36,6 +37,34 @@ COLUMNS = {
 }
 FIELD_COLUMNS = {field: column for column, field in COLUMNS.items()}
 EXPECTED = [UNIT_COLUMN, *COLUMNS]
+NAME_COLUMN = "ten_don_vi"  # optional, for the person filling the file in; never read
+# The headings of the template a person downloads (and may type): each column accepts its ASCII name or this heading.
+HEADINGS = {
+    UNIT_COLUMN: "Mã đơn vị",
+    NAME_COLUMN: "Tên đơn vị",
+    "ho_so_tiep_nhan": "Hồ sơ TTHC tiếp nhận",
+    "ho_so_da_giai_quyet": "Hồ sơ TTHC đã giải quyết",
+    "ho_so_dung_han": "Hồ sơ giải quyết đúng và trước hạn",
+    "ho_so_truc_tuyen": "Hồ sơ dịch vụ công trực tuyến",
+    "thanh_toan_khong_tien_mat": "Giao dịch thanh toán không dùng tiền mặt",
+    "luot_danh_gia": "Lượt đánh giá mức độ hài lòng",
+    "luot_hai_long": "Lượt đánh giá hài lòng",
+    "binh_dan_hoc_vu_so": "Người tham gia “Bình dân học vụ số”",
+    "so_can_bo": "Cán bộ, công chức",
+    "can_bo_vi_pham": "Cán bộ, công chức vi phạm quy tắc ứng xử",
+}
+TEMPLATE_COLUMNS = [UNIT_COLUMN, NAME_COLUMN, *COLUMNS]
+
+
+def _folded(text: str) -> str:
+    """A heading as compared: NFC, case and spacing aside, any kind of quotes aside."""
+    text = unicodedata.normalize("NFC", text).casefold()
+    for quote in "\"'“”‘’":
+        text = text.replace(quote, "")
+    return " ".join(text.split())
+
+
+BY_HEADING = {_folded(heading): column for column, heading in HEADINGS.items()}
 
 
 class ImportRejected(Problem):
@@ -93,15 +122,25 @@ def parse_figures(rows: list[list[Any]], units_by_code: Mapping[str, Unit]) -> l
     """[(unit_id, figures)] or ImportRejected listing every error found."""
     if not rows:
         raise ImportRejected([_error(1, None, "Tệp không có dữ liệu.")])
-    header = [str(h).strip().lower() if h is not None else "" for h in rows[0]]
-    while header and header[-1] == "":
-        header.pop()
-    errors = [_error(1, c, f"Thiếu cột '{c}'.") for c in EXPECTED if c not in header]
-    errors += [_error(1, c or f"cột {i + 1}", "Cột không được phép (không có trong mẫu).") for i, c in enumerate(header) if c not in EXPECTED]
-    errors += [_error(1, c, "Cột bị lặp.") for i, c in enumerate(header) if c in EXPECTED and c in header[:i]]
+    written = [str(h).strip() if h is not None else "" for h in rows[0]]
+    while written and written[-1] == "":
+        written.pop()
+    # Each column by its ASCII name or by the template's Vietnamese heading.
+    header = [BY_HEADING.get(_folded(h), h.lower()) for h in written]
+    vietnamese = any(_folded(h) in BY_HEADING and h.lower() not in HEADINGS for h in written)
+
+    def named(column: str) -> str:
+        return HEADINGS[column] if vietnamese else column
+
+    allowed = {*EXPECTED, NAME_COLUMN}
+    errors = [_error(1, named(c), f"Thiếu cột '{named(c)}'.") for c in EXPECTED if c not in header]
+    errors += [_error(1, w or f"cột {i + 1}", "Cột không được phép (không có trong mẫu).")
+               for i, (c, w) in enumerate(zip(header, written, strict=True)) if c not in allowed]
+    errors += [_error(1, named(c), "Cột bị lặp.") for i, c in enumerate(header) if c in allowed and c in header[:i]]
     if errors:
         raise ImportRejected(errors)
     position = {c: header.index(c) for c in EXPECTED}
+    label = {c: (written[position[c]] if vietnamese else c) for c in EXPECTED}
     parsed: list[tuple[int, dict[str, int]]] = []
     seen: dict[int, int] = {}
     for number, row in enumerate(rows[1:], start=2):
@@ -111,20 +150,20 @@ def parse_figures(rows: list[list[Any]], units_by_code: Mapping[str, Unit]) -> l
         code = str(cells[position[UNIT_COLUMN]] or "").strip()
         unit = units_by_code.get(code)
         if not code:
-            errors.append(_error(number, UNIT_COLUMN, "Thiếu mã đơn vị."))
+            errors.append(_error(number, label[UNIT_COLUMN], "Thiếu mã đơn vị."))
         elif unit is None:
-            errors.append(_error(number, UNIT_COLUMN, f"Mã đơn vị '{code}' không có trong danh sách đơn vị đang tham gia."))
+            errors.append(_error(number, label[UNIT_COLUMN], f"Mã đơn vị '{code}' không có trong danh sách đơn vị đang tham gia."))
         elif unit.unit_id in seen:
-            errors.append(_error(number, UNIT_COLUMN, f"Đơn vị '{code}' đã có ở dòng {seen[unit.unit_id]}."))
+            errors.append(_error(number, label[UNIT_COLUMN], f"Đơn vị '{code}' đã có ở dòng {seen[unit.unit_id]}."))
         figures: dict[str, int] = {}
         for column, field in COLUMNS.items():
             value = _count(cells[position[column]])
             if isinstance(value, str):
-                errors.append(_error(number, column, value))
+                errors.append(_error(number, label[column], value))
             else:
                 figures[field] = value
         if len(figures) == len(COLUMNS):
-            errors += [_error(number, FIELD_COLUMNS[f], m) for f, m in figure_errors(figures).items()]
+            errors += [_error(number, label[FIELD_COLUMNS[f]], m) for f, m in figure_errors(figures).items()]
         if unit is not None and unit.unit_id not in seen:
             seen[unit.unit_id] = number
             parsed.append((unit.unit_id, figures))
@@ -141,3 +180,37 @@ def import_figures(session: Session, year: int, period: str, filename: str, cont
     parsed = parse_figures(read_rows(filename, content), units)
     # The system's export is the source of truth: it replaces what was typed, without If-Match.
     return [put_figures(session, unit_id, year, period, figures, "import", config, check=False) for unit_id, figures in parsed]
+
+
+def template_workbook(session: Session, year: int, period: str, period_label: str) -> bytes:
+    """The import template: the Vietnamese headings, one row per active unit (code and name), each prefilled with the
+    figures already held for the year and period, so a person corrects rather than retypes."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    held = {f.unit_id: f.figures() for f in session.scalars(
+        select(TargetFigures).where(TargetFigures.year == year, TargetFigures.period == period))}
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "So lieu chi tieu"
+    sheet.append([HEADINGS[c] for c in TEMPLATE_COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for unit in session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.unit_id)):
+        figures = held.get(unit.unit_id, {})
+        sheet.append([unit.code, unit.name, *(figures.get(field) for field in COLUMNS.values())])
+    for index, column in enumerate(TEMPLATE_COLUMNS, start=1):
+        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = 34 if column == NAME_COLUMN else 18
+    sheet.freeze_panes = "C2"
+    notes = book.create_sheet("Huong dan")
+    for line in (
+        f"Số liệu chỉ tiêu — {period_label} năm {year}",
+        "Mỗi dòng một đơn vị; giữ nguyên cột “Mã đơn vị”. Cột “Tên đơn vị” chỉ để đối chiếu, không được đọc.",
+        "Các số là số nguyên không âm; đúng và trước hạn ≤ đã giải quyết; hài lòng ≤ lượt đánh giá; vi phạm ≤ cán bộ.",
+        "Tệp có bất kỳ lỗi nào thì không dòng nào được ghi. Tên cột kiểu ma_don_vi, ho_so_tiep_nhan… cũng được chấp nhận.",
+    ):
+        notes.append([line])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

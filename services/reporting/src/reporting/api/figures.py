@@ -1,7 +1,7 @@
 """Target figures (chỉ tiêu) per unit and period, typed or imported from the administrative-procedure system."""
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
@@ -12,7 +12,7 @@ from dvk_platform.errors import Problem
 from dvk_platform.versioning import requested_version
 
 from .. import services
-from ..imports import import_figures
+from ..imports import import_figures, template_workbook
 from ..models import FIGURE_FIELDS, PERIODS, TargetFigures
 from ..schemas import FiguresInSchema, FiguresSchema, ImportResultSchema, YearPeriodQuerySchema
 
@@ -47,6 +47,23 @@ class UnitFigures(MethodView):
             services.require_known_unit(session, unit_id)
             figures = {name: data[name] for name in FIGURE_FIELDS}
             return services.put_figures(session, unit_id, year, period, figures, "manual", current_app.config, requested_version(data))
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@blp.route("/template.xlsx")
+class FiguresTemplate(MethodView):
+    @require_roles("vhxh")
+    @blp.arguments(YearPeriodQuerySchema, location="query")
+    def get(self, query):
+        """Mẫu tệp nhập số liệu (tiêu đề cột tiếng Việt, mỗi đơn vị một dòng, điền sẵn số liệu đã có)."""
+        year, period = query["year"], query["period"]
+        with get_db().transaction() as session:
+            content = template_workbook(session, year, period, PERIODS[period])
+        slug = {"six_month": "so-ket-6-thang", "annual": "tong-ket-nam"}[period]
+        return Response(content, mimetype=XLSX, headers={
+            "Content-Disposition": f'attachment; filename="mau-so-lieu-chi-tieu-{slug}-{year}.xlsx"'})
 
 
 @blp.route("/import")

@@ -58,6 +58,9 @@ SECTIONS = {
     "good_practices": "Đổi chai nhựa lấy cây xanh.", "difficulties": "Thiếu thùng rác phân loại.",
     "recommendations": "Hỗ trợ 20 bộ thùng rác.", "next_direction": "Mở rộng sang tổ dân phố 2.",
 }
+FIGURES = {"files_received": 50, "files_resolved": 50, "files_on_time": 49, "online_files": 10, "cashless_payments": 5,
+           "survey_responses": 40, "satisfied_responses": 38, "digital_literacy_participants": 60, "officials_total": 5,
+           "officials_violating": 0}
 FIGURES_CSV = ("ma_don_vi,ho_so_tiep_nhan,ho_so_da_giai_quyet,ho_so_dung_han,ho_so_truc_tuyen,thanh_toan_khong_tien_mat,"
                "luot_danh_gia,luot_hai_long,binh_dan_hoc_vu_so,so_can_bo,can_bo_vi_pham\n"
                "tdp-1,100,90,89,40,30,50,45,12,5,0\n")
@@ -98,6 +101,9 @@ class Target:
         # Unit reports are one per unit, year and period; the ward's consolidated report one per year and period.
         self.report_periods = itertools.product(range(2030, 2100), ("six_month", "annual"))
         self.consolidated_periods = itertools.product(range(2030, 2100), ("six_month", "annual"))
+        self.figure_years = itertools.count(2026)
+        self.period_years = itertools.count(2027)
+        self.deadline_days = itertools.count(2)
         self.shared: dict[tuple[str, str], Record] = {}
         forms = {e["code"]: e for e in self.svc("awards", "GET", "/catalogue/forms", "admin")}
         self.awards = {}
@@ -248,6 +254,17 @@ class Target:
                     "good_practices": "Tổ dân phố 1: Đổi chai nhựa lấy cây xanh.", "recipients": "Đảng ủy phường"}
         if endpoint == "POST /bao-cao/tong-hop/{draft}/ban-hanh":
             return {**version, "number": ""}
+        if endpoint == "POST /bao-cao/chi-tieu/so-lieu":  # a year of its own each time: no figures to replace yet
+            return {"year": str(next(self.figure_years)), "period": "annual", "unit_id": str(OWN),
+                    **{name: str(value) for name, value in FIGURES.items()}}
+        if endpoint == "POST /tong-quan/ky-dang-ky":  # a year not yet opened each time
+            return {"year": str(next(self.period_years)), "deadline": "", "note": ""}
+        if endpoint == "POST /tong-quan/ky-dang-ky/2026":  # a new deadline each time, on the version shown
+            version = self.svc("registration", "GET", "/periods/2026", "vhxh")["version"]
+            return {"version": str(version), "deadline": f"{next(self.deadline_days):02d}/01/2027",
+                    "reason": "Tết Nguyên đán đến muộn."}
+        if endpoint == "POST /tong-quan/nhac-han":
+            return {"year": "2026", "what": "registration", "unit_id": [str(OWN)]}
         if endpoint == "POST /bao-cao/chi-tieu/nhap":
             return {"year": "2026", "period": "six_month", "file": (io.BytesIO(FIGURES_CSV.encode()), "chi-tieu.csv")}
         if endpoint == "POST /khen-thuong/de-nghi/moi":
@@ -428,7 +445,7 @@ def test_every_route_role_and_unit_gets_the_status_in_the_table(stack: Stack) ->
             if record.marker in body:
                 mismatches.append(f"{endpoint} as {caller}: the {want} page shows {record.marker!r}")
     assert mismatches == [], "\n".join(mismatches)
-    assert cells == len(TABLE.rows) * len(CALLERS) == 560
+    assert cells == len(TABLE.rows) * len(CALLERS) == 602
     assert leak_checks == 41  # every 404, and every 403 to the other unit's officer on a record of unit 12
     awards_pages_follow_the_content_rules(target, browsers)
 

@@ -1,7 +1,7 @@
 """Khen thưởng forms against the real awards service (with registration and the bus feeding it the ward's units):
 the Chairman signs one decision (and one proposal letter) for several approved nominations ticked on one page, a
 stale nomination in the set signs none of them; Phòng VH-XH edits a draft nomination, a stale edit is refused;
-only Phòng VH-XH gets the edit form. And the footer's link to the event contract (/su-kien)."""
+only Phòng VH-XH gets the edit form. And the footer's link to the event contract (/su-kien), for the administrator only."""
 from __future__ import annotations
 
 import html
@@ -242,19 +242,25 @@ def test_phong_vhxh_edits_a_draft_nomination_a_stale_edit_is_refused_and_no_one_
     assert "Chỉ sửa được đề nghị khen thưởng khi còn là bản nháp. Trạng thái hiện tại: Đã đề nghị, chờ Hội đồng xét." in late
 
 
-def test_signed_in_users_find_the_event_contract_in_the_footer(make_gateway):
+def test_only_the_administrator_finds_the_event_contract_in_the_footer(make_gateway):
+    """Officials do not need the bus: the footer links the event contract for the administrator only; the page itself
+    stays public (provincial systems read it)."""
     gateway = make_gateway()
+    add_user(gateway, "quantri", "admin")
     add_user(gateway, "vhxh", "vhxh")
     add_user(gateway, "tdp1", "don_vi", unit_id=12)
     link = 'href="/su-kien"'
     anonymous = gateway.test_client()
     assert link not in _page(anonymous, "/dang-nhap")
     assert "Sự kiện phong trào “Dân vận khéo” cho cấp trên" in _page(anonymous, "/su-kien")  # the page itself is public
-    for username in ("vhxh", "tdp1"):
+    for username in ("quantri", "vhxh", "tdp1"):
         client = gateway.test_client()
         assert login(client, username).status_code == 302
         page = _page(client, "/tai-khoan/mat-khau")
         footer = page[page.index('<footer class="site-footer">'):]
+        if username != "quantri":
+            assert link not in footer and "Tích hợp" not in footer, username
+            continue
         assert re.search(r'<nav aria-label="Tích hợp" class="footer-nav">\s*<a href="/su-kien"\s*>'
                          r'Tích hợp: sự kiện cho hệ thống của tỉnh</a>', footer)
         assert 'aria-current="page">Tích hợp' in _page(client, "/su-kien")

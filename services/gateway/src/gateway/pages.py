@@ -94,6 +94,17 @@ NOMINATION_ACTIONS = {
     "withdrawn": "Rút đề nghị",
 }
 NOMINEE_KINDS = {"collective": "Tập thể", "individual": "Cá nhân"}
+# The plan's five targets (chỉ tiêu), as the dashboard and the public page name them.
+PLAN_TARGETS = {
+    1: "Duy trì mô hình “Chính quyền thân thiện, vì Nhân dân phục vụ”",
+    2: "Cán bộ, công chức giữ quy tắc ứng xử, đạo đức công vụ",
+    3: "Đơn vị, tổ dân phố có mô hình được tiếp nhận",
+    4: "Hồ sơ thủ tục hành chính giải quyết đúng và trước hạn",
+    5: "Dịch vụ công trực tuyến, thanh toán không dùng tiền mặt, “Bình dân học vụ số” tăng",
+}
+TARGET_FIGURES = {"online_rate": "Tỷ lệ hồ sơ dịch vụ công trực tuyến (%)",
+                  "cashless_payments": "Giao dịch thanh toán không dùng tiền mặt",
+                  "digital_literacy_participants": "Người tham gia “Bình dân học vụ số”"}
 
 # (endpoint, label, roles allowed or None for every signed-in user)
 NAVIGATION: list[tuple[str, str, tuple[str, ...] | None]] = [
@@ -217,7 +228,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(date=format_date, datetime=format_datetime, label=label, number=number)
     app.jinja_env.globals.update(navigation=navigation, unread_count=unread_count, field_error=field_error,
                                  FIELDS=FIELDS, STATUSES=STATUSES, UNIT_KINDS=UNIT_KINDS, RATINGS=RATINGS,
-                                 PERIODS=PERIODS, ROLE_LABELS=ROLE_LABELS, NOMINEE_KINDS=NOMINEE_KINDS)
+                                 PERIODS=PERIODS, ROLE_LABELS=ROLE_LABELS, NOMINEE_KINDS=NOMINEE_KINDS,
+                                 PLAN_TARGETS=PLAN_TARGETS, TARGET_FIGURES=TARGET_FIGURES)
 
     @app.context_processor
     def _ward() -> dict[str, Any]:

@@ -1,18 +1,34 @@
-// Tổng quan charts: data comes from JSON blocks rendered by the server.
+// Tổng quan charts, drawn from the numbers of the tables beside them (the tables are the text alternative).
 (function () {
-  var fields = document.getElementById("data-fields");
-  var canvas = document.getElementById("chart-fields");
-  if (!fields || !canvas || !window.Chart) return;
-  var labels = {
-    kinh_te_do_thi: "Kinh tế - đô thị", van_hoa_xa_hoi: "Văn hóa - xã hội", quoc_phong_an_ninh: "Quốc phòng - an ninh",
-    xay_dung_dang: "Xây dựng Đảng", chinh_quyen: "Chính quyền"
-  };
-  var data = JSON.parse(fields.textContent || "{}");
-  var keys = Object.keys(labels);
-  new window.Chart(canvas, {
-    type: "bar",
-    data: { labels: keys.map(function (k) { return labels[k]; }),
-            datasets: [{ label: "Số mô hình", data: keys.map(function (k) { var v = data[k]; return (v && typeof v === 'object') ? (v.total || 0) : (v || 0); }), backgroundColor: "#a5161d" }] },
-    options: { animation: false, plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
-  });
+  if (!window.Chart) return;
+  function rows(id) { var t = document.getElementById(id); return t ? Array.prototype.slice.call(t.tBodies[0].rows) : []; }
+  function name(row) { return row.cells[0].textContent.trim(); }
+  function pct(part, whole) { return whole ? Math.round(part * 1000 / whole) / 10 : 0; }
+  var base = { animation: false, maintainAspectRatio: false, plugins: { legend: { position: "bottom" } } };
+
+  var fields = rows("fields-table"), fieldCanvas = document.getElementById("chart-fields");
+  if (fields.length && fieldCanvas) {
+    new window.Chart(fieldCanvas, {
+      type: "bar",
+      data: { labels: fields.map(name),
+              datasets: [{ label: "Số mô hình", data: fields.map(function (r) { return +r.dataset.total; }), backgroundColor: "#a5161d" }] },
+      options: Object.assign({}, base, { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } })
+    });
+  }
+
+  var kinds = rows("kinds-table"), kindCanvas = document.getElementById("chart-kinds");
+  if (kinds.length && kindCanvas) {
+    function series(label, key, color) {
+      return { label: label, backgroundColor: color,
+               data: kinds.map(function (r) { return pct(+r.dataset[key], +r.dataset.active); }) };
+    }
+    new window.Chart(kindCanvas, {
+      type: "bar",
+      data: { labels: kinds.map(name),
+              datasets: [series("Có mô hình được tiếp nhận", "accepted", "#a5161d"),
+                         series("Sơ kết 6 tháng đúng hạn", "six", "#1647a0"),
+                         series("Tổng kết năm đúng hạn", "annual", "#1d6b34")] },
+      options: Object.assign({}, base, { indexAxis: "y", scales: { x: { beginAtZero: true, max: 100, ticks: { callback: function (v) { return v + "%"; } } } } })
+    });
+  }
 })();

@@ -1,25 +1,30 @@
-"""Tổng quan: this year's progress for the ward."""
+"""Tổng quan: a year's progress for the ward — the plan's five targets as bars against their thresholds, registrations
+and reports by unit kind, that year's deadlines, and for Phòng VH-XH the units that have not sent what is due, with a
+button to remind them (notify)."""
 from __future__ import annotations
 
 import logging
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from dvk_platform.clock import now
 
 from .. import clients
-from ..security import current_user, login_required
+from ..security import current_user, login_required, roles_required
 
 bp = Blueprint("dashboard", __name__)
 log = logging.getLogger(__name__)
 
+FIRST_YEAR, LAST_YEAR = 2026, 2030  # the plan's period
 # The plan's deadlines (day, month), in Asia/Ho_Chi_Minh: shown until the services say otherwise (a period not
 # opened yet, a year without configured report deadlines, or a service that cannot be reached).
 PLAN_DEADLINES = {"registration": (2, 15), "six_month": (6, 10), "annual": (11, 15)}
 LABELS = {"registration": "Đăng ký mô hình", "six_month": "Báo cáo sơ kết 6 tháng", "annual": "Báo cáo tổng kết năm"}
-
+# What is due, as notify names it, and how the reminder's confirmation speaks of it.
+DEADLINE_KINDS = {"registration": "registration", "six_month": "six_month_report", "annual": "annual_report"}
+DUE_WORDS = {"registration": "đăng ký mô hình", "six_month": "báo cáo sơ kết 6 tháng", "annual": "báo cáo tổng kết năm"}
 
 @bp.get("/")
 def home() -> Any:
@@ -48,26 +53,29 @@ def deadlines_in_force(year: int) -> dict[str, date]:
     return due
 
 
-def upcoming_deadlines(today: date) -> list[dict[str, Any]]:
-    """Each kind's next deadline: this year's if it has not passed, else next year's."""
-    this_year, next_year = deadlines_in_force(today.year), None
-    out = []
-    for kind, label in LABELS.items():
-        due = this_year[kind]
-        if due < today:
-            next_year = next_year or deadlines_in_force(today.year + 1)
-            due = next_year[kind]
-        out.append({"label": label, "due": due, "days_left": (due - today).days})
+def year_deadlines(year: int, today: date) -> list[dict[str, Any]]:
+    """The year's own three deadlines, in date order, each with the days left (negative once passed)."""
+    due = deadlines_in_force(year)
+    out = [{"kind": kind, "label": label, "due": due[kind], "days_left": (due[kind] - today).days}
+           for kind, label in LABELS.items()]
     return sorted(out, key=lambda d: d["due"])
 
 
-@bp.get("/tong-quan")
-@login_required
-def index() -> Any:
+def chosen_year(today: date) -> int:
+    year = request.args.get("year", type=int) or today.year
+    return year if FIRST_YEAR <= year <= LAST_YEAR else min(max(today.year, FIRST_YEAR), LAST_YEAR)
+
+
+def year_choices(today: date) -> list[int]:
+    return list(range(FIRST_YEAR, max(LAST_YEAR, today.year) + 1))
+
+
+def _page(year: int | None = None, errors: dict[str, str] | None = None, ticked: dict[str, set[int]] | None = None,
+          status: int = 200) -> Any:
     from ..pages import local_zone
 
     today = now().astimezone(local_zone()).date()
-    year = request.args.get("year", type=int) or today.year
+    year = year if year is not None and FIRST_YEAR <= year <= LAST_YEAR else chosen_year(today)
     progress: dict[str, Any] | None = None
     message = None
     try:
@@ -76,5 +84,144 @@ def index() -> Any:
         message = exc.message
     except clients.ServiceProblem as exc:
         message = exc.message
-    return render_template("dashboard/index.html", year=year, progress=progress or {}, message=message,
-                           deadlines=upcoming_deadlines(today))
+    deadlines = year_deadlines(year, today)
+    return render_template("dashboard/index.html", year=year, years=year_choices(today), progress=progress or {},
+                           message=message, deadlines=deadlines, due={d["kind"]: d for d in deadlines},
+                           remind_errors=errors or {},
+                           ticked=ticked), status
+
+
+@bp.get("/tong-quan")
+@login_required
+def index() -> Any:
+    return _page()
+
+
+@bp.post("/tong-quan/nhac-han")
+@roles_required("vhxh")
+def remind() -> Any:
+    """Phòng VH-XH reminds the units ticked in the list of those that have not sent what is due (notify tells each
+    unit's officers; a unit that has sent it meanwhile is skipped). A refusal is shown beside that list, with the
+    units as they were ticked."""
+    year = request.form.get("year", type=int)
+    what = request.form.get("what", "")
+    unit_ids = [int(u) for u in request.form.getlist("unit_id") if u.isdigit()]
+    if what not in DEADLINE_KINDS or year is None or not FIRST_YEAR <= year <= LAST_YEAR:
+        return _page(year, {"_": "Không rõ nhắc hạn việc gì, năm nào; hãy bấm nút nhắc ở danh sách đơn vị chưa gửi."},
+                     status=422)
+    ticked = {what: set(unit_ids)}
+    if not unit_ids:
+        return _page(year, {what: "Chưa chọn đơn vị nào để nhắc: đánh dấu ít nhất một đơn vị trong danh sách."},
+                     ticked, 422)
+    body: dict[str, Any] = {"deadline_kind": DEADLINE_KINDS[what], "year": year, "unit_ids": unit_ids}
+    due = request.form.get("due_date", "")
+    if due:
+        body["due_date"] = due
+    try:
+        done = clients.post("notify", "/reminders", json=body)
+    except clients.ServiceProblem as exc:
+        problems = " ".join(exc.field_errors().values())
+        return _page(year, {what: " ".join(p for p in (exc.message, problems) if p)}, ticked, exc.status)
+    except clients.ServiceUnavailable as exc:
+        return _page(year, {what: exc.message}, ticked, 503)
+    reminded, skipped = done.get("reminded") or [], done.get("skipped") or []
+    text = (f"Đã nhắc {len(reminded)} đơn vị chưa gửi {DUE_WORDS[what]} năm {year} "
+            f"({done.get('recipients', 0)} cán bộ nhận thông báo).")
+    if skipped:
+        text += f" {len(skipped)} đơn vị đã gửi trong lúc này nên không nhắc."
+    flash(text, "success")
+    return redirect(url_for("dashboard.index", year=year, _anchor=f"chua-gui-{what}"))
+
+
+# --- the year's registration period (kỳ đăng ký) and its deadline --------------------------------------------------
+
+
+def parse_day(text: str) -> date | None:
+    """A day typed as dd/mm/yyyy (the way the ward writes dates, whatever the browser's language); None if not one."""
+    parts = text.strip().replace("-", "/").replace(".", "/").split("/")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
+        return None
+    try:
+        return date(int(parts[2]), int(parts[1]), int(parts[0]))
+    except ValueError:
+        return None
+
+
+DAY_FORMAT = "Nhập ngày theo dạng ngày/tháng/năm, ví dụ 28/02/{year}."
+
+
+def _period_page(year: int, errors: dict[str, str] | None = None, typed: dict[str, str] | None = None,
+                 status: int = 200) -> Any:
+    from ..pages import local_zone
+
+    today = now().astimezone(local_zone()).date()
+    period = None
+    try:
+        period = clients.get("registration", f"/periods/{year}")
+    except clients.ServiceProblem as exc:
+        if exc.status != 404:
+            raise
+    return render_template("dashboard/period.html", year=year, years=year_choices(today), period=period,
+                           errors=errors or {}, typed=typed or {}), status
+
+
+@bp.get("/tong-quan/ky-dang-ky")
+@login_required
+def period() -> Any:
+    from ..pages import local_zone
+
+    return _period_page(chosen_year(now().astimezone(local_zone()).date()))
+
+
+@bp.post("/tong-quan/ky-dang-ky")
+@roles_required("vhxh")
+def period_open() -> Any:
+    """Phòng VH-XH opens a year's registration period, with the plan's deadline (15/02) or one of its own."""
+    year = request.form.get("year", type=int)
+    typed = {name: request.form.get(name, "").strip() for name in ("deadline", "note")}
+    if year is None or not FIRST_YEAR <= year <= LAST_YEAR:
+        return _period_page(FIRST_YEAR, {"year": f"Chọn một năm từ {FIRST_YEAR} đến {LAST_YEAR}."}, typed, 422)
+    body: dict[str, Any] = {"year": year}
+    if typed["deadline"]:
+        day = parse_day(typed["deadline"])
+        if day is None:
+            return _period_page(year, {"deadline": DAY_FORMAT.format(year=year),
+                                       "_": "Chưa mở kỳ đăng ký: hạn đăng ký chưa đúng dạng ngày."}, typed, 422)
+        body["deadline"] = day.isoformat()
+    if typed["note"]:
+        body["note"] = typed["note"]
+    try:
+        opened = clients.post("registration", "/periods", json=body)
+    except clients.ServiceProblem as exc:
+        return _period_page(year, {**exc.field_errors(), "_": "Chưa mở kỳ đăng ký: " + exc.message}, typed, exc.status)
+    from ..pages import format_date
+
+    flash(f"Đã mở kỳ đăng ký mô hình năm {year}, hạn đăng ký ngày {format_date(opened.get('deadline'))}; "
+          "các đơn vị được thông báo.", "success")
+    return redirect(url_for("dashboard.period", year=year))
+
+
+@bp.post("/tong-quan/ky-dang-ky/<int:year>")
+@roles_required("vhxh")
+def period_move(year: int) -> Any:
+    """Phòng VH-XH moves a year's registration deadline, with the reason the units are told."""
+    typed = {name: request.form.get(name, "").strip() for name in ("deadline", "reason")}
+    errors: dict[str, str] = {}
+    day = parse_day(typed["deadline"]) if typed["deadline"] else None
+    if day is None:
+        errors["deadline"] = DAY_FORMAT.format(year=year) if typed["deadline"] else "Nhập hạn mới. " + DAY_FORMAT.format(year=year)
+    if not typed["reason"]:
+        errors["reason"] = "Ghi lý do điều chỉnh hạn: các đơn vị được thông báo lý do này."
+    if errors:
+        return _period_page(year, {**errors, "_": "Chưa điều chỉnh hạn: xem các ô ghi lỗi bên dưới."}, typed, 422)
+    try:
+        clients.call("registration", "PATCH", f"/periods/{year}",
+                     json={"deadline": day.isoformat(), "reason": typed["reason"]},
+                     if_match=request.form.get("version") or None)
+    except clients.ServiceProblem as exc:
+        if exc.status == 404:
+            raise
+        return _period_page(year, {**exc.field_errors(), "_": "Chưa điều chỉnh hạn: " + exc.message}, typed, exc.status)
+    flash(f"Đã điều chỉnh hạn đăng ký mô hình năm {year} thành ngày {day.strftime('%d/%m/%Y')}; "
+          "các đơn vị được thông báo kèm lý do.", "success")
+    return redirect(url_for("dashboard.period", year=year))

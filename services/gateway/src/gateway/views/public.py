@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 
 from dvk_platform.clock import now
 
@@ -28,7 +28,11 @@ def _items(data: Any) -> list[dict[str, Any]]:
 
 @bp.get("")
 def index() -> Any:
-    year = request.args.get("year", type=int) or now().year
+    from ..pages import local_zone
+    from .dashboard import chosen_year, year_choices
+
+    today = now().astimezone(local_zone()).date()
+    year = chosen_year(today)
     token = _public_token()
     sections: dict[str, Any] = {}
     messages: list[str] = []
@@ -54,7 +58,8 @@ def index() -> Any:
     except clients.ServiceProblem:
         sections["progress"] = {}
     names = unit_names_public(token)
-    return render_template("public/index.html", year=year, sections=sections, messages=messages, unit_names=names)
+    return render_template("public/index.html", year=year, years=year_choices(today), sections=sections,
+                           messages=messages, unit_names=names)
 
 
 def published_awards(decisions: list[dict[str, Any]]) -> list[dict[str, Any]]:

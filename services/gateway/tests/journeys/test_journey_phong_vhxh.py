@@ -1,0 +1,312 @@
+"""Phòng Văn hóa - Xã hội's year in the browser, and the Chairman's decision at its end.
+
+Phòng VH-XH opens the year's registration period and moves its deadline; sees which units have not registered and
+reminds them from that list; returns, accepts, inspects and marks typical a unit's model; sees which units have not
+sent the six-month report, reminds them, reviews the report; enters target figures by hand (bad input first) and
+downloads the import template; runs the award suggestions (one per model), builds a nomination (the two catalogues
+in two lists) and records the council's review. The Chairman (lãnh đạo) then decides the nomination in one decision:
+"Ký quyết định" only once the legal basis is confirmed, and the decision names the collective by its unit.
+The unit officer of Tổ dân phố 1 does what Phòng VH-XH then reviews, in the same browser as a person would.
+"""
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+
+import pytest
+from playwright.sync_api import expect
+
+MODEL_TITLE = "Ngõ xanh, không rác thải nhựa"
+RETURN_REASON = "Đề nghị bổ sung chỉ tiêu đo được theo từng quý."
+MOVE_REASON = "Tết Nguyên đán năm 2026 đến muộn, các tổ dân phố cần thêm thời gian họp dân."
+
+
+def type_day(field, day: date) -> None:
+    """Type a day into a date field as a person does: dd/mm/yyyy in a text field, the browser's own in a date input."""
+    if field.get_attribute("type") == "date":
+        field.fill(day.isoformat())
+    else:
+        field.fill(day.strftime("%d/%m/%Y"))
+
+
+def open_pending(page, name: str) -> None:
+    """Unfold the list of units that have not sent something (a <details> on Tổng quan)."""
+    box = page.locator("details.pending", has=page.get_by_text(name))
+    if box.get_attribute("open") is None:
+        box.locator("summary").click()
+    return box
+
+
+@pytest.mark.browser
+def test_journey_phong_vhxh(journey, stack, clock):
+    base = journey.base
+    clock.moment = datetime(2026, 2, 2, 1, 0, tzinfo=UTC)  # 08:00 on 02/02/2026 in Minh Xuân
+
+    # 1. Tổng quan of the year: its own deadlines, the five targets as bars, the units that have not registered.
+    hoa = journey.person("vhxh")
+    expect(hoa.get_by_role("heading", level=1)).to_have_text("Tổng quan năm 2026")
+    journey.refresh_until(hoa, lambda: "21 đơn vị" in hoa.locator("#chua-gui-registration summary").inner_text(),
+                          "the ward's 21 units not yet registered")
+    deadlines = hoa.locator("#han-nam")
+    expect(deadlines).to_contain_text("Đăng ký mô hình: hạn ngày 15/02/2026 — còn 13 ngày")
+    expect(deadlines).to_contain_text("Báo cáo sơ kết 6 tháng: hạn ngày 10/06/2026")
+    expect(deadlines).to_contain_text("Báo cáo tổng kết năm: hạn ngày 15/11/2026")
+    expect(deadlines).not_to_contain_text("2027")
+    targets = hoa.locator("#chi-tieu-ke-hoach")
+    expect(targets.get_by_role("heading")).to_have_text("Năm chỉ tiêu của Kế hoạch — năm 2026")
+    expect(targets.locator("#chi-tieu-3")).to_contain_text("0/21 đơn vị (0,0%) — chỉ tiêu 100% đơn vị, tổ dân phố.")
+    expect(targets.locator("#chi-tieu-3 .tag")).to_have_text("chưa đạt")
+    expect(targets.locator("#chi-tieu-4")).to_contain_text("Chưa có số liệu — chỉ tiêu ≥ 98%")
+    expect(targets.locator("#chi-tieu-5")).to_contain_text("“Bình dân học vụ số”")
+    expect(hoa.locator("#theo-loai-don-vi figcaption")).to_contain_text("theo loại đơn vị")
+    expect(hoa.locator("#kinds-table").get_by_role("row", name=re.compile("^Tổ dân phố"))).to_contain_text("0/10")
+    journey.step(hoa, "tong-quan-2026")
+
+    # Another year shows that year's deadlines.
+    hoa.get_by_label("Năm", exact=True).select_option("2027")
+    hoa.get_by_role("button", name="Xem").click()
+    expect(hoa.get_by_role("heading", level=1)).to_have_text("Tổng quan năm 2027")
+    expect(hoa.locator("#han-nam")).to_contain_text("Báo cáo sơ kết 6 tháng: hạn ngày 10/06/2027")
+    journey.step(hoa, "tong-quan-2027")
+
+    # 2. The year's registration period: moving its deadline, a bad date first; then next year's period is opened.
+    hoa.get_by_label("Năm", exact=True).select_option("2026")
+    hoa.get_by_role("button", name="Xem").click()
+    hoa.get_by_role("link", name="Mở hoặc điều chỉnh kỳ đăng ký năm 2026").click()
+    expect(hoa.get_by_role("heading", level=1)).to_have_text("Kỳ đăng ký mô hình năm 2026")
+    expect(hoa.locator("#period-deadline")).to_have_text("15/02/2026")
+    hoa.get_by_label("Hạn mới (ngày/tháng/năm)").fill("30/02/2026")
+    hoa.get_by_role("button", name="Điều chỉnh hạn").click()
+    expect(hoa.locator("#err-deadline")).to_have_text("Nhập ngày theo dạng ngày/tháng/năm, ví dụ 28/02/2026.")
+    expect(hoa.locator("#err-reason")).to_have_text("Ghi lý do điều chỉnh hạn: các đơn vị được thông báo lý do này.")
+    expect(hoa.get_by_label("Hạn mới (ngày/tháng/năm)")).to_have_value("30/02/2026")
+    expect(hoa.locator("#period-deadline")).to_have_text("15/02/2026")
+    journey.step(hoa, "ky-dang-ky-sai-ngay")
+    hoa.get_by_label("Hạn mới (ngày/tháng/năm)").fill("28/02/2026")
+    hoa.get_by_label("Lý do điều chỉnh").fill(MOVE_REASON)
+    hoa.get_by_role("button", name="Điều chỉnh hạn").click()
+    expect(hoa.get_by_text("Đã điều chỉnh hạn đăng ký mô hình năm 2026 thành ngày 28/02/2026")).to_be_visible()
+    expect(hoa.locator("#period-deadline")).to_have_text("28/02/2026")
+    expect(hoa.locator("#period-history")).to_contain_text(f"từ 15/02/2026 thành 28/02/2026 (Nguyễn Thị Hoa): {MOVE_REASON}")
+    journey.step(hoa, "ky-dang-ky-doi-han")
+    hoa.get_by_label("Năm", exact=True).select_option("2027")
+    hoa.get_by_role("button", name="Xem").click()
+    expect(hoa.get_by_role("heading", name="Chưa mở kỳ đăng ký năm 2027")).to_be_visible()
+    hoa.get_by_role("button", name="Mở kỳ đăng ký năm 2027").click()
+    expect(hoa.get_by_text("Đã mở kỳ đăng ký mô hình năm 2027, hạn đăng ký ngày 15/02/2027")).to_be_visible()
+    expect(hoa.locator("#period-deadline")).to_have_text("15/02/2027")
+    journey.step(hoa, "ky-dang-ky-2027")
+
+    # 3. The units that have not registered, reminded from the list: none ticked is refused beside the list.
+    hoa.get_by_role("link", name="Về Tổng quan năm 2027").click()
+    hoa.get_by_label("Năm", exact=True).select_option("2026")
+    hoa.get_by_role("button", name="Xem").click()
+    expect(hoa.locator("#han-nam")).to_contain_text("Đăng ký mô hình: hạn ngày 28/02/2026 — còn 26 ngày")
+    pending = open_pending(hoa, "Đơn vị chưa đăng ký mô hình")
+    for box in pending.get_by_role("checkbox").all():
+        box.uncheck()
+    pending.get_by_role("button", name="Nhắc các đơn vị đã chọn").click()
+    pending = hoa.locator("#chua-gui-registration")
+    expect(pending.locator("#err-registration")).to_have_text(
+        "Chưa chọn đơn vị nào để nhắc: đánh dấu ít nhất một đơn vị trong danh sách.")
+    expect(pending.get_by_role("checkbox", checked=True)).to_have_count(0)
+    journey.step(hoa, "nhac-chua-chon")
+    pending.get_by_label("Tổ dân phố 1", exact=True).check()
+    pending.get_by_label("Tổ dân phố 2", exact=True).check()
+    pending.get_by_role("button", name="Nhắc các đơn vị đã chọn").click()
+    expect(hoa.get_by_text("Đã nhắc 2 đơn vị chưa gửi đăng ký mô hình năm 2026 (1 cán bộ nhận thông báo).")).to_be_visible()
+    journey.step(hoa, "nhac-dang-ky")
+
+    # The officer of Tổ dân phố 1 reads the reminder, then registers a model and sends it.
+    nam = journey.person("tdp1")
+    nam.get_by_role("link", name=re.compile("^Thông báo")).click()
+    expect(nam.locator(".inbox")).to_contain_text(
+        "Nhắc hạn: còn 26 ngày để gửi đăng ký mô hình “Dân vận khéo” năm 2026")
+    journey.step(nam, "don-vi-doc-nhac-han")
+    nam.get_by_role("link", name="Mô hình", exact=True).click()
+    nam.get_by_role("link", name=re.compile("Đăng ký mô hình")).first.click()
+    nam.get_by_label("Tên mô hình").fill(MODEL_TITLE)
+    nam.get_by_label("Lĩnh vực").select_option("van_hoa_xa_hoi")
+    nam.get_by_label("Mục tiêu").fill("Giảm rác thải nhựa trong khu dân cư.")
+    nam.get_by_label("Nội dung, giải pháp").fill("Tuyên truyền từng hộ, phân loại rác tại nguồn, đổi chai nhựa lấy cây.")
+    nam.get_by_label("Đối tượng tác động").fill("120 hộ gia đình của tổ")
+    nam.get_by_label("Người phụ trách").fill("Phạm Văn Nam")
+    nam.get_by_label("Kết quả dự kiến").fill("80% hộ phân loại rác.")
+    type_day(nam.get_by_label("Ngày bắt đầu"), date(2026, 3, 1))
+    type_day(nam.get_by_label("Ngày kết thúc"), date(2026, 11, 30))
+    nam.get_by_role("button", name="Lưu bản nháp").click()
+    expect(nam.get_by_text("Đã lưu bản nháp mô hình.")).to_be_visible()
+    model_url = nam.url
+    nam.get_by_role("button", name="Gửi Phòng Văn hóa - Xã hội").click()
+    expect(nam.get_by_text("Đã gửi mô hình tới Phòng Văn hóa - Xã hội.")).to_be_visible()
+    journey.step(nam, "don-vi-gui-mo-hinh")
+
+    # 4. Phòng VH-XH returns it with a reason; the officer fixes it and sends it again; Phòng VH-XH accepts, inspects
+    # and marks it typical.
+    hoa.goto(model_url)
+    hoa.get_by_label("Lý do trả lại").fill(RETURN_REASON)
+    hoa.get_by_role("button", name="Trả lại", exact=True).click()
+    expect(hoa.get_by_text("Đã trả lại mô hình để đơn vị chỉnh sửa.")).to_be_visible()
+    journey.step(hoa, "tra-lai-mo-hinh")
+    nam.goto(model_url)
+    nam.get_by_role("link", name="Sửa", exact=True).click()
+    nam.get_by_label("Kết quả dự kiến").fill("Quý II: 50% hộ phân loại rác; quý IV: 80% hộ.")
+    nam.get_by_role("button", name="Lưu bản nháp").click()
+    nam.get_by_role("button", name="Gửi lại").click()
+    expect(nam.get_by_text("Đã gửi mô hình tới Phòng Văn hóa - Xã hội.")).to_be_visible()
+    hoa.goto(model_url)
+    hoa.get_by_role("button", name="Tiếp nhận").click()
+    expect(hoa.get_by_text("Đã tiếp nhận mô hình.")).to_be_visible()
+    clock.moment = datetime(2026, 5, 20, 2, 0, tzinfo=UTC)
+    hoa.reload()
+    hoa.get_by_label("Xếp loại").select_option("tot")
+    hoa.get_by_label("Nhận xét, đánh giá").fill("Mô hình hiệu quả, người dân đồng tình hưởng ứng.")
+    hoa.get_by_role("button", name="Ghi kết quả").click()
+    expect(hoa.get_by_text("Đã ghi kết quả kiểm tra.")).to_be_visible()
+    hoa.get_by_role("button", name="Chọn làm điển hình").click()
+    expect(hoa.locator(".page-head")).to_contain_text("điển hình")
+    journey.step(hoa, "mo-hinh-dien-hinh")
+
+    # 5. June: Tổ dân phố 1 sends its six-month report; Phòng VH-XH sees who has not, reminds them, reviews it.
+    clock.moment = datetime(2026, 6, 3, 2, 0, tzinfo=UTC)
+    nam.goto(f"{base}/bao-cao")
+    nam.get_by_role("button", name="Lập báo cáo sơ kết 6 tháng 2026").click()
+    for label, text in (("Công tác lãnh đạo, chỉ đạo", "Chi bộ ra nghị quyết chuyên đề; tổ họp dân hằng tháng."),
+                        ("Hiệu quả mang lại", "62% hộ phân loại rác; đường ngõ sạch hơn."),
+                        ("Cách làm hay, sáng tạo", "Đổi chai nhựa lấy cây xanh vào Chủ nhật cuối tháng."),
+                        ("Khó khăn, vướng mắc", "Thiếu thùng rác phân loại."),
+                        ("Kiến nghị, đề xuất", "Đề nghị phường hỗ trợ 20 bộ thùng rác."),
+                        ("Phương hướng, nhiệm vụ thời gian tới", "Mở rộng sang tổ dân phố 2.")):
+        nam.get_by_label(label).fill(text)
+    nam.get_by_label(f"Kết quả: {MODEL_TITLE}").fill("62% hộ phân loại rác tại nguồn.")
+    nam.get_by_role("button", name="Lưu và gửi").click()
+    expect(nam.get_by_text("Đã gửi báo cáo tới Phòng Văn hóa - Xã hội.")).to_be_visible()
+    report_url = nam.url
+
+    hoa.get_by_role("link", name="Tổng quan").click()
+    journey.refresh_until(hoa, lambda: "20 đơn vị" in hoa.locator("#chua-gui-six_month summary").inner_text(),
+                          "20 units without their six-month report")
+    expect(hoa.locator("#han-nam")).to_contain_text("Báo cáo sơ kết 6 tháng: hạn ngày 10/06/2026 — còn 7 ngày")
+    pending = open_pending(hoa, "Đơn vị chưa nộp báo cáo sơ kết 6 tháng")
+    expect(pending.get_by_label("Tổ dân phố 1", exact=True)).to_have_count(0)
+    expect(pending.get_by_role("checkbox", checked=True)).to_have_count(20)
+    pending.get_by_role("button", name="Nhắc các đơn vị đã chọn").click()
+    expect(hoa.get_by_text("Đã nhắc 20 đơn vị chưa gửi báo cáo sơ kết 6 tháng năm 2026 (0 cán bộ nhận thông báo).")
+           ).to_be_visible()
+    journey.step(hoa, "nhac-bao-cao")
+    hoa.get_by_role("link", name="Báo cáo", exact=True).click()
+    hoa.locator("#reports").get_by_role("link", name="Tổ dân phố 1").click()
+    expect(hoa).to_have_url(report_url)
+    hoa.get_by_role("button", name="Tiếp nhận báo cáo").click()
+    expect(hoa.get_by_text("Đã tiếp nhận báo cáo.")).to_be_visible()
+    expect(hoa.locator("#report-status")).to_have_text("Đã tiếp nhận")
+    journey.step(hoa, "tiep-nhan-bao-cao")
+
+    # 6. Target figures by hand: a word and an impossible count are refused beside their fields, nothing saved.
+    hoa.get_by_role("link", name="Báo cáo", exact=True).click()
+    hoa.get_by_role("link", name="Số liệu chỉ tiêu").click()
+    expect(hoa.get_by_role("heading", level=1)).to_have_text("Số liệu chỉ tiêu — Sơ kết 6 tháng năm 2026")
+    form = hoa.locator("#nhap-tay")
+    form.get_by_label("Đơn vị").select_option(label="Tổ dân phố 1")
+    figures = {"Hồ sơ TTHC tiếp nhận": "120", "Đã giải quyết": "100", "Đúng và trước hạn": "mười",
+               "Trực tuyến": "70", "Thanh toán không tiền mặt": "35", "Lượt đánh giá": "40", "Hài lòng": "38",
+               "“Bình dân học vụ số”": "60", "Cán bộ, công chức": "5", "Vi phạm quy tắc ứng xử": "0"}
+    for label, value in figures.items():
+        form.get_by_label(label, exact=True).fill(value)
+    form.get_by_role("button", name="Lưu số liệu").click()
+    form = hoa.locator("#nhap-tay")
+    expect(form.locator("#err-files_on_time")).to_have_text("Nhập số nguyên không âm (ví dụ 120).")
+    expect(form.get_by_label("Đúng và trước hạn", exact=True)).to_have_value("mười")
+    expect(form.get_by_label("Hồ sơ TTHC tiếp nhận", exact=True)).to_have_value("120")
+    expect(hoa.locator("#figures")).to_contain_text("Chưa có số liệu cho kỳ này.")
+    journey.step(hoa, "chi-tieu-nhap-sai")
+    form.get_by_label("Đúng và trước hạn", exact=True).fill("101")
+    form.get_by_role("button", name="Lưu số liệu").click()
+    form = hoa.locator("#nhap-tay")
+    expect(form.locator("#err-files_on_time")).to_have_text(
+        "Số hồ sơ đúng và trước hạn không được lớn hơn số hồ sơ đã giải quyết.")
+    expect(hoa.locator("#figures")).to_contain_text("Chưa có số liệu cho kỳ này.")
+    form.get_by_label("Đúng và trước hạn", exact=True).fill("97")
+    form.get_by_role("button", name="Lưu số liệu").click()
+    expect(hoa.get_by_text("Đã lưu số liệu chỉ tiêu của Tổ dân phố 1 (sơ kết 6 tháng năm 2026).")).to_be_visible()
+    total = hoa.locator("#figures-total")
+    expect(total).to_contain_text("Tổng cộng (1 đơn vị)")
+    expect(total).to_contain_text("97,0% chưa đạt")
+    expect(total).to_contain_text("100,0% đạt")
+    expect(hoa.locator("#figures-summary")).to_contain_text("97,0% (97/100 hồ sơ) — chỉ tiêu ≥ 98%")
+    journey.step(hoa, "chi-tieu-da-luu")
+    with hoa.expect_download() as got:
+        hoa.get_by_role("link", name="Tải tệp mẫu (.xlsx)").click()
+    assert got.value.suggested_filename == "mau-so-lieu-chi-tieu-so-ket-6-thang-2026.xlsx"
+    # Corrected by hand: "Sửa" opens the form with the unit's figures.
+    hoa.locator("#figures").get_by_role("link", name="Sửa số liệu của Tổ dân phố 1").click()
+    form = hoa.locator("#nhap-tay")
+    expect(form.get_by_label("Đúng và trước hạn", exact=True)).to_have_value("97")
+    form.get_by_label("Đúng và trước hạn", exact=True).fill("99")
+    form.get_by_role("button", name="Lưu số liệu").click()
+    expect(hoa.locator("#figures-total")).to_contain_text("99,0% đạt")
+    hoa.get_by_role("link", name="Tổng quan").click()
+    expect(hoa.locator("#chi-tieu-4")).to_contain_text("99,0% — chỉ tiêu ≥ 98% (số liệu sơ kết 6 tháng)")
+    expect(hoa.locator("#chi-tieu-4 .tag")).to_have_text("đạt")
+    expect(hoa.locator("#chi-tieu-3")).to_contain_text("1/21 đơn vị")
+    journey.step(hoa, "tong-quan-chi-tieu")
+
+    # 7. Awards: one suggestion for the model (rated Tốt and typical), a nomination from it, the council's review.
+    hoa.get_by_role("link", name="Khen thưởng").click()
+    journey.refresh_until(hoa, lambda: hoa.locator("#suggestions li", has_text=MODEL_TITLE).count() > 0,
+                          "the suggestion for the typical model")
+    suggestion = hoa.locator("#suggestions li", has_text=MODEL_TITLE)
+    expect(suggestion).to_have_count(1)
+    expect(suggestion).to_contain_text("xếp loại Tốt; được công nhận là mô hình, điển hình tiêu biểu năm 2026")
+    journey.step(hoa, "goi-y-khen-thuong")
+    suggestion.get_by_role("link", name="Lập đề nghị").click()
+    expect(hoa.get_by_role("group", name=re.compile("Danh hiệu thi đua hoặc hình thức khen thưởng"))).to_be_visible()
+    hoa.get_by_label("Danh hiệu thi đua", exact=True).select_option(label="Tập thể lao động tiên tiến")
+    hoa.get_by_label("Hình thức khen thưởng", exact=True).select_option(label="Giấy khen của Chủ tịch UBND phường")
+    hoa.get_by_label("Thành tích").fill("Tổ dân phố 1 có mô hình “Dân vận khéo” xếp loại Tốt, được chọn điển hình.")
+    hoa.get_by_role("button", name="Lưu đề nghị").click()
+    expect(hoa.locator("#err-award")).to_have_text(
+        "Chỉ chọn một: danh hiệu thi đua hoặc hình thức khen thưởng (mỗi đề nghị một danh hiệu hoặc một hình thức).")
+    expect(hoa.get_by_label("Thành tích")).to_have_value(
+        "Tổ dân phố 1 có mô hình “Dân vận khéo” xếp loại Tốt, được chọn điển hình.")
+    journey.step(hoa, "de-nghi-chon-ca-hai")
+    hoa.get_by_label("Danh hiệu thi đua", exact=True).select_option("")
+    hoa.get_by_role("button", name="Lưu đề nghị").click()
+    expect(hoa.get_by_text("Đã lập đề nghị khen thưởng (bản nháp).")).to_be_visible()
+    expect(hoa.locator("#cited-models").get_by_role("link", name=MODEL_TITLE)).to_be_visible()
+    nomination_url = hoa.url
+    journey.step(hoa, "de-nghi-ban-nhap")
+    hoa.get_by_role("button", name="Đề nghị Hội đồng xét").click()
+    expect(hoa.get_by_text("Đã đề nghị Hội đồng Thi đua - Khen thưởng xét.")).to_be_visible()
+    hoa.get_by_label("Số phiếu tán thành").fill("7")
+    hoa.get_by_label("Số phiếu không tán thành").fill("0")
+    hoa.get_by_label("Biên bản họp").fill("Hội đồng Thi đua - Khen thưởng phường họp, 7/7 thành viên tán thành.")
+    hoa.get_by_role("button", name="Ghi kết quả xét").click()
+    expect(hoa.get_by_text("Đã ghi kết quả xét của Hội đồng Thi đua - Khen thưởng.")).to_be_visible()
+    expect(hoa.locator("#nomination-status")).to_have_text("Hội đồng thống nhất đề nghị")
+    journey.step(hoa, "hoi-dong-xet")
+
+    # 8. The Chairman: no "Ký quyết định" while the legal basis is unconfirmed; once the administrator confirms it,
+    # one decision, naming the collective by its unit.
+    bao = journey.person("lanhdao")
+    bao.goto(nomination_url)
+    expect(bao.locator("#basis-unconfirmed")).to_contain_text("chưa thể ký quyết định")
+    expect(bao.get_by_role("button", name="Ký quyết định khen thưởng")).to_have_count(0)
+    journey.step(bao, "lanh-dao-chua-xac-nhan")
+    quantri = journey.person("quantri")
+    quantri.goto(f"{base}/khen-thuong/danh-muc")
+    quantri.get_by_role("button", name="Xác nhận căn cứ “Giấy khen của Chủ tịch UBND phường”").click()
+    expect(quantri.get_by_text("Đã xác nhận căn cứ pháp lý")).to_be_visible()
+    bao.get_by_role("link", name="Khen thưởng").click()
+    bao.get_by_role("link", name="Ký quyết định khen thưởng").click()
+    bao.get_by_label("Tổ dân phố 1", exact=True).check()
+    journey.step(bao, "lanh-dao-chon-de-nghi")
+    bao.get_by_role("button", name="Ký quyết định khen thưởng").click()
+    expect(bao.get_by_text("Đã ban hành quyết định khen thưởng cho 1 đề nghị. Số 01/QĐ-UBND.")).to_be_visible()
+    awardees = bao.locator("#awardees")
+    expect(awardees.get_by_role("link", name="Tổ dân phố 1")).to_be_visible()
+    expect(awardees).to_contain_text("Giấy khen của Chủ tịch UBND phường")
+    journey.step(bao, "lanh-dao-quyet-dinh")
+    bao.get_by_role("link", name="Khen thưởng").click()
+    expect(bao.locator("#decisions")).to_contain_text("Tổ dân phố 1 (Giấy khen của Chủ tịch UBND phường)")
+    journey.step(bao, "khen-thuong-quyet-dinh")

@@ -40,15 +40,20 @@ def open_pending(page, name: str) -> None:
 @pytest.mark.browser
 def test_journey_phong_vhxh(journey, stack, clock):
     base = journey.base
-    clock.moment = datetime(2026, 2, 2, 1, 0, tzinfo=UTC)  # 08:00 on 02/02/2026 in Minh Xuân
+    # The stack opened 2026's period on 02/03/2026 (its clock's day): Tết came late, the deadline of 15/02 has passed.
+    assert clock.moment == datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
     # 1. Tổng quan of the year: its own deadlines, the five targets as bars, the units that have not registered.
-    hoa = journey.person("vhxh")
+    hoa = journey.person()
+    hoa.goto(f"{base}/dang-nhap")
+    expect(hoa.get_by_role("heading", name="Đăng nhập")).to_be_visible()
+    journey.step(hoa, "dang-nhap")
+    journey.sign_in(hoa, "vhxh")
     expect(hoa.get_by_role("heading", level=1)).to_have_text("Tổng quan năm 2026")
     journey.refresh_until(hoa, lambda: "21 đơn vị" in hoa.locator("#chua-gui-registration summary").inner_text(),
                           "the ward's 21 units not yet registered")
     deadlines = hoa.locator("#han-nam")
-    expect(deadlines).to_contain_text("Đăng ký mô hình: hạn ngày 15/02/2026 — còn 13 ngày")
+    expect(deadlines).to_contain_text("Đăng ký mô hình: hạn ngày 15/02/2026 — đã qua hạn 15 ngày")
     expect(deadlines).to_contain_text("Báo cáo sơ kết 6 tháng: hạn ngày 10/06/2026")
     expect(deadlines).to_contain_text("Báo cáo tổng kết năm: hạn ngày 15/11/2026")
     expect(deadlines).not_to_contain_text("2027")
@@ -82,12 +87,16 @@ def test_journey_phong_vhxh(journey, stack, clock):
     expect(hoa.get_by_label("Hạn mới (ngày/tháng/năm)")).to_have_value("30/02/2026")
     expect(hoa.locator("#period-deadline")).to_have_text("15/02/2026")
     journey.step(hoa, "ky-dang-ky-sai-ngay")
-    hoa.get_by_label("Hạn mới (ngày/tháng/năm)").fill("28/02/2026")
+    hoa.get_by_label("Hạn mới (ngày/tháng/năm)").fill("01/03/2026")  # a real day, but before the period opened
     hoa.get_by_label("Lý do điều chỉnh").fill(MOVE_REASON)
     hoa.get_by_role("button", name="Điều chỉnh hạn").click()
-    expect(hoa.get_by_text("Đã điều chỉnh hạn đăng ký mô hình năm 2026 thành ngày 28/02/2026")).to_be_visible()
-    expect(hoa.locator("#period-deadline")).to_have_text("28/02/2026")
-    expect(hoa.locator("#period-history")).to_contain_text(f"từ 15/02/2026 thành 28/02/2026 (Nguyễn Thị Hoa): {MOVE_REASON}")
+    expect(hoa.locator("#err-deadline")).to_have_text("Hạn đăng ký không được trước ngày mở kỳ đăng ký (02/03/2026).")
+    expect(hoa.get_by_label("Lý do điều chỉnh")).to_have_value(MOVE_REASON)
+    hoa.get_by_label("Hạn mới (ngày/tháng/năm)").fill("16/03/2026")
+    hoa.get_by_role("button", name="Điều chỉnh hạn").click()
+    expect(hoa.get_by_text("Đã điều chỉnh hạn đăng ký mô hình năm 2026 thành ngày 16/03/2026")).to_be_visible()
+    expect(hoa.locator("#period-deadline")).to_have_text("16/03/2026")
+    expect(hoa.locator("#period-history")).to_contain_text(f"từ 15/02/2026 thành 16/03/2026 (Nguyễn Thị Hoa): {MOVE_REASON}")
     journey.step(hoa, "ky-dang-ky-doi-han")
     hoa.get_by_label("Năm", exact=True).select_option("2027")
     hoa.get_by_role("button", name="Xem").click()
@@ -101,7 +110,7 @@ def test_journey_phong_vhxh(journey, stack, clock):
     hoa.get_by_role("link", name="Về Tổng quan năm 2027").click()
     hoa.get_by_label("Năm", exact=True).select_option("2026")
     hoa.get_by_role("button", name="Xem").click()
-    expect(hoa.locator("#han-nam")).to_contain_text("Đăng ký mô hình: hạn ngày 28/02/2026 — còn 26 ngày")
+    expect(hoa.locator("#han-nam")).to_contain_text("Đăng ký mô hình: hạn ngày 16/03/2026 — còn 14 ngày")
     pending = open_pending(hoa, "Đơn vị chưa đăng ký mô hình")
     for box in pending.get_by_role("checkbox").all():
         box.uncheck()
@@ -121,9 +130,11 @@ def test_journey_phong_vhxh(journey, stack, clock):
     nam = journey.person("tdp1")
     nam.get_by_role("link", name=re.compile("^Thông báo")).click()
     expect(nam.locator(".inbox")).to_contain_text(
-        "Nhắc hạn: còn 26 ngày để gửi đăng ký mô hình “Dân vận khéo” năm 2026")
+        "Nhắc hạn: còn 14 ngày để gửi đăng ký mô hình “Dân vận khéo” năm 2026")
     journey.step(nam, "don-vi-doc-nhac-han")
     nam.get_by_role("link", name="Mô hình", exact=True).click()
+    expect(nam.get_by_role("heading", level=1)).to_contain_text("Mô hình")
+    journey.step(nam, "don-vi-mo-hinh")
     nam.get_by_role("link", name=re.compile("Đăng ký mô hình")).first.click()
     nam.get_by_label("Tên mô hình").fill(MODEL_TITLE)
     nam.get_by_label("Lĩnh vực").select_option("van_hoa_xa_hoi")
@@ -134,6 +145,7 @@ def test_journey_phong_vhxh(journey, stack, clock):
     nam.get_by_label("Kết quả dự kiến").fill("80% hộ phân loại rác.")
     type_day(nam.get_by_label("Ngày bắt đầu"), date(2026, 3, 1))
     type_day(nam.get_by_label("Ngày kết thúc"), date(2026, 11, 30))
+    journey.step(nam, "don-vi-dang-ky-mo-hinh")
     nam.get_by_role("button", name="Lưu bản nháp").click()
     expect(nam.get_by_text("Đã lưu bản nháp mô hình.")).to_be_visible()
     model_url = nam.url
@@ -151,6 +163,7 @@ def test_journey_phong_vhxh(journey, stack, clock):
     nam.goto(model_url)
     nam.get_by_role("link", name="Sửa", exact=True).click()
     nam.get_by_label("Kết quả dự kiến").fill("Quý II: 50% hộ phân loại rác; quý IV: 80% hộ.")
+    journey.step(nam, "don-vi-sua-mo-hinh")
     nam.get_by_role("button", name="Lưu bản nháp").click()
     nam.get_by_role("button", name="Gửi lại").click()
     expect(nam.get_by_text("Đã gửi mô hình tới Phòng Văn hóa - Xã hội.")).to_be_visible()
@@ -164,12 +177,14 @@ def test_journey_phong_vhxh(journey, stack, clock):
     hoa.get_by_role("button", name="Ghi kết quả").click()
     expect(hoa.get_by_text("Đã ghi kết quả kiểm tra.")).to_be_visible()
     hoa.get_by_role("button", name="Chọn làm điển hình").click()
-    expect(hoa.locator(".page-head")).to_contain_text("điển hình")
+    expect(hoa.get_by_text("Đã chọn mô hình làm điển hình để nhân rộng.")).to_be_visible()
+    expect(hoa.locator(".tag-typical")).to_have_text("Mô hình điển hình")
     journey.step(hoa, "mo-hinh-dien-hinh")
 
     # 5. June: Tổ dân phố 1 sends its six-month report; Phòng VH-XH sees who has not, reminds them, reviews it.
     clock.moment = datetime(2026, 6, 3, 2, 0, tzinfo=UTC)
-    nam.goto(f"{base}/bao-cao")
+    nam.get_by_role("link", name="Báo cáo", exact=True).click()
+    journey.step(nam, "don-vi-bao-cao")
     nam.get_by_role("button", name="Lập báo cáo sơ kết 6 tháng 2026").click()
     for label, text in (("Công tác lãnh đạo, chỉ đạo", "Chi bộ ra nghị quyết chuyên đề; tổ họp dân hằng tháng."),
                         ("Hiệu quả mang lại", "62% hộ phân loại rác; đường ngõ sạch hơn."),
@@ -179,6 +194,7 @@ def test_journey_phong_vhxh(journey, stack, clock):
                         ("Phương hướng, nhiệm vụ thời gian tới", "Mở rộng sang tổ dân phố 2.")):
         nam.get_by_label(label).fill(text)
     nam.get_by_label(f"Kết quả: {MODEL_TITLE}").fill("62% hộ phân loại rác tại nguồn.")
+    journey.step(nam, "don-vi-viet-bao-cao")
     nam.get_by_role("button", name="Lưu và gửi").click()
     expect(nam.get_by_text("Đã gửi báo cáo tới Phòng Văn hóa - Xã hội.")).to_be_visible()
     report_url = nam.url
@@ -212,21 +228,21 @@ def test_journey_phong_vhxh(journey, stack, clock):
                "Trực tuyến": "70", "Thanh toán không tiền mặt": "35", "Lượt đánh giá": "40", "Hài lòng": "38",
                "“Bình dân học vụ số”": "60", "Cán bộ, công chức": "5", "Vi phạm quy tắc ứng xử": "0"}
     for label, value in figures.items():
-        form.get_by_label(label, exact=True).fill(value)
+        form.get_by_label(label).fill(value)
     form.get_by_role("button", name="Lưu số liệu").click()
     form = hoa.locator("#nhap-tay")
     expect(form.locator("#err-files_on_time")).to_have_text("Nhập số nguyên không âm (ví dụ 120).")
-    expect(form.get_by_label("Đúng và trước hạn", exact=True)).to_have_value("mười")
-    expect(form.get_by_label("Hồ sơ TTHC tiếp nhận", exact=True)).to_have_value("120")
+    expect(form.get_by_label("Đúng và trước hạn")).to_have_value("mười")
+    expect(form.get_by_label("Hồ sơ TTHC tiếp nhận")).to_have_value("120")
     expect(hoa.locator("#figures")).to_contain_text("Chưa có số liệu cho kỳ này.")
     journey.step(hoa, "chi-tieu-nhap-sai")
-    form.get_by_label("Đúng và trước hạn", exact=True).fill("101")
+    form.get_by_label("Đúng và trước hạn").fill("101")
     form.get_by_role("button", name="Lưu số liệu").click()
     form = hoa.locator("#nhap-tay")
     expect(form.locator("#err-files_on_time")).to_have_text(
         "Số hồ sơ đúng và trước hạn không được lớn hơn số hồ sơ đã giải quyết.")
     expect(hoa.locator("#figures")).to_contain_text("Chưa có số liệu cho kỳ này.")
-    form.get_by_label("Đúng và trước hạn", exact=True).fill("97")
+    form.get_by_label("Đúng và trước hạn").fill("97")
     form.get_by_role("button", name="Lưu số liệu").click()
     expect(hoa.get_by_text("Đã lưu số liệu chỉ tiêu của Tổ dân phố 1 (sơ kết 6 tháng năm 2026).")).to_be_visible()
     total = hoa.locator("#figures-total")
@@ -241,8 +257,8 @@ def test_journey_phong_vhxh(journey, stack, clock):
     # Corrected by hand: "Sửa" opens the form with the unit's figures.
     hoa.locator("#figures").get_by_role("link", name="Sửa số liệu của Tổ dân phố 1").click()
     form = hoa.locator("#nhap-tay")
-    expect(form.get_by_label("Đúng và trước hạn", exact=True)).to_have_value("97")
-    form.get_by_label("Đúng và trước hạn", exact=True).fill("99")
+    expect(form.get_by_label("Đúng và trước hạn")).to_have_value("97")
+    form.get_by_label("Đúng và trước hạn").fill("99")
     form.get_by_role("button", name="Lưu số liệu").click()
     expect(hoa.locator("#figures-total")).to_contain_text("99,0% đạt")
     hoa.get_by_role("link", name="Tổng quan").click()
@@ -294,7 +310,9 @@ def test_journey_phong_vhxh(journey, stack, clock):
     expect(bao.get_by_role("button", name="Ký quyết định khen thưởng")).to_have_count(0)
     journey.step(bao, "lanh-dao-chua-xac-nhan")
     quantri = journey.person("quantri")
-    quantri.goto(f"{base}/khen-thuong/danh-muc")
+    quantri.get_by_role("link", name="Khen thưởng").click()
+    quantri.get_by_role("link", name="Danh mục danh hiệu, hình thức").click()
+    journey.step(quantri, "danh-muc-chua-xac-nhan")
     quantri.get_by_role("button", name="Xác nhận căn cứ “Giấy khen của Chủ tịch UBND phường”").click()
     expect(quantri.get_by_text("Đã xác nhận căn cứ pháp lý")).to_be_visible()
     bao.get_by_role("link", name="Khen thưởng").click()

@@ -137,15 +137,18 @@ def test_the_dashboard_shows_the_registration_deadline_phong_vhxh_moved(gateway,
 
     from dvk_platform.testing.plugin import bearer
 
-    # The period was opened on 02/03/2026 with the plan's 15/02 deadline, already past: next year's shows.
+    # The period was opened on 02/03/2026 with the plan's 15/02 deadline, already past: the 2026 dashboard shows
+    # 2026's deadline as passed (never next year's date); the 2027 dashboard shows 2027's.
     clock.moment = datetime(2026, 3, 5, 2, 0, tzinfo=UTC)  # 05/03/2026, 09:00 in the ward
     vhxh = _signed_in(gateway, "vhxh")
-    assert "Đăng ký mô hình</strong>: trước ngày 15/02/2027" in vhxh.get("/tong-quan").get_data(as_text=True)
+    page = vhxh.get("/tong-quan").get_data(as_text=True)
+    assert "Đăng ký mô hình</strong>: hạn ngày 15/02/2026 — đã qua hạn 18 ngày" in page and "/2027" not in page
+    assert "Đăng ký mô hình</strong>: hạn ngày 15/02/2027" in vhxh.get("/tong-quan?year=2027").get_data(as_text=True)
     service = registration.app.test_client()
     period = service.get("/periods/2026", headers=bearer(registration.app, "vhxh"))
     moved = service.patch("/periods/2026", json={"deadline": "2026-03-20", "reason": "Gia hạn cho các tổ dân phố mới sáp nhập."},
                           headers={**bearer(registration.app, "vhxh"), "If-Match": period.headers["ETag"]})
     assert moved.status_code == 200, moved.json
     page = vhxh.get("/tong-quan").get_data(as_text=True)
-    assert "Đăng ký mô hình</strong>: trước ngày 20/03/2026 — còn 15 ngày" in page
-    assert "Báo cáo sơ kết 6 tháng</strong>: trước ngày 10/06/2026" in page
+    assert "Đăng ký mô hình</strong>: hạn ngày 20/03/2026 — còn 15 ngày" in page
+    assert "Báo cáo sơ kết 6 tháng</strong>: hạn ngày 10/06/2026" in page

@@ -108,6 +108,7 @@ class Journey:
         self.contexts.append(context)
         page = context.new_page()
         page.on("request", self._record)
+        page.on("download", self._downloaded)  # a file link is reached by its click too
         page.on("framenavigated", lambda frame: self._landed(page, frame))
         if username:
             page.goto(f"{self.base}/dang-nhap")
@@ -152,6 +153,11 @@ class Journey:
         if not (request.is_navigation_request() or request.headers.get("hx-request") == "true"):
             return
         route = route_of(self.app, request.method, request.url)
+        if route:
+            REACHED.setdefault(route, set()).add(self.test_id)
+
+    def _downloaded(self, download: Any) -> None:
+        route = route_of(self.app, "GET", download.url)
         if route:
             REACHED.setdefault(route, set()).add(self.test_id)
 

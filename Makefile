@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 SERVICES := registration reporting awards notify feed gateway
 SERVICE_DIRS := $(foreach s,$(SERVICES),$(wildcard services/$(s)))
 PYTEST_ARGS ?=
+# pytest-xdist workers of the parallel test group (the tests mostly wait on servers, so more than the cores)
+TEST_WORKERS ?= 4
 
 contracts: install
 	$(BIN)/python -m dvk_platform.contracts
@@ -25,8 +27,9 @@ system-deps:
 run: install
 	$(BIN)/dvk-dev
 
+# two groups on one PostgreSQL and one Kafka: the parallel one on $(TEST_WORKERS) workers, then the serial one
 test: install system-deps
-	$(BIN)/pytest $(PYTEST_ARGS)
+	DVK_TEST_WORKERS=$(TEST_WORKERS) $(BIN)/python -m dvk_platform.testing.groups $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check libs services tests

@@ -4,6 +4,7 @@ The jars are fetched once with maven-dependency-plugin into a cache outside the 
 """
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import signal
@@ -34,17 +35,22 @@ def ensure_jars() -> Path:
         raise HarnessUnavailable("Maven (mvn) is needed once to fetch the Kafka jars from Maven Central")
     work = jar_cache()
     work.mkdir(parents=True, exist_ok=True)
-    shutil.copy(HERE / "kafka-pom.xml", work / "pom.xml")
-    tmp = work / "libs.partial"
-    shutil.rmtree(tmp, ignore_errors=True)
-    done = subprocess.run(
-        ["mvn", "-q", "-B", "-f", str(work / "pom.xml"), DEPENDENCY_PLUGIN, f"-DoutputDirectory={tmp}"],
-        capture_output=True, text=True, check=False,
-    )
-    if done.returncode != 0:
-        raise HarnessUnavailable(f"fetching Kafka jars failed: {done.stdout[-2000:]}{done.stderr[-2000:]}")
-    shutil.rmtree(libs, ignore_errors=True)
-    tmp.rename(libs)
+    # several test processes may need the jars at once: one fetches, the others wait for it
+    with open(work / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (libs / f"kafka_2.13-{KAFKA_VERSION}.jar").exists():
+            return libs
+        shutil.copy(HERE / "kafka-pom.xml", work / "pom.xml")
+        tmp = work / "libs.partial"
+        shutil.rmtree(tmp, ignore_errors=True)
+        done = subprocess.run(
+            ["mvn", "-q", "-B", "-f", str(work / "pom.xml"), DEPENDENCY_PLUGIN, f"-DoutputDirectory={tmp}"],
+            capture_output=True, text=True, check=False,
+        )
+        if done.returncode != 0:
+            raise HarnessUnavailable(f"fetching Kafka jars failed: {done.stdout[-2000:]}{done.stderr[-2000:]}")
+        shutil.rmtree(libs, ignore_errors=True)
+        tmp.rename(libs)
     return libs
 
 

@@ -119,8 +119,8 @@ def changes(r: dict[str, Any]) -> list[str]:
     w, rl = r.get("writes"), r.get("relay")
     after: dict[str, str] = {}
     if isinstance(w, dict):
-        reg, hello = w["registration"], w["hello"]
-        after["writes"] = (f"ratio {w['ratio']:.3f}; CPU ratio {hello['cpu_ms_per_request'] / reg['cpu_ms_per_request']:.3f} "
+        reg, ceiling = w["registration"], w["ceiling"]
+        after["writes"] = (f"ratio {w['ratio']:.3f}; CPU ratio {ceiling['cpu_ms_per_request'] / reg['cpu_ms_per_request']:.3f} "
                            f"({reg['cpu_ms_per_request']:.2f} ms per submit); p99 {fmt(reg['p99_ms'])} ms")
     if isinstance(rl, dict):
         by = rl["by_batch"]
@@ -224,32 +224,36 @@ def write_results(path: Path, r: dict[str, Any]) -> None:
     details: list[str] = []
     b = r.get("writes")
     if isinstance(b, dict):
-        reg, hello = b["registration"], b["hello"]
-        rows.append(f"| 1 | API writes ≥ 0.5 of bare Flask | {b['ratio']:.3f} ({fmt(reg['rps'])} vs {fmt(hello['rps'])} req/s) "
-                    f"| {verdict(b['ratio'] >= 0.5)} |")
+        reg, ceiling = b["registration"], b["ceiling"]
+        rows.append(f"| 1 | API writes ≥ 0.5 of the same write done minimally | {b['ratio']:.3f} ({fmt(reg['rps'])} vs "
+                    f"{fmt(ceiling['rps'])} req/s) | {verdict(b['ratio'] >= 0.5)} |")
+        rows.append(f"| 1 | ≤ 3 ms of web CPU per submit | {fmt(reg['cpu_ms_per_request'], 2)} ms "
+                    f"| {verdict(reg['cpu_ms_per_request'] <= 3)} |")
         rows.append(f"| 1 | API writes p99 ≤ 100 ms at 32 connections | p99 {fmt(reg['p99_ms'])} ms (p50 {fmt(reg['p50_ms'])} ms) "
                     f"| {verdict(reg['p99_ms'] <= 100)} |")
         cfg = json.loads(b["config"])
         details += [
-            "## 1. API writes — POST /models/<id>/submit vs bare Flask",
+            "## 1. API writes — POST /models/<id>/submit vs the same write done minimally",
             "",
             f"Each request sends one pre-created draft (a different model each time, spread over the ward's 21 units, "
-            f"each with its unit officer's token and `If-Match: \"1\"`): the model, its history row and its outbox row "
-            f"commit in one transaction, and the answer carries the model with its history. The ceiling answers the "
-            f"same requests with a fixed JSON body. {cfg['rounds']} rounds × {cfg['duration_s']} s per side "
+            f"each with its unit officer's token and `If-Match: \"1\"`): the model (its version checked), its history, "
+            f"audit and outbox rows commit in one transaction, and the answer carries the model with its history. The "
+            f"ceiling (`bench/same_work.py`) does the same work minimally: a bare Flask view checks the same token and "
+            f"runs one SQL statement on its thread's psycopg connection (the version-checked update, the history, audit "
+            f"and outbox inserts, the history read back), answering the same JSON. {cfg['rounds']} rounds × {cfg['duration_s']} s per side "
             f"(scaled down), {cfg['connections']} connections, 2 wrk threads; medians of the rounds.",
             "",
             "| | req/s | p50 ms | p99 ms | max ms | web workers' CPU per request |",
             "|---|---|---|---|---|---|",
             f"| registration submit | {fmt(reg['rps'], 1)} | {fmt(reg['p50_ms'], 1)} | {fmt(reg['p99_ms'], 1)} | "
             f"{fmt(reg['max_ms'], 1)} | {fmt(reg['cpu_ms_per_request'], 2)} ms |",
-            f"| bare Flask | {fmt(hello['rps'], 1)} | {fmt(hello['p50_ms'], 1)} | {fmt(hello['p99_ms'], 1)} | "
-            f"{fmt(hello['max_ms'], 1)} | {fmt(hello['cpu_ms_per_request'], 2)} ms |",
+            f"| same work, minimal | {fmt(ceiling['rps'], 1)} | {fmt(ceiling['p50_ms'], 1)} | {fmt(ceiling['p99_ms'], 1)} | "
+            f"{fmt(ceiling['max_ms'], 1)} | {fmt(ceiling['cpu_ms_per_request'], 2)} ms |",
             "",
             f"Ratio per pair: {', '.join(f'{x:.3f}' for x in b['ratios'])}; median **{b['ratio']:.3f}**. The ratio of the "
             f"CPU each answer costs the web workers (user + system time of the gunicorn workers over the run, divided by "
             f"the requests; PostgreSQL's own CPU not included), which the machine's other load hardly moves: "
-            f"**{hello['cpu_ms_per_request'] / reg['cpu_ms_per_request']:.3f}**. "
+            f"**{ceiling['cpu_ms_per_request'] / reg['cpu_ms_per_request']:.3f}**. "
             f"Errors: {b['errors']}. Database check: {b['submitted_in_db']} models submitted, {b['events_in_outbox']} "
             f"model-submitted outbox rows ({'consistent' if b['consistent'] else 'INCONSISTENT'}).",
             "",

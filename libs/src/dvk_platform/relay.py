@@ -150,17 +150,17 @@ class OutboxWakeup:
             left = deadline - time.monotonic()
             if left <= 0:
                 return
-            if not self.listening:
+            conn = self._conn
+            if conn is None or conn.closed:
                 if self.listen():
                     return  # back after a gap: whatever was notified meanwhile is lost, so poll now
                 self.stopping.wait(min(left, 1.0))
                 continue
-            assert self._conn is not None
             try:
-                if not list(self._conn.notifies(timeout=min(left, self.slice_seconds), stop_after=1)):
+                if not list(conn.notifies(timeout=min(left, self.slice_seconds), stop_after=1)):
                     continue
                 # the commits notified so far are all visible to the next poll: one poll for all of them
-                for _ in self._conn.notifies(timeout=0):
+                for _ in conn.notifies(timeout=0):
                     pass
                 return
             except psycopg.Error as exc:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlalchemy import func, select
@@ -390,6 +391,7 @@ def _redirect_ok(endpoint: str, caller: str, location: str) -> bool:
 # --- tests -----------------------------------------------------------------------------------------------
 
 
+@pytest.mark.timeout(900)  # thousands of calls in one test: minutes when it shares the machine with other workers
 def test_every_route_role_and_unit_gets_the_status_in_the_table(stack: Stack) -> None:
     users = {"don_vi:other": add_user(stack.gateway, "tdp2", "don_vi", unit_id=OTHER, full_name="Hoàng Thị Mai")}
     with stack.gateway.app_context(), get_db().transaction() as s:

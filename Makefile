@@ -5,8 +5,8 @@ BIN := $(VENV)/bin
 SERVICES := registration reporting awards notify feed gateway
 SERVICE_DIRS := $(foreach s,$(SERVICES),$(wildcard services/$(s)))
 PYTEST_ARGS ?=
-# pytest-xdist workers of the parallel test group (the tests mostly wait on servers, so more than the cores)
-TEST_WORKERS ?= 4
+# pytest-xdist workers of the parallel test group (empty: one per core)
+TEST_WORKERS ?=
 
 contracts: install
 	$(BIN)/python -m dvk_platform.contracts

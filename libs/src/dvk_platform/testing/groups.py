@@ -20,7 +20,6 @@ import time
 from .servers import RealServers
 
 NO_TESTS_COLLECTED = 5  # pytest's exit code when a group has nothing to run for the arguments given
-DEFAULT_WORKERS = 4
 
 
 def _duration(seconds: float) -> str:
@@ -29,7 +28,9 @@ def _duration(seconds: float) -> str:
 
 
 def workers() -> str:
-    return os.environ.get("DVK_TEST_WORKERS", "").strip() or str(DEFAULT_WORKERS)
+    """DVK_TEST_WORKERS, else one per core: on a small shared machine the suite is bound by CPU, and more workers
+    than cores only made each test slower (README, "Suite time")."""
+    return os.environ.get("DVK_TEST_WORKERS", "").strip() or str(os.cpu_count() or 2)
 
 
 def run_groups(args: list[str]) -> int:

@@ -36,14 +36,17 @@ def readiness_threads(name: str) -> int:
 
 
 def test_ready_when_the_database_and_the_bus_answer(registration):
-    status, body, _ = probe(registration, "/readyz")
-    assert (status, body["status"], body["checks"]) == (200, "ready", {"database": "ok", "bus": "ok"})
+    answers: list[tuple[int, dict, float]] = []
+    # The first bus check may outlast one probe's half second on a busy machine: that probe says so (still 200).
+    assert wait_for(lambda: answers.append(probe(registration, "/readyz")) or answers[-1][1]["status"] == "ready", 10), answers
+    assert all(status == 200 and seconds < 1.0 for status, _, seconds in answers), answers
+    assert answers[-1][1]["checks"] == {"database": "ok", "bus": "ok"}
 
 
 def test_a_silent_broker_degrades_readiness_without_holding_a_probe(make_service, silent_server):
     app = make_service("registration", BUS="kafka", KAFKA_BOOTSTRAP=f"127.0.0.1:{silent_server}")
-    with ThreadPoolExecutor(16) as pool:  # a burst of probes, more than a web process has threads
-        answers = list(pool.map(lambda _: probe(app, "/readyz"), range(32)))
+    with ThreadPoolExecutor(8) as pool:  # a burst of probes, more at once than a gunicorn worker has threads (4)
+        answers = list(pool.map(lambda _: probe(app, "/readyz"), range(16)))
     assert max(seconds for *_, seconds in answers) < 1.0, [round(s, 2) for *_, s in answers]
     for status, body, _ in answers:
         assert status == 200 and body["status"] == "degraded", body  # the outbox takes writes: stay in the balancer

@@ -13,6 +13,7 @@ from . import db, errors, observability
 from .bus import Bus, create_bus
 from .config import check_production_secrets, load_config
 from .errors import PROBLEM_JSON
+from .readiness import Readiness
 from .schemas import ProblemDetailsSchema, use_vietnamese_messages
 
 
@@ -85,6 +86,7 @@ def create_service_app(
     observability.init_app(app)
     errors.init_app(app)
     db.init_app(app)
+    app.extensions["dvk_readiness"] = Readiness(app)
     api = ServiceApi(app)
     return app, api
 

@@ -15,6 +15,20 @@ from . import BusError, Message, Record
 log = logging.getLogger(__name__)
 
 
+class _AdminClient(KafkaAdminClient):
+    """KafkaAdminClient that stops its IO thread when it cannot bootstrap: kafka-python 3.0 starts that thread before
+    bootstrapping and leaves it running when bootstrap fails, so each failed attempt during an outage leaked one."""
+
+    def __init__(self, **configs: object) -> None:
+        try:
+            super().__init__(**configs)
+        except BaseException:
+            self._closed = False
+            with contextlib.suppress(Exception):  # whatever part was built is stopped; the bootstrap error is the news
+                self.close()
+            raise
+
+
 class KafkaBus:
     def __init__(self, bootstrap: str, client_id: str = "dvk", partitions: int = 3) -> None:
         self.bootstrap = bootstrap
@@ -73,7 +87,8 @@ class KafkaBus:
         if not wanted:
             return
         try:
-            admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, client_id=self.client_id, request_timeout_ms=5000)
+            admin = _AdminClient(bootstrap_servers=self.bootstrap, client_id=self.client_id, request_timeout_ms=5000,
+                                 bootstrap_timeout_ms=5000)
         except KafkaError as exc:
             raise BusError(f"Kafka is unreachable at {self.bootstrap}: {exc!r}") from exc
         try:
@@ -93,9 +108,12 @@ class KafkaBus:
     def consumer(self, group: str, topics: Sequence[str]) -> KafkaTopicConsumer:
         return KafkaTopicConsumer(self.bootstrap, group, topics, self.client_id)
 
-    def ping(self) -> None:
+    def ping(self, timeout: float = 2.0) -> None:
+        """A metadata round trip, given up after about `timeout` seconds (kafka-python would wait 30 s to bootstrap)."""
+        ms = max(1, int(timeout * 1000))
         try:
-            admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, client_id=self.client_id, request_timeout_ms=3000)
+            admin = _AdminClient(bootstrap_servers=self.bootstrap, client_id=self.client_id, request_timeout_ms=ms,
+                                 bootstrap_timeout_ms=ms)
         except KafkaError as exc:
             raise BusError(f"Kafka is unreachable at {self.bootstrap}: {exc!r}") from exc
         try:

@@ -65,9 +65,10 @@ def install_like_the_image(where: Path) -> Path:
                           cwd=source, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, f"pip install failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
     shutil.rmtree(source)  # nothing may be read from the sources once installed
-    # The image's working directory holds the event contract (COPY contracts /app/contracts, WORKDIR /app); the
-    # processes here run in `where`, so it gets the same copy.
+    # The image's working directory holds the event contract (COPY contracts /app/contracts, WORKDIR /app) and the one
+    # gunicorn configuration; the processes here run in `where`, so it gets the same copies.
     shutil.copytree(ROOT / "contracts", where / "contracts")
+    shutil.copy(ROOT / "deploy" / "gunicorn.conf.py", where / "gunicorn.conf.py")  # COPY … /app/gunicorn.conf.py
     where_from = subprocess.run([str(venv / "bin" / "python"), "-c", "import dvk_platform, registration, gateway; "
                                  "print(dvk_platform.__file__, registration.__file__, gateway.__file__)"],
                                 cwd=where, capture_output=True, text=True, timeout=60, check=True).stdout.split()
@@ -124,9 +125,9 @@ class Topology:
         return env
 
     def command(self, name: str) -> list[str]:
-        command = list(self.compose[name]["command"])
+        command = [part.replace("/app/", f"{self.workdir}/") for part in self.compose[name]["command"]]
         if command[0] == "gunicorn":
-            command[command.index("--bind") + 1] = f"127.0.0.1:{self.ports[name]}"
+            command += ["--bind", f"127.0.0.1:{self.ports[name]}"]
         return command
 
     def healthcheck(self, name: str) -> list[str]:

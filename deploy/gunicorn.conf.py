@@ -9,7 +9,8 @@ deploy/k8s and `make bench` all start `gunicorn -c deploy/gunicorn.conf.py <serv
   its counters there, /metrics adds them all up, the folder is emptied when gunicorn starts and a dead worker's
   live gauges are dropped (child_exit), so one scrape sees every worker.
 - Request limits: a request line over 4094 bytes, more than 100 header fields or a field over 8190 bytes is refused by
-  gunicorn itself (400 / 414 / 431) before the application sees it.
+  gunicorn itself (414 / 431 / 400) before the application sees it; post_worker_init makes gunicorn write those
+  refusals, like the application's, as application/problem+json with a Vietnamese title.
 """
 from __future__ import annotations
 
@@ -88,3 +89,33 @@ def child_exit(server, worker) -> None:  # noqa: ANN001
         from prometheus_client import multiprocess
 
         multiprocess.mark_process_dead(worker.pid)
+
+
+GUNICORN_PROBLEMS = {
+    400: ("bad-request", "Yêu cầu không hợp lệ (dữ liệu gửi lên không đọc được)."),
+    403: ("forbidden", "Không có quyền thực hiện thao tác này."),
+    414: ("uri-too-long", "Địa chỉ (URL) của yêu cầu quá dài."),
+    417: ("expectation-failed", "Không đáp ứng được tiêu đề Expect của yêu cầu."),
+    431: ("header-fields-too-large", "Phần tiêu đề (header) của yêu cầu quá lớn."),
+    500: ("internal-error", "Lỗi hệ thống; vui lòng thử lại sau."),
+    501: ("not-implemented", "Máy chủ không hỗ trợ cách truyền dữ liệu này."),
+}
+
+
+def write_problem(sock, status_int, reason, mesg) -> None:  # noqa: ANN001 - gunicorn.util.write_error's signature
+    """gunicorn.util.write_error, answering application/problem+json as the services do."""
+    from gunicorn import util
+
+    slug, title = GUNICORN_PROBLEMS.get(int(status_int), ("http-error", str(reason)))
+    body = json.dumps({"type": f"urn:dvk:problem:{slug}", "title": title, "status": int(status_int)},
+                      ensure_ascii=False).encode("utf-8")
+    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\n"
+            f"Content-Type: application/problem+json\r\nContent-Length: {len(body)}\r\n\r\n").encode("latin-1")
+    util.write_nonblock(sock, head + body)
+
+
+def post_worker_init(worker) -> None:  # noqa: ANN001
+    """Refusals gunicorn writes itself (request line or headers too large, malformed requests) as problem+json."""
+    from gunicorn import util
+
+    util.write_error = write_problem

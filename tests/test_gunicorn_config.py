@@ -1,6 +1,6 @@
 """deploy/gunicorn.conf.py, the one gunicorn configuration of every web process: with two workers, requests
 served by both are all counted by a single /metrics scrape (Prometheus multiprocess mode), and every access line
-is one JSON object."""
+is one JSON object; gunicorn's own 414/431 refusals are problem+json."""
 from __future__ import annotations
 
 import json
@@ -83,6 +83,17 @@ def test_one_scrape_counts_the_requests_of_every_worker(tmp_path):
         # every probe of the test plus the readiness polls before it, whichever worker answered them
         polls = len([line for line in lines if line["path"] == "/healthz"])
         assert counted == polls >= REQUESTS, (counted, polls)
+
+        # gunicorn's own refusals, before the application, come as problem+json in Vietnamese
+        too_long = requests.get(f"{base}/healthz?q={'x' * 5000}", timeout=10)
+        assert too_long.status_code == 414
+        assert too_long.headers["Content-Type"] == "application/problem+json"
+        assert too_long.json() == {"type": "urn:dvk:problem:uri-too-long", "status": 414,
+                                   "title": "Địa chỉ (URL) của yêu cầu quá dài."}
+        big_header = requests.get(f"{base}/healthz", headers={"X-Filler": "y" * 9000}, timeout=10)
+        assert big_header.status_code == 431
+        assert big_header.headers["Content-Type"] == "application/problem+json"
+        assert big_header.json()["title"] == "Phần tiêu đề (header) của yêu cầu quá lớn."
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:

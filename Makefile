@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 contracts: install
 	$(BIN)/python -m dvk_platform.contracts
 
-.PHONY: install system-deps run test test-reliability lint bench contracts clean
+.PHONY: install system-deps run test test-reliability test-deploy lint bench contracts clean
 
 $(VENV)/.installed: requirements/constraints.txt requirements/dev.txt libs/pyproject.toml $(wildcard services/*/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ run: install
 
 test: install system-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The images built and docker-compose.yml run in podman (root), the ward's first day walked through the gateway's port.
+test-deploy: install system-deps
+	./tests/containers/test-deploy.sh
 
 lint: install
 	$(BIN)/ruff check libs services tests

@@ -101,12 +101,12 @@ wait_healthy() {  # wait_healthy <seconds> <container>...
 wait_healthy 600 $(for s in $infra; do ctr "$s"; done)
 log "infrastructure healthy: $infra"
 migrations=$(awk '/^  [a-z-]*-migrate:$/ { sub(":", "", $1); print $1 }' docker-compose.yml | tr '\n' ' ')
-compose up -d --no-build $migrations >>"$work/up.log" 2>&1 || { tail -n 40 "$work/up.log"; fail "podman-compose up migrations"; }
+compose up -d --no-build --no-recreate $migrations >>"$work/up.log" 2>&1 || { tail -n 40 "$work/up.log"; fail "podman-compose up migrations"; }
 for s in $migrations; do
   [ "$(podman wait "$(ctr "$s")")" = 0 ] || { podman logs --tail 30 "$(ctr "$s")"; fail "$s failed"; }
 done
 log "migrations done: $migrations"
-compose up -d --no-build >>"$work/up.log" 2>&1 || { tail -n 40 "$work/up.log"; fail "podman-compose up"; }
+compose up -d --no-build --no-recreate >>"$work/up.log" 2>&1 || { tail -n 40 "$work/up.log"; fail "podman-compose up"; }
 
 log "phase 5: waiting for every health check"
 deadline=$(( $(date +%s) + 900 ))

@@ -212,7 +212,7 @@ def write_results(path: Path, r: dict[str, Any]) -> None:
         f"- {m['cores']} cores, {m['cpu']}, {m['memory']} RAM, Linux {m['kernel']}",
         f"- Python {m['python']}; {m['packages']}; {m['wrk']}",
         f"- {s['postgresql']}", f"- {s['kafka']}",
-        "- Every web process: `gunicorn <app> --workers 2 --threads 4` (the production command of deploy/Dockerfile),",
+        "- Every web process: `gunicorn -c deploy/gunicorn.conf.py <app>` (2 workers x 4 threads, the production configuration),",
         "  the services with `DVK_BUS=kafka`, `DVK_LOG_LEVEL=INFO`, their own PostgreSQL database each.",
         "",
         "Other work shares the machine while this runs, so each benchmark runs the project and its ceiling in turn",

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import hmac
 import logging
+import os
 import sys
 import time
 import uuid
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, has_app_context, has_request_context, jsonify, request
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from pythonjsonlogger.json import JsonFormatter
 
 from .errors import problem_response
@@ -88,7 +89,18 @@ def metrics() -> Response:
                                     detail="Gửi kèm Authorization: Bearer <DVK_METRICS_TOKEN>.")
         response.headers["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response
-    return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
+    return Response(generate_latest(_registry()), mimetype=CONTENT_TYPE_LATEST)
+
+
+def _registry() -> CollectorRegistry:
+    """Under gunicorn with PROMETHEUS_MULTIPROC_DIR (deploy/gunicorn.conf.py): the sum over every worker's files;
+    otherwise this process's own registry."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not folder:
+        return REGISTRY
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry, path=folder)
+    return registry
 
 
 def init_app(app: Flask) -> None:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 
-from marshmallow import INCLUDE, Schema, fields, validate
+from flask import current_app
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates
 
 from dvk_platform.schemas import BaseSchema, Boolean, Integer, QuerySchema
 
@@ -18,12 +19,18 @@ class FeedQuerySchema(QuerySchema):
     after = fields.String(load_default=None, validate=[validate.Length(max=18), validate.Regexp(r"^[0-9]*$", error=CURSOR_ERROR)],
                           metadata={"description": "next_cursor of the previous page; empty = from the start"})
     limit = Integer(load_default=None, validate=validate.Range(min=1, max=PAGE_SIZE_LIMIT),
-                    metadata={"description": "events per page; at most DVK_FEED_PAGE_SIZE_MAX of them are sent"})
+                    metadata={"description": "events per page (at most DVK_FEED_PAGE_SIZE_MAX, 500 by default)"})
     ward = fields.String(load_default=None, validate=[validate.Length(max=63), validate.Regexp(WARD_CODE, error="Mã phường không hợp lệ.")])
     type = fields.List(fields.String(validate=[validate.Length(max=100),
                                                validate.Regexp(TYPE_GLOB, error="Loại sự kiện không hợp lệ (chỉ dùng * và ?).")]),
                        load_default=list, validate=validate.Length(max=10, error="Tối đa {max} loại sự kiện."),
                        metadata={"description": "event type or glob, repeatable (at most 10)"})
+
+    @validates("limit")
+    def _limit(self, value: int | None, **_kwargs: object) -> None:
+        largest = int(current_app.config["FEED_PAGE_SIZE_MAX"])  # a deployment may allow fewer than PAGE_SIZE_LIMIT
+        if value is not None and value > largest:
+            raise ValidationError(f"Số sự kiện mỗi trang phải từ 1 đến {largest}.")
 
 
 class KeyCreateSchema(BaseSchema):

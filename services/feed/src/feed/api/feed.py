@@ -54,7 +54,7 @@ class Feed(MethodView):
     def get(self, query):
         """Trang sự kiện sau con trỏ `after`, theo thứ tự của nguồn; `next_cursor` là con trỏ trang sau."""
         config = current_app.config
-        limit = min(query["limit"] or int(config["FEED_PAGE_SIZE_DEFAULT"]), int(config["FEED_PAGE_SIZE_MAX"]))
+        limit = query["limit"] or min(int(config["FEED_PAGE_SIZE_DEFAULT"]), int(config["FEED_PAGE_SIZE_MAX"]))
         with get_db().transaction() as session:
             key = services.authenticate(session, presented_key())
             page = services.read_page(session, key, services.parse_cursor(query["after"]), limit, query["ward"], query["type"])

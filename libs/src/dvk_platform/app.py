@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import http
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -129,7 +130,47 @@ def describe_reality(document: dict[str, Any]) -> dict[str, Any]:
                 for media_type, content in response.get("content", {}).items():
                     if not content and "json" not in media_type:  # a file: bytes of that media type
                         content["schema"] = {"type": "string", "format": "binary"}
+    _link_edits(document)
     return document
+
+
+def _link_edits(document: dict[str, Any]) -> None:
+    """OpenAPI links from each answer that is a versioned record to what may be done with that record next: its
+    id into the path, its ETag into If-Match (how a client, or a stateful test, goes on from an answer)."""
+    paths = document.get("paths", {})
+    for path, item in paths.items():
+        for method, operation in item.items():
+            if method not in _METHODS:
+                continue
+            answers = [r for status, r in operation.get("responses", {}).items()
+                       if status.startswith("2") and "ETag" in r.get("headers", {})]
+            if not answers:
+                continue
+            first = re.search(r"\{(\w+)\}", path)
+            if first:  # an operation on a record: the same record, from the path of the request
+                base, name, value = path[:first.end()], first.group(1), f"$request.path.{first.group(1)}"
+            else:  # a creation: the new record, from the body of the answer
+                below = [p for p in paths if re.fullmatch(re.escape(path) + r"/\{\w+\}", p)]
+                if not below:
+                    continue
+                base = below[0]
+                name, value = re.search(r"\{(\w+)\}$", base).group(1), "$response.body#/id"
+            links: dict[str, Any] = {}
+            for target, target_item in paths.items():
+                if target != base and not target.startswith(base + "/") or target.count("{") != 1:
+                    continue
+                for target_method, target_operation in target_item.items():
+                    if target_method not in _METHODS or (target, target_method) == (path, method):
+                        continue
+                    parameters = {f"path.{name}": value}
+                    if any(p.get("name") == "If-Match" for p in target_operation.get("parameters", [])):
+                        parameters["header.If-Match"] = "$response.header.ETag"
+                    pointer = target.replace("~", "~0").replace("/", "~1")
+                    links[f"{target_method.upper()} {target}"] = {"operationRef": f"#/paths/{pointer}/{target_method}",
+                                                                  "parameters": parameters}
+            for response in answers:
+                if links:
+                    response.setdefault("links", {}).update(links)
 
 
 def _etag_from_version(response: Response) -> Response:

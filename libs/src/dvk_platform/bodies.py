@@ -1,8 +1,9 @@
 """One request-body policy for every JSON endpoint of every service, applied before the view runs (so a refused
 body changes nothing):
 
-- the body is `application/json` (415 otherwise, even for an action whose body is optional: a form or plain text
-  would otherwise be ignored and the action done without what the caller meant to say);
+- a body is `application/json` (415 otherwise, even for an action whose body is optional: a form or plain text
+  would otherwise be ignored and the action done without what the caller meant to say); a request without any
+  body and without a Content-Type is an action sent without a note;
 - it is one JSON value, without a key twice in an object (which one would win is a guess) and nested no deeper
   than MAX_DEPTH (400);
 - its text is Unicode scalar values: a lone surrogate ("\\ud800") is no character and cannot be stored (400).
@@ -77,6 +78,8 @@ class BodyPolicyParser(FlaskParser):
     """webargs' parser with the body policy for `location="json"` (flask-smorest's default for @blp.arguments)."""
 
     def load_json(self, req: flask.Request, schema: Any) -> Any:
+        if not req.mimetype and not req.content_length and "Transfer-Encoding" not in req.headers:
+            return core.missing  # no body at all (an action without a note): nothing is ignored
         if req.mimetype != JSON:
             given = req.mimetype or "không có"
             raise Problem(415, "unsupported-media-type", "Định dạng dữ liệu không được hỗ trợ.",

@@ -18,7 +18,7 @@ from .bus import Bus, create_bus
 from .config import check_production_secrets, load_config
 from .errors import PROBLEM_JSON
 from .schemas import ProblemDetailsSchema, use_vietnamese_messages
-from .versioning import etag
+from .versioning import IF_MATCH_PATTERN, etag
 
 
 class RecordIdConverter(IntegerConverter):
@@ -70,9 +70,9 @@ _BODY = {400: "nội dung không đọc được: JSON sai cú pháp, khóa trù
          422: "dữ liệu không hợp lệ: trường nào sai và vì sao (errors)"}
 _VERSIONED = {412: "phiên bản gửi kèm (If-Match) không phải phiên bản hiện tại",
               428: "thiếu phiên bản (If-Match hoặc \"version\")"}
-IF_MATCH = {"name": "If-Match", "in": "header", "required": True,
+IF_MATCH = {"name": "If-Match", "in": "header", "required": False,
             "description": "the version being edited, as the ETag of the record read (\"3\"); or send \"version\" in the body",
-            "schema": {"type": "string", "pattern": r'^(W/)?"?[0-9]{1,9}"?$', "maxLength": 14}}
+            "schema": {"type": "string", "pattern": f"^{IF_MATCH_PATTERN}$", "maxLength": 13}}
 ETAG = {"description": "the record's version, for If-Match on the next edit", "required": True,
         "schema": {"type": "string", "pattern": r'^"[0-9]+"$'}}
 SECURITY_SCHEMES = {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
@@ -98,7 +98,7 @@ def describe_reality(document: dict[str, Any]) -> dict[str, Any]:
     """The OpenAPI document as the platform really answers: the bearer scheme as the default security; every
     operation's refusals (401/403 where a credential is needed, 404 where a path names a record, 400/413/415/422
     where it reads a body, 409 for a write the record's state may refuse, 503 when the database is unreachable);
-    If-Match (required) with 412/428 where the body carries a version; ETag on every answer that is a record
+    If-Match (or the body's version; 428 without either) with 412/428 where the body carries a version; ETag on every answer that is a record
     with a version (the platform sets it, see `_etag_from_version`)."""
     document.setdefault("components", {}).setdefault("securitySchemes", {}).update(SECURITY_SCHEMES)
     document.setdefault("security", [{"bearer": []}])
@@ -120,8 +120,8 @@ def describe_reality(document: dict[str, Any]) -> dict[str, Any]:
             if _has_version(document, body):
                 refusals |= _VERSIONED
                 if not any(p.get("name") == "If-Match" for p in operation.get("parameters", [])):
-                    # a PUT creates the record too: its first one is sent without a version
-                    operation.setdefault("parameters", []).append({**IF_MATCH, "required": method != "put"})
+                    # not required as such: the body's "version" may say it instead (428 when neither does)
+                    operation.setdefault("parameters", []).append(dict(IF_MATCH))
             for status, description in refusals.items():
                 responses.setdefault(str(status), _problem(description))
             for status, response in responses.items():
@@ -150,11 +150,10 @@ def _link_edits(document: dict[str, Any]) -> None:
             if first:  # an operation on a record: the same record, from the path of the request
                 base, name, value = path[:first.end()], first.group(1), f"$request.path.{first.group(1)}"
             else:  # a creation: the new record, from the body of the answer
-                below = [p for p in paths if re.fullmatch(re.escape(path) + r"/\{\w+\}", p)]
+                below = [found for p in paths if (found := re.match(re.escape(path) + r"/\{(\w+)\}", p))]
                 if not below:
                     continue
-                base = below[0]
-                name, value = re.search(r"\{(\w+)\}$", base).group(1), "$response.body#/id"
+                base, name, value = below[0].group(0), below[0].group(1), "$response.body#/id"
             links: dict[str, Any] = {}
             for target, target_item in paths.items():
                 if target != base and not target.startswith(base + "/") or target.count("{") != 1:

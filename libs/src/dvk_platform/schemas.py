@@ -84,8 +84,14 @@ INTEGER_RANGE = (0, 2**31 - 1)
 
 
 class Integer(fields.Integer):
-    """An integer and nothing else: not 1.9, not "2028", not true (a query string's digits are read by QuerySchema);
-    bounded like every number (INTEGER_RANGE unless the field says otherwise), and the bounds are documented."""
+    """An integer as JSON Schema defines one (2026, or 2026.0) and nothing else: not 2026.5, not "2028", not true
+    (a query string's digits are read by QuerySchema); bounded like every number (INTEGER_RANGE unless the field
+    says otherwise), and the bounds are documented."""
+
+    def _validated(self, value: Any) -> int:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return super()._validated(value)
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs["strict"] = True
@@ -139,7 +145,8 @@ def _apply_text_policy(field: fields.Field, name: str) -> None:
     if multiline is None:
         max_length = _max_length(field)
         multiline = max_length is not None and max_length >= MULTILINE_FROM_LENGTH
-    field.validators.append(ControlCharacters(multiline))
+    # a new list: marshmallow's copies of a declared field share the class's list of validators
+    field.validators = [*field.validators, ControlCharacters(multiline)]
     if not any(isinstance(v, validate.Regexp) for v in field.validators) and "pattern" not in field.metadata:
         if _must_be_filled(field):
             pattern = text.MULTILINE_FILLED_PATTERN if multiline else text.ONE_LINE_FILLED_PATTERN

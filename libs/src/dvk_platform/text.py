@@ -18,7 +18,9 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _json_schema_class(refused: str) -> str:
-    """The same character class written for JSON Schema's (ECMA-262) `pattern`."""
+    """The same character class written for JSON Schema's (ECMA-262) `pattern`. Surrogates are left out: JSON
+    Schema speaks of characters, and a lone surrogate is none (the body policy refuses it before any schema)."""
+    refused = refused.replace("\ud800-\udfff", "")
     out = []
     for char in refused:
         out.append(char if char == "-" else f"\\u{ord(char):04x}")

@@ -35,6 +35,8 @@ from docx.shared import Mm, Pt, Twips
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 
+from .text import document_text
+
 FONT = "Times New Roman"
 BODY_SIZE = 14
 HEADER_SIZE = 13
@@ -213,7 +215,7 @@ def _set_fonts(element: Any) -> None:
 
 def _run(paragraph: DocxParagraph, text: str, *, size: float = BODY_SIZE, bold: bool = False, italic: bool = False,
          underline: bool = False) -> None:
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(document_text(text))  # never a character XML cannot hold
     run.bold, run.italic, run.underline = bold, italic, underline
     run.font.name = FONT
     run.font.size = Pt(size)

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from dvk_platform.documents import OfficialDocument, Paragraph, Signature, Table, document_number, render_docx
+from dvk_platform.text import document_row
 
 from .models import SIGNER_POSITIONS, Decision, Nomination, ProposalLetter
 
@@ -157,12 +158,12 @@ def decisions_xlsx(decisions: list[Decision], names: Mapping[int, str],
     for decision in decisions:
         for nomination in decision.nominations:
             row += 1
-            sheet.append([
+            sheet.append(document_row([
                 row, document_number("QĐ", decision.number), decision.decided_on.strftime("%d/%m/%Y"), decision.signer_name,
                 _awardee_name(nomination, names), _awardee_detail(nomination, names), nomination.award_name,
                 nomination.year, "Đã thu hồi" if nomination.status == "revoked" else "Còn hiệu lực",
                 (nomination.revoked_reason or "") if shows_reason(nomination) else "",
-            ])
+            ]))
     for column, width in zip("ABCDEFGHIJ", (6, 16, 12, 22, 32, 30, 34, 12, 14, 40), strict=True):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"

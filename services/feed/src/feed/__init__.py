@@ -18,6 +18,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .api import feed, keys
     from .models import ApiKey
 
+    api.spec.components.security_scheme("apiKey", {
+        "type": "apiKey", "in": "header", "name": "X-API-Key",
+        "description": "a subscriber's API key (also accepted as Authorization: ApiKey <key>)"})
+
     for module in (feed, keys):
         api.register_blueprint(module.blp)
     # keys issued and revoked go to the append-only audit log (GET /audit). Never logged: key_hash (the key's

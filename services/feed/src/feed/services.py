@@ -60,7 +60,7 @@ class Page:
 def parse_cursor(raw: str | None) -> int:
     if raw in (None, ""):
         return 0
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise Problem(422, "validation-error", "Dữ liệu không hợp lệ.",
                       errors={"after": ["Con trỏ phải là số (next_cursor của trang trước) hoặc để trống."]})
     return int(raw)

@@ -18,6 +18,7 @@ from dvk_platform.clock import ward_date
 from dvk_platform.documents import Block, Issuer, OfficialDocument, Paragraph, Signature, bullet, heading, render_docx
 from dvk_platform.errors import Problem
 from dvk_platform.outbox import add_event
+from dvk_platform.text import document_row
 from dvk_platform.versioning import check_version
 
 from . import events
@@ -240,7 +241,7 @@ def annex_xlsx(report: ConsolidatedReport, figures: Mapping[str, Any]) -> bytes:
     bold = Font(name="Times New Roman", bold=True)
     sheet = book.active
     sheet.title = "Chỉ tiêu"
-    sheet.append([f"PHỤ LỤC SỐ LIỆU — {report.title.upper()}"])
+    sheet.append(document_row([f"PHỤ LỤC SỐ LIỆU — {report.title.upper()}"]))
     sheet["A1"].font = bold
     header = ["STT", "Mã đơn vị", "Đơn vị", *FIGURE_FIELDS.values()]
     sheet.append(header)
@@ -248,7 +249,7 @@ def annex_xlsx(report: ConsolidatedReport, figures: Mapping[str, Any]) -> bytes:
         cell.font = bold
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     for i, row in enumerate(figures["units"], start=1):
-        sheet.append([i, row["unit_id"], row["unit_name"], *(row[name] for name in FIGURE_FIELDS)])
+        sheet.append(document_row([i, row["unit_id"], row["unit_name"], *(row[name] for name in FIGURE_FIELDS)]))
     summary = figures["summary"]
     sheet.append(["", "", "Tổng cộng", *(summary["totals"][name] for name in FIGURE_FIELDS)])
     for cell in sheet[sheet.max_row]:
@@ -266,7 +267,8 @@ def annex_xlsx(report: ConsolidatedReport, figures: Mapping[str, Any]) -> bytes:
     for i, row in enumerate(figures["reports"], start=1):
         submitted = row["submitted_at"][:10] if row["submitted_at"] else ""
         on_time = "" if not row["submitted_at"] else ("Trễ hạn" if row["late"] else "Đúng hạn")
-        reports.append([i, row["unit_id"], row["unit_name"], REPORT_STATUSES.get(row["status"], row["status"]), submitted, on_time])
+        reports.append(document_row([i, row["unit_id"], row["unit_name"], REPORT_STATUSES.get(row["status"], row["status"]), submitted,
+                                     on_time]))
     reports.column_dimensions["C"].width = 38
 
     progress = figures["progress"]

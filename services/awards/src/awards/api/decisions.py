@@ -10,9 +10,9 @@ from datetime import date
 
 from flask import Response, current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
+from dvk_platform.app import Blueprint
 from dvk_platform.auth import current_principal, require_roles
 from dvk_platform.errors import Problem
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import Response, current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
+from dvk_platform.app import Blueprint, binary
 from dvk_platform.auth import current_principal, require_roles
 from dvk_platform.clock import now
 from dvk_platform.db import get_db
@@ -85,6 +85,7 @@ class Finalise(MethodView):
 @blp.route("/<int:consolidated_id>/document")
 class Document(MethodView):
     @require_roles(*READERS)
+    @binary(blp, DOCX, "Báo cáo tổng hợp (.docx, thể thức Nghị định 30/2020/NĐ-CP)")
     def get(self, consolidated_id):
         """Văn bản Word theo thể thức Nghị định 30/2020/NĐ-CP."""
         with get_db().transaction() as session:
@@ -97,6 +98,7 @@ class Document(MethodView):
 @blp.route("/<int:consolidated_id>/annex")
 class Annex(MethodView):
     @require_roles(*READERS)
+    @binary(blp, XLSX, "Phụ lục số liệu của báo cáo tổng hợp (.xlsx)")
     def get(self, consolidated_id):
         """Phụ lục số liệu (Excel)."""
         with get_db().transaction() as session:

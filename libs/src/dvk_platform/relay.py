@@ -202,6 +202,7 @@ class Relay:
     def run(self) -> None:
         """Run until stop(): wait for leadership, then publish with exponential backoff on failure."""
         backoff = self.poll_interval
+        topics_ready = False
         while not self.stopping.is_set():
             self.on_tick()
             if not self.lock.still_held():
@@ -214,10 +215,14 @@ class Relay:
                     self.stopping.wait(1.0)
                     continue
                 log.info("relay %s is the leader", self.service)
+            if not topics_ready:
+                # the relay owns its topic (the brokers do not auto-create topics): created before publishing,
+                # retried until the cluster answers
                 try:
-                    self.bus.ensure_topics([self.topic, f"{self.topic}.dlq"])
+                    self.bus.ensure_topics([self.topic])
+                    topics_ready = True
                 except BusError as exc:
-                    log.warning("relay %s cannot create its topics yet: %s", self.service, exc)
+                    log.warning("relay %s cannot create its topic yet: %s", self.service, exc)
             try:
                 self.publish_pending(keep_going=lambda: not self.stopping.is_set() and self.lock.still_held())
                 backoff = self.poll_interval

@@ -22,6 +22,7 @@ class KafkaBus:
         self.partitions = partitions
         self._producer: KafkaProducer | None = None
         self._known_topics: set[str] = set()
+        self._tried_topics: set[str] = set()
 
     def _get_producer(self) -> KafkaProducer:
         if self._producer is None:
@@ -49,6 +50,14 @@ class KafkaBus:
         return self.send(topic, messages).wait()
 
     def send(self, topic: str, messages: Sequence[Message]) -> KafkaSending:
+        if topic not in self._known_topics and topic not in self._tried_topics:
+            # whoever writes a topic owns it and creates it (the brokers do not auto-create topics); tried once
+            # per topic, so an unreachable cluster is not asked again on every send
+            self._tried_topics.add(topic)
+            try:
+                self.ensure_topics([topic])
+            except BusError as exc:
+                log.warning("cannot create topic %s before sending: %s", topic, exc)
         producer = self._get_producer()
         futures = []
         try:
@@ -73,7 +82,8 @@ class KafkaBus:
         if not wanted:
             return
         try:
-            admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, client_id=self.client_id, request_timeout_ms=5000)
+            admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, client_id=self.client_id, request_timeout_ms=5000,
+                                     bootstrap_timeout_ms=5000)
         except KafkaError as exc:
             raise BusError(f"Kafka is unreachable at {self.bootstrap}: {exc!r}") from exc
         try:

@@ -110,7 +110,7 @@ def kafka_server() -> Iterator[KafkaServer]:
     if docker_engine_answers():
         from testcontainers.kafka import KafkaContainer
 
-        with KafkaContainer("apache/kafka:4.3.1").with_kraft() as container:
+        with KafkaContainer("apache/kafka:4.3.1").with_kraft().with_env("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false") as container:
             yield KafkaServer(container.get_bootstrap_server())
         return
     broker = _start_local_kafka()

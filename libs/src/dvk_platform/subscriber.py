@@ -137,6 +137,17 @@ class KafkaSource:
         self.missing = [t for t in self.topics if t not in present]
         self._start = start
         self._moved: set[Any] = set()
+        # where each partition starts for --reset-to, looked up now: the rebalance callback may only seek
+        self._targets: dict[Any, int] = {}
+        if isinstance(start, datetime):
+            from kafka import TopicPartition
+
+            partitions = [TopicPartition(t, p) for t in self.topics if t in present
+                          for p in self._consumer.partitions_for_topic(t) or ()]
+            if partitions:
+                ends = self._consumer.end_offsets(partitions)
+                found = self._consumer.offsets_for_times({tp: int(start.timestamp() * 1000) for tp in partitions})
+                self._targets = {tp: (found[tp].offset if found.get(tp) is not None else ends[tp]) for tp in partitions}
         from kafka import ConsumerRebalanceListener
 
         source = self
@@ -148,25 +159,22 @@ class KafkaSource:
             def on_partitions_assigned(self, assigned):  # noqa: ANN001, ANN201
                 source._move(list(assigned))
 
+        # by pattern: kafka-python (3.0) asks for a listed topic with auto-creation whatever the setting
         self._consumer.subscribe(pattern=topic_pattern(self.topics), listener=Rewind())
 
     def _move(self, assigned: list[Any]) -> None:
-        """The first time this run gets a partition, move it to the start asked for (each partition once)."""
+        """The first time this run gets a partition, move it to the start asked for (each partition once). A
+        partition that did not exist when the run started holds only later records: from its beginning."""
         fresh = [tp for tp in assigned if tp not in self._moved]
         if self._start is None or not fresh:
             return
         self._moved.update(fresh)
-        if self._start == "beginning":
-            self._consumer.seek_to_beginning(*fresh)
-            return
-        at = int(self._start.timestamp() * 1000)  # type: ignore[union-attr]
-        found = self._consumer.offsets_for_times({tp: at for tp in fresh})
-        later = [tp for tp in fresh if found.get(tp) is None]
         for tp in fresh:
-            if found.get(tp) is not None:
-                self._consumer.seek(tp, found[tp].offset)
-        if later:
-            self._consumer.seek_to_end(*later)
+            if self._start != "beginning" and tp in self._targets:
+                self._consumer.seek(tp, self._targets[tp])
+        rewind = [tp for tp in fresh if self._start == "beginning" or tp not in self._targets]
+        if rewind:
+            self._consumer.seek_to_beginning(*rewind)
 
     def poll(self, timeout: float, max_records: int = 100) -> list[Record]:
         batches = self._consumer.poll(timeout_ms=int(timeout * 1000), max_records=max_records)

@@ -315,6 +315,8 @@ class Rollup:
             cell.border = box
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         for offset, (label, values) in enumerate(rows, start=6):
+            # wrapped labels get a taller row: spreadsheet programs do not grow a row for wrapped text by themselves
+            sheet.row_dimensions[offset].height = 15 * (1 + len(label) // 44)
             for column, text in enumerate([label, *values], start=1):
                 cell = sheet.cell(offset, column, text)
                 cell.border = box

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import Sequence
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
@@ -144,7 +145,6 @@ class KafkaTopicConsumer:
     def __init__(self, bootstrap: str, group: str, topics: Sequence[str], client_id: str) -> None:
         try:
             self._consumer = KafkaConsumer(
-                *topics,
                 bootstrap_servers=bootstrap,
                 group_id=group,
                 client_id=client_id,
@@ -155,7 +155,13 @@ class KafkaTopicConsumer:
                 heartbeat_interval_ms=3_000,
                 request_timeout_ms=30_000,
                 reconnect_backoff_max_ms=2000,
+                allow_auto_create_topics=False,
+                # a topic its owner creates later is picked up at the next metadata refresh
+                metadata_max_age_ms=5_000,
             )
+            # by pattern: a topic not created yet (no ward runs that service) is neither auto-created nor asked
+            # for again and again (kafka-python asks for listed topics with auto-creation whatever the setting)
+            self._consumer.subscribe(pattern="^(?:" + "|".join(re.escape(t) for t in topics) + ")$")
         except KafkaError as exc:
             raise BusError(f"Kafka is unreachable at {bootstrap}: {exc!r}") from exc
 

@@ -276,6 +276,7 @@ class Relay:
         notification) or the poll interval passes, with exponential backoff on failure."""
         first_backoff = min(self.poll_interval, 1.0)
         backoff = first_backoff
+        topics_ready = False
         while not self.stopping.is_set():
             self.on_tick()
             if not self.lock.still_held():
@@ -288,10 +289,14 @@ class Relay:
                     self.stopping.wait(1.0)
                     continue
                 log.info("relay %s is the leader", self.service)
+            if not topics_ready:
+                # the relay owns its topic (the brokers do not auto-create topics): created before publishing,
+                # retried until the cluster answers
                 try:
-                    self.bus.ensure_topics([self.topic, f"{self.topic}.dlq"])
+                    self.bus.ensure_topics([self.topic])
+                    topics_ready = True
                 except BusError as exc:
-                    log.warning("relay %s cannot create its topics yet: %s", self.service, exc)
+                    log.warning("relay %s cannot create its topic yet: %s", self.service, exc)
             try:
                 self.wakeup.listen()  # before reading, so nothing committed after the read goes unnoticed
                 self.publish_pending(keep_going=lambda: not self.stopping.is_set() and self.lock.still_held())

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import Sequence
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
@@ -36,6 +37,7 @@ class KafkaBus:
         self.partitions = partitions
         self._producer: KafkaProducer | None = None
         self._known_topics: set[str] = set()
+        self._tried_topics: set[str] = set()
 
     def _get_producer(self) -> KafkaProducer:
         if self._producer is None:
@@ -63,6 +65,14 @@ class KafkaBus:
         return self.send(topic, messages).wait()
 
     def send(self, topic: str, messages: Sequence[Message]) -> KafkaSending:
+        if topic not in self._known_topics and topic not in self._tried_topics:
+            # whoever writes a topic owns it and creates it (the brokers do not auto-create topics); tried once
+            # per topic, so an unreachable cluster is not asked again on every send
+            self._tried_topics.add(topic)
+            try:
+                self.ensure_topics([topic])
+            except BusError as exc:
+                log.warning("cannot create topic %s before sending: %s", topic, exc)
         producer = self._get_producer()
         futures = []
         try:
@@ -152,7 +162,6 @@ class KafkaTopicConsumer:
     def __init__(self, bootstrap: str, group: str, topics: Sequence[str], client_id: str) -> None:
         try:
             self._consumer = KafkaConsumer(
-                *topics,
                 bootstrap_servers=bootstrap,
                 group_id=group,
                 client_id=client_id,
@@ -163,7 +172,13 @@ class KafkaTopicConsumer:
                 heartbeat_interval_ms=3_000,
                 request_timeout_ms=30_000,
                 reconnect_backoff_max_ms=2000,
+                allow_auto_create_topics=False,
+                # a topic its owner creates later is picked up at the next metadata refresh
+                metadata_max_age_ms=5_000,
             )
+            # by pattern: a topic not created yet (no ward runs that service) is neither auto-created nor asked
+            # for again and again (kafka-python asks for listed topics with auto-creation whatever the setting)
+            self._consumer.subscribe(pattern="^(?:" + "|".join(re.escape(t) for t in topics) + ")$")
         except KafkaError as exc:
             raise BusError(f"Kafka is unreachable at {bootstrap}: {exc!r}") from exc
 

@@ -93,7 +93,7 @@ def provide_kafka() -> Provided:
     if docker_engine_answers():
         from testcontainers.kafka import KafkaContainer
 
-        container = KafkaContainer("apache/kafka:4.3.1").with_kraft().start()
+        container = KafkaContainer("apache/kafka:4.3.1").with_kraft().with_env("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false").start()
         return Provided(container.get_bootstrap_server(), "testcontainers", stop=container.stop)
     broker = LocalKafka()
     try:

@@ -10,8 +10,6 @@ from datetime import UTC, date, datetime
 from docx import Document
 
 from dvk_platform.documents import (
-    MOTTO,
-    NATIONAL_TITLE,
     OfficialDocument,
     Paragraph,
     Signature,
@@ -21,7 +19,13 @@ from dvk_platform.documents import (
     heading,
     render_docx,
 )
-from dvk_platform.testing.office import MM, Page, Rendered
+from dvk_platform.testing.office import (
+    MM,
+    assert_every_letter_renders,
+    assert_nd30_page_one,
+    assert_page_numbers,
+    assert_signature_with_body,
+)
 
 FILLER = ("Các cơ quan, đơn vị, tổ dân phố đã triển khai mô hình “Dân vận khéo” gắn với nhiệm vụ chuyên môn, "
           "lấy sự hài lòng của người dân làm thước đo, tuyên truyền trên hệ thống truyền thanh của phường.")
@@ -42,69 +46,6 @@ def report(paragraphs: int, *, draft: bool = False, signer: str = "Phạm Quốc
     return OfficialDocument(type_code="BC", number=5, issued_on=date(2026, 6, 5), title="Báo cáo", subtitle=nfd(SUBJECT),
                             body=body, signature=Signature(name=nfd(signer)),
                             recipients=[nfd("Đảng ủy phường (để báo cáo);"), "Lưu: VT, VHXH."], draft=draft)
-
-
-def assert_nd30_page_one(page: Page, *, subject_fragment: str) -> None:
-    """The header block, the number and date lines, the title block and the margins of a first page."""
-    assert (round(page.width / MM), round(page.height / MM)) == (210, 297), "A4 portrait"
-    agency, name = page.find("ỦY BAN NHÂN DÂN"), page.find("PHƯỜNG MINH XUÂN")
-    national, motto = page.find("CỘNG HÒA"), page.find("Độc lập")
-    assert agency and name and national and motto, [x.text for x in page.lines[:8]]
-    assert national.text == NATIONAL_TITLE, f"the national title is one line: {national.text!r}"
-    assert motto.text == MOTTO, f"the motto is one line: {motto.text!r}"
-    # Side by side: the agency block on the left, the national block on the right, starting on the same line.
-    assert abs(agency.top - national.top) < 2 and agency.x1 < national.x0 and name.x1 < motto.x0
-
-    under_name = page.rule_under(name)
-    assert under_name is not None, "a rule under the agency name"
-    assert name.width / 2 >= under_name.width >= name.width / 3, (under_name.width, name.width)
-    assert abs(under_name.centre - name.centre) < 3, "centred under the name"
-    under_motto = page.rule_under(motto)
-    assert under_motto is not None, "a rule under the motto"
-    assert abs(under_motto.width - motto.width) < 0.06 * motto.width and abs(under_motto.centre - motto.centre) < 3
-
-    number, dated = page.find("Số:"), page.find(", ngày")
-    assert number and dated and abs(number.top - dated.top) < 1.5, "the date line level with the number line"
-    assert number.top > name.bottom and dated.top > motto.bottom
-
-    subject = page.find(subject_fragment)
-    assert subject is not None
-    under_subject = page.rule_under(subject)
-    assert under_subject is not None, "a rule under the subject line"
-    assert subject.width / 2 >= under_subject.width >= subject.width / 3 and abs(under_subject.centre - subject.centre) < 3
-
-    # Margins: text within left 30–35 mm, right 15–20 mm, top and bottom 20–25 mm (the page number excepted).
-    body = [x for x in page.lines if x.top > 20 * MM - 1]
-    assert min(x.x0 for x in body) >= 30 * MM - 1 and max(x.x1 for x in body) <= (210 - 15) * MM + 1
-    assert min(x.top for x in body) >= 20 * MM - 1 and max(x.bottom for x in body) <= (297 - 20) * MM + 1
-    assert min(x.x0 for x in body) <= 35 * MM and max(x.x1 for x in body) >= (210 - 20) * MM, "the text uses the width"
-
-
-def assert_page_numbers(rendered: Rendered) -> None:
-    """From page 2 on, the page number alone, centred in the top margin; none on page 1."""
-    centre = (30 + (210 - 15)) / 2 * MM
-    first = [x for x in rendered.pages[0].lines if x.bottom < 20 * MM and x.text.strip().isdigit()]
-    assert first == [], "no page number on page 1"
-    assert len(rendered.pages) >= 2
-    for page in rendered.pages[1:]:
-        top = [x for x in page.lines if x.bottom < 20 * MM]
-        assert [x.text for x in top] == [str(page.number)], (page.number, [x.text for x in top])
-        assert abs(top[0].centre - centre) < 3 * MM
-
-
-def assert_signature_with_body(rendered: Rendered, signer: str, last_words: str) -> None:
-    """The signer's name, "TM." and the body's last paragraph ("… ./.") on one page."""
-    pages = {rendered.page_of(signer), rendered.page_of("TM. ỦY BAN NHÂN DÂN"), rendered.page_of(last_words)}
-    assert len(pages) == 1 and None not in pages, (rendered.name, pages)
-
-
-def assert_every_letter_renders(rendered: Rendered) -> None:
-    """Only Liberation Serif (Times New Roman's metric twin) is embedded: no letter fell back to another face or to
-    an empty box, and the text reads back in NFC."""
-    for page in rendered.pages:
-        assert page.fonts and all("LiberationSerif" in f for f in page.fonts), page.fonts
-        assert "\ufffd" not in page.text and "□" not in page.text
-        assert unicodedata.is_normalized("NFC", page.text)
 
 
 def test_report_layout_page_numbers_draft_mark_and_nfd_text(office):

@@ -664,7 +664,7 @@ def write_sheet(book: Any, spec: PrintedSheet, *, first: bool = False) -> Any:
         cell = sheet.cell(row=row, column=index, value=value(column))
         cell.font, cell.border = bold, border
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    sheet.row_dimensions[row].height = 48
+    sheet.row_dimensions[row].height = _row_height(spec.columns, spec.widths, bold=True)
     body = [*spec.rows, *([spec.totals] if spec.totals is not None else [])]
     for offset, values in enumerate(body, start=1):
         is_total = spec.totals is not None and offset == len(body)
@@ -674,6 +674,7 @@ def write_sheet(book: Any, spec: PrintedSheet, *, first: bool = False) -> Any:
             numeric = index - 1 >= spec.numeric_from or index == 1
             cell.alignment = Alignment(horizontal="center" if index == 1 else ("right" if numeric else "left"),
                                        vertical="top", wrap_text=True)
+        sheet.row_dimensions[row + offset].height = _row_height(values, spec.widths, bold=is_total)
     row += len(body) + 2
     for note in spec.notes:
         sheet.cell(row=row, column=1, value=value(note)).font = plain
@@ -694,6 +695,24 @@ def write_sheet(book: Any, spec: PrintedSheet, *, first: bool = False) -> Any:
     sheet.oddFooter.center.text = "Trang &P/&N"
     sheet.oddFooter.center.font = FONT
     return sheet
+
+
+def _row_height(values: Sequence[Any], widths: Sequence[float], *, bold: bool = False) -> float:
+    """Room for the wrapped lines of the fullest cell: office suites do not grow a row on their own when printing."""
+    per_unit = 0.95 if bold else 1.1  # characters of 12 pt Times per unit of Excel column width
+    lines = 1
+    for item, width in zip(values, widths, strict=False):
+        text = clean_text(item)
+        if text:
+            words, count, used = text.split(), 1, 0.0
+            room = max(1.0, width * per_unit - 1)
+            for word in words:
+                if used and used + 1 + len(word) > room:
+                    count, used = count + 1, float(len(word))
+                else:
+                    used += (1 if used else 0) + len(word)
+            lines = max(lines, count)
+    return 16.0 * lines + 2
 
 
 def workbook_properties(book: Any, *, author: str, title: str, created: date | None) -> None:

@@ -7,11 +7,14 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from dvk_platform.documents import MOTTO, NATIONAL_TITLE
 
 MM = 72 / 25.4  # PDF points per millimetre
 
@@ -122,6 +125,83 @@ def measure(pdf: Path) -> list[Page]:
             pages.append(Page(index, float(page.width), float(page.height), _lines(words), rules,
                               {c["fontname"] for c in page.chars}, page.extract_text() or ""))
     return pages
+
+
+# --- what a clerk checks at a glance (Nghị định 30/2020) ------------------------------------------------
+
+
+def assert_nd30_page_one(page: Page, *, subject_fragment: str) -> None:
+    """The header block, the number and date lines, the title block and the margins of a first page."""
+    assert (round(page.width / MM), round(page.height / MM)) == (210, 297), "A4 portrait"
+    agency, name = page.find("ỦY BAN NHÂN DÂN"), page.find("PHƯỜNG MINH XUÂN")
+    national, motto = page.find("CỘNG HÒA"), page.find("Độc lập")
+    assert agency and name and national and motto, [x.text for x in page.lines[:8]]
+    assert national.text == NATIONAL_TITLE, f"the national title is one line: {national.text!r}"
+    assert motto.text == MOTTO, f"the motto is one line: {motto.text!r}"
+    # Side by side: the agency block on the left, the national block on the right, starting on the same line.
+    assert abs(agency.top - national.top) < 2 and agency.x1 < national.x0 and name.x1 < motto.x0
+
+    under_name = page.rule_under(name)
+    assert under_name is not None, "a rule under the agency name"
+    assert name.width / 2 >= under_name.width >= name.width / 3, (under_name.width, name.width)
+    assert abs(under_name.centre - name.centre) < 3, "centred under the name"
+    under_motto = page.rule_under(motto)
+    assert under_motto is not None, "a rule under the motto"
+    assert abs(under_motto.width - motto.width) < 0.06 * motto.width and abs(under_motto.centre - motto.centre) < 3
+
+    number, dated = page.find("Số:"), page.find(", ngày")
+    assert number and dated and abs(number.top - dated.top) < 1.5, "the date line level with the number line"
+    assert number.top > name.bottom and dated.top > motto.bottom
+
+    subject = page.find(subject_fragment)
+    assert subject is not None
+    under_subject = page.rule_under(subject)
+    assert under_subject is not None, "a rule under the subject line"
+    assert subject.width / 2 >= under_subject.width >= subject.width / 3 and abs(under_subject.centre - subject.centre) < 3
+
+    # Margins: text within left 30–35 mm, right 15–20 mm, top and bottom 20–25 mm (the page number excepted).
+    body = [x for x in page.lines if x.top > 20 * MM - 1]
+    assert min(x.x0 for x in body) >= 30 * MM - 1 and max(x.x1 for x in body) <= (210 - 15) * MM + 1
+    assert min(x.top for x in body) >= 20 * MM - 1 and max(x.bottom for x in body) <= (297 - 20) * MM + 1
+    assert min(x.x0 for x in body) <= 35 * MM and max(x.x1 for x in body) >= (210 - 20) * MM, "the text uses the width"
+
+
+def assert_page_numbers(rendered: Rendered) -> None:
+    """From page 2 on, the page number alone, centred in the top margin; none on page 1."""
+    centre = (30 + (210 - 15)) / 2 * MM
+    first = [x for x in rendered.pages[0].lines if x.bottom < 20 * MM and x.text.strip().isdigit()]
+    assert first == [], "no page number on page 1"
+    assert len(rendered.pages) >= 2
+    for page in rendered.pages[1:]:
+        top = [x for x in page.lines if x.bottom < 20 * MM]
+        assert [x.text for x in top] == [str(page.number)], (page.number, [x.text for x in top])
+        assert abs(top[0].centre - centre) < 3 * MM
+
+
+def assert_signature_with_body(rendered: Rendered, signer: str, last_words: str) -> None:
+    """The signer's name, "TM." and the body's last paragraph ("… ./.") on one page."""
+    pages = {rendered.page_of(signer), rendered.page_of("TM. ỦY BAN NHÂN DÂN"), rendered.page_of(last_words)}
+    assert len(pages) == 1 and None not in pages, (rendered.name, pages)
+
+
+def assert_every_letter_renders(rendered: Rendered) -> None:
+    """Only Liberation Serif (Times New Roman's metric twin) is embedded: no letter fell back to another face or to
+    an empty box, and the text reads back in NFC."""
+    for page in rendered.pages:
+        assert page.fonts and all("LiberationSerif" in f for f in page.fonts), page.fonts
+        assert "\ufffd" not in page.text and "□" not in page.text
+        assert unicodedata.is_normalized("NFC", page.text)
+
+
+def assert_one_page_wide(rendered: Rendered, last_columns: Sequence[str]) -> None:
+    """Printed sheets: landscape A4, every page carrying its table's header row from "STT" to the sheet's last
+    column (a column that did not fit would have gone to a page of its own, without "STT")."""
+    for page in rendered.pages:
+        assert (round(page.width / MM), round(page.height / MM)) == (297, 210), "landscape A4"
+        assert page.find("STT") is not None, (page.number, page.text[:300])
+        assert any(column in page.text for column in last_columns), (page.number, page.text[:300])
+    for column in last_columns:
+        assert column in rendered.text, column
 
 
 class Office:

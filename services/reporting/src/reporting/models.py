@@ -32,6 +32,23 @@ REPORT_STATUSES = {
     "accepted": "đã tiếp nhận",
 }
 
+# As the web UI and the printed annex name them.
+REPORT_STATUS_LABELS = {
+    "draft": "Dự thảo",
+    "submitted": "Đã gửi, chờ tiếp nhận",
+    "returned": "Trả lại để chỉnh sửa",
+    "resubmitted": "Đã gửi lại, chờ tiếp nhận",
+    "accepted": "Đã tiếp nhận",
+}
+MODEL_STATUS_LABELS = {
+    "draft": "Bản nháp",
+    "submitted": "Đã gửi, chờ tiếp nhận",
+    "returned": "Trả lại để chỉnh sửa",
+    "resubmitted": "Đã gửi lại, chờ tiếp nhận",
+    "accepted": "Đã tiếp nhận",
+    "withdrawn": "Đã rút",
+}
+
 # The sections every unit report covers (Kế hoạch, mục IV.5), in the order they are printed.
 REPORT_SECTIONS = {
     "leadership": "Công tác lãnh đạo, chỉ đạo",

@@ -31,9 +31,13 @@ def _view(session, report: ConsolidatedReport) -> dict:  # noqa: ANN001
     return view
 
 
+PERIOD_SLUGS = {"six_month": "so-ket-6-thang", "annual": "tong-ket-nam"}
+
+
 def _file_name(report: ConsolidatedReport, suffix: str, extension: str) -> str:
-    number = f"{report.number:02d}" if report.number else "du-thao"
-    return f"bao-cao-{report.period}-{report.year}-{number}{suffix}.{extension}"
+    """Vietnamese words only: "bao-cao-so-ket-6-thang-2026-01.docx", a draft "…-2026-du-thao.docx"."""
+    number = f"{report.number:02d}" if report.number and report.status == "finalised" else "du-thao"
+    return f"bao-cao-{PERIOD_SLUGS[report.period]}-{report.year}-{number}{suffix}.{extension}"
 
 
 @blp.route("")
@@ -89,7 +93,8 @@ class Document(MethodView):
         """Văn bản Word theo thể thức Nghị định 30/2020/NĐ-CP."""
         with get_db().transaction() as session:
             report = use_cases.get_consolidated(session, consolidated_id)
-            content = use_cases.consolidated_docx(report, current_app.config)
+            figures = use_cases.current_figures(session, report, current_app.config, now(current_app.config))
+            content = use_cases.consolidated_docx(report, current_app.config, figures)
         return Response(content, mimetype=DOCX,
                         headers={"Content-Disposition": f'attachment; filename="{_file_name(report, "", "docx")}"'})
 
@@ -102,6 +107,6 @@ class Annex(MethodView):
         with get_db().transaction() as session:
             report = use_cases.get_consolidated(session, consolidated_id)
             figures = use_cases.current_figures(session, report, current_app.config, now(current_app.config))
-            content = use_cases.annex_xlsx(report, figures)
+            content = use_cases.annex_xlsx(report, figures, current_app.config)
         return Response(content, mimetype=XLSX,
                         headers={"Content-Disposition": f'attachment; filename="{_file_name(report, "-phu-luc", "xlsx")}"'})

@@ -112,6 +112,12 @@ class Issuer:
         return clean_text(f"{self.parent} {self.name}").strip()
 
 
+def issuer_from(config: Any) -> Issuer:
+    """The ward's agency as its settings name it (DVK_WARD_AGENCY, DVK_WARD_AGENCY_PLACE, DVK_WARD_PLACE_NAME)."""
+    return Issuer(parent=config.get("WARD_AGENCY") or Issuer.parent, name=config.get("WARD_AGENCY_PLACE") or Issuer.name,
+                  place=config.get("WARD_PLACE_NAME") or Issuer.place)
+
+
 @dataclass(frozen=True)
 class Signature:
     """The signer: the Chairman signs for the committee; a Vice-Chairman signs "KT. CHỦ TỊCH".

@@ -26,6 +26,7 @@ from dvk_platform.documents import (
     clean_text,
     document_number,
     heading,
+    issuer_from,
     render_docx,
     short_date,
     workbook_properties,
@@ -241,7 +242,7 @@ def finalise_consolidated(session: Session, consolidated_id: int, number: int | 
 
 
 def _issuer(config: Mapping[str, Any]) -> Issuer:
-    return Issuer(parent=config["WARD_AGENCY"], name=config["WARD_AGENCY_PLACE"], place=config["WARD_PLACE_NAME"])
+    return issuer_from(config)
 
 
 def _agency_text(config: Mapping[str, Any]) -> str:

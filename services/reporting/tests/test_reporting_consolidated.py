@@ -76,6 +76,56 @@ def finalised(app, client, units, clock, kit):
     return draft
 
 
+def signed_off(app, client, kit, cid: int, version: int) -> int:
+    """Phòng VH-XH submits the draft for signature and a leader approves it; the version to issue it with."""
+    sent = client.post(f"/consolidated-reports/{cid}/submit-for-signature", json={"version": version}, headers=kit.headers(app, "vhxh"))
+    assert sent.status_code == 200 and sent.json["status"] == "awaiting_signature", sent.json
+    approved = client.post(f"/consolidated-reports/{cid}/approve", json={"version": sent.json["version"]},
+                           headers=kit.headers(app, "lanh_dao"))
+    assert approved.status_code == 200 and approved.json["status"] == "approved", approved.json
+    return approved.json["version"]
+
+
+def test_sign_off_submit_return_with_reason_approve_then_issue(app, client, finalised, kit):
+    """Trình ký → trả lại (với lý do) → sửa, trình ký lại → duyệt → ban hành; each step an event in the contract."""
+    vhxh, leader = kit.headers(app, "vhxh"), kit.headers(app, "lanh_dao")
+    cid, version = finalised["id"], finalised["version"]
+    early = client.post(f"/consolidated-reports/{cid}/finalise", json={"version": version}, headers=vhxh)
+    assert early.status_code == 409 and early.json["title"] == "Báo cáo tổng hợp chưa được lãnh đạo duyệt, chưa ban hành được."
+    assert client.post(f"/consolidated-reports/{cid}/approve", json={"version": version}, headers=leader).status_code == 409
+
+    sent = client.post(f"/consolidated-reports/{cid}/submit-for-signature", json={"version": version}, headers=vhxh).json
+    assert sent["status"] == "awaiting_signature" and sent["number"] is None
+    locked = client.patch(f"/consolidated-reports/{cid}", json={"title": "Khác", "version": sent["version"]}, headers=vhxh)
+    assert locked.status_code == 409 and locked.json["title"] == "Báo cáo tổng hợp đang trình ký, không sửa được."
+    assert client.post(f"/consolidated-reports/{cid}/approve", json={"version": sent["version"]}, headers=vhxh).status_code == 403
+    no_reason = client.post(f"/consolidated-reports/{cid}/return", json={"version": sent["version"]}, headers=leader)
+    assert no_reason.status_code == 422 and "reason" in no_reason.json["errors"]
+    assert client.get(f"/consolidated-reports/{cid}", headers=leader).json["status"] == "awaiting_signature"
+
+    returned = client.post(f"/consolidated-reports/{cid}/return", json={"version": sent["version"], "reason": "Bổ sung số liệu Tổ dân phố 2."},
+                           headers=leader).json
+    assert returned["status"] == "draft" and returned["return_reason"] == "Bổ sung số liệu Tổ dân phố 2."
+    edited = client.patch(f"/consolidated-reports/{cid}", json={"content": {"intro": "Đã bổ sung."}, "version": returned["version"]},
+                          headers=vhxh).json
+    version = signed_off(app, client, kit, cid, edited["version"])
+    approved = client.get(f"/consolidated-reports/{cid}", headers=vhxh).json
+    assert approved["approved_by"] and approved["return_reason"] is None
+    issued = client.post(f"/consolidated-reports/{cid}/finalise", json={"version": version}, headers=vhxh).json
+    assert issued["status"] == "finalised" and issued["number_cited"] == "01/BC-UBND"
+    listed = client.get("/consolidated-reports", headers=leader).json
+    assert [r["number_cited"] for r in listed] == ["01/BC-UBND"]
+
+    rows = [r for r in assert_outbox_matches_contract(app) if r["type"].split(".")[3].startswith("consolidated")]
+    assert [(r["type"].split(".")[3], r["payload"].get("actor_role"), r["payload"].get("reason")) for r in rows] == [
+        ("consolidated-report-submitted-for-signature", "vhxh", None),
+        ("consolidated-report-returned", "lanh_dao", "Bổ sung số liệu Tổ dân phố 2."),
+        ("consolidated-report-submitted-for-signature", "vhxh", None),
+        ("consolidated-report-approved", "lanh_dao", None),
+        ("consolidated-report-finalised", None, None),
+    ]
+
+
 def test_draft_edit_finalise_and_number(app, client, finalised, clock, kit):
     vhxh = kit.headers(app, "vhxh")
     cid = finalised["id"]
@@ -87,7 +137,8 @@ def test_draft_edit_finalise_and_number(app, client, finalised, clock, kit):
     assert edited.status_code == 200 and edited.json["content"]["intro"].startswith("Thực hiện Kế hoạch số 12/KH-UBND")
     assert edited.json["content"]["good_practices"] == finalised["content"]["good_practices"]
 
-    done = client.post(f"/consolidated-reports/{cid}/finalise", json={"number": 5, "version": edited.json["version"]}, headers=vhxh)
+    version = signed_off(app, client, kit, cid, edited.json["version"])
+    done = client.post(f"/consolidated-reports/{cid}/finalise", json={"number": 5, "version": version}, headers=vhxh)
     assert done.status_code == 200, done.json
     assert done.json["status"] == "finalised" and done.json["number"] == 5 and done.json["number_text"] == "Số: 05/BC-UBND"
     again = client.post(f"/consolidated-reports/{cid}/finalise", json={"version": done.json["version"]}, headers=vhxh)
@@ -97,12 +148,13 @@ def test_draft_edit_finalise_and_number(app, client, finalised, clock, kit):
     # The annual report takes the next number of the year.
     clock.set("2026-11-20T02:00:00+00:00")
     annual = client.post("/consolidated-reports", json={"year": 2026, "period": "annual"}, headers=vhxh).json
-    taken = client.post(f"/consolidated-reports/{annual['id']}/finalise", json={"number": 5, "version": annual["version"]}, headers=vhxh)
+    version = signed_off(app, client, kit, annual["id"], annual["version"])
+    taken = client.post(f"/consolidated-reports/{annual['id']}/finalise", json={"number": 5, "version": version}, headers=vhxh)
     assert taken.status_code == 409
-    annual = client.post(f"/consolidated-reports/{annual['id']}/finalise", json={"version": annual["version"]}, headers=vhxh).json
+    annual = client.post(f"/consolidated-reports/{annual['id']}/finalise", json={"version": version}, headers=vhxh).json
     assert annual["number"] == 6 and annual["document_date"] == "2026-11-20"
 
-    rows = [r for r in assert_outbox_matches_contract(app) if "consolidated" in r["type"] or "progress" in r["type"]]
+    rows = [r for r in assert_outbox_matches_contract(app) if "finalised" in r["type"] or "progress" in r["type"]]
     assert [(r["type"].split(".")[3], r["payload"].get("number")) for r in rows] == [
         ("consolidated-report-finalised", 5), ("progress-snapshot", None), ("consolidated-report-finalised", 6), ("progress-snapshot", None)]
     snapshot = rows[1]["payload"]
@@ -119,7 +171,8 @@ def test_word_document_follows_decree_30(app, client, finalised, kit):
     cid = finalised["id"]
     edited = client.patch(f"/consolidated-reports/{cid}", json={"document_date": "2026-06-05", "signer_name": "Nguyễn Văn An",
                                                                 "version": finalised["version"]}, headers=vhxh).json
-    client.post(f"/consolidated-reports/{cid}/finalise", json={"number": 5, "version": edited["version"]}, headers=vhxh)
+    version = signed_off(app, client, kit, cid, edited["version"])
+    client.post(f"/consolidated-reports/{cid}/finalise", json={"number": 5, "version": version}, headers=vhxh)
 
     answer = client.get(f"/consolidated-reports/{cid}/document", headers=kit.headers(app, "lanh_dao"))
     assert answer.status_code == 200
@@ -254,7 +307,8 @@ def test_report_and_annex_rendered_by_libreoffice(app, client, finalised, kit, o
     reader = kit.headers(app, "lanh_dao")
     draft_docx = client.get(f"/consolidated-reports/{cid}/document", headers=reader)
     assert 'filename="bao-cao-so-ket-6-thang-2026-du-thao.docx"' in draft_docx.headers["Content-Disposition"]
-    client.post(f"/consolidated-reports/{cid}/finalise", json={"number": 1, "version": edited["version"]}, headers=vhxh)
+    version = signed_off(app, client, kit, cid, edited["version"])
+    client.post(f"/consolidated-reports/{cid}/finalise", json={"number": 1, "version": version}, headers=vhxh)
     issued_docx = client.get(f"/consolidated-reports/{cid}/document", headers=reader)
     annex = client.get(f"/consolidated-reports/{cid}/annex", headers=reader)
     rendered = office.render({"bao-cao-so-ket-6-thang-du-thao": (draft_docx.data, "docx"),

@@ -139,10 +139,78 @@ def get_consolidated(session: Session, consolidated_id: int) -> ConsolidatedRepo
     return report
 
 
+CONSOLIDATED_STATUSES = {
+    "draft": "dự thảo",
+    "awaiting_signature": "đang trình ký",
+    "approved": "lãnh đạo đã duyệt, chờ ban hành",
+    "finalised": "đã ban hành",
+}
+
+
+def _require(report: ConsolidatedReport, status: str, message: str) -> None:
+    if report.status != status:
+        raise Problem(409, "invalid-transition", message,
+                      detail=f"Trạng thái hiện tại: {CONSOLIDATED_STATUSES.get(report.status, report.status)} ({report.status})")
+
+
 def _require_draft(report: ConsolidatedReport) -> None:
-    if report.status != "draft":
-        raise Problem(409, "invalid-transition", "Báo cáo tổng hợp đã ban hành, không sửa được.",
-                      detail="Trạng thái hiện tại: đã ban hành (finalised)")
+    messages = {"finalised": "Báo cáo tổng hợp đã ban hành, không sửa được.",
+                "awaiting_signature": "Báo cáo tổng hợp đang trình ký, không sửa được.",
+                "approved": "Báo cáo tổng hợp đã được lãnh đạo duyệt, không sửa được."}
+    _require(report, "draft", messages.get(report.status, "Báo cáo tổng hợp không còn là dự thảo."))
+
+
+def _signoff_payload(report: ConsolidatedReport, principal: Principal, now: datetime, **extra: Any) -> dict[str, Any]:
+    return {"consolidated_id": report.id, "year": report.year, "period": report.period, "title": report.title,
+            "actor_role": principal.role, "occurred_at": iso(now), **extra}
+
+
+def submit_for_signature(session: Session, consolidated_id: int, principal: Principal, config: Mapping[str, Any],
+                         expected_version: int | None) -> ConsolidatedReport:
+    """Phòng VH-XH trình ký: the draft goes to the leaders, and can no longer be edited while they read it."""
+    report = get_consolidated(session, consolidated_id)
+    check_version(report.version, expected_version)
+    _require_draft(report)
+    now = clock.now(config)
+    report.status = "awaiting_signature"
+    report.submitted_for_signature_at = now
+    report.return_reason = None
+    session.flush()
+    add_event(session, aggregate_type="consolidated-report", aggregate_id=report.id,
+              event_type=events.CONSOLIDATED_REPORT_SUBMITTED_FOR_SIGNATURE, payload=_signoff_payload(report, principal, now))
+    return report
+
+
+def approve_consolidated(session: Session, consolidated_id: int, principal: Principal, config: Mapping[str, Any],
+                         expected_version: int | None) -> ConsolidatedReport:
+    """The leader approves the report awaiting signature; Phòng VH-XH may then issue it with a number."""
+    report = get_consolidated(session, consolidated_id)
+    check_version(report.version, expected_version)
+    _require(report, "awaiting_signature", "Báo cáo tổng hợp chưa được trình ký.")
+    now = clock.now(config)
+    report.status = "approved"
+    report.approved_at = now
+    report.approved_by = principal.name
+    session.flush()
+    add_event(session, aggregate_type="consolidated-report", aggregate_id=report.id,
+              event_type=events.CONSOLIDATED_REPORT_APPROVED, payload=_signoff_payload(report, principal, now))
+    return report
+
+
+def return_consolidated(session: Session, consolidated_id: int, reason: str, principal: Principal,
+                        config: Mapping[str, Any], expected_version: int | None) -> ConsolidatedReport:
+    """The leader returns the report awaiting signature to Phòng VH-XH, saying what to change."""
+    report = get_consolidated(session, consolidated_id)
+    check_version(report.version, expected_version)
+    _require(report, "awaiting_signature", "Báo cáo tổng hợp chưa được trình ký.")
+    now = clock.now(config)
+    report.status = "draft"
+    report.return_reason = reason
+    report.submitted_for_signature_at = None
+    session.flush()
+    add_event(session, aggregate_type="consolidated-report", aggregate_id=report.id,
+              event_type=events.CONSOLIDATED_REPORT_RETURNED, payload=_signoff_payload(report, principal, now, reason=reason))
+    return report
 
 
 def update_consolidated(session: Session, consolidated_id: int, data: dict[str, Any], expected_version: int | None) -> ConsolidatedReport:
@@ -214,7 +282,8 @@ def finalise_consolidated(session: Session, consolidated_id: int, number: int | 
                           config: Mapping[str, Any], expected_version: int | None) -> ConsolidatedReport:
     report = get_consolidated(session, consolidated_id)
     check_version(report.version, expected_version)
-    _require_draft(report)
+    _require(report, "approved", "Báo cáo tổng hợp chưa được lãnh đạo duyệt, chưa ban hành được."
+             if report.status != "finalised" else "Báo cáo tổng hợp đã ban hành.")
     now = clock.now(config)
     taken = set(session.scalars(select(ConsolidatedReport.number).where(ConsolidatedReport.year == report.year,
                                                                         ConsolidatedReport.number.is_not(None))))

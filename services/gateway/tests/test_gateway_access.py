@@ -139,6 +139,12 @@ class Target:
     def consolidated(self, state: str) -> Record:
         year, period = next(self.consolidated_periods)
         report = self.svc("reporting", "POST", "/consolidated-reports", "vhxh", json={"year": year, "period": period})
+        if state in ("signing", "approved"):
+            report = self.svc("reporting", "POST", f"/consolidated-reports/{report['id']}/submit-for-signature", "vhxh",
+                              json={}, version=report["version"])
+        if state == "approved":
+            report = self.svc("reporting", "POST", f"/consolidated-reports/{report['id']}/approve", "lanh_dao", json={},
+                              version=report["version"])
         return Record(report["id"], report["version"], report["title"])
 
     def nomination(self, state: str) -> Record:
@@ -247,8 +253,10 @@ class Target:
             return {**version, "title": record.marker if record else "", "document_date": "2026-03-02",
                     "signer_name": "Lê Văn Chủ", "intro": "Thực hiện Kế hoạch phong trào thi đua “Dân vận khéo”.",
                     "good_practices": "Tổ dân phố 1: Đổi chai nhựa lấy cây xanh.", "recipients": "Đảng ủy phường"}
-        if endpoint == "POST /bao-cao/tong-hop/{draft}/ban-hanh":
-            return {**version, "number": ""}
+        if endpoint == "POST /bao-cao/tong-hop/{approved}/ban-hanh":
+            return {**version, "number": "", "confirm": "yes"}
+        if endpoint == "POST /bao-cao/tong-hop/{signing}/tra-lai":
+            return {**version, "reason": "Bổ sung số liệu của Tổ dân phố 2."}
         if endpoint == "POST /bao-cao/chi-tieu/nhap":
             return {"year": "2026", "period": "six_month", "file": (io.BytesIO(FIGURES_CSV.encode()), "chi-tieu.csv")}
         if endpoint == "POST /khen-thuong/de-nghi/moi":
@@ -430,8 +438,8 @@ def test_every_route_role_and_unit_gets_the_status_in_the_table(stack: Stack) ->
             if record.marker in body:
                 mismatches.append(f"{endpoint} as {caller}: the {want} page shows {record.marker!r}")
     assert mismatches == [], "\n".join(mismatches)
-    assert cells == len(TABLE.rows) * len(CALLERS) == 560
-    assert leak_checks == 41  # every 404, and every 403 to the other unit's officer on a record of unit 12
+    assert cells == len(TABLE.rows) * len(CALLERS) == 581
+    assert leak_checks == 44  # every 404, and every 403 to the other unit's officer on a record of unit 12
     awards_pages_follow_the_content_rules(target, browsers)
 
     # /internal/* answers services, which send a bearer service token, not a browser.

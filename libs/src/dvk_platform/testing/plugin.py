@@ -246,3 +246,7 @@ def read_topic(bus: Bus, topic: str, count: int, timeout: float = 30.0) -> list[
 
 def bus_for(config: dict[str, Any]) -> Bus:
     return create_bus({"KAFKA_PARTITIONS": 3, **config}, client_id="test")
+
+
+# LibreOffice rendering of official documents (fixture `office`).
+from .office import office  # noqa: E402,F401

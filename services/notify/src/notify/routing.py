@@ -118,10 +118,33 @@ ROUTES: dict[str, Route] = {
         "Đã quá hạn {due_date_vn} nhưng {unit_name} chưa gửi {period_label} năm {year}. Đề nghị đơn vị gửi ngay.",
         "/bao-cao",
     ),
+    # The ward's consolidated report: Phòng VH-XH submits it for signature, a leader approves or returns it, then
+    # Phòng VH-XH issues it with its number.
+    P + "consolidated-report-submitted-for-signature.v1": Route(
+        ("lanh_dao",),
+        "Trình ký: {period_label} năm {year} của phường",
+        "Phòng Văn hóa - Xã hội trình ký dự thảo {period_label} năm {year} toàn phường (\"{title}\"). "
+        "Đề nghị lãnh đạo UBND phường xem xét, duyệt hoặc trả lại kèm lý do.",
+        "/bao-cao/tong-hop/{consolidated_id}",
+    ),
+    P + "consolidated-report-approved.v1": Route(
+        ("vhxh",),
+        "Lãnh đạo đã duyệt {period_label} năm {year} của phường",
+        "Lãnh đạo UBND phường đã duyệt {period_label} năm {year} toàn phường (\"{title}\"). "
+        "Đề nghị Phòng Văn hóa - Xã hội ban hành (cấp số) báo cáo.",
+        "/bao-cao/tong-hop/{consolidated_id}",
+    ),
+    P + "consolidated-report-returned.v1": Route(
+        ("vhxh",),
+        "Lãnh đạo trả lại {period_label} năm {year} của phường",
+        "Lãnh đạo UBND phường đã trả lại dự thảo {period_label} năm {year} toàn phường (\"{title}\").\n"
+        "Lý do: {reason}\nĐề nghị Phòng Văn hóa - Xã hội chỉnh sửa và trình ký lại.",
+        "/bao-cao/tong-hop/{consolidated_id}",
+    ),
     P + "consolidated-report-finalised.v1": Route(
         ("lanh_dao", "vhxh"),
-        "Báo cáo {period_label} năm {year} của phường đã hoàn thành",
-        "Báo cáo {period_label} năm {year} toàn phường (số {number}) đã được hoàn thiện, trình lãnh đạo UBND phường ký.",
+        "{period_label_cap} năm {year} của phường đã ban hành",
+        "{period_label_cap} năm {year} toàn phường đã được ban hành, số {number:02d}/BC-UBND.",
         "/bao-cao/tong-hop/{consolidated_id}",
     ),
     # Commendation (khen thưởng)

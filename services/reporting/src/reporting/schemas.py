@@ -193,12 +193,17 @@ class FinaliseSchema(VersionedSchema):
     number = Integer(load_default=None, validate=validate.Range(min=1, max=9999))
 
 
+class SignoffSchema(VersionedSchema):
+    """Trình ký or approve: only the version the caller saw."""
+
+
 class ConsolidatedSummarySchema(BaseSchema):
     id = Integer()
     year = Integer()
     period = fields.String()
     status = fields.String()
     number = Integer(allow_none=True)
+    number_cited = fields.String(allow_none=True, metadata={"description": "\"05/BC-UBND\" once issued"})
     title = fields.String()
     document_date = fields.Date(allow_none=True)
     version = Integer()
@@ -211,6 +216,7 @@ class ConsolidatedSchema(BaseSchema):
     status = fields.String()
     number = Integer(allow_none=True)
     number_text = fields.String()
+    number_cited = fields.String(allow_none=True, metadata={"description": "\"05/BC-UBND\" once issued"})
     title = fields.String()
     document_date = fields.Date(allow_none=True)
     content = fields.Dict()
@@ -218,6 +224,10 @@ class ConsolidatedSchema(BaseSchema):
     signer_name = fields.String()
     figures = fields.Dict()
     finalised_at = fields.DateTime(allow_none=True)
+    submitted_for_signature_at = fields.DateTime(allow_none=True)
+    approved_at = fields.DateTime(allow_none=True)
+    approved_by = fields.String(allow_none=True)
+    return_reason = fields.String(allow_none=True)
     version = Integer()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()

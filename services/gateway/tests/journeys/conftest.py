@@ -65,6 +65,13 @@ def route_of(app: Flask, method: str, url: str) -> str | None:
     return f"{method} {rule.rule}"
 
 
+def said(page: Any, message: str) -> None:
+    """The page tells the person `message` (a status line: what was just done)."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("status").filter(has_text=message)).to_be_visible()
+
+
 def no_horizontal_overflow(page: Any) -> None:
     """Nothing sticks out sideways: the page is no wider than the window (tables scroll inside their box)."""
     measure = page.evaluate("""() => {

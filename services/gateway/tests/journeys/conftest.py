@@ -125,6 +125,8 @@ class Journey:
         """Type the username and password into the labelled fields and press "Đăng nhập"."""
         from playwright.sync_api import expect
 
+        if route_of(self.app, "GET", page.url) not in self.checked:  # the sign-in page, once per journey
+            self.step(page, "dang-nhap")
         page.get_by_label("Tên đăng nhập").fill(username)
         page.get_by_label("Mật khẩu").fill(password)
         page.get_by_role("button", name="Đăng nhập").click()

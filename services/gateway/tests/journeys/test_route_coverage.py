@@ -8,27 +8,17 @@ from .conftest import COLLECTED, FINISHED, REACHED, page_routes
 # Pages and forms no journey reaches yet. This set only shrinks: a route listed here that a journey reaches makes the
 # test fail until it is taken out.
 NOT_YET_COVERED: set[str] = {
-    # the journeys of Phòng VH-XH and of the leaders: dashboard, reports, figures, consolidated reports, awards
-    "GET /",
-    "GET /tong-quan",
-    "GET /bao-cao",
-    "GET /bao-cao/<int:report_id>",
+    # the journeys of Phòng VH-XH and of the leaders: review, inspection, figures, consolidated reports, awards
+    "POST /mo-hinh/<int:model_id>/kiem-tra",
     "POST /bao-cao/<int:report_id>/<action>",
-    "GET /bao-cao/<int:report_id>/sua",
-    "POST /bao-cao/<int:report_id>/sua",
     "GET /bao-cao/chi-tieu",
     "POST /bao-cao/chi-tieu/nhap",
-    "POST /bao-cao/moi",
-    "GET /bao-cao/tong-hop",
     "POST /bao-cao/tong-hop",
     "GET /bao-cao/tong-hop/<int:consolidated_id>",
     "POST /bao-cao/tong-hop/<int:consolidated_id>/ban-hanh",
     "GET /bao-cao/tong-hop/<int:consolidated_id>/phu-luc.xlsx",
     "POST /bao-cao/tong-hop/<int:consolidated_id>/sua",
     "GET /bao-cao/tong-hop/<int:consolidated_id>/van-ban.docx",
-    "GET /khen-thuong",
-    "GET /khen-thuong/danh-muc",
-    "POST /khen-thuong/danh-muc/<catalogue>/<int:entry_id>/xac-nhan",
     "GET /khen-thuong/de-nghi/<int:nomination_id>",
     "POST /khen-thuong/de-nghi/<int:nomination_id>/<action>",
     "GET /khen-thuong/de-nghi/<int:nomination_id>/sua",
@@ -43,34 +33,8 @@ NOT_YET_COVERED: set[str] = {
     "GET /khen-thuong/to-trinh/<int:letter_id>/van-ban.docx",
     "GET /khen-thuong/to-trinh/moi",
     "POST /khen-thuong/to-trinh/moi",
-    # old addresses that e-mails already sent link to (they answer 301 to the models pages)
+    # an old address that e-mails already sent link to (it answers 301 to the models list); no message links it now
     "GET /dang-ky",
-    "GET /dang-ky/mo-hinh/<int:model_id>",
-    # the unit officer's, the administrator's and the observer's journeys
-    "GET /mo-hinh",
-    "GET /mo-hinh/<int:model_id>",
-    "POST /mo-hinh/<int:model_id>/<action>",
-    "POST /mo-hinh/<int:model_id>/kiem-tra",
-    "GET /mo-hinh/<int:model_id>/sua",
-    "POST /mo-hinh/<int:model_id>/sua",
-    "GET /mo-hinh/moi",
-    "POST /mo-hinh/moi",
-    "POST /dang-nhap",
-    "POST /dang-xuat",
-    "GET /don-vi",
-    "GET /quan-tri/nguoi-dung",
-    "GET /quan-tri/nguoi-dung/<int:user_id>",
-    "POST /quan-tri/nguoi-dung/<int:user_id>",
-    "POST /quan-tri/nguoi-dung/<int:user_id>/dat-lai-mat-khau",
-    "GET /quan-tri/nguoi-dung/moi",
-    "POST /quan-tri/nguoi-dung/moi",
-    "GET /su-kien",
-    "GET /tai-khoan/mat-khau",
-    "POST /tai-khoan/mat-khau",
-    "GET /thong-bao",
-    "POST /thong-bao/<int:item_id>/da-doc",
-    "GET /thong-bao/<int:item_id>/mo",
-    "POST /thong-bao/da-doc-tat-ca",
 }
 
 

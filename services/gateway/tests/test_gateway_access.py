@@ -436,7 +436,7 @@ def test_every_route_role_and_unit_gets_the_status_in_the_table(stack: Stack) ->
                 mismatches.append(f"{endpoint} as {caller}: the {want} page shows {record.marker!r}")
     assert mismatches == [], "\n".join(mismatches)
     assert cells == len(TABLE.rows) * len(CALLERS) == 602
-    assert leak_checks == 41  # every 404, and every 403 to the other unit's officer on a record of unit 12
+    assert leak_checks == 45  # every 404, and every 403 to the other unit's officer on a record of unit 12
     awards_pages_follow_the_content_rules(target, browsers)
 
     # /internal/* answers services, which send a bearer service token, not a browser.

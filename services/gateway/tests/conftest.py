@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,9 +18,24 @@ from dvk_platform.db import get_db
 from gateway.accounts import hash_password
 from gateway.models import User
 
+# Screenshots of the browser tests: test-artifacts/ at the top of the checkout (ignored by git).
+ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts"
+
 # Hashing is the slow part of account tests; one hash of this password serves every test user.
 PASSWORD = "MatKhau@2026"
 _PASSWORD_HASH = hash_password(PASSWORD)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, headless, one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield chromium
+        chromium.close()
 
 
 @dataclass

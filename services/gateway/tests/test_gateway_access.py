@@ -286,7 +286,14 @@ class Target:
             return {**version, "full_name": f"Cán bộ đổi tên {n}", "email": f"doi-ten-{n}@minhxuan.example.vn",
                     "role": "don_vi", "unit_id": str(OWN), "active": "on"}
         if endpoint.endswith("/dat-lai-mat-khau"):
-            return {"password": NEW_PASSWORD}
+            return {"password": NEW_PASSWORD, "confirm": "on"}
+        if endpoint == "POST /don-vi/nhap":
+            units = f"Mã đơn vị,Tên đơn vị,Loại đơn vị\nto-dan-pho-moi-{n},Tổ dân phố mới {n},Tổ dân phố\n"
+            return {"file": (io.BytesIO(units.encode()), "don-vi.csv")}
+        if endpoint.endswith("/sua") and endpoint.startswith("POST /khen-thuong/danh-muc/"):
+            return {**version, "name": f"Giấy khen sửa tên {n}", "granting_level": "phuong",
+                    "legal_basis": "Luật Thi đua, Khen thưởng năm 2022; Nghị định 152/2025/NĐ-CP.",
+                    "for_individuals": "on", "for_collectives": "on", "active": "on"}
         return version  # a workflow step: the version the page showed
 
 
@@ -438,8 +445,8 @@ def test_every_route_role_and_unit_gets_the_status_in_the_table(stack: Stack) ->
             if record.marker in body:
                 mismatches.append(f"{endpoint} as {caller}: the {want} page shows {record.marker!r}")
     assert mismatches == [], "\n".join(mismatches)
-    assert cells == len(TABLE.rows) * len(CALLERS) == 581
-    assert leak_checks == 44  # every 404, and every 403 to the other unit's officer on a record of unit 12
+    assert cells == len(TABLE.rows) * len(CALLERS) == 623
+    assert leak_checks == 48  # every 404, and every 403 to the other unit's officer on a record of unit 12
     awards_pages_follow_the_content_rules(target, browsers)
 
     # /internal/* answers services, which send a bearer service token, not a browser.
@@ -518,7 +525,8 @@ def test_every_rule_of_the_gateway_has_a_row_and_every_row_names_a_rule(make_gat
     # A rule whose last segments name the action has one row per action it takes (any other action is a 404).
     closed = {"models.transition": ("action", models.ACTIONS), "reports.transition": ("action", reports.REPORT_ACTIONS),
               "awards.nomination_action": ("action", awards.NOMINATION_ACTIONS),
-              "awards.confirm_entry": ("catalogue", awards.CATALOGUE_PATHS)}
+              "awards.confirm_entry": ("catalogue", awards.CATALOGUE_PATHS),
+              "awards.edit_entry": ("catalogue", awards.CATALOGUE_PATHS)}
     adapter = app.url_map.bind("localhost")
     listed: dict[str, set[str]] = {name: set() for name in closed}
     for endpoint in TABLE.endpoints:

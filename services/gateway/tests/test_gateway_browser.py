@@ -1,24 +1,9 @@
 """In a real browser (Debian's Chromium, headless): sign-in, CSRF refusal, throttling, role navigation."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from .conftest import PASSWORD, add_user
-
-ARTIFACTS = Path("/work/main/test-artifacts")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield chromium
-        chromium.close()
+from .conftest import ARTIFACTS, PASSWORD, add_user
 
 
 @pytest.fixture

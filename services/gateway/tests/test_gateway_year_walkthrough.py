@@ -13,27 +13,15 @@ import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
-from .conftest import PASSWORD
+from .conftest import ARTIFACTS, PASSWORD
 
-ARTIFACTS = Path("/work/main/test-artifacts")
 MODEL_TITLE = "Tổ dân phố 1 sạch, xanh, không rác thải nhựa"
 RETURN_REASON = "Đề nghị bổ sung chỉ tiêu đo được theo từng quý."
 MEMBER = "Nguyễn Thị Lan"
 
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield chromium
-        chromium.close()
 
 
 class Walk:
@@ -109,8 +97,8 @@ def test_a_year_of_the_movement_from_registration_to_commendation(browser, stack
         nam.get_by_label("Đối tượng tác động").fill("120 hộ gia đình của tổ")
         nam.get_by_label("Người phụ trách").fill("Phạm Văn Nam")
         nam.get_by_label("Kết quả dự kiến").fill("80% hộ phân loại rác.")
-        nam.get_by_label("Ngày bắt đầu").fill("2026-03-01")
-        nam.get_by_label("Ngày kết thúc").fill("2026-11-30")
+        nam.get_by_label("Ngày bắt đầu").fill("01/03/2026")
+        nam.get_by_label("Ngày kết thúc").fill("30/11/2026")
         nam.get_by_role("button", name="Lưu bản nháp").click()
         nam.get_by_text("Đã lưu bản nháp mô hình.").wait_for()
         model_url = nam.url
@@ -163,7 +151,7 @@ def test_a_year_of_the_movement_from_registration_to_commendation(browser, stack
         # 6. June: the officer writes and sends the six-month report, before 10/06.
         clock.moment = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
         nam.goto(f"{base}/bao-cao")
-        nam.get_by_role("button", name="Lập báo cáo sơ kết 6 tháng 2026").click()
+        nam.get_by_role("button", name="Lập báo cáo sơ kết 6 tháng năm 2026").click()
         nam.get_by_label("Công tác lãnh đạo, chỉ đạo").fill("Chi bộ ra nghị quyết chuyên đề; tổ họp dân hằng tháng.")
         nam.get_by_label("Hiệu quả mang lại").fill("62% hộ phân loại rác; đường ngõ sạch hơn.")
         nam.get_by_label("Cách làm hay, sáng tạo").fill("Đổi chai nhựa lấy cây xanh vào Chủ nhật cuối tháng.")

@@ -43,6 +43,7 @@ class ServiceProblem(Exception):
     detail: str | None = None
     errors: Any = field(default_factory=dict)  # {field: [messages]}, or [{row, column, message}] for a file
     slug: str = ""
+    rows: list[Any] = field(default_factory=list)  # [{row, errors: {column: [messages]}}] of a refused file
 
     def __post_init__(self) -> None:
         super().__init__(self.title)
@@ -136,6 +137,7 @@ def call(service: str, method: str, path: str, *, json: Any = None, params: dict
             title=problem.get("title") or "Yêu cầu không được chấp nhận.",
             detail=problem.get("detail"), errors=problem.get("errors") or {},
             slug=str(problem.get("type", "")).rsplit(":", 1)[-1],
+            rows=problem.get("rows") if isinstance(problem.get("rows"), list) else [],
         )
     return Reply(response.status_code, body, dict(response.headers), response.content if raw else b"")
 

@@ -24,7 +24,7 @@ from dvk_platform.outbox import add_event
 
 from . import events_out, recipients, services
 from .models import DEADLINE_KINDS, KnownUnit, RegistrationPeriod, ReminderSent, UnitSubmission
-from .routing import DEADLINE_LABELS, REMINDER_BEFORE, REMINDER_OVERDUE, render_context
+from .routing import DEADLINE_LABELS, REMINDER_BEFORE, REMINDER_OVERDUE, render_context, with_year
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +135,7 @@ def _send_one(session: Session, app: Flask, now: datetime, today: date, kind: st
     event_id = add_event(session, aggregate_type="unit", aggregate_id=unit_id, event_type=events_out.REMINDER_SENT, payload=payload)
     ctx = render_context({"unit_id": unit_id, "year": year, "due_date": due.isoformat()}, unit_name or None)
     ctx["deadline_label"] = DEADLINE_LABELS[kind]
+    ctx["deadline_label_year"] = with_year(DEADLINE_LABELS[kind], year)
     ctx["days_left"] = (due - today).days
     route = REMINDER_OVERDUE if offset == OVERDUE_OFFSET else REMINDER_BEFORE
     services.enqueue_message(session, app, event_id=event_id, event_type=events_out.REMINDER_SENT, route=route, ctx=ctx,

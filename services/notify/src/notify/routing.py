@@ -89,33 +89,33 @@ ROUTES: dict[str, Route] = {
     # Reports (báo cáo sơ kết, tổng kết)
     P + "report-submitted.v1": Route(
         ("vhxh",),
-        "{unit_name} gửi {period_label} năm {year}",
-        "{unit_name} đã gửi {period_label} năm {year}{late_note}. Đề nghị Phòng Văn hóa - Xã hội xem xét.",
+        "{unit_name} gửi {period_label_year}",
+        "{unit_name} đã gửi {period_label_year}{late_note}. Đề nghị Phòng Văn hóa - Xã hội xem xét.",
         "/bao-cao/{report_id}",
     ),
     P + "report-resubmitted.v1": Route(
         ("vhxh",),
-        "{unit_name} gửi lại {period_label} năm {year}",
-        "{unit_name} đã chỉnh sửa và gửi lại {period_label} năm {year}{late_note}.",
+        "{unit_name} gửi lại {period_label_year}",
+        "{unit_name} đã chỉnh sửa và gửi lại {period_label_year}{late_note}.",
         "/bao-cao/{report_id}",
     ),
     P + "report-returned.v1": Route(
         ("unit",),
-        "{period_label_cap} năm {year} được trả lại để chỉnh sửa",
-        "Phòng Văn hóa - Xã hội đã trả lại {period_label} năm {year} của {unit_name}.\nLý do: {reason}\n"
+        "{period_label_year_cap} được trả lại để chỉnh sửa",
+        "Phòng Văn hóa - Xã hội đã trả lại {period_label_year} của {unit_name}.\nLý do: {reason}\n"
         "Đề nghị đơn vị chỉnh sửa và gửi lại.",
         "/bao-cao/{report_id}",
     ),
     P + "report-accepted.v1": Route(
         ("unit",),
-        "{period_label_cap} năm {year} đã được tiếp nhận",
-        "{period_label_cap} năm {year} của {unit_name} đã được Phòng Văn hóa - Xã hội tiếp nhận.",
+        "{period_label_year_cap} đã được tiếp nhận",
+        "{period_label_year_cap} của {unit_name} đã được Phòng Văn hóa - Xã hội tiếp nhận.",
         "/bao-cao/{report_id}",
     ),
     P + "report-overdue.v1": Route(
         ("unit", "vhxh"),
-        "{unit_name} chưa gửi {period_label} năm {year} (quá hạn {due_date_vn})",
-        "Đã quá hạn {due_date_vn} nhưng {unit_name} chưa gửi {period_label} năm {year}. Đề nghị đơn vị gửi ngay.",
+        "{unit_name} chưa gửi {period_label_year} (quá hạn {due_date_vn})",
+        "Đã quá hạn {due_date_vn} nhưng {unit_name} chưa gửi {period_label_year}. Đề nghị đơn vị gửi ngay.",
         "/bao-cao",
     ),
     # The ward's consolidated report: Phòng VH-XH submits it for signature, a leader approves or returns it, then
@@ -143,8 +143,8 @@ ROUTES: dict[str, Route] = {
     ),
     P + "consolidated-report-finalised.v1": Route(
         ("lanh_dao", "vhxh"),
-        "{period_label_cap} năm {year} của phường đã ban hành",
-        "{period_label_cap} năm {year} toàn phường đã được ban hành, số {number:02d}/BC-UBND.",
+        "{period_label_year_cap} của phường đã ban hành",
+        "{period_label_year_cap} toàn phường đã được ban hành, số {number:02d}/BC-UBND.",
         "/bao-cao/tong-hop/{consolidated_id}",
     ),
     # Commendation (khen thưởng)
@@ -197,15 +197,15 @@ DEADLINE_LABELS = {
 }
 REMINDER_BEFORE = Route(
     ("unit",),
-    "Nhắc hạn: còn {days_left} ngày để gửi {deadline_label} năm {year}",
-    "Kính gửi {unit_name},\nHạn gửi {deadline_label} năm {year} là ngày {due_date_vn} (còn {days_left} ngày). "
+    "Nhắc hạn: còn {days_left} ngày để gửi {deadline_label_year}",
+    "Kính gửi {unit_name},\nHạn gửi {deadline_label_year} là ngày {due_date_vn} (còn {days_left} ngày). "
     "Hệ thống chưa nhận được của đơn vị. Đề nghị đơn vị hoàn thành và gửi đúng hạn.",
     "/",
 )
 REMINDER_OVERDUE = Route(
     ("unit",),
-    "Quá hạn: {unit_name} chưa gửi {deadline_label} năm {year}",
-    "Kính gửi {unit_name},\nĐã quá hạn {due_date_vn} nhưng hệ thống chưa nhận được {deadline_label} năm {year} "
+    "Quá hạn: {unit_name} chưa gửi {deadline_label_year}",
+    "Kính gửi {unit_name},\nĐã quá hạn {due_date_vn} nhưng hệ thống chưa nhận được {deadline_label_year} "
     "của đơn vị. Đề nghị đơn vị gửi ngay; bản gửi sau hạn vẫn được tiếp nhận và ghi nhận là trễ hạn.",
     "/",
 )
@@ -219,6 +219,11 @@ FIELD_LABELS = {
 }
 PERIOD_LABELS = {"six_month": "báo cáo sơ kết 6 tháng", "annual": "báo cáo tổng kết năm"}
 RATING_LABELS = {"tot": "Tốt", "kha": "Khá", "trung_binh": "Trung bình", "yeu": "Yếu"}
+
+
+def with_year(label: str, year: Any) -> str:
+    """"báo cáo sơ kết 6 tháng năm 2026", but "báo cáo tổng kết năm 2026" (never "năm năm", read as five years)."""
+    return f"{label} {year}" if label.endswith(" năm") else f"{label} năm {year}"
 
 
 def vn_date(value: Any) -> str:
@@ -246,6 +251,8 @@ def render_context(payload: dict[str, Any], unit_name: str | None) -> dict[str, 
     period = PERIOD_LABELS.get(payload.get("period") or "", "báo cáo")
     ctx["period_label"] = period
     ctx["period_label_cap"] = period[:1].upper() + period[1:]
+    ctx["period_label_year"] = with_year(period, ctx.get("year", ""))
+    ctx["period_label_year_cap"] = with_year(ctx["period_label_cap"], ctx.get("year", ""))
     ctx["rating_label"] = RATING_LABELS.get(payload.get("rating") or "", payload.get("rating") or "")
     ctx["late_note"] = " (trễ hạn)" if payload.get("late") else ""
     ctx["approved_label"] = "thống nhất đề nghị" if payload.get("approved") else "không thống nhất đề nghị"

@@ -64,6 +64,16 @@ def new_user() -> Any:
     return redirect(url_for("admin.users"))
 
 
+def _account_data(user: User) -> dict[str, Any]:
+    return {"full_name": user.full_name, "email": user.email, "role": user.role, "unit_id": user.unit_id,
+            "active": user.active}
+
+
+def _is_me(user: User) -> bool:
+    me = current_user()
+    return me is not None and me.id == user.id
+
+
 @bp.route("/nguoi-dung/<int:user_id>", methods=["GET", "POST"])
 @roles_required("admin")
 def edit_user(user_id: int) -> Any:
@@ -73,15 +83,12 @@ def edit_user(user_id: int) -> Any:
         if user is None:
             abort(404)
         if request.method == "GET":
-            data = {"full_name": user.full_name, "email": user.email, "role": user.role, "unit_id": user.unit_id,
-                    "active": user.active}
-            return render_template("admin/user_form.html", user=user, data=data, errors={}, units=units,
-                                   units_error=units_error)
+            return render_template("admin/user_form.html", user=user, data=_account_data(user), errors={}, units=units,
+                                   units_error=units_error, is_me=_is_me(user))
         data = _form_data()
         data.pop("username")  # the username never changes
-        me = current_user()
         errors: dict[str, str] = {}
-        if me is not None and me.id == user.id and (data["role"] != "admin" or not data["active"]):
+        if _is_me(user) and (data["role"] != "admin" or not data["active"]):
             errors["role"] = "Không thể tự bỏ quyền quản trị hoặc tự khóa tài khoản của mình."
         else:
             try:
@@ -90,7 +97,7 @@ def edit_user(user_id: int) -> Any:
                 errors = exc.errors
         if errors:
             return render_template("admin/user_form.html", user=user, data=data, errors=errors, units=units,
-                                   units_error=units_error), 422
+                                   units_error=units_error, is_me=_is_me(user)), 422
     flash(f"Đã lưu tài khoản {user.username}.", "success")
     return redirect(url_for("admin.users"))
 
@@ -98,14 +105,26 @@ def edit_user(user_id: int) -> Any:
 @bp.post("/nguoi-dung/<int:user_id>/dat-lai-mat-khau")
 @roles_required("admin")
 def reset(user_id: int) -> Any:
-    try:
-        with get_db().transaction() as s:
-            user = s.get(User, user_id)
-            if user is None:
-                abort(404)
-            reset_password(user, request.form.get("password", ""), int(current_app.config["MIN_PASSWORD_LENGTH"]))
-    except UserFormError as exc:
-        flash(exc.errors["password"], "error")
-        return redirect(url_for("admin.edit_user", user_id=user_id))
-    flash(f"Đã đặt lại mật khẩu cho {user.username}; người dùng cần đăng nhập lại.", "success")
+    """Reset the password of the account shown, once the administrator has ticked the confirmation. The
+    administrator's own password changes only through "Đổi mật khẩu", which asks for the current one."""
+    errors: dict[str, str] = {}
+    with get_db().transaction() as s:
+        user = s.get(User, user_id)
+        if user is None:
+            abort(404)
+        if _is_me(user):
+            errors["_"] = "Mật khẩu của chính bạn chỉ đổi được ở trang “Đổi mật khẩu” (cần mật khẩu hiện tại)."
+        elif request.form.get("confirm") != "on":
+            errors["confirm"] = f"Hãy đánh dấu xác nhận đặt lại mật khẩu cho tài khoản {user.username}."
+        else:
+            try:
+                reset_password(user, request.form.get("password", ""), int(current_app.config["MIN_PASSWORD_LENGTH"]))
+            except UserFormError as exc:
+                errors = exc.errors
+        if errors:
+            units, units_error = _units_or_message()
+            return render_template("admin/user_form.html", user=user, data=_account_data(user), errors={},
+                                   reset_errors=errors, units=units, units_error=units_error, is_me=_is_me(user)), 422
+        username = user.username
+    flash(f"Đã đặt lại mật khẩu cho {username}; người dùng cần đăng nhập lại.", "success")
     return redirect(url_for("admin.users"))

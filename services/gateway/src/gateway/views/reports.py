@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from dvk_platform.clock import now
 
 from .. import clients
+from ..accounts import account_names
 from ..security import current_user, has_role, login_required, roles_required
 from .units import unit_names
 
@@ -125,6 +126,7 @@ def create() -> Any:
 def _report_page(report: dict[str, Any], errors: dict[str, str] | None = None, status: int = 200) -> Any:
     history = clients.get("reporting", f"/reports/{report['id']}/history") or []
     return render_template("reports/detail.html", report=report, history=history, sections=SECTIONS,
+                           people=account_names(h.get("actor_id") for h in history),
                            unit_names=unit_names(), errors=errors or {}), status
 
 
@@ -153,16 +155,22 @@ def edit(report_id: int) -> Any:
         return render_template("reports/form.html", report=report, sections=SECTIONS, unit_names=unit_names(),
                                errors={})
     data = _report_form()
+    shown = {**report, "sections": data["sections"],
+             "model_results": [{**m, "result": next((r["result"] for r in data["model_results"]
+                                                     if r["model_id"] == m.get("model_id")), m.get("result"))}
+                               for m in report.get("model_results") or []]}
+    if request.form.get("then") == "submit":  # sending needs every section: said beside each, nothing saved
+        empty = {name: "Chưa nhập mục này; báo cáo cần đủ các mục trước khi gửi."
+                 for name, _ in SECTIONS if not data["sections"].get(name)}
+        if empty:
+            return render_template("reports/form.html", report=shown, sections=SECTIONS, unit_names=unit_names(),
+                                   errors={**empty, "_": "Chưa gửi, chưa lưu: báo cáo còn thiếu nội dung."}), 422
     try:
         clients.call("reporting", "PATCH", f"/reports/{report_id}", json=data,
                      if_match=request.form.get("version") or report.get("version"))
     except clients.ServiceProblem as exc:
         if exc.status == 404:
             raise
-        shown = {**report, "sections": data["sections"],
-                 "model_results": [{**m, "result": next((r["result"] for r in data["model_results"]
-                                                         if r["model_id"] == m.get("model_id")), m.get("result"))}
-                                   for m in report.get("model_results") or []]}
         fields = tuple(name for name, _ in SECTIONS)
         return render_template("reports/form.html", report=shown, sections=SECTIONS, unit_names=unit_names(),
                                errors=_problem_errors(exc, fields)), exc.status

@@ -124,3 +124,6 @@ def test_journey_observer(journey, clock):
     nav(observer, "Công khai")
     expect(heading(observer)).to_have_text("Công khai kết quả phong trào “Dân vận khéo” năm 2026")
     journey.step(observer, "cong-khai")
+
+# every journey and the route coverage judged after them run in one process (pytest-xdist --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("journeys")

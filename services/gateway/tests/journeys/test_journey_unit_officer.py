@@ -200,3 +200,6 @@ def test_journey_unit_officer(journey, clock):
     journey.step(nam, "da-dang-xuat")
     journey.sign_in(nam, "tdp1", NEW_PASSWORD)
     expect(nam.locator(".account .who")).to_have_text("Phạm Văn Nam (Cán bộ đơn vị)")
+
+# every journey and the route coverage judged after them run in one process (pytest-xdist --dist loadgroup)
+pytestmark = pytest.mark.xdist_group("journeys")

@@ -35,7 +35,9 @@ SEED = 20261203
 # The workflow services (registration, reporting, awards) still answer some schema-valid requests with a 422 of a
 # business rule their documents cannot express yet (a due date inside its year, figures that add up, an entry for
 # someone): they join once their documents say so.
-SERVICES = ["notify", "feed"]
+# the feed is left out for now: the ward registry refuses ward codes it does not know, which its document does not
+# enumerate (POST /keys answers 422 to a schema-valid code); issue 22 stays open on it
+SERVICES = ["notify"]
 # a role's unit in the seeded ward (Tổ dân phố 1)
 UNIT = 12
 # Write operations that need what a fuzzer cannot make up (a real file to import, a delivery that failed, a message

@@ -36,7 +36,7 @@ def workers() -> str:
 def run_groups(args: list[str]) -> int:
     pytest = [sys.executable, "-m", "pytest"]
     plan = [
-        ("parallel", f"{workers()} workers", [*pytest, "-n", workers(), "--dist", "loadgroup", "--dvk-group", "parallel", *args]),
+        ("parallel", f"{workers()} workers", [*pytest, "-n", workers(), "--dist", "worksteal", "--dvk-group", "parallel", *args]),
         ("serial", "one at a time", [*pytest, "--dvk-group", "serial", *args, "-n", "0"]),
     ]
     stop_at_first_failure = "-x" in args or "--exitfirst" in args

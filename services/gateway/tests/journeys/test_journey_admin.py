@@ -196,5 +196,5 @@ def test_journey_admin(journey, tmp_path):
     expect(locked_out.get_by_role("alert")).to_have_text("Tài khoản đã bị khóa. Vui lòng liên hệ quản trị hệ thống.")
     journey.step(locked_out, "tai-khoan-bi-khoa")
 
-# every journey and the route coverage judged after them run in one process (pytest-xdist --dist loadgroup)
-pytestmark = pytest.mark.xdist_group("journeys")
+# every journey and the route coverage judged after them run in one process: the serial group
+pytestmark = pytest.mark.serial

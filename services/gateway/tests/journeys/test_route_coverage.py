@@ -62,5 +62,5 @@ def test_every_page_and_form_is_reached_by_a_journey(gateway_app):
     now_covered = NOT_YET_COVERED & reached
     assert not now_covered, f"reached by a journey now, take them out of NOT_YET_COVERED: {sorted(now_covered)}"
 
-# every journey and the route coverage judged after them run in one process (pytest-xdist --dist loadgroup)
-pytestmark = pytest.mark.xdist_group("journeys")
+# every journey and the route coverage judged after them run in one process: the serial group
+pytestmark = pytest.mark.serial

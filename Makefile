@@ -5,11 +5,13 @@ BIN := $(VENV)/bin
 SERVICES := registration reporting awards notify feed gateway
 SERVICE_DIRS := $(foreach s,$(SERVICES),$(wildcard services/$(s)))
 PYTEST_ARGS ?=
+# pytest-xdist workers of the parallel test group (empty: one per core)
+TEST_WORKERS ?=
 
 contracts: install
 	$(BIN)/python -m dvk_platform.contracts
 
-.PHONY: install system-deps run test test-reliability lint bench contracts clean
+.PHONY: install system-deps run test test-reliability test-deploy lint bench contracts clean
 
 $(VENV)/.installed: requirements/constraints.txt requirements/dev.txt libs/pyproject.toml $(wildcard services/*/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,8 +27,13 @@ system-deps:
 run: install
 	$(BIN)/dvk-dev
 
+# two groups on one PostgreSQL and one Kafka: the parallel one on $(TEST_WORKERS) workers, then the serial one
 test: install system-deps
-	$(BIN)/pytest $(PYTEST_ARGS)
+	DVK_TEST_WORKERS=$(TEST_WORKERS) $(BIN)/python -m dvk_platform.testing.groups $(PYTEST_ARGS)
+
+# The images built and docker-compose.yml run in podman (root), the ward's first day walked through the gateway's port.
+test-deploy: install system-deps
+	./tests/containers/test-deploy.sh
 
 lint: install
 	$(BIN)/ruff check libs services tests

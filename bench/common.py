@@ -23,7 +23,8 @@ WARD = "minh-xuan"
 
 # The production web configuration (deploy/Dockerfile, docker-compose.yml): the same for every service and for
 # the bare Flask ceiling, so the ratio compares the applications, not the servers.
-GUNICORN_ARGS = ["--workers", "2", "--threads", "4"]
+# The production configuration (deploy/gunicorn.conf.py: 2 workers x 4 threads, JSON access log, multiprocess metrics).
+GUNICORN_ARGS = ["-c", str(Path(__file__).resolve().parents[1] / "deploy" / "gunicorn.conf.py")]
 
 
 def token(role: str, unit_id: int | None = None, user_id: str | None = None, ttl: int = 7200) -> str:
@@ -87,7 +88,7 @@ class Gunicorn(Process):
     def __init__(self, name: str, app_spec: str, env: Mapping[str, str], logs: Path) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        super().__init__(name, [str(BIN / "gunicorn"), app_spec, "--bind", f"127.0.0.1:{self.port}", *GUNICORN_ARGS],
+        super().__init__(name, [str(BIN / "gunicorn"), *GUNICORN_ARGS, app_spec, "--bind", f"127.0.0.1:{self.port}"],
                          env, logs)
         if not wait_until(self._answers, 60, interval=0.2):
             self.stop()

@@ -1,5 +1,7 @@
 """The production topology, run here without Docker: every process docker-compose.yml defines, started with
-the exact command and environment the file gives it, against the harness's real PostgreSQL (one database per
+the exact command and environment the file gives it, from a fresh virtualenv outside the checkout into which the
+packages are installed as the image installs them (a plain, non-editable `pip install`, so migrations and templates
+must come with the packages), against the harness's real PostgreSQL (one database per
 service) and Kafka. Only what a container network provides is mapped: host names (postgres, kafka, mailpit,
 <service>) to loopback addresses, the web processes' shared port 8000 to free ports, database names to unique
 ones, and each container's own /tmp to a folder of its own. Every process runs as production (DVK_ENV=production,
@@ -27,7 +29,7 @@ from dvk_platform.testing import free_port, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 INFRA = {"kafka", "postgres", "mailpit"}
-BIN = Path(sys.executable).parent
+SERVICES = ("registration", "reporting", "awards", "notify", "feed", "gateway")
 ADMIN_PASSWORD = "Quan-Tri#Phuong-2026"
 PASSWORDS = {"vhxh": "Van-Hoa#Phuong-2026", "tdp1": "To-Dan-Pho#1-2026"}
 SUBSTITUTION = re.compile(r"\$\{(\w+)(?::([-?])([^}]*))?\}")
@@ -47,8 +49,37 @@ def substitute(value: str, env: dict[str, str]) -> str:
     return SUBSTITUTION.sub(one, value)
 
 
+def install_like_the_image(where: Path) -> Path:
+    """deploy/Dockerfile's install step, outside the checkout: a copy of libs/ and services/, a new virtualenv, a plain
+    `pip install -c constraints.txt ./libs ./services/...`. Returns the virtualenv's bin/ folder."""
+    source = where / "source"
+    skip = shutil.ignore_patterns(".venv", "build", "*.egg-info", "__pycache__", "tests", "var", "test-artifacts")
+    shutil.copytree(ROOT / "libs", source / "libs", ignore=skip)
+    for service in SERVICES:
+        shutil.copytree(ROOT / "services" / service, source / "services" / service, ignore=skip)
+    shutil.copy(ROOT / "requirements" / "constraints.txt", source / "constraints.txt")
+    venv = where / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    done = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "-c", "constraints.txt", "./libs",
+                           *(f"./services/{service}" for service in SERVICES)],
+                          cwd=source, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, f"pip install failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
+    shutil.rmtree(source)  # nothing may be read from the sources once installed
+    # The image's working directory holds the event contract (COPY contracts /app/contracts, WORKDIR /app) and the one
+    # gunicorn configuration; the processes here run in `where`, so it gets the same copies.
+    shutil.copytree(ROOT / "contracts", where / "contracts")
+    shutil.copy(ROOT / "deploy" / "gunicorn.conf.py", where / "gunicorn.conf.py")  # COPY … /app/gunicorn.conf.py
+    where_from = subprocess.run([str(venv / "bin" / "python"), "-c", "import dvk_platform, registration, gateway; "
+                                 "print(dvk_platform.__file__, registration.__file__, gateway.__file__)"],
+                                cwd=where, capture_output=True, text=True, timeout=60, check=True).stdout.split()
+    assert all(path.startswith(str(venv)) for path in where_from), where_from
+    return venv / "bin"
+
+
 class Topology:
-    def __init__(self, tmp: Path, pg_base_url: str, kafka_bootstrap: str, smtp_port: int) -> None:
+    def __init__(self, tmp: Path, pg_base_url: str, kafka_bootstrap: str, smtp_port: int, bin_dir: Path) -> None:
+        self.bin = bin_dir
+        self.workdir = bin_dir.parents[1]  # the image's /app: the installed folder, with contracts/ and no sources
         self.compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))["services"]
         self.tmp = tmp
         pg = make_url(pg_base_url)
@@ -76,7 +107,7 @@ class Topology:
 
     def env(self, name: str) -> dict[str, str]:
         svc = self.compose[name]
-        env = {"PATH": f"{BIN}:{os.environ['PATH']}", "HOME": str(self.tmp)}
+        env = {"PATH": f"{self.bin}:{os.environ['PATH']}", "HOME": str(self.tmp)}
         for key, raw in (svc.get("environment") or {}).items():
             value = substitute(str(raw), self.dotenv)
             for host, local in self.hosts.items():
@@ -94,9 +125,9 @@ class Topology:
         return env
 
     def command(self, name: str) -> list[str]:
-        command = list(self.compose[name]["command"])
+        command = [part.replace("/app/", f"{self.workdir}/") for part in self.compose[name]["command"]]
         if command[0] == "gunicorn":
-            command[command.index("--bind") + 1] = f"127.0.0.1:{self.ports[name]}"
+            command += ["--bind", f"127.0.0.1:{self.ports[name]}"]
         return command
 
     def healthcheck(self, name: str) -> list[str]:
@@ -111,13 +142,13 @@ class Topology:
 
     def run_once(self, name: str, command: list[str] | None = None, **extra_env: str) -> str:
         done = subprocess.run(command or self.command(name), env={**self.env(name), **extra_env}, capture_output=True,
-                              text=True, timeout=120)
+                              text=True, timeout=120, cwd=self.workdir)
         assert done.returncode == 0, f"{name} failed:\n{done.stdout}\n{done.stderr[-3000:]}"
         return done.stdout
 
     def start(self, name: str) -> None:
         log = open(self.tmp / f"{name}.log", "wb")  # noqa: SIM115 - the process owns it until it ends
-        self.processes[name] = subprocess.Popen(self.command(name), env=self.env(name), stdout=log,
+        self.processes[name] = subprocess.Popen(self.command(name), env=self.env(name), stdout=log, cwd=self.workdir,
                                                 stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
 
@@ -152,10 +183,11 @@ def _login(base: str, username: str, password: str) -> requests.Session:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1200)
 def test_compose_processes_carry_a_registration_through_kafka_to_the_inbox(
         tmp_path, postgres_server, postgres_databases, kafka_server):
-    if not shutil.which("gunicorn", path=str(BIN)):
-        pytest.fail("gunicorn is not installed in the test environment")
+    bin_dir = install_like_the_image(tmp_path / "installed")
+    assert shutil.which("gunicorn", path=str(bin_dir)), "gunicorn did not come with the packages"
     mails: list = []
 
     class Catcher:
@@ -165,7 +197,7 @@ def test_compose_processes_carry_a_registration_through_kafka_to_the_inbox(
 
     smtp = Controller(Catcher(), hostname="127.0.0.1", port=free_port())
     smtp.start()
-    topo = Topology(tmp_path, postgres_server.base_url, kafka_server.bootstrap, smtp.port)
+    topo = Topology(tmp_path, postgres_server.base_url, kafka_server.bootstrap, smtp.port, bin_dir)
     import psycopg
 
     admin_url = postgres_server.base_url.replace("postgresql+psycopg://", "postgresql://") + "/postgres"
@@ -180,7 +212,7 @@ def test_compose_processes_carry_a_registration_through_kafka_to_the_inbox(
         # demo accounts' seed is refused, every process here runs with DVK_ENV=production.
         topo.run_once("registration", ["dvk-worker", "seed", "registration"])
         refused = subprocess.run(["dvk-worker", "seed", "gateway"], env=topo.env("gateway"), capture_output=True, text=True,
-                                 timeout=120)
+                                 timeout=120, cwd=topo.workdir)
         assert refused.returncode != 0 and "create-admin" in refused.stderr, refused.stderr[-2000:]
         created = topo.run_once("gateway", ["dvk-worker", "create-admin", "gateway", "--username", "quantri",
                                             "--name", "Quản trị hệ thống", "--email", "quantri@minhxuan.example.vn"],

@@ -31,7 +31,10 @@ def k8s_documents() -> list[dict]:
 def assert_command_exists(command: list[str]) -> None:
     program = command[0]
     if program == "gunicorn":
-        module, _, attr = command[1].partition(":")
+        # the one configuration, which the image copies to /app/gunicorn.conf.py
+        assert command[1:3] == ["-c", "/app/gunicorn.conf.py"], command
+        assert (ROOT / "deploy" / "gunicorn.conf.py").is_file()
+        module, _, attr = command[3].partition(":")
         assert importlib.util.find_spec(module), f"gunicorn target {module} does not exist"
         source = Path(importlib.util.find_spec(module).origin).read_text()
         assert re.search(rf"^{attr}\s*=", source, re.M), f"{module} defines no {attr}"

@@ -32,6 +32,7 @@ def _free_block(size: int) -> int:
 
 
 @pytest.mark.slow
+@pytest.mark.serial  # holds a block of ports the whole time: beside parallel tests another may take one of them
 def test_make_run_starts_every_service_ready_and_stops_on_ctrl_c(tmp_path):
     base = _free_block(len(SERVICES))
     env = {**os.environ, "DVK_VAR_DIR": str(tmp_path / "var"), "DVK_PORT_BASE": str(base)}

@@ -140,6 +140,7 @@ def _start_relay(app) -> subprocess.Popen:
                             env=_worker_env(app), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+@pytest.mark.serial  # kills processes and needs the machine: its 120 s budgets are not for a shared run
 @pytest.mark.slow
 def test_relay_killed_mid_batch_side_effects_happen_once(make_service, database_kind, bus_config):
     app = make_service("registration", database_kind, **bus_config)
@@ -269,6 +270,7 @@ def _committed(bus_config: dict, group: str, topic: str) -> int:
     return row[0] if row else 0
 
 
+@pytest.mark.serial  # kills processes and needs the machine: its 120 s budgets are not for a shared run
 @pytest.mark.slow
 def test_consumer_killed_mid_batch_redelivered_events_change_nothing(make_service, bus_config, tmp_path):
     app = make_service("registration", "postgresql", **bus_config)

@@ -2,18 +2,24 @@
 from __future__ import annotations
 
 import http
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Flask, current_app
-from flask_smorest import Api, Blueprint
+import flask_smorest
+from flask import Flask, Response, current_app, json
+from flask_smorest import Api
+from marshmallow import fields
 from werkzeug.routing import IntegerConverter, Map
 
 from . import db, errors, observability
+from .bodies import BodyPolicyParser
 from .bus import Bus, create_bus
 from .config import check_production_secrets, load_config
 from .errors import PROBLEM_JSON
+from .readiness import Readiness
 from .schemas import ProblemDetailsSchema, use_vietnamese_messages
+from .versioning import IF_MATCH_PATTERN, etag
 
 
 class RecordIdConverter(IntegerConverter):
@@ -24,10 +30,23 @@ class RecordIdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+class Blueprint(flask_smorest.Blueprint):
+    """Every service's API blueprint: @blp.arguments bodies are read under the one request-body policy
+    (dvk_platform.bodies: JSON only, no duplicate keys, bounded depth, Unicode scalar values only)."""
+
+    ARGUMENTS_PARSER = BodyPolicyParser()
+
+
 class ServiceApi(Api):
-    """flask-smorest Api whose errors are problem+json like everything else, and are documented so."""
+    """flask-smorest Api whose errors are problem+json like everything else, and are documented so: each operation
+    lists the refusals it can really give (see `describe_reality`), never a catch-all `default`."""
 
     ERROR_SCHEMA = ProblemDetailsSchema
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def _openapi_json(self):  # noqa: ANN202 - flask-smorest's view
+        return current_app.response_class(json.dumps(describe_reality(self.spec.to_dict()), ensure_ascii=False, indent=2),
+                                          mimetype="application/json")
 
     def handle_http_exception(self, error):  # noqa: ANN001, ANN201 - flask-smorest's signature
         return errors.from_http_exception(error)
@@ -41,10 +60,141 @@ class ServiceApi(Api):
             if status >= 400:
                 response["content"] = {PROBLEM_JSON: {"schema": self.ERROR_SCHEMA}}
             self.spec.components.response(status.name, response, lazy=True)
-        self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, {
-            "description": "Từ chối hoặc lỗi: application/problem+json (RFC 9457)",
-            "content": {PROBLEM_JSON: {"schema": self.ERROR_SCHEMA}},
-        }, lazy=True)
+
+
+_METHODS = {"get", "post", "put", "patch", "delete"}
+_WRITES = {"post", "put", "patch", "delete"}
+# What every operation of a kind can answer besides its success, from the platform's own rules.
+_SECURED = {401: "không có, sai hoặc hết hạn mã xác thực", 403: "vai trò, đơn vị hoặc phường không được phép"}
+_BODY = {400: "nội dung không đọc được: JSON sai cú pháp, khóa trùng, lồng quá sâu, ký tự không hợp lệ",
+         413: "nội dung quá lớn", 415: "nội dung không phải định dạng được nhận (application/json)",
+         422: "dữ liệu không hợp lệ: trường nào sai và vì sao (errors)"}
+_VERSIONED = {412: "phiên bản gửi kèm (If-Match) không phải phiên bản hiện tại",
+              428: "thiếu phiên bản (If-Match hoặc \"version\")"}
+IF_MATCH = {"name": "If-Match", "in": "header", "required": False,
+            "description": "the version being edited, as the ETag of the record read (\"3\"); or send \"version\" in the body",
+            "schema": {"type": "string", "pattern": f"^{IF_MATCH_PATTERN}$", "maxLength": 13}}
+ETAG = {"description": "the record's version, for If-Match on the next edit", "required": True,
+        "schema": {"type": "string", "pattern": r'^"[0-9]+"$'}}
+SECURITY_SCHEMES = {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                               "description": "the gateway's short-lived service token: user, role, unit and ward"}}
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}}
+
+
+def _resolved(document: dict[str, Any], schema: dict[str, Any] | None) -> dict[str, Any]:
+    while schema and "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema or {}
+
+
+def _has_version(document: dict[str, Any], content: dict[str, Any]) -> bool:
+    schema = _resolved(document, content.get("application/json", {}).get("schema"))
+    return "version" in schema.get("properties", {})
+
+
+def describe_reality(document: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI document as the platform really answers: the bearer scheme as the default security; every
+    operation's refusals (401/403 where a credential is needed, 404 where a path names a record, 400/413/415/422
+    where it reads a body, 409 for a write the record's state may refuse, 503 when the database is unreachable);
+    If-Match (or the body's version; 428 without either) with 412/428 where the body carries a version; ETag on every answer that is a record
+    with a version (the platform sets it, see `_etag_from_version`)."""
+    document.setdefault("components", {}).setdefault("securitySchemes", {}).update(SECURITY_SCHEMES)
+    document.setdefault("security", [{"bearer": []}])
+    for path, item in document.get("paths", {}).items():
+        for method, operation in item.items():
+            if method not in _METHODS:
+                continue
+            responses = operation.setdefault("responses", {})
+            refusals: dict[int, str] = {503: "cơ sở dữ liệu tạm thời không truy cập được"}
+            if operation.get("security", document["security"]):
+                refusals |= _SECURED
+            if "{" in path:
+                refusals[404] = "không có bản ghi này (hoặc không được xem)"
+            body = operation.get("requestBody", {}).get("content", {})
+            if body:
+                refusals |= _BODY
+            if method in _WRITES:
+                refusals[409] = "trạng thái hiện tại của bản ghi không cho phép thao tác này"
+            if _has_version(document, body):
+                refusals |= _VERSIONED
+                if not any(p.get("name") == "If-Match" for p in operation.get("parameters", [])):
+                    # not required as such: the body's "version" may say it instead (428 when neither does)
+                    operation.setdefault("parameters", []).append(dict(IF_MATCH))
+            for status, description in refusals.items():
+                responses.setdefault(str(status), _problem(description))
+            for status, response in responses.items():
+                if status.startswith("2") and _has_version(document, response.get("content", {})):
+                    response.setdefault("headers", {}).setdefault("ETag", dict(ETAG))
+                for media_type, content in response.get("content", {}).items():
+                    if not content and "json" not in media_type:  # a file: bytes of that media type
+                        content["schema"] = {"type": "string", "format": "binary"}
+    _link_edits(document)
+    return document
+
+
+def _link_edits(document: dict[str, Any]) -> None:
+    """OpenAPI links from each answer that is a versioned record to what may be done with that record next: its
+    id into the path, its ETag into If-Match (how a client, or a stateful test, goes on from an answer)."""
+    paths = document.get("paths", {})
+    for path, item in paths.items():
+        for method, operation in item.items():
+            if method not in _METHODS:
+                continue
+            answers = [r for status, r in operation.get("responses", {}).items()
+                       if status.startswith("2") and "ETag" in r.get("headers", {})]
+            if not answers:
+                continue
+            first = re.search(r"\{(\w+)\}", path)
+            if first:  # an operation on a record: the same record, from the path of the request
+                base, name, value = path[:first.end()], first.group(1), f"$request.path.{first.group(1)}"
+            else:  # a creation: the new record, from the body of the answer
+                below = [found for p in paths if (found := re.match(re.escape(path) + r"/\{(\w+)\}", p))]
+                if not below:
+                    continue
+                base, name, value = below[0].group(0), below[0].group(1), "$response.body#/id"
+            links: dict[str, Any] = {}
+            for target, target_item in paths.items():
+                if target != base and not target.startswith(base + "/") or target.count("{") != 1:
+                    continue
+                for target_method, target_operation in target_item.items():
+                    if target_method not in _METHODS or (target, target_method) == (path, method):
+                        continue
+                    parameters = {f"path.{name}": value}
+                    if any(p.get("name") == "If-Match" for p in target_operation.get("parameters", [])):
+                        parameters["header.If-Match"] = "$response.header.ETag"
+                    pointer = target.replace("~", "~0").replace("/", "~1")
+                    links[f"{target_method.upper()} {target}"] = {"operationRef": f"#/paths/{pointer}/{target_method}",
+                                                                  "parameters": parameters}
+            for response in answers:
+                if links:
+                    response.setdefault("links", {}).update(links)
+
+
+def _etag_from_version(response: Response) -> Response:
+    """Every answer that is one record with a version carries it as ETag (If-Match of the next edit)."""
+    if (200 <= response.status_code < 300 and "ETag" not in response.headers and response.mimetype == "application/json"
+            and not response.direct_passthrough and response.content_length is not None and response.content_length < 2_000_000):
+        body = response.get_json(silent=True)
+        version = body.get("version") if isinstance(body, dict) else None
+        if isinstance(version, int) and not isinstance(version, bool):
+            response.headers.update(etag(version))
+    return response
+
+
+def upload(blp: Blueprint, description: str) -> Callable[[Any], Any]:
+    """Document an import's body: one file in the multipart field `file`."""
+    return blp.doc(requestBody={"required": True, "content": {"multipart/form-data": {"schema": {
+        "type": "object", "required": ["file"],
+        "properties": {"file": {"type": "string", "format": "binary", "description": description}}}}}})
+
+
+def binary(blp: Blueprint, media_type: str, description: str) -> Callable[[Any], Any]:
+    """Document a file answer (a Word document, an Excel workbook) with its media type."""
+    return blp.doc(responses={"200": {"description": description,
+                                      "content": {media_type: {"schema": {"type": "string", "format": "binary"}}}}})
 
 
 def refusals(blp: Blueprint, described: Mapping[int, str]) -> Callable[[Any], Any]:
@@ -85,7 +235,10 @@ def create_service_app(
     observability.init_app(app)
     errors.init_app(app)
     db.init_app(app)
+    app.extensions["dvk_readiness"] = Readiness(app)
+    app.after_request(_etag_from_version)
     api = ServiceApi(app)
+    api.register_field(fields.URL, "string", "uri")  # JSON Schema's format for an absolute URL is `uri`
     return app, api
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from .auth import require_roles
 from .db import Database, get_db
-from .schemas import BaseSchema
+from .schemas import MAX_PAGE, BaseSchema, Integer, QuerySchema
 from .tables import audit_log
 
 # Values never written to the log, whatever the service. A service adds its own with init_app(..., hidden=...).
@@ -132,11 +132,11 @@ def _row(obj: Any, action: str, changes: dict[str, list[Any]], hook: ActorHook |
     }
 
 
-class AuditQuerySchema(BaseSchema):
-    entity = fields.String()
-    entity_id = fields.String()
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+class AuditQuerySchema(QuerySchema):
+    entity = fields.String(validate=validate.Length(max=100))
+    entity_id = fields.String(validate=validate.Length(max=100))
+    page = Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
+    per_page = Integer(load_default=50, validate=validate.Range(min=1, max=200))
 
 
 class AuditEntrySchema(BaseSchema):

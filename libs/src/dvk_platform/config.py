@@ -12,6 +12,12 @@ PLATFORM_DEFAULTS: dict[str, Any] = {
     "ENV": "development",
     "WARD_CODE": "minh-xuan",
     "WARD_NAME": "Minh Xuân",
+    # How the ward's official documents are headed, dated and signed (every service that writes one, and the gateway
+    # that fills in the signer): the agency's two header lines, the place in the date line, the Chairman's name only.
+    "WARD_AGENCY": "ỦY BAN NHÂN DÂN",
+    "WARD_AGENCY_PLACE": "PHƯỜNG MINH XUÂN",
+    "WARD_PLACE_NAME": "Minh Xuân",
+    "CHAIRMAN_NAME": "",
     "DATABASE_URL": None,  # set per service; make run points it at var/<service>.db
     "BUS": "embedded",  # "embedded" (SQLite log file) or "kafka"
     "EMBEDDED_BUS_PATH": "var/bus.db",

@@ -141,6 +141,8 @@ class ConsumerRunner:
         target = dlq_topic(record.topic)
         while not self.stopping.is_set():
             try:
+                # the DLQ belongs to whoever writes to it: created here (the brokers do not auto-create topics)
+                self.bus.ensure_topics([target])
                 self.bus.publish(target, [Message(record.key, record.value, headers)])
                 break
             except BusError as exc:

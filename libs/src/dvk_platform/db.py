@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -27,10 +29,37 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cur.close()
 
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 5)
     kwargs.setdefault("connect_args", {"connect_timeout": 5})
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if not kwargs.get("pool_pre_ping"):
+        _ping_when_idle(engine)
+    return engine
+
+
+# A pooled connection used again within this many seconds is handed out as it is: under load that is every request,
+# and a ping on each would cost every request a round trip. One idle for longer (the server may have restarted, a
+# firewall may have dropped it) is pinged first and replaced if dead. A connection that dies while busy fails its
+# request (503), and SQLAlchemy then replaces every connection of the pool older than the failure.
+IDLE_BEFORE_PING = 5.0
+
+
+def _ping_when_idle(engine: Engine, idle_seconds: float = IDLE_BEFORE_PING) -> None:
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_conn: Any, record: Any) -> None:
+        record.info["dvk_returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get("dvk_returned_at")
+        if returned is None or time.monotonic() - returned < idle_seconds:
+            return  # just opened, or used a moment ago
+        try:
+            alive = engine.dialect.do_ping(dbapi_conn)
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DisconnectionError(str(exc)) from exc
+        if not alive:
+            raise DisconnectionError("the pooled connection did not answer")
 
 
 class Database:

@@ -1,7 +1,7 @@
 """Alembic helpers: one migration history per service, run programmatically or from env.py."""
 from __future__ import annotations
 
-import importlib
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +13,13 @@ from .db import make_engine
 
 
 def migrations_dir(service: str) -> Path:
-    """services/<name>/migrations, found from the installed package (src layout)."""
-    package = importlib.import_module(service)
-    return Path(package.__file__).resolve().parents[2] / "migrations"
+    """The service's Alembic history, shipped as package data (<service>/migrations) and found with
+    importlib.resources, so it is there in an editable checkout and a plain `pip install` alike."""
+    root = resources.files(service) / "migrations"
+    path = Path(str(root))
+    if not (path / "env.py").is_file():
+        raise FileNotFoundError(f"{service}: migration history not found at {path} (package data missing)")
+    return path
 
 
 def alembic_config(service: str, url: str) -> Config:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import psycopg
 from prometheus_client import Counter
 from sqlalchemy import BigInteger, Connection, Text, any_, cast, literal, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -18,7 +19,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from .bus import Bus, BusError, Message, Sending
 from .db import Database
 from .envelope import binary_headers
-from .tables import outbox_messages
+from .tables import OUTBOX_CHANNEL, outbox_messages
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,76 @@ class LeaderLock:
             self._conn = None
 
 
+class OutboxWakeup:
+    """Wakes the relay as soon as a transaction that wrote outbox rows commits: on PostgreSQL a connection of its own
+    LISTENs on the channel the outbox trigger notifies (migrations: tables.create_outbox_notify). The poll interval
+    stays the upper bound: on SQLite, while the connection is down, and for a notification that never came.
+
+    A notification lost while the connection was down is covered by polling as soon as it is back."""
+
+    def __init__(self, db: Database, service: str, stopping: threading.Event, slice_seconds: float = 0.25) -> None:
+        self.db = db
+        self.service = service
+        self.stopping = stopping
+        # how long one wait may block before looking at `stopping` again (stop() runs from a signal handler)
+        self.slice_seconds = slice_seconds
+        self.application_name = f"dvk-relay-wakeup:{service}"[:63]
+        self._conn: psycopg.Connection[Any] | None = None
+        self.connections = 0  # how many times it (re)connected
+
+    @property
+    def listening(self) -> bool:
+        return self._conn is not None and not self._conn.closed
+
+    def listen(self) -> bool:
+        """Connect and LISTEN if not already; True if it (re)connected now, so the caller polls for what it missed."""
+        if self.db.is_sqlite or self.listening:
+            return False
+        _, params = self.db.engine.dialect.create_connect_args(self.db.engine.url)
+        try:
+            conn = psycopg.connect(**{**params, "autocommit": True, "application_name": self.application_name,
+                                      "connect_timeout": 5})
+            conn.execute(f"LISTEN {OUTBOX_CHANNEL}")
+        except psycopg.Error as exc:
+            log.warning("relay %s cannot listen for outbox notifications, polling: %s", self.service, exc)
+            return False
+        self._conn = conn
+        self.connections += 1
+        return True
+
+    def wait(self, timeout: float) -> None:
+        """Return when outbox rows were committed, after `timeout`, or soon after stopping is set."""
+        deadline = time.monotonic() + timeout
+        while not self.stopping.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            conn = self._conn
+            if conn is None or conn.closed:
+                if self.listen():
+                    return  # back after a gap: whatever was notified meanwhile is lost, so poll now
+                self.stopping.wait(min(left, 1.0))
+                continue
+            try:
+                if not list(conn.notifies(timeout=min(left, self.slice_seconds), stop_after=1)):
+                    continue
+                # the commits notified so far are all visible to the next poll: one poll for all of them
+                for _ in conn.notifies(timeout=0):
+                    pass
+                return
+            except psycopg.Error as exc:
+                log.warning("relay %s lost its notification connection, reconnecting: %s", self.service, exc)
+                self.close()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except psycopg.Error:
+                log.debug("closing the notification connection raised", exc_info=True)
+            self._conn = None
+
+
 class Relay:
     def __init__(
         self,
@@ -131,6 +202,7 @@ class Relay:
         self.stopping = threading.Event()
         self.on_tick: Callable[[], None] = lambda: None
         self.lock = LeaderLock(db, service)
+        self.wakeup = OutboxWakeup(db, service, self.stopping)
 
     def publish_pending(self, keep_going: Callable[[], bool] = lambda: True) -> int:
         """Publish the unpublished rows in seq order, a batch at a time, and mark each acknowledged row.
@@ -200,8 +272,11 @@ class Relay:
         return acknowledged
 
     def run(self) -> None:
-        """Run until stop(): wait for leadership, then publish with exponential backoff on failure."""
-        backoff = self.poll_interval
+        """Run until stop(): wait for leadership, then publish what is pending whenever outbox rows commit (PostgreSQL
+        notification) or the poll interval passes, with exponential backoff on failure."""
+        first_backoff = min(self.poll_interval, 1.0)
+        backoff = first_backoff
+        topics_ready = False
         while not self.stopping.is_set():
             self.on_tick()
             if not self.lock.still_held():
@@ -214,14 +289,19 @@ class Relay:
                     self.stopping.wait(1.0)
                     continue
                 log.info("relay %s is the leader", self.service)
+            if not topics_ready:
+                # the relay owns its topic (the brokers do not auto-create topics): created before publishing,
+                # retried until the cluster answers
                 try:
-                    self.bus.ensure_topics([self.topic, f"{self.topic}.dlq"])
+                    self.bus.ensure_topics([self.topic])
+                    topics_ready = True
                 except BusError as exc:
-                    log.warning("relay %s cannot create its topics yet: %s", self.service, exc)
+                    log.warning("relay %s cannot create its topic yet: %s", self.service, exc)
             try:
+                self.wakeup.listen()  # before reading, so nothing committed after the read goes unnoticed
                 self.publish_pending(keep_going=lambda: not self.stopping.is_set() and self.lock.still_held())
-                backoff = self.poll_interval
-                self.stopping.wait(self.poll_interval)
+                backoff = first_backoff
+                self.wakeup.wait(self.poll_interval)
             except BusError as exc:
                 log.warning("relay %s publish failed, retrying in %.1fs: %s", self.service, backoff, exc)
                 self.stopping.wait(backoff)
@@ -230,6 +310,7 @@ class Relay:
                 log.warning("relay %s failed, retrying in %.1fs: %r", self.service, backoff, exc)
                 self.stopping.wait(backoff)
                 backoff = min(backoff * 2, self.max_backoff)
+        self.wakeup.close()
         self.lock.release()
 
     def stop(self) -> None:

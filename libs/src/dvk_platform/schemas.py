@@ -1,10 +1,13 @@
 """Marshmallow in Vietnamese: field errors are shown to ward staff as they are."""
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Any
 
-from marshmallow import INCLUDE, Schema, fields, pre_load, validate
+from marshmallow import INCLUDE, Schema, ValidationError, fields, pre_load, validate
+
+from . import text
 
 _FIELD_MESSAGES: dict[type, dict[str, str]] = {
     fields.Field: {
@@ -51,23 +54,166 @@ def use_vietnamese_messages() -> None:
     validate.Email.default_message = "Địa chỉ thư điện tử không hợp lệ."
 
 
+# How deep a request body may nest objects and lists: the deepest body of any service is four levels.
+MAX_DEPTH = 10
+# The furthest page (or offset) a list may be asked for: far beyond any ward's records, and within what the database takes.
+MAX_PAGE = 100_000
+
+
 def nfc(value: Any) -> Any:
-    """Normalise text to Unicode NFC (Vietnamese typed on different keyboards differs otherwise)."""
+    """Normalise text to Unicode NFC (Vietnamese typed on different keyboards differs otherwise), trimmed, with the
+    line breaks of a browser's text area (CR LF) as one newline. Walks at most MAX_DEPTH levels of lists and objects
+    (the body policy has refused deeper ones already); deeper values are left as they are for validation to refuse."""
+    return _nfc(value, 0)
+
+
+def _nfc(value: Any, depth: int) -> Any:
     if isinstance(value, str):
-        return unicodedata.normalize("NFC", value).strip()
+        return unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    if depth >= MAX_DEPTH:
+        return value
     if isinstance(value, list):
-        return [nfc(v) for v in value]
+        return [_nfc(v, depth + 1) for v in value]
     if isinstance(value, dict):
-        return {k: nfc(v) for k, v in value.items()}
+        return {k: _nfc(v, depth + 1) for k, v in value.items()}
     return value
 
 
+# What an integer column holds: an integer without a Range of its own is a count or an id, 0 … 2^31 - 1.
+INTEGER_RANGE = (0, 2**31 - 1)
+
+
+class Integer(fields.Integer):
+    """An integer as JSON Schema defines one (2026, or 2026.0) and nothing else: not 2026.5, not "2028", not true
+    (a query string's digits are read by QuerySchema); bounded like every number (INTEGER_RANGE unless the field
+    says otherwise), and the bounds are documented."""
+
+    def _validated(self, value: Any) -> int:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return super()._validated(value)
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["strict"] = True
+        validators = kwargs.get("validate") or []
+        validators = list(validators) if isinstance(validators, list | tuple) else [validators]
+        ranges = [v for v in validators if isinstance(v, validate.Range)]
+        if not any(r.min is not None for r in ranges):
+            validators.append(validate.Range(min=INTEGER_RANGE[0]))
+        if not any(r.max is not None for r in ranges):
+            validators.append(validate.Range(max=INTEGER_RANGE[1]))
+        kwargs["validate"] = validators
+        super().__init__(**kwargs)
+
+
+class Boolean(fields.Boolean):
+    """true or false and nothing else: not 0, not "yes" (a query string's "true"/"false" are read by QuerySchema)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if value is True or value is False:
+            return value
+        raise self.make_error("invalid")
+
+
+# Free text of this many characters or more is paragraphs (newlines allowed); shorter text is one line.
+MULTILINE_FROM_LENGTH = 2000
+
+
+def _max_length(field: fields.Field) -> int | None:
+    lengths = [v.max for v in field.validators if isinstance(v, validate.Length) and v.max is not None]
+    return min(lengths) if lengths else None
+
+
+def _must_be_filled(field: fields.Field) -> bool:
+    return any(isinstance(v, validate.Length) and (v.min or 0) >= 1 for v in field.validators)
+
+
+def _apply_text_policy(field: fields.Field, name: str) -> None:
+    """Give a free-text field the text policy: its validator, and its `pattern` in the OpenAPI document."""
+    if isinstance(field, fields.List):
+        _apply_text_policy(field.inner, name)
+        return
+    if isinstance(field, fields.Dict):
+        for inner in (field.key_field, field.value_field):
+            if inner is not None:
+                _apply_text_policy(inner, name)
+        return
+    if not isinstance(field, fields.String) or getattr(field, "_dvk_text_policy", False):
+        return
+    field._dvk_text_policy = True  # type: ignore[attr-defined]
+    multiline = field.metadata.get("multiline")
+    if multiline is None:
+        max_length = _max_length(field)
+        multiline = max_length is not None and max_length >= MULTILINE_FROM_LENGTH
+    # a new list: marshmallow's copies of a declared field share the class's list of validators
+    field.validators = [*field.validators, ControlCharacters(multiline)]
+    if not any(isinstance(v, validate.Regexp) for v in field.validators) and "pattern" not in field.metadata:
+        if _must_be_filled(field):
+            pattern = text.MULTILINE_FILLED_PATTERN if multiline else text.ONE_LINE_FILLED_PATTERN
+        else:
+            pattern = text.MULTILINE_PATTERN if multiline else text.ONE_LINE_PATTERN
+        field.metadata = {**field.metadata, "pattern": pattern}
+
+
+class ControlCharacters(validate.Validator):
+    """The text policy (dvk_platform.text): no control characters but tab, and newline in multi-line text."""
+
+    def __init__(self, multiline: bool) -> None:
+        self.multiline = multiline
+
+    def __call__(self, value: Any) -> Any:
+        if isinstance(value, str):
+            char = text.refused_character(value, self.multiline)
+            if char is not None:
+                what = "ký tự điều khiển" if char not in "\n" else "xuống dòng (trường này chỉ gồm một dòng)"
+                raise ValidationError(f"Không được chứa {what} ({text.describe_character(char)}).")
+        return value
+
+
 class BaseSchema(Schema):
-    """Request schemas normalise every string to NFC before validation."""
+    """Request schemas normalise every string to NFC before validation, and hold free text to the text policy."""
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        super().on_bind_field(field_name, field_obj)
+        _apply_text_policy(field_obj, field_name)
 
     @pre_load
     def _normalise(self, data: Any, **_kwargs: Any) -> Any:
         return nfc(data)
+
+
+_TRUE, _FALSE = {"true", "1"}, {"false", "0"}
+
+
+class QuerySchema(BaseSchema):
+    """A query string's schema: its text is read into the strict fields' types first (ASCII digits for an Integer,
+    true/false/1/0 for a Boolean); anything else stays text, which the field then refuses."""
+
+    @pre_load
+    def _normalise(self, data: Any, **_kwargs: Any) -> Any:
+        if not hasattr(data, "keys"):
+            return data
+        typed = {}
+        for key in data.keys():  # noqa: SIM118 - webargs' MultiDictProxy gives lists for List fields by key
+            field = self.fields.get(key)
+            typed[key] = _typed(field.inner if isinstance(field, fields.List) else field, nfc(data[key]))
+        return typed
+
+
+def _typed(field: fields.Field | None, value: Any) -> Any:
+    if isinstance(value, list):
+        return [_typed(field, v) for v in value]
+    if not isinstance(value, str):
+        return value
+    if isinstance(field, fields.Integer) and _ASCII_INTEGER.fullmatch(value):
+        return int(value)
+    if isinstance(field, fields.Boolean):
+        lowered = value.lower()
+        return True if lowered in _TRUE else False if lowered in _FALSE else value
+    return value
+
+
+_ASCII_INTEGER = re.compile(r"-?[0-9]{1,18}")
 
 
 # Messages of one field: a list of texts, or (a nested object, a list's items) messages by member or index.

@@ -23,6 +23,7 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import signal
 import sys
 import threading
@@ -31,12 +32,15 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from types import FrameType
 from typing import IO, Any, Protocol
+from zoneinfo import ZoneInfo
 
 from .bus import BusError, Record
 from .contracts import ContractViolation, validate_event
 from .envelope import CloudEvent, EnvelopeError
+from .wards import RegistryError, UnknownWard, load_registry
 
 TOPIC_SERVICES = ("registration", "reporting", "awards", "notify")
 SIGNATURE_HEADER = "X-DVK-Signature"
@@ -52,23 +56,125 @@ class Source(Protocol):
     def close(self) -> None: ...
 
 
+# Exit codes of dvk-subscribe (and dvk-rollup), documented in docs/integration.md.
+EXIT_OK = 0
+EXIT_BROKEN_PIPE = 1
+EXIT_USAGE = 2  # a wrong option, e.g. a ward code the registry does not know
+EXIT_UNAVAILABLE = 69  # sysexits' EX_UNAVAILABLE: the Kafka bootstrap did not answer within --connect-timeout
+EXIT_CONFIG = 78  # sysexits' EX_CONFIG: the ward registry file cannot be read or is invalid
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+class Unreachable(BusError):
+    """The Kafka bootstrap servers did not answer within the connection timeout."""
+
+    def __init__(self, bootstrap: str, timeout: float) -> None:
+        super().__init__(
+            f"Không kết nối được Kafka tại {bootstrap} trong {timeout:g} giây: kiểm tra địa chỉ --bootstrap, cổng và "
+            f"tường lửa. / Cannot reach Kafka at {bootstrap} within {timeout:g} s: check --bootstrap, the port and the "
+            "firewall."
+        )
+        self.bootstrap = bootstrap
+        self.timeout = timeout
+
+
+def parse_moment(text: str) -> datetime:
+    """An ISO 8601 date or date-time; without an offset it is Vietnam's time (Asia/Ho_Chi_Minh)."""
+    try:
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"thời điểm không hợp lệ {text!r}: dùng YYYY-MM-DD hoặc YYYY-MM-DDTHH:MM (giờ Việt Nam nếu không ghi múi giờ) / "
+            f"invalid time {text!r}: use YYYY-MM-DD or YYYY-MM-DDTHH:MM") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=VN)
+
+
+def topic_pattern(topics: Sequence[str]) -> str:
+    return "^(?:" + "|".join(re.escape(t) for t in topics) + ")$"
+
+
+def existing_topics(consumer: Any) -> set[str]:
+    """The topics the cluster has, by one metadata request for all topics (which never creates one)."""
+    return set(consumer.topics())
+
+
 class KafkaSource:
     """A member of a Kafka consumer group, offsets committed by hand. `instance_id` makes it a static member:
-    a restarted subscriber with the same id takes its partitions back at once instead of after a rebalance."""
+    a restarted subscriber with the same id takes its partitions back at once instead of after a rebalance.
+
+    It never causes a topic to be created: the topics are subscribed to by pattern, so a topic its owner has not
+    created yet is simply not read until it exists (`missing` lists them). `start` moves an existing group:
+    "beginning", or a datetime (the first record at or after it); None keeps the committed offsets. A bootstrap
+    that does not answer within `connect_timeout` seconds raises Unreachable."""
 
     def __init__(self, bootstrap: str, group: str, topics: Sequence[str], *, instance_id: str | None = None,
-                 session_timeout_ms: int = 10_000, from_beginning: bool = True, client_id: str = "dvk-subscribe") -> None:
+                 session_timeout_ms: int = 10_000, from_beginning: bool = True, client_id: str = "dvk-subscribe",
+                 connect_timeout: float = 15.0, start: str | datetime | None = None) -> None:
         from kafka import KafkaConsumer
+        from kafka.errors import KafkaConnectionError, KafkaTimeoutError
 
         options: dict[str, Any] = {}
         if instance_id:
             options["group_instance_id"] = instance_id
-        self._consumer = KafkaConsumer(
-            *topics, bootstrap_servers=bootstrap, group_id=group, client_id=client_id, enable_auto_commit=False,
-            auto_offset_reset="earliest" if from_beginning else "latest", session_timeout_ms=session_timeout_ms,
-            heartbeat_interval_ms=max(1000, session_timeout_ms // 3), max_poll_interval_ms=300_000,
-            reconnect_backoff_max_ms=2000, **options,
-        )
+        quiet = logging.getLogger("kafka")
+        level = quiet.level
+        quiet.setLevel(logging.CRITICAL)  # each refused attempt is logged by kafka-python; one clear line instead
+        try:
+            self._consumer = KafkaConsumer(
+                bootstrap_servers=bootstrap, group_id=group, client_id=client_id, enable_auto_commit=False,
+                auto_offset_reset="earliest" if from_beginning else "latest", session_timeout_ms=session_timeout_ms,
+                heartbeat_interval_ms=max(1000, session_timeout_ms // 3), max_poll_interval_ms=300_000,
+                reconnect_backoff_max_ms=2000, allow_auto_create_topics=False,
+                bootstrap_timeout_ms=int(connect_timeout * 1000), metadata_max_age_ms=30_000, **options,
+            )
+            present = existing_topics(self._consumer)
+        except (KafkaTimeoutError, KafkaConnectionError) as exc:
+            raise Unreachable(bootstrap, connect_timeout) from exc
+        finally:
+            quiet.setLevel(level)
+        self.topics = list(topics)
+        self.missing = [t for t in self.topics if t not in present]
+        self._start = start
+        self._moved: set[Any] = set()
+        # where each partition starts for --reset-to, looked up now: the rebalance callback may only seek
+        self._targets: dict[Any, int] = {}
+        if isinstance(start, datetime):
+            from kafka import TopicPartition
+
+            partitions = [TopicPartition(t, p) for t in self.topics if t in present
+                          for p in self._consumer.partitions_for_topic(t) or ()]
+            if partitions:
+                ends = self._consumer.end_offsets(partitions)
+                found = self._consumer.offsets_for_times({tp: int(start.timestamp() * 1000) for tp in partitions})
+                self._targets = {tp: (found[tp].offset if found.get(tp) is not None else ends[tp]) for tp in partitions}
+        from kafka import ConsumerRebalanceListener
+
+        source = self
+
+        class Rewind(ConsumerRebalanceListener):
+            def on_partitions_revoked(self, revoked):  # noqa: ANN001, ANN201 - kafka-python's interface
+                pass
+
+            def on_partitions_assigned(self, assigned):  # noqa: ANN001, ANN201
+                source._move(list(assigned))
+
+        # by pattern: kafka-python (3.0) asks for a listed topic with auto-creation whatever the setting
+        self._consumer.subscribe(pattern=topic_pattern(self.topics), listener=Rewind())
+
+    def _move(self, assigned: list[Any]) -> None:
+        """The first time this run gets a partition, move it to the start asked for (each partition once). A
+        partition that did not exist when the run started holds only later records: from its beginning."""
+        fresh = [tp for tp in assigned if tp not in self._moved]
+        if self._start is None or not fresh:
+            return
+        self._moved.update(fresh)
+        for tp in fresh:
+            if self._start != "beginning" and tp in self._targets:
+                self._consumer.seek(tp, self._targets[tp])
+        rewind = [tp for tp in fresh if self._start == "beginning" or tp not in self._targets]
+        if rewind:
+            self._consumer.seek_to_beginning(*rewind)
 
     def poll(self, timeout: float, max_records: int = 100) -> list[Record]:
         batches = self._consumer.poll(timeout_ms=int(timeout * 1000), max_records=max_records)
@@ -91,11 +197,28 @@ class KafkaSource:
         self._consumer.close(autocommit=False)
 
 
-def embedded_source(path: str, group: str, topics: Sequence[str]) -> Source:
-    """The embedded log of `make run` (var/bus.db): one partition per topic, offsets per group."""
+def embedded_source(path: str, group: str, topics: Sequence[str], start: str | datetime | None = None) -> Source:
+    """The embedded log of `make run` (var/bus.db): one partition per topic, offsets per group. `start` moves the
+    group first: "beginning", or a datetime (the first record appended at or after it)."""
     from .bus.embedded import EmbeddedLogBus
 
-    return EmbeddedLogBus(path).consumer(group, topics)
+    bus = EmbeddedLogBus(path)
+    if start is not None:
+        conn = bus.connect()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for topic in topics:
+                conn.execute("DELETE FROM bus_offsets WHERE group_id = ? AND topic = ?", (group, topic))
+                if start != "beginning":
+                    (first,) = conn.execute(
+                        "SELECT COALESCE(MIN(offset), (SELECT COALESCE(MAX(offset) + 1, 0) FROM bus_log WHERE topic = ?)) "
+                        "FROM bus_log WHERE topic = ? AND appended_at >= ?",
+                        (topic, topic, start.timestamp())).fetchone()  # type: ignore[union-attr]
+                    conn.execute("INSERT INTO bus_offsets (group_id, topic, next_offset) VALUES (?, ?, ?)", (group, topic, first))
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+    return bus.consumer(group, topics)
 
 
 def default_topics(prefix: str = "") -> list[str]:
@@ -331,22 +454,61 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--batch-size", type=int, default=100, help="records per poll, committed together")
     parser.add_argument("--instance-id", help="static group membership: a restart with the same id resumes at once")
     parser.add_argument("--session-timeout-ms", type=int, default=10_000)
-    parser.add_argument("--from-end", action="store_true", help="a new group starts at the end, not at the beginning")
+    start = parser.add_mutually_exclusive_group()
+    start.add_argument("--from-end", action="store_true", help="a new group starts at the end, not at the beginning")
+    start.add_argument("--from-beginning", action="store_true",
+                       help="read again from the beginning, even for a group that has committed offsets")
+    start.add_argument("--reset-to", metavar="DATETIME", type=parse_moment,
+                       help="start at the first event at or after this time (ISO 8601; Vietnam time without an offset)")
+    parser.add_argument("--connect-timeout", type=float, default=15.0,
+                        help=f"seconds to wait for the Kafka bootstrap before giving up (exit {EXIT_UNAVAILABLE})")
+    parser.add_argument("--wards-file", help="the province's ward registry (YAML or CSV); default: $DVK_WARDS_FILE, "
+                        "else the registry shipped with the platform")
     parser.add_argument("--stop-after-idle", type=float, help="exit after this many seconds without a record")
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def checked_wards(parser: argparse.ArgumentParser, wards_file: str | None, codes: Sequence[str]) -> Any:
+    """The ward registry, once every code given is in it; exits with EXIT_CONFIG (bad registry) or EXIT_USAGE
+    (unknown code, with the known ones listed)."""
+    try:
+        registry = load_registry(wards_file)
+        registry.check(codes)
+    except RegistryError as exc:
+        print(f"{parser.prog}: {exc}", file=sys.stderr)
+        raise SystemExit(EXIT_CONFIG) from None
+    except UnknownWard as exc:
+        parser.print_usage(sys.stderr)
+        print(f"{parser.prog}: {exc}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE) from None
+    return registry
+
+
+def json_logging() -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_JsonLines())
     logging.basicConfig(level=logging.WARNING, handlers=[handler])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    json_logging()
+    checked_wards(parser, args.wards_file, args.ward)
     topics = args.topic or default_topics(args.topic_prefix)
+    start: str | datetime | None = "beginning" if args.from_beginning else args.reset_to
     if args.embedded:
-        source: Source = embedded_source(args.embedded, args.group, topics)
+        source: Source = embedded_source(args.embedded, args.group, topics, start)
+        missing: list[str] = []
     else:
-        source = KafkaSource(args.bootstrap or "127.0.0.1:9092", args.group, topics, instance_id=args.instance_id,
-                             session_timeout_ms=args.session_timeout_ms, from_beginning=not args.from_end)
+        try:
+            kafka = KafkaSource(args.bootstrap or "127.0.0.1:9092", args.group, topics, instance_id=args.instance_id,
+                                session_timeout_ms=args.session_timeout_ms, from_beginning=not args.from_end,
+                                connect_timeout=args.connect_timeout, start=start)
+        except Unreachable as exc:
+            report(sys.stderr, "unreachable", bootstrap=exc.bootstrap, timeout_seconds=exc.timeout, error=str(exc))
+            return EXIT_UNAVAILABLE
+        source, missing = kafka, kafka.missing
     stopping = threading.Event()
     if args.post:
         headers = dict(h.split(":", 1) for h in args.header)
@@ -364,20 +526,26 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    report(sys.stderr, "started", topics=topics, group=args.group, wards=args.ward, types=args.types)
+    report(sys.stderr, "started", topics=topics, group=args.group, wards=args.ward, types=args.types,
+           start="beginning" if start == "beginning" else (start.isoformat() if start else "committed"))
+    if missing:
+        report(sys.stderr, "missing-topics", topics=missing,
+               note="chưa có trên Kafka (dịch vụ sở hữu chưa tạo); sẽ đọc khi được tạo / not on the cluster yet "
+                    "(its owning service has not created it); read once it exists")
     try:
         stats = subscriber.run(stop_after_idle=args.stop_after_idle)
     except BrokenPipeError:
-        return 1
+        return EXIT_BROKEN_PIPE
     finally:
         subscriber.close()
     report(sys.stderr, "stopped", **asdict(stats))
-    return 0
+    return EXIT_OK
 
 
 if __name__ == "__main__":
     sys.exit(main())
 
 
-__all__ = ["Filters", "HttpSink", "KafkaSource", "LineSink", "Refused", "Stats", "Subscriber", "contract_problem",
-           "decode", "default_topics", "embedded_source", "sign", "structured"]
+__all__ = ["EXIT_CONFIG", "EXIT_UNAVAILABLE", "EXIT_USAGE", "Filters", "HttpSink", "KafkaSource", "LineSink", "Refused",
+           "Stats", "Subscriber", "Unreachable", "contract_problem", "decode", "default_topics", "embedded_source",
+           "parse_moment", "sign", "structured"]

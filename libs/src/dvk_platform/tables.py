@@ -91,6 +91,34 @@ def drop_platform_tables(op: Any) -> None:
     op.drop_table("outbox_messages")
 
 
+# The channel a committed outbox insert notifies on PostgreSQL. Channels are per database, and each service has its
+# own database and outbox, so one fixed name is enough.
+OUTBOX_CHANNEL = "dvk_outbox"
+
+
+def create_outbox_notify(op: Any) -> None:
+    """On PostgreSQL, every statement that inserts outbox rows sends NOTIFY dvk_outbox; PostgreSQL delivers it only
+    when (and if) the transaction commits, so the relay wakes for committed events without an extra round trip from
+    the writer. Elsewhere (SQLite) nothing: the relay polls."""
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    op.execute(
+        "CREATE OR REPLACE FUNCTION outbox_messages_notify() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        f"BEGIN PERFORM pg_notify('{OUTBOX_CHANNEL}', ''); RETURN NULL; END $$"
+    )
+    op.execute(
+        "CREATE TRIGGER outbox_messages_notify AFTER INSERT ON outbox_messages "
+        "FOR EACH STATEMENT EXECUTE FUNCTION outbox_messages_notify()"
+    )
+
+
+def drop_outbox_notify(op: Any) -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    op.execute("DROP TRIGGER IF EXISTS outbox_messages_notify ON outbox_messages")
+    op.execute("DROP FUNCTION IF EXISTS outbox_messages_notify()")
+
+
 def create_audit_table(op: Any) -> None:
     """The append-only audit log: the database itself refuses UPDATE and DELETE on it."""
     op.create_table("audit_log", *_audit_columns())

@@ -2,25 +2,33 @@
 "version" in the body); a missing one is 428, a stale one 412 — never a silent overwrite."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import request
 
 from .errors import Problem
 
+# ASCII digits only (str.isdigit() also takes ² and other digits int() refuses), at most what a version column holds
+IF_MATCH_PATTERN = r'(?:W/)?(?:"([0-9]{1,9})"|([0-9]{1,9}))'
+_IF_MATCH = re.compile(IF_MATCH_PATTERN)
+
 
 def requested_version(body: dict[str, Any] | None = None) -> int | None:
     """The version the client edits: If-Match ("3" or W/"3") first, else "version" taken out of the body."""
     body_version = body.pop("version", None) if body is not None else None
     header = request.headers.get("If-Match")
-    if header:
-        raw = header.strip().removeprefix("W/").strip('"')
-        if not raw.isdigit():
+    if header is not None:  # sent, even empty: it is the version the client means, and must be one
+        found = _IF_MATCH.fullmatch(header)
+        raw = found.group(1) or found.group(2) if found else ""
+        if not found:
             # a value that is not a version can never match the current one
             raise Problem(412, "precondition-failed", "Phiên bản gửi kèm (If-Match) không hợp lệ.",
                           detail=f"If-Match phải là số phiên bản, ví dụ If-Match: 3. Giá trị nhận được: {header}.")
         return int(raw)
-    return int(body_version) if body_version is not None else None
+    if body_version is not None and (isinstance(body_version, bool) or not isinstance(body_version, int)):
+        raise Problem(422, "validation-error", "Dữ liệu không hợp lệ.", errors={"version": ["Phải là số nguyên."]})
+    return body_version
 
 
 def check_version(current: int, requested: int | None, what: str = "bản ghi") -> None:

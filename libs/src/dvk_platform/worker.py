@@ -1,5 +1,8 @@
-"""Worker processes of a service: `dvk-worker {migrate,seed,relay,consume} <service>`, and the one-off
-`dvk-worker create-admin gateway --username … --name … [--email …]` that creates a ward's first administrator.
+"""Worker processes of a service: `dvk-worker {migrate,seed,relay,consume} <service>`, and the one-offs
+`dvk-worker create-admin gateway --username … --name … [--email …]` (a ward's first administrator),
+`dvk-worker seed registration --units FILE` (a ward's own units, the CSV/XLSX the units import takes),
+`dvk-worker republish <service> --since DATETIME [--until DATETIME]` (send published events again, same ids) and
+`dvk-worker feed-key feed {issue --subscriber … --ward … | list | revoke ID}` (the pull feed's API keys, audited).
 
 The same image runs the web process (gunicorn <service>.wsgi:app) and these, with another command.
 """
@@ -17,15 +20,17 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 from flask import Flask
 
-from .bus import create_bus
+from .bus import BusError, create_bus
 from .config import InsecureConfiguration, event_source, is_production, topic_name
 from .consumer import ConsumerRunner
 from .migrations import upgrade
 from .observability import configure_logging
 from .relay import Relay
+from .subscriber import parse_moment
 
 log = logging.getLogger("dvk.worker")
 
@@ -139,11 +144,74 @@ def create_admin(app: Flask, service: str, args: argparse.Namespace) -> int:
     return 0
 
 
+def seed_units(app: Flask, seed: Any, path: str) -> int:
+    """The ward's own units from a spreadsheet, all or nothing; units already there (same code) are kept."""
+    try:
+        content = Path(path).read_bytes()
+    except OSError as exc:
+        raise CommandRefused(f"Không đọc được tệp {path}: {exc.strerror} / cannot read {path}") from None
+    created, kept, problems = seed.seed_units(app, Path(path).name, content)
+    if problems:
+        raise CommandRefused(f"Không nạp đơn vị nào từ {path} / no unit loaded from {path}:\n" + "\n".join(problems))
+    print(f"Đã thêm {created} đơn vị, giữ nguyên {kept} đơn vị đã có. / Added {created} units, kept {kept} already there.")
+    return 0
+
+
+def republish_events(app: Flask, args: argparse.Namespace) -> int:
+    from .republish import republish
+
+    cfg = app.config
+    service = cfg["SERVICE_NAME"]
+    bus = create_bus(cfg, client_id=f"{service}-republish")
+    try:
+        with app.app_context():
+            sent = republish(app.extensions["dvk_db"], bus, topic=topic_name(cfg, service),
+                             source=event_source(cfg, service), ward=cfg["WARD_CODE"], since=args.since, until=args.until)
+    except BusError as exc:
+        raise CommandRefused(f"Không gửi được lên Kafka / cannot send to Kafka: {exc}") from None
+    finally:
+        bus.close()
+    print(f"Đã gửi lại {sent} sự kiện của {service} lên {topic_name(cfg, service)}. / "
+          f"Sent {sent} {service} events again (same ids).")
+    return 0
+
+
+def feed_key(app: Flask, args: argparse.Namespace) -> int:
+    from feed import cli  # the feed service's own module: installed with it
+
+    from .errors import Problem
+
+    action = args.action[0]
+    try:
+        if action == "issue":
+            print(cli.dumps(cli.issue(app, args.subscriber, args.ward, args.note)))
+            print("Khóa (api_key) và bí mật ký (signing_secret) chỉ hiện lần này. / api_key and signing_secret are "
+                  "shown this once only.", file=sys.stderr)
+        elif action == "list":
+            print(cli.dumps(cli.listing(app)))
+        else:
+            print(cli.dumps(cli.revoke(app, int(args.action[1]))))
+    except Problem as exc:
+        raise CommandRefused(f"{exc.title} {exc.detail or ''}".strip()) from None
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     # no abbreviations: `--pass …` must not be taken for --password-env (and the password then shown as a name)
     parser = argparse.ArgumentParser(prog="dvk-worker", description="Chạy tiến trình nền của một dịch vụ.", allow_abbrev=False)
-    parser.add_argument("command", choices=["migrate", "seed", "relay", "consume", "create-admin"])
+    parser.add_argument("command", choices=["migrate", "seed", "relay", "consume", "create-admin", "republish", "feed-key"])
     parser.add_argument("service")
+    parser.add_argument("action", nargs="*", help="feed-key: issue | list | revoke ID")
+    seed = parser.add_argument_group("seed")
+    seed.add_argument("--units", metavar="FILE", help="seed registration: the ward's units from this CSV/XLSX (the "
+                      "columns the units import takes) instead of Minh Xuân's demo units")
+    again = parser.add_argument_group("republish", "gửi lại các sự kiện đã phát (cùng id; bên nhận bỏ qua bản trùng)")
+    again.add_argument("--since", type=parse_moment, help="events committed at or after (ISO 8601; Vietnam time without an offset)")
+    again.add_argument("--until", type=parse_moment, help="and before this moment (default: now)")
+    keys = parser.add_argument_group("feed-key", "khóa API của nguồn sự kiện (feed)")
+    keys.add_argument("--subscriber", help="issue: the receiving system's name")
+    keys.add_argument("--ward", action="append", default=[], help="issue: ward code of the key's scope (repeatable; '*' = every ward)")
+    keys.add_argument("--note", default=None, help="issue: a note kept with the key")
     admin = parser.add_argument_group("create-admin", "tài khoản quản trị đầu tiên (mật khẩu: biến môi trường hoặc nhập "
                                                       "hai lần, không bao giờ trên dòng lệnh)")
     admin.add_argument("--username", help="tên đăng nhập (chữ thường không dấu, số, . _ -)")
@@ -169,6 +237,23 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     if args.command == "create-admin" and not (args.username and args.name):
         parser.error("create-admin cần --username và --name")
+    if args.command == "republish" and args.since is None:
+        parser.error("republish cần --since DATETIME / republish needs --since DATETIME")
+    if args.command == "feed-key":
+        if args.service != "feed":
+            parser.error("feed-key chỉ dùng với dịch vụ feed / feed-key is for the feed service")
+        action = args.action[:1]
+        if action not in (["issue"], ["list"], ["revoke"]) or (action == ["revoke"]) != (len(args.action) == 2) \
+                or (action != ["revoke"] and len(args.action) != 1):
+            parser.error("feed-key feed issue --subscriber TÊN --ward MÃ | feed-key feed list | feed-key feed revoke ID")
+        if action == ["revoke"] and not args.action[1].isdigit():
+            parser.error(f"mã khóa phải là số, không phải {args.action[1]!r} / the key id is a number")
+        if action == ["issue"] and not (args.subscriber and args.ward):
+            parser.error("feed-key feed issue cần --subscriber và ít nhất một --ward / needs --subscriber and --ward")
+    elif args.action:
+        parser.error(f"unrecognized arguments: {' '.join(args.action)}")
+    if args.units and not (args.command == "seed" and args.service == "registration"):
+        parser.error("--units chỉ dùng với `seed registration` / --units is for `seed registration`")
     try:
         return _run(args)
     except InsecureConfiguration as exc:
@@ -188,6 +273,10 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "create-admin":
         return create_admin(app, args.service, args)
+    if args.command == "republish":
+        return republish_events(app, args)
+    if args.command == "feed-key":
+        return feed_key(app, args)
     if args.command == "seed":
         try:
             seed = importlib.import_module(f"{args.service}.seed")
@@ -201,6 +290,8 @@ def _run(args: argparse.Namespace) -> int:
                 "create the first administrator with `dvk-worker create-admin gateway`."
             )
         with app.app_context():
+            if args.units:
+                return seed_units(app, seed, args.units)
             seed.seed(app)
         return 0
     with app.app_context():

@@ -121,15 +121,24 @@ def test_a_unit_report_is_returned_resent_accepted_and_consolidated_into_word_an
         "good_practices": "Tổ dân phố 1: Đổi chai nhựa lấy cây xanh.", "difficulties": "", "recommendations": "",
         "recipients": "Đảng ủy phường\nThường trực HĐND phường"})
     assert edited.status_code == 302
-    finalised = _post_on(hoa, path, f"{path}/ban-hanh", {"number": ""})
+    # Sign-off: Phòng VH-XH submits it for signature, the leader approves, only then is it issued (after a confirmation).
+    assert _post_on(hoa, path, f"{path}/trinh-ky", {}).status_code == 302
+    assert "Đang trình ký" in _page(hoa, path) and "Sửa dự thảo" not in _page(hoa, path)
+    leader = _signed_in(stack.gateway, "lanhdao")
+    assert _post_on(leader, path, f"{path}/duyet", {}).status_code == 302
+    unconfirmed = _post_on(hoa, path, f"{path}/ban-hanh", {"number": ""})
+    assert unconfirmed.status_code == 422 and "Đánh dấu ô xác nhận trước khi ban hành" in unconfirmed.get_data(as_text=True)
+    assert "Lãnh đạo đã duyệt, chờ ban hành" in _page(hoa, path)
+    finalised = _post_on(hoa, path, f"{path}/ban-hanh", {"number": "", "confirm": "yes"})
     assert finalised.status_code == 302
     final = _page(hoa, path)
-    assert "Đã ban hành — số" in final and "Sửa dự thảo" not in final
+    assert "Đã ban hành — Số 01/BC-UBND" in final and "Số: " not in final and "Sửa dự thảo" not in final
+    assert re.search(r"<td>01/BC-UBND</td>", _page(hoa, "/bao-cao/tong-hop"))
 
     word = hoa.get(f"{path}/van-ban.docx")
     assert word.status_code == 200
     assert word.headers["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
-    assert word.headers["Content-Disposition"].endswith('.docx"')
+    assert word.headers["Content-Disposition"].endswith('filename="bao-cao-so-ket-6-thang-2026-01.docx"')
     text = _docx_text(word.data)
     assert "Thực hiện Kế hoạch phong trào thi đua “Dân vận khéo” giai đoạn 2026 - 2030." in text
     assert "Lê Văn Chủ" in text

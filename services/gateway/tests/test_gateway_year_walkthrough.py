@@ -97,8 +97,8 @@ def test_a_year_of_the_movement_from_registration_to_commendation(browser, stack
         nam.get_by_label("Đối tượng tác động").fill("120 hộ gia đình của tổ")
         nam.get_by_label("Người phụ trách").fill("Phạm Văn Nam")
         nam.get_by_label("Kết quả dự kiến").fill("80% hộ phân loại rác.")
-        nam.get_by_label("Ngày bắt đầu").fill("2026-03-01")
-        nam.get_by_label("Ngày kết thúc").fill("2026-11-30")
+        nam.get_by_label("Ngày bắt đầu").fill("01/03/2026")
+        nam.get_by_label("Ngày kết thúc").fill("30/11/2026")
         nam.get_by_role("button", name="Lưu bản nháp").click()
         nam.get_by_text("Đã lưu bản nháp mô hình.").wait_for()
         model_url = nam.url
@@ -151,7 +151,7 @@ def test_a_year_of_the_movement_from_registration_to_commendation(browser, stack
         # 6. June: the officer writes and sends the six-month report, before 10/06.
         clock.moment = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
         nam.goto(f"{base}/bao-cao")
-        nam.get_by_role("button", name="Lập báo cáo sơ kết 6 tháng 2026").click()
+        nam.get_by_role("button", name="Lập báo cáo sơ kết 6 tháng năm 2026").click()
         nam.get_by_label("Công tác lãnh đạo, chỉ đạo").fill("Chi bộ ra nghị quyết chuyên đề; tổ họp dân hằng tháng.")
         nam.get_by_label("Hiệu quả mang lại").fill("62% hộ phân loại rác; đường ngõ sạch hơn.")
         nam.get_by_label("Cách làm hay, sáng tạo").fill("Đổi chai nhựa lấy cây xanh vào Chủ nhật cuối tháng.")

@@ -76,8 +76,11 @@ class Target:
         made = self.call("POST", "/consolidated-reports", "vhxh", json={"year": year, "period": period})
         assert made.status_code == 201, made.json
         report = made.json
-        if state == "finalised_consolidated":
-            done = self.call("POST", f"/consolidated-reports/{report['id']}/finalise", "vhxh", json={}, if_match=report["version"])
+        # The sign-off: Phòng VH-XH submits for signature, a leader approves, Phòng VH-XH issues it.
+        steps = [("submit-for-signature", "vhxh"), ("approve", "lanh_dao"), ("finalise", "vhxh")]
+        upto = {"draft_consolidated": 0, "signing_consolidated": 1, "approved_consolidated": 2, "finalised_consolidated": 3}[state]
+        for action, role in steps[:upto]:
+            done = self.call("POST", f"/consolidated-reports/{report['id']}/{action}", role, json={}, if_match=report["version"])
             assert done.status_code == 200, done.json
             report = done.json
         return report
@@ -91,7 +94,7 @@ class Target:
                 report = self.report(state)
                 path = path.replace("{" + state + "}", str(report["id"]))
                 kwargs["if_match"] = report["version"]
-        for state in ("draft_consolidated", "finalised_consolidated"):
+        for state in ("draft_consolidated", "signing_consolidated", "approved_consolidated", "finalised_consolidated"):
             if "{" + state + "}" in path:
                 report = self.consolidated(state)
                 path = path.replace("{" + state + "}", str(report["id"]))
@@ -116,6 +119,7 @@ class Target:
                 "PUT /deadlines/{year}/{period}": {"due_date": "2026-06-12"},
                 "POST /progress/snapshots": {"year": 2026, "period": "six_month"},
                 "PATCH /consolidated-reports/{draft_consolidated}": {"content": {"intro": f"Phần mở đầu, lần sửa {n}."}},
+                "POST /consolidated-reports/{signing_consolidated}/return": {"reason": "Bổ sung số liệu của Tổ dân phố 2."},
             }.get(endpoint, {})
         if method == "GET":
             kwargs.pop("if_match", None)
@@ -140,7 +144,7 @@ def test_every_endpoint_role_and_unit_gets_the_expected_status(ward):
         return None
 
     assert access.mismatches(TABLE, ask, hides_the_report) == []
-    assert len(TABLE.rows) * len(CALLERS) == 156
+    assert len(TABLE.rows) * len(CALLERS) == 174
 
 
 def test_the_table_lists_every_documented_endpoint(ward):

@@ -72,7 +72,11 @@ def test_the_consolidated_report_and_its_progress_snapshot_leave_the_withdrawal_
     vhxh = kit.headers(app, "vhxh")
     draft = client.post("/consolidated-reports", json={"year": 2026, "period": "six_month"}, headers=vhxh)
     assert draft.status_code == 201, draft.json
-    done = client.post(f"/consolidated-reports/{draft.json['id']}/finalise", json={"version": draft.json["version"]}, headers=vhxh)
+    cid = draft.json["id"]
+    sent = client.post(f"/consolidated-reports/{cid}/submit-for-signature", json={"version": draft.json["version"]}, headers=vhxh).json
+    approved = client.post(f"/consolidated-reports/{cid}/approve", json={"version": sent["version"]}, headers=kit.headers(app, "lanh_dao"))
+    assert approved.status_code == 200, approved.json
+    done = client.post(f"/consolidated-reports/{cid}/finalise", json={"version": approved.json["version"]}, headers=vhxh)
     assert done.status_code == 200, done.json
     assert counts(done.json["figures"]["progress"]["commendations"]) == {"proposed": 1, "withdrawn": 1, "decided": 0}
 

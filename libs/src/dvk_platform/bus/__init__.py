@@ -72,8 +72,8 @@ class Bus(Protocol):
 
     def consumer(self, group: str, topics: Sequence[str]) -> Consumer: ...
 
-    def ping(self) -> None:
-        """Raise BusError when the bus is unreachable."""
+    def ping(self, timeout: float = 2.0) -> None:
+        """Raise BusError when the bus is unreachable; give up after about `timeout` seconds."""
 
     def close(self) -> None: ...
 

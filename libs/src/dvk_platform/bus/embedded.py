@@ -91,7 +91,7 @@ class EmbeddedLogBus:
     def consumer(self, group: str, topics: Sequence[str]) -> EmbeddedLogConsumer:
         return EmbeddedLogConsumer(EmbeddedLogBus(self.path, self.busy_timeout), group, topics)
 
-    def ping(self) -> None:
+    def ping(self, timeout: float = 2.0) -> None:  # noqa: ARG002 - a local file answers at once or fails
         try:
             self.connect().execute("SELECT 1").fetchone()
         except sqlite3.Error as exc:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import Sequence
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
@@ -15,6 +16,20 @@ from . import BusError, Message, Record
 log = logging.getLogger(__name__)
 
 
+class _AdminClient(KafkaAdminClient):
+    """KafkaAdminClient that stops its IO thread when it cannot bootstrap: kafka-python 3.0 starts that thread before
+    bootstrapping and leaves it running when bootstrap fails, so each failed attempt during an outage leaked one."""
+
+    def __init__(self, **configs: object) -> None:
+        try:
+            super().__init__(**configs)
+        except BaseException:
+            self._closed = False
+            with contextlib.suppress(Exception):  # whatever part was built is stopped; the bootstrap error is the news
+                self.close()
+            raise
+
+
 class KafkaBus:
     def __init__(self, bootstrap: str, client_id: str = "dvk", partitions: int = 3) -> None:
         self.bootstrap = bootstrap
@@ -22,6 +37,7 @@ class KafkaBus:
         self.partitions = partitions
         self._producer: KafkaProducer | None = None
         self._known_topics: set[str] = set()
+        self._tried_topics: set[str] = set()
 
     def _get_producer(self) -> KafkaProducer:
         if self._producer is None:
@@ -49,6 +65,14 @@ class KafkaBus:
         return self.send(topic, messages).wait()
 
     def send(self, topic: str, messages: Sequence[Message]) -> KafkaSending:
+        if topic not in self._known_topics and topic not in self._tried_topics:
+            # whoever writes a topic owns it and creates it (the brokers do not auto-create topics); tried once
+            # per topic, so an unreachable cluster is not asked again on every send
+            self._tried_topics.add(topic)
+            try:
+                self.ensure_topics([topic])
+            except BusError as exc:
+                log.warning("cannot create topic %s before sending: %s", topic, exc)
         producer = self._get_producer()
         futures = []
         try:
@@ -73,7 +97,8 @@ class KafkaBus:
         if not wanted:
             return
         try:
-            admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, client_id=self.client_id, request_timeout_ms=5000)
+            admin = _AdminClient(bootstrap_servers=self.bootstrap, client_id=self.client_id, request_timeout_ms=5000,
+                                 bootstrap_timeout_ms=5000)
         except KafkaError as exc:
             raise BusError(f"Kafka is unreachable at {self.bootstrap}: {exc!r}") from exc
         try:
@@ -93,9 +118,12 @@ class KafkaBus:
     def consumer(self, group: str, topics: Sequence[str]) -> KafkaTopicConsumer:
         return KafkaTopicConsumer(self.bootstrap, group, topics, self.client_id)
 
-    def ping(self) -> None:
+    def ping(self, timeout: float = 2.0) -> None:
+        """A metadata round trip, given up after about `timeout` seconds (kafka-python would wait 30 s to bootstrap)."""
+        ms = max(1, int(timeout * 1000))
         try:
-            admin = KafkaAdminClient(bootstrap_servers=self.bootstrap, client_id=self.client_id, request_timeout_ms=3000)
+            admin = _AdminClient(bootstrap_servers=self.bootstrap, client_id=self.client_id, request_timeout_ms=ms,
+                                 bootstrap_timeout_ms=ms)
         except KafkaError as exc:
             raise BusError(f"Kafka is unreachable at {self.bootstrap}: {exc!r}") from exc
         try:
@@ -134,7 +162,6 @@ class KafkaTopicConsumer:
     def __init__(self, bootstrap: str, group: str, topics: Sequence[str], client_id: str) -> None:
         try:
             self._consumer = KafkaConsumer(
-                *topics,
                 bootstrap_servers=bootstrap,
                 group_id=group,
                 client_id=client_id,
@@ -145,7 +172,13 @@ class KafkaTopicConsumer:
                 heartbeat_interval_ms=3_000,
                 request_timeout_ms=30_000,
                 reconnect_backoff_max_ms=2000,
+                allow_auto_create_topics=False,
+                # a topic its owner creates later is picked up at the next metadata refresh
+                metadata_max_age_ms=5_000,
             )
+            # by pattern: a topic not created yet (no ward runs that service) is neither auto-created nor asked
+            # for again and again (kafka-python asks for listed topics with auto-creation whatever the setting)
+            self._consumer.subscribe(pattern="^(?:" + "|".join(re.escape(t) for t in topics) + ")$")
         except KafkaError as exc:
             raise BusError(f"Kafka is unreachable at {bootstrap}: {exc!r}") from exc
 

@@ -4,6 +4,7 @@ The jars are fetched once with maven-dependency-plugin into a cache outside the 
 """
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import signal
@@ -34,17 +35,22 @@ def ensure_jars() -> Path:
         raise HarnessUnavailable("Maven (mvn) is needed once to fetch the Kafka jars from Maven Central")
     work = jar_cache()
     work.mkdir(parents=True, exist_ok=True)
-    shutil.copy(HERE / "kafka-pom.xml", work / "pom.xml")
-    tmp = work / "libs.partial"
-    shutil.rmtree(tmp, ignore_errors=True)
-    done = subprocess.run(
-        ["mvn", "-q", "-B", "-f", str(work / "pom.xml"), DEPENDENCY_PLUGIN, f"-DoutputDirectory={tmp}"],
-        capture_output=True, text=True, check=False,
-    )
-    if done.returncode != 0:
-        raise HarnessUnavailable(f"fetching Kafka jars failed: {done.stdout[-2000:]}{done.stderr[-2000:]}")
-    shutil.rmtree(libs, ignore_errors=True)
-    tmp.rename(libs)
+    # several test processes may need the jars at once: one fetches, the others wait for it
+    with open(work / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (libs / f"kafka_2.13-{KAFKA_VERSION}.jar").exists():
+            return libs
+        shutil.copy(HERE / "kafka-pom.xml", work / "pom.xml")
+        tmp = work / "libs.partial"
+        shutil.rmtree(tmp, ignore_errors=True)
+        done = subprocess.run(
+            ["mvn", "-q", "-B", "-f", str(work / "pom.xml"), DEPENDENCY_PLUGIN, f"-DoutputDirectory={tmp}"],
+            capture_output=True, text=True, check=False,
+        )
+        if done.returncode != 0:
+            raise HarnessUnavailable(f"fetching Kafka jars failed: {done.stdout[-2000:]}{done.stderr[-2000:]}")
+        shutil.rmtree(libs, ignore_errors=True)
+        tmp.rename(libs)
     return libs
 
 
@@ -76,15 +82,19 @@ transaction.state.log.min.isr=1
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
-auto.create.topics.enable=true
+auto.create.topics.enable={auto_create}
 log.flush.interval.messages=10000
 """
 
 
 class LocalKafka:
-    """One broker+controller process on free loopback ports; stop/kill/start keep its data and ports."""
+    """One broker+controller process on free loopback ports; stop/kill/start keep its data and ports.
 
-    def __init__(self) -> None:
+    Like the production brokers (docker-compose.yml, deploy/k8s), it does not create topics on a metadata request
+    or a send: every topic is created by the service that writes to it (relays their topics, consumers their DLQs,
+    KafkaBus on first send), so a client asking for a topic nobody owns leaves nothing behind."""
+
+    def __init__(self, auto_create_topics: bool = False) -> None:
         self.libs = ensure_jars()
         self.java = java_binary()
         self.dir = Path(tempfile.mkdtemp(prefix="dvk-kafka-"))
@@ -92,7 +102,8 @@ class LocalKafka:
         self.controller_port = free_port()
         self.config = self.dir / "server.properties"
         self.config.write_text(
-            SERVER_PROPERTIES.format(port=self.port, controller_port=self.controller_port, data=self.dir / "data")
+            SERVER_PROPERTIES.format(port=self.port, controller_port=self.controller_port, data=self.dir / "data",
+                                     auto_create=str(auto_create_topics).lower())
         )
         shutil.copy(HERE / "kafka-log4j2.properties", self.dir / "log4j2.properties")
         self.process: subprocess.Popen[bytes] | None = None

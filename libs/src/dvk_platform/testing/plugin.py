@@ -3,7 +3,6 @@
 else servers this harness starts itself. Under CI=true a server that cannot be had fails the run."""
 from __future__ import annotations
 
-import functools
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -20,6 +19,7 @@ from ..migrations import upgrade
 from . import wait_until
 from .kafka import LocalKafka
 from .postgres import HarnessUnavailable, LocalPostgres, PostgresDatabases
+from .servers import RealServers, provide_kafka, provide_postgres
 
 
 def services_required() -> bool:
@@ -32,23 +32,59 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@functools.cache
-def docker_engine_answers() -> bool:
-    if not (os.environ.get("DOCKER_HOST") or os.path.exists("/var/run/docker.sock")):
-        return False
-    import docker
+# Tests that stop, kill or restart servers of their own (fixtures of these names) and measure how the system
+# recovers: they run alone, after the others, so neither slows the other down (see `--dvk-group`).
+SERIAL_FIXTURES = frozenset({"own_kafka", "own_postgres"})
 
-    try:
-        client = docker.from_env(timeout=2)
-    except Exception:  # noqa: BLE001 - no usable engine configuration
-        return False
-    try:
-        client.ping()
-        return True
-    except Exception:  # noqa: BLE001 - the client answers, no engine behind it
-        return False
-    finally:
-        client.close()
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.getgroup("dvk").addoption(
+        "--dvk-group", choices=["all", "parallel", "serial"], default="all",
+        help="run only the tests that may run side by side (parallel), only those marked serial or using a server "
+             "of their own (serial), or all (default)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "serial: runs alone, in the serial group (stops or kills servers, measures recovery)")
+    if _is_xdist_controller(config):
+        # one PostgreSQL and one Kafka for every worker: started here, before the workers, which inherit the addresses
+        servers = RealServers(tolerate_missing=True)
+        servers.__enter__()
+        config.stash[_CONTROLLER_SERVERS] = servers
+        os.environ.update(servers.environment())
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    servers = config.stash.get(_CONTROLLER_SERVERS, None)
+    if servers is not None:
+        servers.close()
+
+
+_CONTROLLER_SERVERS = pytest.StashKey[RealServers]()
+
+
+def _is_xdist_controller(config: pytest.Config) -> bool:
+    return (not hasattr(config, "workerinput") and bool(getattr(config.option, "numprocesses", 0))
+            and getattr(config.option, "dist", "no") != "no")
+
+
+def is_serial(item: pytest.Item) -> bool:
+    return item.get_closest_marker("serial") is not None or bool(SERIAL_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    group = config.getoption("dvk_group")
+    for item in items:
+        if is_serial(item) and item.get_closest_marker("serial") is None:
+            item.add_marker(pytest.mark.serial)
+    if group == "all":
+        return
+    keep = [item for item in items if is_serial(item) == (group == "serial")]
+    dropped = [item for item in items if is_serial(item) != (group == "serial")]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
 
 
 @dataclass
@@ -65,23 +101,12 @@ class KafkaServer:
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
-    given = os.environ.get("DVK_TEST_DATABASE_URL")
-    if given:
-        yield PostgresServer(given.rsplit("/", 1)[0] if given.count("/") > 2 else given)
-        return
-    if docker_engine_answers():
-        from testcontainers.postgres import PostgresContainer
-
-        with PostgresContainer("postgres:17-alpine", driver="psycopg") as container:
-            yield PostgresServer(container.get_connection_url().rsplit("/", 1)[0])
-        return
     try:
-        local = LocalPostgres()
-        local.start()
+        provided = provide_postgres()
     except HarnessUnavailable as exc:
         unavailable(str(exc))
-    yield PostgresServer(local.base_url, local)
-    local.cleanup()
+    yield PostgresServer(provided.address, provided.local)  # type: ignore[arg-type]
+    provided.stop()
 
 
 @pytest.fixture(scope="session")
@@ -103,19 +128,12 @@ def _start_local_kafka() -> LocalKafka:
 
 @pytest.fixture(scope="session")
 def kafka_server() -> Iterator[KafkaServer]:
-    given = os.environ.get("DVK_TEST_KAFKA_BOOTSTRAP")
-    if given:
-        yield KafkaServer(given)
-        return
-    if docker_engine_answers():
-        from testcontainers.kafka import KafkaContainer
-
-        with KafkaContainer("apache/kafka:4.3.1").with_kraft() as container:
-            yield KafkaServer(container.get_bootstrap_server())
-        return
-    broker = _start_local_kafka()
-    yield KafkaServer(broker.bootstrap, broker)
-    broker.cleanup()
+    try:
+        provided = provide_kafka()
+    except HarnessUnavailable as exc:
+        unavailable(str(exc))
+    yield KafkaServer(provided.address, provided.local)  # type: ignore[arg-type]
+    provided.stop()
 
 
 @pytest.fixture
@@ -228,3 +246,7 @@ def read_topic(bus: Bus, topic: str, count: int, timeout: float = 30.0) -> list[
 
 def bus_for(config: dict[str, Any]) -> Bus:
     return create_bus({"KAFKA_PARTITIONS": 3, **config}, client_id="test")
+
+
+# LibreOffice rendering of official documents (fixture `office`).
+from .office import office  # noqa: E402,F401

@@ -5,7 +5,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from dvk_platform.schemas import BaseSchema
+from dvk_platform.schemas import BaseSchema, Boolean, Integer, QuerySchema
 
 from .models import CATALOGUES, GRANTING_LEVELS, NOMINATION_STATUSES, NOMINEE_KINDS, SIGNER_POSITIONS
 
@@ -14,7 +14,7 @@ CODE = validate.Regexp(r"^[a-z0-9][a-z0-9-]*$", error="Chỉ gồm chữ thườ
 
 
 def _version() -> fields.Integer:
-    return fields.Integer(validate=validate.Range(min=1), metadata={"description": "Phiên bản đang sửa (hoặc header If-Match)."})
+    return Integer(validate=validate.Range(min=1), metadata={"description": "Phiên bản đang sửa (hoặc header If-Match)."})
 
 
 # --- catalogues -----------------------------------------------------------------------------------------
@@ -30,65 +30,65 @@ class _EntryRules(BaseSchema):
 class AwardEntryCreateSchema(_EntryRules):
     code = fields.String(validate=[validate.Length(min=1, max=60), CODE])
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    for_individuals = fields.Boolean(load_default=True)
-    for_collectives = fields.Boolean(load_default=True)
+    for_individuals = Boolean(load_default=True)
+    for_collectives = Boolean(load_default=True)
     granting_level = fields.String(required=True, validate=validate.OneOf(list(GRANTING_LEVELS)))
     legal_basis = fields.String(required=True, validate=validate.Length(min=1, max=4000))
-    active = fields.Boolean(load_default=True)
-    needs_confirmation = fields.Boolean(load_default=False)
+    active = Boolean(load_default=True)
+    needs_confirmation = Boolean(load_default=False)
 
 
 class AwardEntryUpdateSchema(_EntryRules):
     name = fields.String(validate=validate.Length(min=1, max=200))
-    for_individuals = fields.Boolean()
-    for_collectives = fields.Boolean()
+    for_individuals = Boolean()
+    for_collectives = Boolean()
     granting_level = fields.String(validate=validate.OneOf(list(GRANTING_LEVELS)))
     legal_basis = fields.String(validate=validate.Length(min=1, max=4000))
-    active = fields.Boolean()
-    needs_confirmation = fields.Boolean()
+    active = Boolean()
+    needs_confirmation = Boolean()
     version = _version()
 
 
 class AwardEntrySchema(BaseSchema):
-    id = fields.Integer()
+    id = Integer()
     catalogue = fields.String()
     catalogue_label = fields.Function(lambda e: CATALOGUES[e.catalogue])
     code = fields.String()
     name = fields.String()
-    for_individuals = fields.Boolean()
-    for_collectives = fields.Boolean()
+    for_individuals = Boolean()
+    for_collectives = Boolean()
     granting_level = fields.String()
     granting_level_label = fields.Function(lambda e: GRANTING_LEVELS[e.granting_level])
     legal_basis = fields.String()
-    active = fields.Boolean()
-    needs_confirmation = fields.Boolean()
-    version = fields.Integer()
+    active = Boolean()
+    needs_confirmation = Boolean()
+    version = Integer()
     updated_at = fields.DateTime()
 
 
-class CatalogueQuerySchema(BaseSchema):
-    active = fields.Boolean(metadata={"description": "Chỉ mục đang áp dụng (true) hoặc đã ngừng (false)."})
+class CatalogueQuerySchema(QuerySchema):
+    active = Boolean(metadata={"description": "Chỉ mục đang áp dụng (true) hoặc đã ngừng (false)."})
 
 
 # --- nominations ----------------------------------------------------------------------------------------
 
 
 class EvidenceSchema(BaseSchema):
-    model_ids = fields.List(fields.Integer(), load_default=list)
-    inspection_ids = fields.List(fields.Integer(), load_default=list)
-    report_ids = fields.List(fields.Integer(), load_default=list)
+    model_ids = fields.List(Integer(), load_default=list)
+    inspection_ids = fields.List(Integer(), load_default=list)
+    report_ids = fields.List(Integer(), load_default=list)
     links = fields.List(fields.String(validate=validate.Length(min=1, max=500)), load_default=list)
 
 
 class NominationCreateSchema(BaseSchema):
-    year = fields.Integer(required=True, validate=YEAR)
+    year = Integer(required=True, validate=YEAR)
     movement = fields.String(load_default="Dân vận khéo", validate=validate.Length(min=1, max=120))
     nominee_kind = fields.String(required=True, validate=validate.OneOf(list(NOMINEE_KINDS)))
-    unit_id = fields.Integer(required=True)
+    unit_id = Integer(required=True)
     person_name = fields.String(allow_none=True, validate=validate.Length(min=1, max=120))
     person_position = fields.String(allow_none=True, validate=validate.Length(max=160))
     catalogue = fields.String(required=True, validate=validate.OneOf(list(CATALOGUES)))
-    award_id = fields.Integer(required=True)
+    award_id = Integer(required=True)
     achievements = fields.String(required=True, validate=validate.Length(min=10, max=8000))
     evidence = fields.Nested(EvidenceSchema, load_default=lambda: EvidenceSchema().load({}))
 
@@ -104,16 +104,16 @@ class NominationUpdateSchema(BaseSchema):
     person_name = fields.String(validate=validate.Length(min=1, max=120))
     person_position = fields.String(allow_none=True, validate=validate.Length(max=160))
     catalogue = fields.String(validate=validate.OneOf(list(CATALOGUES)))
-    award_id = fields.Integer()
+    award_id = Integer()
     achievements = fields.String(validate=validate.Length(min=10, max=8000))
     evidence = fields.Nested(EvidenceSchema)
     version = _version()
 
 
-class NominationQuerySchema(BaseSchema):
-    year = fields.Integer(validate=YEAR)
+class NominationQuerySchema(QuerySchema):
+    year = Integer(validate=YEAR)
     status = fields.String(validate=validate.OneOf(list(NOMINATION_STATUSES)))
-    unit_id = fields.Integer()
+    unit_id = Integer()
 
 
 class TransitionSchema(BaseSchema):
@@ -122,11 +122,11 @@ class TransitionSchema(BaseSchema):
 
 
 class ReviewSchema(BaseSchema):
-    approved = fields.Boolean(required=True)
+    approved = Boolean(required=True)
     meeting_date = fields.Date(required=True)
-    votes_for = fields.Integer(required=True, validate=validate.Range(min=0))
-    votes_against = fields.Integer(required=True, validate=validate.Range(min=0))
-    votes_abstain = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    votes_for = Integer(required=True, validate=validate.Range(min=0))
+    votes_against = Integer(required=True, validate=validate.Range(min=0))
+    votes_abstain = Integer(load_default=0, validate=validate.Range(min=0))
     minutes = fields.String(
         required=True,
         validate=validate.Length(min=20, max=20000, error="Phải có biên bản họp Hội đồng (từ 20 đến 20000 ký tự)."),
@@ -156,17 +156,17 @@ class StepSchema(BaseSchema):
 
 
 class NominationSchema(BaseSchema):
-    id = fields.Integer()
-    year = fields.Integer()
+    id = Integer()
+    year = Integer()
     movement = fields.String()
     nominee_kind = fields.String()
-    unit_id = fields.Integer()
+    unit_id = Integer()
     unit_name = fields.String(allow_none=True)
     person_name = fields.String(allow_none=True)
     person_position = fields.String(allow_none=True)
     catalogue = fields.String()
     catalogue_label = fields.String()
-    award_id = fields.Integer()
+    award_id = Integer()
     award_name = fields.String()
     achievements = fields.String()
     evidence = fields.Dict()
@@ -174,17 +174,17 @@ class NominationSchema(BaseSchema):
     status_label = fields.String()
     proposer_name = fields.String(allow_none=True)
     meeting_date = fields.Date(allow_none=True)
-    votes_for = fields.Integer(allow_none=True)
-    votes_against = fields.Integer(allow_none=True)
-    votes_abstain = fields.Integer(allow_none=True)
+    votes_for = Integer(allow_none=True)
+    votes_against = Integer(allow_none=True)
+    votes_abstain = Integer(allow_none=True)
     minutes = fields.String(allow_none=True)
-    decision_id = fields.Integer(allow_none=True)
+    decision_id = Integer(allow_none=True)
     decision_number = fields.String(allow_none=True)
-    letter_id = fields.Integer(allow_none=True)
+    letter_id = Integer(allow_none=True)
     letter_number = fields.String(allow_none=True)
     revoked_reason = fields.String(allow_none=True)
     revoked_at = fields.DateTime(allow_none=True)
-    version = fields.Integer()
+    version = Integer()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
     history = fields.List(fields.Nested(StepSchema))
@@ -199,13 +199,13 @@ class NominationSummarySchema(NominationSchema):
 
 
 class NominationRefSchema(BaseSchema):
-    id = fields.Integer(required=True)
-    version = fields.Integer(required=True, validate=validate.Range(min=1))
+    id = Integer(required=True)
+    version = Integer(required=True, validate=validate.Range(min=1))
 
 
 class _SignedSchema(BaseSchema):
     nominations = fields.List(fields.Nested(NominationRefSchema), required=True, validate=validate.Length(min=1, max=500))
-    number = fields.Integer(validate=validate.Range(min=1, max=99999),
+    number = Integer(validate=validate.Range(min=1, max=99999),
                             metadata={"description": "Số văn bản do văn thư cấp; bỏ trống để lấy số tiếp theo của năm."})
     signer_name = fields.String(required=True, validate=validate.Length(min=1, max=120))
     signer_position = fields.String(load_default="chu_tich", validate=validate.OneOf(list(SIGNER_POSITIONS)))
@@ -221,9 +221,9 @@ class LetterCreateSchema(_SignedSchema):
 
 
 class AwardeeSchema(BaseSchema):
-    nomination_id = fields.Integer()
+    nomination_id = Integer()
     nominee_kind = fields.String()
-    unit_id = fields.Integer()
+    unit_id = Integer()
     unit_name = fields.String(allow_none=True)
     person_name = fields.String(allow_none=True)
     person_position = fields.String(allow_none=True)
@@ -235,22 +235,22 @@ class AwardeeSchema(BaseSchema):
 
 
 class DecisionSchema(BaseSchema):
-    id = fields.Integer()
-    year = fields.Integer()
-    number = fields.Integer()
+    id = Integer()
+    year = Integer()
+    number = Integer()
     decision_number = fields.String()
     decided_on = fields.Date()
     signer_name = fields.String()
     signer_position = fields.String()
-    revoked = fields.Boolean(metadata={"description": "Mọi khen thưởng trong quyết định đã bị thu hồi."})
+    revoked = Boolean(metadata={"description": "Mọi khen thưởng trong quyết định đã bị thu hồi."})
     awardees = fields.List(fields.Nested(AwardeeSchema))
     created_at = fields.DateTime()
 
 
 class LetterSchema(BaseSchema):
-    id = fields.Integer()
-    year = fields.Integer()
-    number = fields.Integer()
+    id = Integer()
+    year = Integer()
+    number = Integer()
     letter_number = fields.String()
     letter_date = fields.Date()
     addressee = fields.String()
@@ -260,30 +260,30 @@ class LetterSchema(BaseSchema):
     created_at = fields.DateTime()
 
 
-class YearQuerySchema(BaseSchema):
-    year = fields.Integer(validate=YEAR)
+class YearQuerySchema(QuerySchema):
+    year = Integer(validate=YEAR)
 
 
-class SuggestionQuerySchema(BaseSchema):
-    year = fields.Integer(required=True, validate=YEAR)
+class SuggestionQuerySchema(QuerySchema):
+    year = Integer(required=True, validate=YEAR)
 
 
 class SuggestionSchema(BaseSchema):
     basis = fields.String(metadata={"description": "model_rated_good | model_typical | reports_on_time (the strongest)"})
     bases = fields.List(fields.String(), metadata={"description": "every reason this candidate is suggested"})
-    year = fields.Integer()
+    year = Integer()
     nominee_kind = fields.String()
-    unit_id = fields.Integer()
+    unit_id = Integer()
     unit_name = fields.String()
-    model_id = fields.Integer(allow_none=True)
+    model_id = Integer(allow_none=True)
     why = fields.String()
     evidence = fields.Dict()
-    nomination_ids = fields.List(fields.Integer())
+    nomination_ids = fields.List(Integer())
 
 
 class UnitSchema(BaseSchema):
-    unit_id = fields.Integer()
+    unit_id = Integer()
     code = fields.String()
     name = fields.String()
     kind = fields.String()
-    active = fields.Boolean()
+    active = Boolean()

@@ -9,6 +9,7 @@ from flask import Flask
 
 from dvk_platform import audit
 from dvk_platform.app import create_service_app
+from dvk_platform.wards import load_registry
 
 from .config import DEFAULTS
 
@@ -18,9 +19,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .api import feed, keys
     from .models import ApiKey
 
+    api.spec.components.security_scheme("apiKey", {
+        "type": "apiKey", "in": "header", "name": "X-API-Key",
+        "description": "a subscriber's API key (also accepted as Authorization: ApiKey <key>)"})
+
     for module in (feed, keys):
         api.register_blueprint(module.blp)
     # keys issued and revoked go to the append-only audit log (GET /audit). Never logged: key_hash (the key's
     # SHA-256, enough to test a guessed key offline) and salt (an input of the key's signing secret).
     audit.init_app(app, api, audited=[ApiKey], hidden={"key_hash", "salt"})
+    # a registry file that cannot be read or is invalid stops the service here, with the file, entry and reason
+    load_registry(app.config["WARDS_FILE"] or None)
     return app

@@ -6,23 +6,30 @@ import re
 from flask import current_app
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate, validates
 
-from dvk_platform.schemas import BaseSchema
+from dvk_platform.schemas import BaseSchema, Boolean, Integer, QuerySchema
 
 WARD_CODE = re.compile(r"^(\*|[a-z0-9][a-z0-9-]{0,62})$")
-TYPE_GLOB = re.compile(r"^[a-z0-9.*?-]{1,160}$")
+TYPE_GLOB = re.compile(r"^[a-z0-9.*?-]{1,100}$")
+CURSOR_ERROR = "Con trỏ phải là số (next_cursor của trang trước) hoặc để trống."
+# the most events one page may ask for; a deployment may send fewer (DVK_FEED_PAGE_SIZE_MAX)
+PAGE_SIZE_LIMIT = 500
 
 
-class FeedQuerySchema(BaseSchema):
-    after = fields.String(load_default=None, metadata={"description": "next_cursor of the previous page; empty = from the start"})
-    limit = fields.Integer(load_default=None, metadata={"description": "events per page (≤ DVK_FEED_PAGE_SIZE_MAX)"})
-    ward = fields.String(load_default=None, validate=validate.Regexp(WARD_CODE, error="Mã phường không hợp lệ."))
-    type = fields.List(fields.String(validate=validate.Regexp(TYPE_GLOB, error="Loại sự kiện không hợp lệ (chỉ dùng * và ?).")),
-                       load_default=list, metadata={"description": "event type or glob, repeatable"})
+class FeedQuerySchema(QuerySchema):
+    after = fields.String(load_default=None, validate=[validate.Length(max=18), validate.Regexp(r"^[0-9]*$", error=CURSOR_ERROR)],
+                          metadata={"description": "next_cursor of the previous page; empty = from the start"})
+    limit = Integer(load_default=None, validate=validate.Range(min=1, max=PAGE_SIZE_LIMIT),
+                    metadata={"description": "events per page (at most DVK_FEED_PAGE_SIZE_MAX, 500 by default)"})
+    ward = fields.String(load_default=None, validate=[validate.Length(max=63), validate.Regexp(WARD_CODE, error="Mã phường không hợp lệ.")])
+    type = fields.List(fields.String(validate=[validate.Length(max=100),
+                                               validate.Regexp(TYPE_GLOB, error="Loại sự kiện không hợp lệ (chỉ dùng * và ?).")]),
+                       load_default=list, validate=validate.Length(max=10, error="Tối đa {max} loại sự kiện."),
+                       metadata={"description": "event type or glob, repeatable (at most 10)"})
 
     @validates("limit")
     def _limit(self, value: int | None, **_kwargs: object) -> None:
-        largest = int(current_app.config["FEED_PAGE_SIZE_MAX"])
-        if value is not None and not 1 <= value <= largest:
+        largest = int(current_app.config["FEED_PAGE_SIZE_MAX"])  # a deployment may allow fewer than PAGE_SIZE_LIMIT
+        if value is not None and value > largest:
             raise ValidationError(f"Số sự kiện mỗi trang phải từ 1 đến {largest}.")
 
 
@@ -36,7 +43,7 @@ class KeyCreateSchema(BaseSchema):
 
 
 class KeySchema(BaseSchema):
-    id = fields.Integer()
+    id = Integer()
     subscriber = fields.String()
     wards = fields.List(fields.String())
     key_prefix = fields.String()
@@ -44,8 +51,8 @@ class KeySchema(BaseSchema):
     created_at = fields.DateTime()
     created_by = fields.String()
     revoked_at = fields.DateTime(allow_none=True)
-    active = fields.Boolean()
-    version = fields.Integer()
+    active = Boolean()
+    version = Integer()
 
 
 class KeyCreatedSchema(KeySchema):
@@ -54,7 +61,7 @@ class KeyCreatedSchema(KeySchema):
 
 
 class VersionSchema(BaseSchema):
-    version = fields.Integer(load_default=None)
+    version = Integer(load_default=None)
 
 
 class FeedEventSchema(Schema):
@@ -78,4 +85,4 @@ class FeedEventSchema(Schema):
 class FeedPageSchema(Schema):
     events = fields.List(fields.Nested(FeedEventSchema), required=True)
     next_cursor = fields.String(required=True, metadata={"description": "`after` of the next page (the same cursor when the page is empty)"})
-    has_more = fields.Boolean(required=True)
+    has_more = Boolean(required=True)

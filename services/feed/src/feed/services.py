@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
 
@@ -18,6 +19,7 @@ from dvk_platform.contracts import validate_event
 from dvk_platform.envelope import CloudEvent
 from dvk_platform.errors import Problem
 from dvk_platform.versioning import check_version
+from dvk_platform.wards import UnknownWard, load_registry
 
 from .models import ApiKey, FeedEvent
 
@@ -60,7 +62,7 @@ class Page:
 def parse_cursor(raw: str | None) -> int:
     if raw in (None, ""):
         return 0
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise Problem(422, "validation-error", "Dữ liệu không hợp lệ.",
                       errors={"after": ["Con trỏ phải là số (next_cursor của trang trước) hoặc để trống."]})
     return int(raw)
@@ -113,9 +115,22 @@ def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+def check_wards(wards: list[str], wards_file: str | None = None) -> None:
+    try:
+        registry = load_registry(wards_file or current_app.config.get("WARDS_FILE") or None)
+        registry.check(wards, allow_all=True)
+    except UnknownWard as exc:
+        raise Problem(422, "unknown-ward", "Mã phường không có trong danh sách phường của tỉnh.",
+                      detail=f"Không biết: {', '.join(exc.unknown)}. Các mã đã biết: "
+                             + ", ".join(f"{w.code} ({w.name})" for w in registry),
+                      unknown=exc.unknown, known=exc.known) from None
+
+
 def create_key(session: Session, principal: Principal, subscriber: str, wards: list[str], note: str | None,
                master: str) -> tuple[ApiKey, str, str]:
-    """A new key; returns (row, the key, its signing secret) — the last two are shown this once only."""
+    """A new key; returns (row, the key, its signing secret) — the last two are shown this once only. Every ward
+    of its scope must be in the province's registry (`*` = every ward), else 422 listing the known codes."""
+    check_wards(wards)
     raw = KEY_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(subscriber=subscriber, wards=sorted(set(wards)), key_hash=hash_key(raw), key_prefix=raw[:12],
                  salt=secrets.token_hex(16), note=note, created_at=utcnow(), created_by=principal.user_id)

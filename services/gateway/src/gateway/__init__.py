@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dvk_platform import audit
 from dvk_platform.app import create_service_app
@@ -19,8 +20,20 @@ def _signed_in_actor() -> tuple[str, str] | None:
     return (str(user.id), user.role) if user is not None else None
 
 
+def _trust_proxies(app: Flask) -> None:
+    """Behind the TLS proxy every request comes from the proxy's address: believe the client address the last
+    TRUSTED_PROXIES proxies put in X-Forwarded-For, so the per-address login throttle counts each client apart."""
+    trusted = app.config["TRUSTED_PROXIES"]
+    if isinstance(trusted, bool) or not isinstance(trusted, int) or trusted < 0:
+        raise ValueError(f"DVK_TRUSTED_PROXIES phải là số nguyên không âm / must be a whole number >= 0, not {trusted!r}")
+    if trusted:
+        # Only the address: the scheme is gunicorn's (forwarded_allow_ips), host and prefix are the proxy's own.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=0, x_host=0, x_port=0, x_prefix=0)  # type: ignore[method-assign]
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app, api = create_service_app(__name__, "gateway", DEFAULTS, config, title="Dân Vận Khéo — Cổng thông tin")
+    _trust_proxies(app)
     from . import pages, security
     from .views import admin, auth, awards, dashboard, inbox, internal, models, public, reports, units
 

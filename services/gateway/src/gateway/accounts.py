@@ -248,3 +248,17 @@ def create_admin(app: Flask, username: str, full_name: str, email: str | None, p
     with app.app_context(), acting_as("dvk-worker create-admin", "system"), get_db().transaction() as session:
         user = create_user(session, data, password, int(app.config["MIN_PASSWORD_LENGTH"]))
         return user.id, user.username
+
+
+def account_names(user_ids: Any) -> dict[str, str]:
+    """{user id as the service tokens carry it: full name} of the gateway's accounts among `user_ids`, for showing
+    who did what in a service's history (the services keep the id and the role)."""
+    from sqlalchemy import select
+
+    from dvk_platform.db import get_db
+
+    ids = {int(i) for i in user_ids if i is not None and str(i).isdigit()}
+    if not ids:
+        return {}
+    with get_db().transaction() as s:
+        return {str(u.id): u.full_name for u in s.scalars(select(User).where(User.id.in_(ids)))}

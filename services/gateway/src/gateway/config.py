@@ -22,4 +22,7 @@ DEFAULTS = {
     "LOGIN_LOCK_MAX_SECONDS": 3600,
     "LOGIN_FAILURE_WINDOW_SECONDS": 86400,
     "MIN_PASSWORD_LENGTH": 10,
+    # Reverse proxies in front of the gateway whose X-Forwarded-For is believed (the TLS proxy: 1). With 0 the
+    # header is ignored, so a client cannot choose the address its failed logins are counted against.
+    "TRUSTED_PROXIES": 0,
 }

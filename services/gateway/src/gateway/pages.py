@@ -160,6 +160,31 @@ def format_date(value: Any) -> str:
     return moment.strftime("%d/%m/%Y")
 
 
+DATE_TYPED_HINT = "Ngày không hợp lệ: nhập ngày/tháng/năm, ví dụ 05/03/2026."
+
+
+def form_date(text: str | None) -> str | None:
+    """A date typed dd/mm/yyyy (or d/m/yyyy) in a form as the ISO date the services take; None when left empty.
+    Raises ValueError with the Vietnamese message for the field."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:  # an ISO date (scripts, older pages) is unambiguous too
+        return date.fromisoformat(text).isoformat() if len(text) == 10 and text[4] == "-" else _typed_date(text)
+    except ValueError:
+        raise ValueError(DATE_TYPED_HINT) from None
+
+
+def _typed_date(text: str) -> str:
+    parts = text.replace("-", "/").replace(".", "/").split("/")
+    if len(parts) == 3 and all(p.isdigit() for p in parts) and len(parts[2]) == 4:
+        try:
+            return date(int(parts[2]), int(parts[1]), int(parts[0])).isoformat()
+        except ValueError:
+            pass
+    raise ValueError(DATE_TYPED_HINT)
+
+
 def format_datetime(value: Any) -> str:
     """HH:MM dd/mm/yyyy in the ward's time zone."""
     moment = _parse(value)
@@ -176,6 +201,16 @@ def label(value: Any, table: str) -> str:
               "report_action": REPORT_ACTIONS, "nomination_status": NOMINATION_STATUSES,
               "nomination_action": NOMINATION_ACTIONS, "nominee_kind": NOMINEE_KINDS}
     return tables[table].get(value, value if value is not None else "")
+
+
+def period_title(period: str, year: Any) -> str:
+    """"sơ kết 6 tháng năm 2026", "tổng kết năm 2026": the period and its year, never "năm năm" (read as five years)."""
+    name = PERIODS.get(period, period or "").lower()
+    return f"{name} {year}" if name.endswith(" năm") else f"{name} năm {year}"
+
+
+def capitalize_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def number(value: Any, digits: int = 0) -> str:
@@ -225,8 +260,9 @@ def wants_machine_answer() -> bool:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters.update(date=format_date, datetime=format_datetime, label=label, number=number)
-    app.jinja_env.globals.update(navigation=navigation, unread_count=unread_count, field_error=field_error,
+    app.jinja_env.filters.update(date=format_date, datetime=format_datetime, label=label, number=number,
+                                 capitalize_first=capitalize_first)
+    app.jinja_env.globals.update(navigation=navigation, period_title=period_title, unread_count=unread_count, field_error=field_error,
                                  FIELDS=FIELDS, STATUSES=STATUSES, UNIT_KINDS=UNIT_KINDS, RATINGS=RATINGS,
                                  PERIODS=PERIODS, ROLE_LABELS=ROLE_LABELS, NOMINEE_KINDS=NOMINEE_KINDS,
                                  PLAN_TARGETS=PLAN_TARGETS, TARGET_FIGURES=TARGET_FIGURES)

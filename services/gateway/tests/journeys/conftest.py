@@ -65,6 +65,13 @@ def route_of(app: Flask, method: str, url: str) -> str | None:
     return f"{method} {rule.rule}"
 
 
+def said(page: Any, message: str) -> None:
+    """The page tells the person `message` (a status line: what was just done)."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("status").filter(has_text=message)).to_be_visible()
+
+
 def no_horizontal_overflow(page: Any) -> None:
     """Nothing sticks out sideways: the page is no wider than the window (tables scroll inside their box)."""
     measure = page.evaluate("""() => {
@@ -119,6 +126,8 @@ class Journey:
         """Type the username and password into the labelled fields and press "Đăng nhập"."""
         from playwright.sync_api import expect
 
+        if route_of(self.app, "GET", page.url) not in self.checked:  # the sign-in page, once per journey
+            self.step(page, "dang-nhap")
         page.get_by_label("Tên đăng nhập").fill(username)
         page.get_by_label("Mật khẩu").fill(password)
         page.get_by_role("button", name="Đăng nhập").click()

@@ -8,6 +8,8 @@ import pytest
 from openpyxl import Workbook
 from playwright.sync_api import expect
 
+from .conftest import said
+
 NEW_PASSWORD = "MinhXuan@2026"
 RESET_PASSWORD = "DatLai@2026x"
 STAFF = [  # username, full name, role label, unit
@@ -77,7 +79,7 @@ def test_journey_admin(journey, tmp_path):
     journey.step(admin, "mat-khau-ngan")
     admin.get_by_label("Mật khẩu ban đầu").fill(NEW_PASSWORD)
     admin.get_by_role("button", name="Lưu").click()
-    expect(admin.get_by_role("status")).to_contain_text(f"Đã tạo tài khoản {username}.")
+    said(admin, f"Đã tạo tài khoản {username}.")
 
     # One account of each other role.
     for username, full_name, role, _ in STAFF[1:]:
@@ -89,7 +91,7 @@ def test_journey_admin(journey, tmp_path):
         admin.get_by_label("Vai trò").select_option(label=role)
         admin.get_by_label("Mật khẩu ban đầu").fill(NEW_PASSWORD)
         admin.get_by_role("button", name="Lưu").click()
-        expect(admin.get_by_role("status")).to_contain_text(f"Đã tạo tài khoản {username}.")
+        said(admin, f"Đã tạo tài khoản {username}.")
     accounts = admin.locator("table tbody")
     for username, full_name, role, unit in STAFF:
         row = accounts.get_by_role("row").filter(has=admin.get_by_role("cell", name=username, exact=True))
@@ -110,7 +112,7 @@ def test_journey_admin(journey, tmp_path):
     reset.get_by_label("Mật khẩu mới cho giamsat2").fill(RESET_PASSWORD)
     reset.get_by_label("Tôi xác nhận đặt lại mật khẩu của giamsat2").check()
     reset.get_by_role("button", name="Đặt lại mật khẩu").click()
-    expect(admin.get_by_role("status")).to_contain_text("Đã đặt lại mật khẩu cho giamsat2")
+    said(admin, "Đã đặt lại mật khẩu cho giamsat2")
 
     # The administrator's own password is not reset here: the page points to "Đổi mật khẩu".
     open_account(admin, "quantri")
@@ -122,7 +124,7 @@ def test_journey_admin(journey, tmp_path):
     open_account(admin, "lanhdao2")
     admin.get_by_label("Tài khoản đang hoạt động").uncheck()
     admin.get_by_role("button", name="Lưu", exact=True).click()
-    expect(admin.get_by_role("status")).to_contain_text("Đã lưu tài khoản lanhdao2.")
+    said(admin, "Đã lưu tài khoản lanhdao2.")
     locked = accounts.get_by_role("row").filter(has=admin.get_by_role("cell", name="lanhdao2", exact=True))
     expect(locked).to_contain_text("Đã khóa")
     journey.step(admin, "da-khoa-tai-khoan")
@@ -148,7 +150,7 @@ def test_journey_admin(journey, tmp_path):
                                                  ("hoi-nguoi-cao-tuoi", "Hội Người cao tuổi phường", "Đoàn thể")])
     choose_file(admin, "Tệp danh sách đơn vị (XLSX hoặc CSV)", good)
     admin.get_by_role("button", name="Nhập đơn vị").click()
-    expect(admin.get_by_role("status")).to_contain_text("Đã nhập 2 đơn vị từ tệp don-vi.xlsx.")
+    said(admin, "Đã nhập 2 đơn vị từ tệp don-vi.xlsx.")
     expect(admin.get_by_role("row", name=re.compile("Tổ dân phố 22"))).to_contain_text("Tổ dân phố")
     expect(admin.get_by_role("row", name=re.compile("Hội Người cao tuổi phường"))).to_be_visible()
     journey.step(admin, "da-nhap-don-vi")
@@ -161,7 +163,7 @@ def test_journey_admin(journey, tmp_path):
     expect(admin.get_by_role("heading", level=1)).to_have_text("Danh hiệu thi đua và hình thức khen thưởng")
     journey.step(admin, "danh-muc")
     admin.get_by_role("button", name="Xác nhận căn cứ “Giấy khen của Chủ tịch UBND phường”").click()
-    expect(admin.get_by_role("status")).to_contain_text("Đã xác nhận căn cứ pháp lý")
+    said(admin, "Đã xác nhận căn cứ pháp lý")
     row = admin.locator("#catalogue").get_by_role("row", name=re.compile("Giấy khen của Chủ tịch UBND phường"))
     expect(row).to_contain_text("Đã xác nhận")
     admin.get_by_role("link", name="Sửa “Lao động tiên tiến”").click()
@@ -174,7 +176,7 @@ def test_journey_admin(journey, tmp_path):
     journey.step(admin, "sua-danh-muc-thieu-ten")
     admin.get_by_label("Tên").fill("Lao động tiên tiến")
     admin.get_by_role("button", name="Lưu").click()
-    expect(admin.get_by_role("status")).to_contain_text("Đã lưu mục “Lao động tiên tiến” của danh mục danh hiệu thi đua.")
+    said(admin, "Đã lưu mục “Lao động tiên tiến” của danh mục danh hiệu thi đua.")
     expect(admin.locator("#catalogue").get_by_role("row", name=re.compile("Lao động tiên tiến"))).to_contain_text("152/2025/NĐ-CP")
     journey.step(admin, "da-sua-danh-muc")
 
@@ -193,3 +195,6 @@ def test_journey_admin(journey, tmp_path):
     locked_out.get_by_role("button", name="Đăng nhập").click()
     expect(locked_out.get_by_role("alert")).to_have_text("Tài khoản đã bị khóa. Vui lòng liên hệ quản trị hệ thống.")
     journey.step(locked_out, "tai-khoan-bi-khoa")
+
+# every journey and the route coverage judged after them run in one process: the serial group
+pytestmark = pytest.mark.serial

@@ -35,6 +35,8 @@ REPORT_EVENTS = {P + f"report-{name}.v1": name for name in ("submitted", "resubm
 OTHER_EVENTS = (
     R + "model-inspected.v1", R + "model-marked-typical.v1",
     P + "report-overdue.v1", P + "target-figures-updated.v1", P + "consolidated-report-finalised.v1", P + "progress-snapshot.v1",
+    P + "consolidated-report-submitted-for-signature.v1", P + "consolidated-report-approved.v1",
+    P + "consolidated-report-returned.v1",
     A + "nomination-proposed.v1", A + "nomination-reviewed.v1", A + "award-decided.v1", A + "award-forwarded.v1",
     A + "award-revoked.v1", A + "nomination-withdrawn.v1",
 )

@@ -23,8 +23,23 @@ from dvk_platform.envelope import CloudEvent
 from dvk_platform.outbox import add_event
 
 from . import events_out, recipients, services
-from .models import DEADLINE_KINDS, KnownUnit, ManualReminder, OverdueSummary, RegistrationPeriod, ReminderSent, UnitSubmission
-from .routing import DEADLINE_LABELS, REMINDER_BEFORE, REMINDER_OVERDUE, REMINDER_OVERDUE_GROUP, render_context
+from .models import (
+    DEADLINE_KINDS,
+    KnownUnit,
+    ManualReminder,
+    OverdueSummary,
+    RegistrationPeriod,
+    ReminderSent,
+    UnitSubmission,
+)
+from .routing import (
+    DEADLINE_LABELS,
+    REMINDER_BEFORE,
+    REMINDER_OVERDUE,
+    REMINDER_OVERDUE_GROUP,
+    render_context,
+    with_year,
+)
 
 log = logging.getLogger(__name__)
 
@@ -144,7 +159,8 @@ def _send_overdue_summary(app: Flask, now: datetime, kind: str, year: int, due: 
             session.flush()  # the unique key: another run already told Phòng VH-XH
             names = [services.unit_name(session, uid) or f"Đơn vị số {uid}" for uid in unit_ids]
             ctx = render_context({"year": year, "due_date": due.isoformat()}, None)
-            ctx.update(deadline_label=DEADLINE_LABELS[kind], count=len(unit_ids), unit_list=", ".join(names))
+            ctx.update(deadline_label=DEADLINE_LABELS[kind], deadline_label_year=with_year(DEADLINE_LABELS[kind], year),
+                       count=len(unit_ids), unit_list=", ".join(names))
             services.enqueue_message(session, app, event_id=f"overdue-summary:{kind}:{year}:{due.isoformat()}",
                                      event_type=events_out.REMINDER_SENT, route=REMINDER_OVERDUE_GROUP, ctx=ctx,
                                      recipients=staff, unit_id=None, now=now)
@@ -183,7 +199,8 @@ def send_manual_reminders(app: Flask, session: Session, now: datetime, kind: str
                              payload=payload)
         ctx = render_context({"unit_id": unit_id, "year": year, "due_date": due.isoformat()},
                              services.unit_name(session, unit_id))
-        ctx.update(deadline_label=DEADLINE_LABELS[kind], days_left=days_left, days_left_phrase=days_left_phrase(days_left))
+        ctx.update(deadline_label=DEADLINE_LABELS[kind], deadline_label_year=with_year(DEADLINE_LABELS[kind], year),
+                   days_left=days_left, days_left_phrase=days_left_phrase(days_left))
         route = REMINDER_OVERDUE if days_left < 0 else REMINDER_BEFORE
         services.enqueue_message(session, app, event_id=event_id, event_type=events_out.REMINDER_SENT, route=route,
                                  ctx=ctx, recipients=officers, unit_id=unit_id, now=now)
@@ -206,6 +223,7 @@ def _send_one(session: Session, app: Flask, now: datetime, today: date, kind: st
     event_id = add_event(session, aggregate_type="unit", aggregate_id=unit_id, event_type=events_out.REMINDER_SENT, payload=payload)
     ctx = render_context({"unit_id": unit_id, "year": year, "due_date": due.isoformat()}, unit_name or None)
     ctx["deadline_label"] = DEADLINE_LABELS[kind]
+    ctx["deadline_label_year"] = with_year(DEADLINE_LABELS[kind], year)
     ctx["days_left"] = (due - today).days
     ctx["days_left_phrase"] = days_left_phrase(ctx["days_left"])
     route = REMINDER_OVERDUE if offset == OVERDUE_OFFSET else REMINDER_BEFORE

@@ -89,35 +89,58 @@ ROUTES: dict[str, Route] = {
     # Reports (báo cáo sơ kết, tổng kết)
     P + "report-submitted.v1": Route(
         ("vhxh",),
-        "{unit_name} gửi {period_label} năm {year}",
-        "{unit_name} đã gửi {period_label} năm {year}{late_note}. Đề nghị Phòng Văn hóa - Xã hội xem xét.",
+        "{unit_name} gửi {period_label_year}",
+        "{unit_name} đã gửi {period_label_year}{late_note}. Đề nghị Phòng Văn hóa - Xã hội xem xét.",
         "/bao-cao/{report_id}",
     ),
     P + "report-resubmitted.v1": Route(
         ("vhxh",),
-        "{unit_name} gửi lại {period_label} năm {year}",
-        "{unit_name} đã chỉnh sửa và gửi lại {period_label} năm {year}{late_note}.",
+        "{unit_name} gửi lại {period_label_year}",
+        "{unit_name} đã chỉnh sửa và gửi lại {period_label_year}{late_note}.",
         "/bao-cao/{report_id}",
     ),
     P + "report-returned.v1": Route(
         ("unit",),
-        "{period_label_cap} năm {year} được trả lại để chỉnh sửa",
-        "Phòng Văn hóa - Xã hội đã trả lại {period_label} năm {year} của {unit_name}.\nLý do: {reason}\n"
+        "{period_label_year_cap} được trả lại để chỉnh sửa",
+        "Phòng Văn hóa - Xã hội đã trả lại {period_label_year} của {unit_name}.\nLý do: {reason}\n"
         "Đề nghị đơn vị chỉnh sửa và gửi lại.",
         "/bao-cao/{report_id}",
     ),
     P + "report-accepted.v1": Route(
         ("unit",),
-        "{period_label_cap} năm {year} đã được tiếp nhận",
-        "{period_label_cap} năm {year} của {unit_name} đã được Phòng Văn hóa - Xã hội tiếp nhận.",
+        "{period_label_year_cap} đã được tiếp nhận",
+        "{period_label_year_cap} của {unit_name} đã được Phòng Văn hóa - Xã hội tiếp nhận.",
         "/bao-cao/{report_id}",
     ),
     # report-overdue: told by the reminder run, not here: the unit's officers get the overdue notice below and Phòng
     # VH-XH one grouped notice per deadline (REMINDER_OVERDUE_GROUP), so the same fact never arrives twice in two wordings.
+    # The ward's consolidated report: Phòng VH-XH submits it for signature, a leader approves or returns it, then
+    # Phòng VH-XH issues it with its number.
+    P + "consolidated-report-submitted-for-signature.v1": Route(
+        ("lanh_dao",),
+        "Trình ký: {period_label_year} của phường",
+        "Phòng Văn hóa - Xã hội trình ký dự thảo {period_label_year} toàn phường (“{title}”). "
+        "Đề nghị lãnh đạo UBND phường xem xét, duyệt hoặc trả lại kèm lý do.",
+        "/bao-cao/tong-hop/{consolidated_id}",
+    ),
+    P + "consolidated-report-approved.v1": Route(
+        ("vhxh",),
+        "Lãnh đạo đã duyệt {period_label_year} của phường",
+        "Lãnh đạo UBND phường đã duyệt {period_label_year} toàn phường (“{title}”). "
+        "Đề nghị Phòng Văn hóa - Xã hội ban hành (cấp số) báo cáo.",
+        "/bao-cao/tong-hop/{consolidated_id}",
+    ),
+    P + "consolidated-report-returned.v1": Route(
+        ("vhxh",),
+        "Lãnh đạo trả lại {period_label_year} của phường",
+        "Lãnh đạo UBND phường đã trả lại dự thảo {period_label_year} toàn phường (“{title}”).\n"
+        "Lý do: {reason}\nĐề nghị Phòng Văn hóa - Xã hội chỉnh sửa và trình ký lại.",
+        "/bao-cao/tong-hop/{consolidated_id}",
+    ),
     P + "consolidated-report-finalised.v1": Route(
         ("lanh_dao", "vhxh"),
-        "Báo cáo {period_label} năm {year} của phường đã hoàn thành",
-        "Báo cáo {period_label} năm {year} toàn phường (số {number}) đã được hoàn thiện, trình lãnh đạo UBND phường ký.",
+        "{period_label_year_cap} của phường đã ban hành",
+        "{period_label_year_cap} toàn phường đã được ban hành, số {number:02d}/BC-UBND.",
         "/bao-cao/tong-hop/{consolidated_id}",
     ),
     # Commendation (khen thưởng)
@@ -170,23 +193,23 @@ DEADLINE_LABELS = {
 }
 REMINDER_BEFORE = Route(
     ("unit",),
-    "Nhắc hạn: {days_left_phrase} để gửi {deadline_label} năm {year}",
-    "Kính gửi {unit_name},\nHạn gửi {deadline_label} năm {year} là ngày {due_date_vn} ({days_left_phrase}). "
+    "Nhắc hạn: {days_left_phrase} để gửi {deadline_label_year}",
+    "Kính gửi {unit_name},\nHạn gửi {deadline_label_year} là ngày {due_date_vn} ({days_left_phrase}). "
     "Hệ thống chưa nhận được của đơn vị. Đề nghị đơn vị hoàn thành và gửi đúng hạn.",
     "/",
 )
 REMINDER_OVERDUE = Route(
     ("unit",),
-    "Quá hạn: {unit_name} chưa gửi {deadline_label} năm {year}",
-    "Kính gửi {unit_name},\nĐã quá hạn {due_date_vn} nhưng hệ thống chưa nhận được {deadline_label} năm {year} "
+    "Quá hạn: {unit_name} chưa gửi {deadline_label_year}",
+    "Kính gửi {unit_name},\nĐã quá hạn {due_date_vn} nhưng hệ thống chưa nhận được {deadline_label_year} "
     "của đơn vị. Đề nghị đơn vị gửi ngay; bản gửi sau hạn vẫn được tiếp nhận và ghi nhận là trễ hạn.",
     "/",
 )
 # Phòng VH-XH: one notice per deadline listing every unit that missed it, not one per unit.
 REMINDER_OVERDUE_GROUP = Route(
     ("vhxh",),
-    "{count} đơn vị chưa gửi {deadline_label} năm {year} (quá hạn {due_date_vn})",
-    "Đã quá hạn {due_date_vn}, {count} đơn vị chưa gửi {deadline_label} năm {year}: {unit_list}.\n"
+    "{count} đơn vị chưa gửi {deadline_label_year} (quá hạn {due_date_vn})",
+    "Đã quá hạn {due_date_vn}, {count} đơn vị chưa gửi {deadline_label_year}: {unit_list}.\n"
     "Hệ thống đã gửi thông báo quá hạn tới cán bộ của từng đơn vị.",
     "/tong-quan?year={year}",
 )
@@ -200,6 +223,11 @@ FIELD_LABELS = {
 }
 PERIOD_LABELS = {"six_month": "báo cáo sơ kết 6 tháng", "annual": "báo cáo tổng kết năm"}
 RATING_LABELS = {"tot": "Tốt", "kha": "Khá", "trung_binh": "Trung bình", "yeu": "Yếu"}
+
+
+def with_year(label: str, year: Any) -> str:
+    """"báo cáo sơ kết 6 tháng năm 2026", but "báo cáo tổng kết năm 2026" (never "năm năm", read as five years)."""
+    return f"{label} {year}" if label.endswith(" năm") else f"{label} năm {year}"
 
 
 def vn_date(value: Any) -> str:
@@ -227,6 +255,8 @@ def render_context(payload: dict[str, Any], unit_name: str | None) -> dict[str, 
     period = PERIOD_LABELS.get(payload.get("period") or "", "báo cáo")
     ctx["period_label"] = period
     ctx["period_label_cap"] = period[:1].upper() + period[1:]
+    ctx["period_label_year"] = with_year(period, ctx.get("year", ""))
+    ctx["period_label_year_cap"] = with_year(ctx["period_label_cap"], ctx.get("year", ""))
     ctx["rating_label"] = RATING_LABELS.get(payload.get("rating") or "", payload.get("rating") or "")
     ctx["late_note"] = " (trễ hạn)" if payload.get("late") else ""
     ctx["approved_label"] = "thống nhất đề nghị" if payload.get("approved") else "không thống nhất đề nghị"

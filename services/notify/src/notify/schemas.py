@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from dvk_platform.schemas import BaseSchema
+from dvk_platform.schemas import MAX_PAGE, BaseSchema, Boolean, Integer, QuerySchema
 
 from .models import CHANNELS, DEADLINE_KINDS, DELIVERY_STATUSES, as_utc
 
@@ -15,22 +15,22 @@ class UtcDateTime(fields.DateTime):
         return super()._serialize(as_utc(value), attr, obj, **kwargs)
 
 
-class PageQuerySchema(BaseSchema):
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+class PageQuerySchema(QuerySchema):
+    limit = Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    offset = Integer(load_default=0, validate=validate.Range(min=0, max=MAX_PAGE * 100))
 
 
 class InboxQuerySchema(PageQuerySchema):
-    unread = fields.Boolean(load_default=False)
+    unread = Boolean(load_default=False)
 
 
 class InboxMessageSchema(BaseSchema):
-    id = fields.Integer()
+    id = Integer()
     subject = fields.String()
     body = fields.String()
     link = fields.String(allow_none=True)
     event_type = fields.String()
-    unit_id = fields.Integer(allow_none=True)
+    unit_id = Integer(allow_none=True)
     created_at = UtcDateTime()
     read_at = UtcDateTime(allow_none=True)
     read = fields.Function(lambda m: m.read_at is not None)
@@ -38,16 +38,16 @@ class InboxMessageSchema(BaseSchema):
 
 class InboxPageSchema(BaseSchema):
     items = fields.List(fields.Nested(InboxMessageSchema))
-    total = fields.Integer()
-    unread = fields.Integer()
+    total = Integer()
+    unread = Integer()
 
 
 class UnreadCountSchema(BaseSchema):
-    unread = fields.Integer()
+    unread = Integer()
 
 
 class MarkedSchema(BaseSchema):
-    marked = fields.Integer()
+    marked = Integer()
 
 
 class DeliveryQuerySchema(PageQuerySchema):
@@ -57,7 +57,7 @@ class DeliveryQuerySchema(PageQuerySchema):
 
 
 class DeliverySchema(BaseSchema):
-    id = fields.Integer()
+    id = Integer()
     channel = fields.String()
     recipient = fields.String()
     recipient_name = fields.String()
@@ -65,7 +65,7 @@ class DeliverySchema(BaseSchema):
     event_type = fields.String()
     subject = fields.String()
     status = fields.String()
-    attempts = fields.Integer()
+    attempts = Integer()
     last_error = fields.String(allow_none=True)
     next_attempt_at = UtcDateTime()
     created_at = UtcDateTime()
@@ -74,7 +74,7 @@ class DeliverySchema(BaseSchema):
 
 class DeliveryPageSchema(BaseSchema):
     items = fields.List(fields.Nested(DeliverySchema))
-    total = fields.Integer()
+    total = Integer()
 
 
 class SubscriberCreateSchema(BaseSchema):
@@ -82,7 +82,7 @@ class SubscriberCreateSchema(BaseSchema):
     url = fields.URL(required=True, schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=500))
     secret = fields.String(validate=validate.Length(min=16, max=200))
     event_types = fields.List(fields.String(validate=validate.Regexp(r"^vn\.dvk\.[a-z0-9.*-]+$")), load_default=list)
-    active = fields.Boolean(load_default=True)
+    active = Boolean(load_default=True)
 
 
 class SubscriberUpdateSchema(BaseSchema):
@@ -90,17 +90,17 @@ class SubscriberUpdateSchema(BaseSchema):
     url = fields.URL(schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=500))
     secret = fields.String(validate=validate.Length(min=16, max=200))
     event_types = fields.List(fields.String(validate=validate.Regexp(r"^vn\.dvk\.[a-z0-9.*-]+$")))
-    active = fields.Boolean()
-    version = fields.Integer()
+    active = Boolean()
+    version = Integer()
 
 
 class SubscriberSchema(BaseSchema):
-    id = fields.Integer()
+    id = Integer()
     name = fields.String()
     url = fields.String()
     event_types = fields.List(fields.String())
-    active = fields.Boolean()
-    version = fields.Integer()
+    active = Boolean()
+    version = Integer()
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
 
@@ -110,32 +110,32 @@ class SubscriberCreatedSchema(SubscriberSchema):
 
 
 class ReminderSchema(BaseSchema):
-    id = fields.Integer()
-    unit_id = fields.Integer()
+    id = Integer()
+    unit_id = Integer()
     deadline_kind = fields.String()
-    year = fields.Integer()
+    year = Integer()
     due_date = fields.Date()
-    offset_days = fields.Integer()
-    recipients = fields.Integer()
+    offset_days = Integer()
+    recipients = Integer()
     sent_at = UtcDateTime()
 
 
 class ReminderQuerySchema(PageQuerySchema):
-    year = fields.Integer(validate=validate.Range(min=2000, max=2100))
-    unit_id = fields.Integer()
+    year = Integer(validate=validate.Range(min=2000, max=2100))
+    unit_id = Integer()
 
 
 class ManualReminderInSchema(BaseSchema):
     deadline_kind = fields.String(required=True, validate=validate.OneOf(DEADLINE_KINDS),
                                   metadata={"description": "registration | six_month_report | annual_report"})
-    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
-    unit_ids = fields.List(fields.Integer(strict=True), required=True, validate=validate.Length(min=1, max=500),
+    year = Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    unit_ids = fields.List(Integer(), required=True, validate=validate.Length(min=1, max=500),
                            metadata={"description": "the units to remind (those the list showed as not having sent it)"})
     due_date = fields.Date(load_default=None, metadata={
         "description": "the deadline as the service that owns it holds it; else notify's own"})
 
 
 class ManualReminderResultSchema(BaseSchema):
-    reminded = fields.List(fields.Integer())
-    skipped = fields.List(fields.Integer(), metadata={"description": "units that have sent it meanwhile"})
-    recipients = fields.Integer(metadata={"description": "officers told"})
+    reminded = fields.List(Integer())
+    skipped = fields.List(Integer(), metadata={"description": "units that have sent it meanwhile"})
+    recipients = Integer(metadata={"description": "officers told"})

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from dvk_platform.schemas import BaseSchema
+from dvk_platform.schemas import MAX_PAGE, BaseSchema, Boolean, Integer, QuerySchema
 
 from .models import FIELDS, RATINGS, STATUSES, UNIT_KINDS
 
@@ -23,7 +23,7 @@ def text(max_length: int, required: bool = True) -> fields.String:
 class VersionSchema(BaseSchema):
     """Optional body version for clients that cannot send If-Match."""
 
-    version = fields.Integer(load_default=None)
+    version = Integer(load_default=None)
 
 
 # ---------------------------------------------------------------- units
@@ -32,7 +32,7 @@ class UnitCreateSchema(BaseSchema):
     code = fields.String(required=True, validate=CODE)
     name = text(200)
     kind = fields.String(required=True, validate=validate.OneOf(list(UNIT_KINDS)))
-    active = fields.Boolean(load_default=True)
+    active = Boolean(load_default=True)
 
 
 class UnitUpdateSchema(VersionSchema):
@@ -41,31 +41,31 @@ class UnitUpdateSchema(VersionSchema):
     kind = fields.String(validate=validate.OneOf(list(UNIT_KINDS)))
 
 
-class UnitQuerySchema(BaseSchema):
+class UnitQuerySchema(QuerySchema):
     kind = fields.String(validate=validate.OneOf(list(UNIT_KINDS)))
-    active = fields.Boolean()
+    active = Boolean()
     q = fields.String(validate=validate.Length(max=200))
 
 
 class UnitSchema(Schema):
-    id = fields.Integer(dump_only=True)
+    id = Integer(dump_only=True)
     code = fields.String()
     name = fields.String()
     kind = fields.String()
-    active = fields.Boolean()
-    version = fields.Integer()
+    active = Boolean()
+    version = Integer()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 
 
 class ImportRowErrorSchema(Schema):
-    row = fields.Integer()
+    row = Integer()
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
 
 
 class UnitImportResultSchema(Schema):
     mode = fields.String()
-    imported = fields.Integer()
+    imported = Integer()
     message = fields.String()
     units = fields.List(fields.Nested(UnitSchema))
 
@@ -73,7 +73,7 @@ class UnitImportResultSchema(Schema):
 # ---------------------------------------------------------------- periods
 
 class PeriodCreateSchema(BaseSchema):
-    year = fields.Integer(required=True, validate=YEAR)
+    year = Integer(required=True, validate=YEAR)
     deadline = fields.Date(load_default=None)
     note = fields.String(load_default=None, validate=validate.Length(max=2000))
 
@@ -86,13 +86,13 @@ class PeriodUpdateSchema(VersionSchema):
 
 
 class PeriodSchema(Schema):
-    id = fields.Integer()
-    year = fields.Integer()
+    id = Integer()
+    year = Integer()
     deadline = fields.Date()
     note = fields.String(allow_none=True)
     opened_by = fields.String()
     opened_at = fields.DateTime()
-    version = fields.Integer()
+    version = Integer()
     updated_at = fields.DateTime(allow_none=True)
 
 
@@ -125,7 +125,7 @@ class AttachmentSchema(BaseSchema):
 
     file_name = text(255)
     content_type = fields.String(load_default=None, validate=validate.Length(max=100))
-    size = fields.Integer(load_default=None, validate=validate.Range(min=0))
+    size = Integer(load_default=None, validate=validate.Range(min=0))
     url = fields.String(load_default=None, validate=validate.Length(max=1000))
 
 
@@ -144,7 +144,7 @@ class ModelFieldsSchema(BaseSchema):
 
 
 class ModelCreateSchema(ModelFieldsSchema):
-    year = fields.Integer(load_default=None, validate=YEAR)
+    year = Integer(load_default=None, validate=YEAR)
 
 
 class ModelUpdateSchema(ModelFieldsSchema):
@@ -152,7 +152,7 @@ class ModelUpdateSchema(ModelFieldsSchema):
 
     indicators = fields.List(fields.Nested(IndicatorSchema))
     attachments = fields.List(fields.Nested(AttachmentSchema))
-    version = fields.Integer(load_default=None)
+    version = Integer(load_default=None)
 
 
 class ReturnSchema(VersionSchema):
@@ -163,16 +163,16 @@ class NoteSchema(VersionSchema):
     note = fields.String(load_default=None, validate=validate.Length(max=5000))
 
 
-class ModelQuerySchema(BaseSchema):
-    year = fields.Integer(validate=YEAR)
-    unit_id = fields.Integer()
+class ModelQuerySchema(QuerySchema):
+    year = Integer(validate=YEAR)
+    unit_id = Integer()
     field = fields.String(validate=validate.OneOf(list(FIELDS)))
     status = fields.String(validate=validate.OneOf(list(STATUSES)))
-    late = fields.Boolean()
-    typical = fields.Boolean()
+    late = Boolean()
+    typical = Boolean()
     q = fields.String(validate=validate.Length(max=200))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    page = Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
+    per_page = Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 class TransitionSchema(Schema):
@@ -195,8 +195,8 @@ class InspectionCreateSchema(BaseSchema):
 
 
 class InspectionSchema(Schema):
-    id = fields.Integer()
-    model_id = fields.Integer()
+    id = Integer()
+    model_id = Integer()
     inspected_on = fields.Date()
     inspector = fields.String()
     rating = fields.String()
@@ -207,9 +207,9 @@ class InspectionSchema(Schema):
 
 
 class ModelSchema(Schema):
-    id = fields.Integer()
-    unit_id = fields.Integer()
-    year = fields.Integer()
+    id = Integer()
+    unit_id = Integer()
+    year = Integer()
     title = fields.String()
     field = fields.String()
     goals = fields.String()
@@ -222,13 +222,13 @@ class ModelSchema(Schema):
     indicators = fields.List(fields.Dict())
     attachments = fields.List(fields.Dict())
     status = fields.String()
-    late = fields.Boolean()
+    late = Boolean()
     submitted_at = fields.DateTime(allow_none=True)
     accepted_at = fields.DateTime(allow_none=True)
-    typical = fields.Boolean()
+    typical = Boolean()
     typical_at = fields.DateTime(allow_none=True)
     typical_note = fields.String(allow_none=True)
-    version = fields.Integer()
+    version = Integer()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 
@@ -240,35 +240,35 @@ class ModelDetailSchema(ModelSchema):
 
 class ModelPageSchema(Schema):
     items = fields.List(fields.Nested(ModelSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
+    total = Integer()
+    page = Integer()
+    per_page = Integer()
 
 
 # ---------------------------------------------------------------- compliance
 
 class ComplianceUnitSchema(Schema):
-    unit_id = fields.Integer()
+    unit_id = Integer()
     code = fields.String()
     name = fields.String()
     kind = fields.String()
-    submitted = fields.Integer()
-    accepted = fields.Integer()
-    registered = fields.Boolean()
-    late = fields.Boolean()
+    submitted = Integer()
+    accepted = Integer()
+    registered = Boolean()
+    late = Boolean()
 
 
 class UnitRefSchema(Schema):
-    unit_id = fields.Integer()
+    unit_id = Integer()
     name = fields.String()
 
 
 class ComplianceSchema(Schema):
-    year = fields.Integer()
+    year = Integer()
     deadline = fields.Date(allow_none=True)
-    active_units = fields.Integer()
-    registered_units = fields.Integer()
-    accepted_units = fields.Integer()
+    active_units = Integer()
+    registered_units = Integer()
+    accepted_units = Integer()
     percentage = fields.Float()
     accepted_percentage = fields.Float()
     missing_units = fields.List(fields.Nested(UnitRefSchema))

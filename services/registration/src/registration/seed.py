@@ -1,4 +1,6 @@
 """Demo data for `make run`: the units of phường Minh Xuân with fixed ids, and this year's registration period.
+Another ward seeds its own units with `dvk-worker seed registration --units FILE` (seed_units: the same CSV/XLSX
+the units import of the web page takes).
 
 Idempotent: units already there (by id or code) and an already opened period are left alone.
 """
@@ -49,3 +51,32 @@ def seed(app: Flask) -> None:
             year = ward_date(moment).year
             if get_period(session, year) is None:
                 open_period(session, SEEDER, {"year": year, "deadline": default_deadline(year)}, moment)
+
+
+def seed_units(app: Flask, file_name: str, content: bytes) -> tuple[int, int, list[str]]:
+    """A ward's own units from a spreadsheet (columns as the units import), all or nothing, and this year's
+    period. Rows whose code is already there are kept as they are. Returns (created, kept, problems); when there
+    are problems nothing was written."""
+    from dvk_platform.errors import Problem
+
+    from .services import import_units
+    from .units_import import read_table, rows_from_table, validate_row
+
+    try:
+        rows = rows_from_table(read_table(file_name, content))
+    except Problem as exc:
+        return 0, 0, [f"{exc.title} {exc.detail or ''}".strip()]
+    with app.app_context():
+        db = get_db()
+        with db.transaction() as session:
+            taken = set(session.scalars(select(Unit.code)))
+            fresh = [(n, raw) for n, raw in rows if raw.get("code", "").strip() not in taken]
+            created, problems = import_units(session, fresh, validate_row)
+            if problems:  # import_units wrote nothing
+                return 0, 0, [f"dòng {p.row}: " + "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in p.errors.items())
+                              for p in problems]
+            moment = now()
+            year = ward_date(moment).year
+            if get_period(session, year) is None:
+                open_period(session, SEEDER, {"year": year, "deadline": default_deadline(year)}, moment)
+        return len(created), len(rows) - len(fresh), []

@@ -6,11 +6,8 @@ DEFAULTS = {
     "ANNUAL_DUE": "11-15",
     # The movement runs 2026–2030; no report is expected before its first year.
     "FIRST_YEAR": 2026,
-    # How the ward's documents are headed and signed.
-    "WARD_AGENCY": "ỦY BAN NHÂN DÂN",
-    "WARD_AGENCY_PLACE": "PHƯỜNG MINH XUÂN",
-    "WARD_PLACE_NAME": "Minh Xuân",
-    "CHAIRMAN_NAME": "",
+    # How the ward's documents are headed and signed: WARD_AGENCY, WARD_AGENCY_PLACE, WARD_PLACE_NAME, CHAIRMAN_NAME
+    # (platform settings, shared with awards and the gateway).
     # A callable returning an aware datetime; tests inject it, production reads the system clock.
     "CLOCK": None,
 }

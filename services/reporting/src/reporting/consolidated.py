@@ -8,20 +8,47 @@ from datetime import datetime
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dvk_platform import clock
 from dvk_platform.auth import Principal
 from dvk_platform.clock import ward_date
-from dvk_platform.documents import Block, Issuer, OfficialDocument, Paragraph, Signature, bullet, heading, render_docx
+from dvk_platform.documents import (
+    Block,
+    Issuer,
+    OfficialDocument,
+    Paragraph,
+    PrintedSheet,
+    Signature,
+    Table,
+    bullet,
+    clean_text,
+    document_number,
+    heading,
+    issuer_from,
+    render_docx,
+    short_date,
+    workbook_properties,
+    write_sheet,
+)
 from dvk_platform.errors import Problem
 from dvk_platform.outbox import add_event
 from dvk_platform.versioning import check_version
 
 from . import events
-from .models import FIGURE_FIELDS, PERIODS, REPORT_STATUSES, ConsolidatedReport, TargetFigures, Unit, UnitReport
+from .models import (
+    FIGURE_FIELDS,
+    MODEL_FIELDS,
+    MODEL_STATUS_LABELS,
+    PERIODS,
+    REPORT_STATUS_LABELS,
+    ConsolidatedReport,
+    RegisteredModel,
+    TargetFigures,
+    Unit,
+    UnitReport,
+)
 from .progress import compute_progress, figures_summary
 from .services import iso
 
@@ -112,10 +139,78 @@ def get_consolidated(session: Session, consolidated_id: int) -> ConsolidatedRepo
     return report
 
 
+CONSOLIDATED_STATUSES = {
+    "draft": "dự thảo",
+    "awaiting_signature": "đang trình ký",
+    "approved": "lãnh đạo đã duyệt, chờ ban hành",
+    "finalised": "đã ban hành",
+}
+
+
+def _require(report: ConsolidatedReport, status: str, message: str) -> None:
+    if report.status != status:
+        raise Problem(409, "invalid-transition", message,
+                      detail=f"Trạng thái hiện tại: {CONSOLIDATED_STATUSES.get(report.status, report.status)} ({report.status})")
+
+
 def _require_draft(report: ConsolidatedReport) -> None:
-    if report.status != "draft":
-        raise Problem(409, "invalid-transition", "Báo cáo tổng hợp đã ban hành, không sửa được.",
-                      detail="Trạng thái hiện tại: đã ban hành (finalised)")
+    messages = {"finalised": "Báo cáo tổng hợp đã ban hành, không sửa được.",
+                "awaiting_signature": "Báo cáo tổng hợp đang trình ký, không sửa được.",
+                "approved": "Báo cáo tổng hợp đã được lãnh đạo duyệt, không sửa được."}
+    _require(report, "draft", messages.get(report.status, "Báo cáo tổng hợp không còn là dự thảo."))
+
+
+def _signoff_payload(report: ConsolidatedReport, principal: Principal, now: datetime, **extra: Any) -> dict[str, Any]:
+    return {"consolidated_id": report.id, "year": report.year, "period": report.period, "title": report.title,
+            "actor_role": principal.role, "occurred_at": iso(now), **extra}
+
+
+def submit_for_signature(session: Session, consolidated_id: int, principal: Principal, config: Mapping[str, Any],
+                         expected_version: int | None) -> ConsolidatedReport:
+    """Phòng VH-XH trình ký: the draft goes to the leaders, and can no longer be edited while they read it."""
+    report = get_consolidated(session, consolidated_id)
+    check_version(report.version, expected_version)
+    _require_draft(report)
+    now = clock.now(config)
+    report.status = "awaiting_signature"
+    report.submitted_for_signature_at = now
+    report.return_reason = None
+    session.flush()
+    add_event(session, aggregate_type="consolidated-report", aggregate_id=report.id,
+              event_type=events.CONSOLIDATED_REPORT_SUBMITTED_FOR_SIGNATURE, payload=_signoff_payload(report, principal, now))
+    return report
+
+
+def approve_consolidated(session: Session, consolidated_id: int, principal: Principal, config: Mapping[str, Any],
+                         expected_version: int | None) -> ConsolidatedReport:
+    """The leader approves the report awaiting signature; Phòng VH-XH may then issue it with a number."""
+    report = get_consolidated(session, consolidated_id)
+    check_version(report.version, expected_version)
+    _require(report, "awaiting_signature", "Báo cáo tổng hợp chưa được trình ký.")
+    now = clock.now(config)
+    report.status = "approved"
+    report.approved_at = now
+    report.approved_by = principal.name
+    session.flush()
+    add_event(session, aggregate_type="consolidated-report", aggregate_id=report.id,
+              event_type=events.CONSOLIDATED_REPORT_APPROVED, payload=_signoff_payload(report, principal, now))
+    return report
+
+
+def return_consolidated(session: Session, consolidated_id: int, reason: str, principal: Principal,
+                        config: Mapping[str, Any], expected_version: int | None) -> ConsolidatedReport:
+    """The leader returns the report awaiting signature to Phòng VH-XH, saying what to change."""
+    report = get_consolidated(session, consolidated_id)
+    check_version(report.version, expected_version)
+    _require(report, "awaiting_signature", "Báo cáo tổng hợp chưa được trình ký.")
+    now = clock.now(config)
+    report.status = "draft"
+    report.return_reason = reason
+    report.submitted_for_signature_at = None
+    session.flush()
+    add_event(session, aggregate_type="consolidated-report", aggregate_id=report.id,
+              event_type=events.CONSOLIDATED_REPORT_RETURNED, payload=_signoff_payload(report, principal, now, reason=reason))
+    return report
 
 
 def update_consolidated(session: Session, consolidated_id: int, data: dict[str, Any], expected_version: int | None) -> ConsolidatedReport:
@@ -136,16 +231,26 @@ def current_figures(session: Session, report: ConsolidatedReport, config: Mappin
     if report.figures is not None:
         return report.figures
     names = _unit_names(session)
+    codes = {u.unit_id: u.code for u in session.scalars(select(Unit))}
     rows = list(session.scalars(select(TargetFigures).where(TargetFigures.year == report.year, TargetFigures.period == report.period)
                                 .order_by(TargetFigures.unit_id)))
     reports = list(session.scalars(select(UnitReport).where(UnitReport.year == report.year, UnitReport.period == report.period)
                                    .order_by(UnitReport.unit_id)))
     progress = compute_progress(session, report.year, config, now)
+    models = list(session.scalars(select(RegisteredModel).where(RegisteredModel.year == report.year,
+                                                               RegisteredModel.status.is_not(None))
+                                  .order_by(RegisteredModel.unit_id, RegisteredModel.model_id)))
     return {
+        "unit_codes": {str(k): v for k, v in codes.items()},
+        "models": [{"model_id": m.model_id, "unit_id": m.unit_id, "unit_name": names.get(m.unit_id, f"Đơn vị {m.unit_id}"),
+                    "title": m.title, "field": m.field, "status": m.status, "typical": m.typical, "rating": m.rating,
+                    "inspected_on": m.inspected_on} for m in models if m.status != "draft"],
         "units": [{"unit_id": r.unit_id, "unit_name": names.get(r.unit_id, f"Đơn vị {r.unit_id}"), **r.figures()} for r in rows],
         "summary": figures_summary(rows),
         "reports": [{"unit_id": r.unit_id, "unit_name": names.get(r.unit_id, f"Đơn vị {r.unit_id}"), "status": r.status,
-                     "submitted_at": r.submitted_at.isoformat() if r.submitted_at else None, "late": r.late} for r in reports],
+                     "submitted_at": r.submitted_at.isoformat() if r.submitted_at else None,
+                     "submitted_on": ward_date(r.submitted_at, config).isoformat() if r.submitted_at else None,
+                     "late": r.late} for r in reports],
         "progress": progress,
     }
 
@@ -177,7 +282,8 @@ def finalise_consolidated(session: Session, consolidated_id: int, number: int | 
                           config: Mapping[str, Any], expected_version: int | None) -> ConsolidatedReport:
     report = get_consolidated(session, consolidated_id)
     check_version(report.version, expected_version)
-    _require_draft(report)
+    _require(report, "approved", "Báo cáo tổng hợp chưa được lãnh đạo duyệt, chưa ban hành được."
+             if report.status != "finalised" else "Báo cáo tổng hợp đã ban hành.")
     now = clock.now(config)
     taken = set(session.scalars(select(ConsolidatedReport.number).where(ConsolidatedReport.year == report.year,
                                                                         ConsolidatedReport.number.is_not(None))))
@@ -204,75 +310,199 @@ def finalise_consolidated(session: Session, consolidated_id: int, number: int | 
 # --- exports ----------------------------------------------------------------------------------------
 
 
-def document_of(report: ConsolidatedReport, config: Mapping[str, Any]) -> OfficialDocument:
+def _issuer(config: Mapping[str, Any]) -> Issuer:
+    return issuer_from(config)
+
+
+def _agency_text(config: Mapping[str, Any]) -> str:
+    """"Ủy ban nhân dân phường Minh Xuân" as running text."""
+    return f"Ủy ban nhân dân phường {config['WARD_PLACE_NAME']}"
+
+
+def _period_words(report: ConsolidatedReport) -> str:
+    return f"sơ kết 6 tháng đầu năm {report.year}" if report.period == "six_month" else f"tổng kết năm {report.year}"
+
+
+def _pct(value: float | None) -> str:
+    return "chưa có số liệu" if value is None else f"{value:.2f}%".replace(".", ",")
+
+
+def _count(value: int) -> str:
+    """Counts as a ward report writes them: "05", "12"; none is "không có"."""
+    return f"{value:02d}" if value else "không có"
+
+
+def annex_reference(report: ConsolidatedReport, config: Mapping[str, Any]) -> str:
+    """"(Kèm theo Báo cáo số 05/BC-UBND ngày 05/6/2026 của Ủy ban nhân dân phường Minh Xuân)"."""
+    number = document_number("BC", report.number) if report.number else "     /BC-UBND"
+    day = report.document_date if report.status == "finalised" else None
+    return f"(Kèm theo Báo cáo số {number} ngày {short_date(day)} của {_agency_text(config)})"
+
+
+def _model_sentences(figures: Mapping[str, Any]) -> list[Block]:
+    progress = figures["progress"]
+    units, models = progress["units"], figures.get("models") or []
+    accepted = [m for m in models if m["status"] == "accepted"]
+    typical = [m for m in models if m["typical"]]
+    inspected = [m for m in models if m.get("inspected_on")]
+    blocks: list[Block] = [Paragraph(
+        f"Có {units['with_registered_model']:02d}/{units['active']:02d} cơ quan, đơn vị, tổ dân phố đăng ký "
+        f"nội dung, mô hình “Dân vận khéo” (đạt {_pct(units['registered_percent'])}); tổng số "
+        f"{progress['models']['total']:02d} mô hình, trong đó {_count(len(accepted))} mô hình được Phòng Văn hóa - Xã hội "
+        f"tiếp nhận, {_count(len(inspected))} mô hình đã được kiểm tra, {_count(len(typical))} mô hình được chọn làm "
+        "điển hình tiêu biểu để nhân rộng."
+        + ("" if units["target_met"] else
+           f" Còn {_count(len(units['without_model']))} đơn vị chưa đăng ký mô hình: "
+           + ", ".join(u["name"] for u in units["without_model"]) + "." if units["without_model"] else ""))]
+    rows = []
+    by_field = progress["models"]["by_field"]
+    for index, (key, name) in enumerate(MODEL_FIELDS.items(), start=1):
+        field_models = [m for m in models if m["field"] == key]
+        rows.append([str(index), name, str(by_field.get(key, {}).get("total", len(field_models))),
+                     str(sum(1 for m in field_models if m["status"] == "accepted")),
+                     str(sum(1 for m in field_models if m["typical"]))])
+    rows.append(["", "Tổng cộng", str(progress["models"]["total"]), str(len(accepted)), str(len(typical))])
+    blocks.append(Paragraph("Số mô hình theo lĩnh vực:", indent=True))
+    blocks.append(Table(columns=["STT", "Lĩnh vực", "Số mô hình", "Đã tiếp nhận", "Điển hình"], rows=rows,
+                        widths_mm=[14, 81, 24, 24, 22], bold_last_row=True))
+    by_unit: dict[str, list[Mapping[str, Any]]] = {}
+    for model in accepted:
+        by_unit.setdefault(model["unit_name"], []).append(model)
+    if by_unit:
+        blocks.append(Paragraph("Các mô hình tiêu biểu của từng đơn vị:"))
+        for unit_name, unit_models in by_unit.items():
+            named = "; ".join(f"mô hình “{m['title']}”" + (" (điển hình tiêu biểu)" if m["typical"] else "")
+                              for m in sorted(unit_models, key=lambda m: not m["typical"]))
+            blocks.append(bullet(f"{unit_name}: {named}."))
+    return blocks
+
+
+def _target_sentences(figures: Mapping[str, Any], period: str) -> list[Block]:
+    summary = figures["summary"]
+    totals = summary["totals"]
+    reports = figures["progress"]["reports"][period]
+    units = figures["progress"]["units"]
+
+    def verdict(met: bool | None) -> str:
+        return "chưa có số liệu" if met is None else ("Đạt" if met else "Chưa đạt")
+
+    blocks: list[Block] = [Paragraph(
+        f"Tiếp nhận {totals['files_received']} hồ sơ thủ tục hành chính, đã giải quyết {totals['files_resolved']} hồ sơ, "
+        f"trong đó {totals['files_on_time']} hồ sơ đúng và trước hạn, đạt {_pct(summary['on_time_rate'])} "
+        f"(chỉ tiêu từ 98% trở lên: {verdict(summary['on_time_met']).lower()}); {totals['online_files']} hồ sơ trực tuyến, "
+        f"{totals['cashless_payments']} giao dịch thanh toán không dùng tiền mặt; tỷ lệ người dân hài lòng "
+        f"{_pct(summary['satisfaction_rate'])}; {totals['digital_literacy_participants']} lượt người tham gia "
+        f"“Bình dân học vụ số”. {totals['officials_total'] - totals['officials_violating']}/{totals['officials_total']} "
+        f"cán bộ, công chức thực hiện nghiêm quy tắc ứng xử, đạo đức công vụ ({_pct(summary['conduct_rate'])}).")]
+    rows = [
+        ["1", "Duy trì mô hình “Chính quyền thân thiện, vì Nhân dân phục vụ”", "Hằng năm", "Đang thực hiện", "Đạt"],
+        ["2", "Cán bộ, công chức giữ quy tắc ứng xử, đạo đức công vụ", "100%", _pct(summary["conduct_rate"]),
+         verdict(summary["conduct_met"])],
+        ["3", "Đơn vị đăng ký ít nhất 01 mô hình", f"{units['active']} đơn vị",
+         f"{units['with_registered_model']} đơn vị", "Đạt" if units["with_registered_model"] >= units["active"] > 0 else "Chưa đạt"],
+        ["4", "Hồ sơ TTHC giải quyết đúng và trước hạn", "≥ 98%", _pct(summary["on_time_rate"]), verdict(summary["on_time_met"])],
+        ["5", "Dịch vụ công trực tuyến, thanh toán không dùng tiền mặt, “Bình dân học vụ số”", "Tăng",
+         f"{totals['online_files']} / {totals['cashless_payments']} / {totals['digital_literacy_participants']}", "Theo dõi"],
+    ]
+    blocks.append(Table(columns=["STT", "Chỉ tiêu", "Yêu cầu", "Kết quả", "Đánh giá"], rows=rows,
+                        widths_mm=[14, 70, 25, 32, 24]))
+    blocks.append(Paragraph(
+        f"Về công tác báo cáo: {reports['submitted']:02d}/{reports['expected']:02d} đơn vị gửi báo cáo, trong đó "
+        f"{_count(reports['on_time'])} đơn vị gửi đúng hạn, {_count(reports['late'])} đơn vị nộp muộn"
+        + (f", {_count(reports['overdue'])} đơn vị quá hạn chưa gửi" if reports["overdue"] else "") + "."))
+    return blocks
+
+
+def document_of(report: ConsolidatedReport, config: Mapping[str, Any], figures: Mapping[str, Any]) -> OfficialDocument:
+    """The report as a ward writes it: the plan's sections, the figures in sentences and tables, each unit's
+    models named, difficulties and proposals gathered, "Trên đây là …" and "./."."""
     content = report.content
 
     def paragraphs(text: str) -> list[Paragraph]:
-        return [Paragraph(line.strip()) for line in (text or "").split("\n") if line.strip()]
+        return [Paragraph(line.strip()) for line in clean_text(text).split("\n") if line.strip()]
 
     def bullets(key: str) -> list[Paragraph]:
-        return [bullet(f"{i['unit_name']}: {i['text']}") for i in content.get(key) or []] or [bullet("Không có.")]
+        return [bullet(f"{i['unit_name']}: {i['text']}" if i.get("unit_name") not in (None, "", "Chung") else i["text"])
+                for i in content.get(key) or []] or [bullet("Không có.")]
 
     body: list[Block] = [*paragraphs(content.get("intro", ""))]
-    body += [heading("I. KẾT QUẢ THỰC HIỆN"), heading("1. Công tác lãnh đạo, chỉ đạo"), *paragraphs(content.get("leadership", ""))]
-    body += [heading("2. Kết quả thực hiện các mô hình và chỉ tiêu"), *paragraphs(content.get("results", ""))]
+    body += [heading("I. CÔNG TÁC LÃNH ĐẠO, CHỈ ĐẠO"), *paragraphs(content.get("leadership", ""))]
+    body += [heading("II. KẾT QUẢ THỰC HIỆN"), heading("1. Kết quả đăng ký, thực hiện các mô hình “Dân vận khéo”")]
+    body += _model_sentences(figures)
+    body += [heading("2. Kết quả thực hiện các chỉ tiêu"), *_target_sentences(figures, report.period)]
+    extra = [p for p in paragraphs(content.get("results", "")) if not p.text.startswith("Có ")]
+    body += extra
     body += [heading("3. Hiệu quả mang lại"), *paragraphs(content.get("effectiveness", ""))]
     body += [heading("4. Những cách làm hay, sáng tạo"), *bullets("good_practices")]
-    body += [heading("II. KHÓ KHĂN, VƯỚNG MẮC"), *bullets("difficulties")]
-    body += [heading("III. KIẾN NGHỊ, ĐỀ XUẤT"), *bullets("recommendations")]
-    body += [heading("IV. PHƯƠNG HƯỚNG, NHIỆM VỤ THỜI GIAN TỚI"), *paragraphs(content.get("next_direction", ""))]
-    body.append(Paragraph("(Số liệu chi tiết tại Phụ lục kèm theo.)"))
-    issuer = Issuer(parent=config["WARD_AGENCY"], name=config["WARD_AGENCY_PLACE"], place=config["WARD_PLACE_NAME"])
+    body += [heading("III. KHÓ KHĂN, VƯỚNG MẮC"), *bullets("difficulties")]
+    body += [heading("IV. KIẾN NGHỊ, ĐỀ XUẤT"), *bullets("recommendations")]
+    body += [heading("V. PHƯƠNG HƯỚNG, NHIỆM VỤ THỜI GIAN TỚI"), *paragraphs(content.get("next_direction", ""))]
+    body.append(Paragraph(
+        f"Trên đây là báo cáo {_period_words(report)} thực hiện Phong trào thi đua “Dân vận khéo” của "
+        f"{_agency_text(config)} (số liệu chi tiết tại Phụ lục kèm theo)./."))
+    draft = report.status != "finalised"
     return OfficialDocument(
         type_code="BC", number=report.number, issued_on=report.document_date, title="BÁO CÁO", subtitle=report.title,
-        body=body, signature=Signature(name=report.signer_name), recipients=list(report.recipients), issuer=issuer,
-        header="stacked",
+        body=body, signature=Signature(name=report.signer_name or config.get("CHAIRMAN_NAME") or ""),
+        recipients=list(report.recipients), issuer=_issuer(config), draft=draft,
     )
 
 
-def consolidated_docx(report: ConsolidatedReport, config: Mapping[str, Any]) -> bytes:
-    return render_docx(document_of(report, config))
+def consolidated_docx(report: ConsolidatedReport, config: Mapping[str, Any], figures: Mapping[str, Any]) -> bytes:
+    return render_docx(document_of(report, config, figures))
 
 
-def annex_xlsx(report: ConsolidatedReport, figures: Mapping[str, Any]) -> bytes:
-    """Phụ lục: one sheet of target figures per unit with totals and rates, one of unit reports, one summary."""
+def _code(figures: Mapping[str, Any], unit_id: int) -> str:
+    return (figures.get("unit_codes") or {}).get(str(unit_id)) or str(unit_id)
+
+
+def annex_xlsx(report: ConsolidatedReport, figures: Mapping[str, Any], config: Mapping[str, Any]) -> bytes:
+    """Phụ lục: target figures per unit with totals, the unit reports, the models; each sheet printed landscape A4,
+    one page wide, its header row repeated, headed "PHỤ LỤC …" and "(Kèm theo Báo cáo số … ngày …)"."""
     book = Workbook()
-    bold = Font(name="Times New Roman", bold=True)
-    sheet = book.active
-    sheet.title = "Chỉ tiêu"
-    sheet.append([f"PHỤ LỤC SỐ LIỆU — {report.title.upper()}"])
-    sheet["A1"].font = bold
-    header = ["STT", "Mã đơn vị", "Đơn vị", *FIGURE_FIELDS.values()]
-    sheet.append(header)
-    for cell in sheet[2]:
-        cell.font = bold
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for i, row in enumerate(figures["units"], start=1):
-        sheet.append([i, row["unit_id"], row["unit_name"], *(row[name] for name in FIGURE_FIELDS)])
+    reference = annex_reference(report, config)
+    subject = f"{_period_words(report)} thực hiện Phong trào thi đua “Dân vận khéo”".upper()
     summary = figures["summary"]
-    sheet.append(["", "", "Tổng cộng", *(summary["totals"][name] for name in FIGURE_FIELDS)])
-    for cell in sheet[sheet.max_row]:
-        cell.font = bold
-    sheet.append([])
-    sheet.append(["", "", "Tỷ lệ hồ sơ đúng và trước hạn (%)", summary["on_time_rate"]])
-    sheet.append(["", "", "Tỷ lệ hài lòng (%)", summary["satisfaction_rate"]])
-    sheet.append(["", "", "Tỷ lệ cán bộ, công chức giữ quy tắc ứng xử (%)", summary["conduct_rate"]])
-    sheet.column_dimensions["C"].width = 38
+    write_sheet(book, PrintedSheet(
+        name="Chỉ tiêu", heading="PHỤ LỤC I", subheading=f"SỐ LIỆU CHỈ TIÊU CỦA CÁC ĐƠN VỊ — {subject}",
+        reference=reference, columns=["STT", "Mã đơn vị", "Đơn vị", *FIGURE_FIELDS.values()],
+        rows=[[i, _code(figures, row["unit_id"]), row["unit_name"], *(row[name] for name in FIGURE_FIELDS)]
+              for i, row in enumerate(figures["units"], start=1)],
+        totals=["", "", "Tổng cộng", *(summary["totals"][name] for name in FIGURE_FIELDS)],
+        widths=[6, 14, 30, *([11] * len(FIGURE_FIELDS))], numeric_from=3,
+        notes=[f"Tỷ lệ hồ sơ đúng và trước hạn: {_pct(summary['on_time_rate'])} (chỉ tiêu từ 98% trở lên).",
+               f"Tỷ lệ hài lòng: {_pct(summary['satisfaction_rate'])}.",
+               f"Tỷ lệ cán bộ, công chức giữ quy tắc ứng xử: {_pct(summary['conduct_rate'])} (chỉ tiêu 100%)."],
+    ), first=True)
 
-    reports = book.create_sheet("Báo cáo đơn vị")
-    reports.append(["STT", "Mã đơn vị", "Đơn vị", "Trạng thái", "Ngày gửi", "Đúng hạn"])
-    for cell in reports[1]:
-        cell.font = bold
-    for i, row in enumerate(figures["reports"], start=1):
-        submitted = row["submitted_at"][:10] if row["submitted_at"] else ""
-        on_time = "" if not row["submitted_at"] else ("Trễ hạn" if row["late"] else "Đúng hạn")
-        reports.append([i, row["unit_id"], row["unit_name"], REPORT_STATUSES.get(row["status"], row["status"]), submitted, on_time])
-    reports.column_dimensions["C"].width = 38
+    reports = figures["reports"]
+    write_sheet(book, PrintedSheet(
+        name="Báo cáo đơn vị", heading="PHỤ LỤC II", subheading=f"TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC ĐƠN VỊ — {subject}",
+        reference=reference, columns=["STT", "Mã đơn vị", "Đơn vị", "Trạng thái", "Ngày gửi", "Thời hạn"],
+        rows=[[i, _code(figures, row["unit_id"]), row["unit_name"], REPORT_STATUS_LABELS.get(row["status"], row["status"]),
+               _dmy(row.get("submitted_on") or (row["submitted_at"] or "")[:10]),
+               "" if not row["submitted_at"] else ("Nộp muộn" if row["late"] else "Đúng hạn")]
+              for i, row in enumerate(reports, start=1)],
+        totals=["", "", "Tổng cộng", f"{sum(1 for r in reports if r['status'] == 'accepted')} đã tiếp nhận",
+                f"{sum(1 for r in reports if r['submitted_at'])} đã gửi", f"{sum(1 for r in reports if r['late'])} nộp muộn"],
+        widths=[6, 14, 40, 28, 14, 14],
+    ))
+
+    models = figures.get("models") or []
+    write_sheet(book, PrintedSheet(
+        name="Mô hình", heading="PHỤ LỤC III", subheading=f"CÁC MÔ HÌNH “DÂN VẬN KHÉO” NĂM {report.year}",
+        reference=reference, columns=["STT", "Mã đơn vị", "Đơn vị", "Tên mô hình", "Lĩnh vực", "Tình trạng", "Điển hình",
+                                      "Ngày kiểm tra"],
+        rows=[[i, _code(figures, m["unit_id"]), m["unit_name"], m["title"], MODEL_FIELDS.get(m["field"], m["field"]),
+               MODEL_STATUS_LABELS.get(m["status"], m["status"]), "Điển hình" if m["typical"] else "",
+               _dmy(m.get("inspected_on") or "")] for i, m in enumerate(models, start=1)],
+        totals=["", "", "Tổng cộng", f"{len(models)} mô hình", "", "", f"{sum(1 for m in models if m['typical'])}", ""],
+        widths=[6, 14, 28, 44, 24, 20, 11, 13],
+    ))
 
     progress = figures["progress"]
-    overview = book.create_sheet("Tổng hợp")
     period = progress["reports"][report.period]
-    for label, value in [
+    overview = [
         ("Đơn vị đang tham gia", progress["units"]["active"]),
         ("Đơn vị đã đăng ký mô hình", progress["units"]["with_registered_model"]),
         ("Đơn vị có mô hình được tiếp nhận", progress["units"]["with_accepted_model"]),
@@ -280,11 +510,25 @@ def annex_xlsx(report: ConsolidatedReport, figures: Mapping[str, Any]) -> bytes:
         ("Mô hình điển hình", len(progress["typical_models"])),
         ("Báo cáo đã gửi", period["submitted"]),
         ("Báo cáo đúng hạn", period["on_time"]),
+        ("Báo cáo nộp muộn", period["late"]),
         ("Báo cáo quá hạn chưa gửi", period["overdue"]),
         ("Khen thưởng đã quyết định", progress["commendations"]["decided"]),
-    ]:
-        overview.append([label, value])
-    overview.column_dimensions["A"].width = 40
+    ]
+    write_sheet(book, PrintedSheet(
+        name="Tổng hợp", heading="PHỤ LỤC IV", subheading=f"TỔNG HỢP KẾT QUẢ — {subject}", reference=reference,
+        columns=["STT", "Nội dung", "Số lượng"], rows=[[i, label, value] for i, (label, value) in enumerate(overview, start=1)],
+        widths=[6, 60, 14], numeric_from=2,
+    ))
+    workbook_properties(book, author=_issuer(config).full_name, title=f"Phụ lục — {report.title}",
+                        created=report.document_date)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _dmy(iso_day: str) -> str:
+    """"2026-06-05" → "05/06/2026"."""
+    if not iso_day:
+        return ""
+    year, month, day = iso_day[:10].split("-")
+    return f"{day}/{month}/{year}"

@@ -26,6 +26,9 @@ REPORT_ACCEPTED = "vn.dvk.reporting.report-accepted.v1"
 REPORT_OVERDUE = "vn.dvk.reporting.report-overdue.v1"
 TARGET_FIGURES_UPDATED = "vn.dvk.reporting.target-figures-updated.v1"
 CONSOLIDATED_REPORT_FINALISED = "vn.dvk.reporting.consolidated-report-finalised.v1"
+CONSOLIDATED_REPORT_SUBMITTED_FOR_SIGNATURE = "vn.dvk.reporting.consolidated-report-submitted-for-signature.v1"
+CONSOLIDATED_REPORT_APPROVED = "vn.dvk.reporting.consolidated-report-approved.v1"
+CONSOLIDATED_REPORT_RETURNED = "vn.dvk.reporting.consolidated-report-returned.v1"
 PROGRESS_SNAPSHOT = "vn.dvk.reporting.progress-snapshot.v1"
 
 # Topics (by publishing service) this service's consumer reads.

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from dvk_platform.documents import document_number
 from dvk_platform.tables import JSONType, UTCDateTime
 
 
@@ -30,6 +31,23 @@ REPORT_STATUSES = {
     "returned": "bị trả lại",
     "resubmitted": "đã gửi lại",
     "accepted": "đã tiếp nhận",
+}
+
+# As the web UI and the printed annex name them.
+REPORT_STATUS_LABELS = {
+    "draft": "Dự thảo",
+    "submitted": "Đã gửi, chờ tiếp nhận",
+    "returned": "Trả lại để chỉnh sửa",
+    "resubmitted": "Đã gửi lại, chờ tiếp nhận",
+    "accepted": "Đã tiếp nhận",
+}
+MODEL_STATUS_LABELS = {
+    "draft": "Bản nháp",
+    "submitted": "Đã gửi, chờ tiếp nhận",
+    "returned": "Trả lại để chỉnh sửa",
+    "resubmitted": "Đã gửi lại, chờ tiếp nhận",
+    "accepted": "Đã tiếp nhận",
+    "withdrawn": "Đã rút",
 }
 
 # The sections every unit report covers (Kế hoạch, mục IV.5), in the order they are printed.
@@ -144,6 +162,11 @@ class UnitReport(Base):
 
     __mapper_args__ = {"version_id_col": version}
 
+    @property
+    def number_cited(self) -> str | None:
+        """"05/BC-UBND" once issued, as other documents cite it."""
+        return document_number("BC", self.number) if self.number and self.status == "finalised" else None
+
 
 class ReportHistory(Base):
     """Who did what to a report, when (the audit trail shown under the report)."""
@@ -232,7 +255,9 @@ class ConsolidatedReport(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     year: Mapped[int] = mapped_column(Integer)
     period: Mapped[str] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(20), default="draft")  # draft | finalised
+    # draft → awaiting_signature (Trình ký) → approved (lãnh đạo duyệt) → finalised (ban hành, numbered);
+    # a leader may return a report awaiting signature to draft, with a reason.
+    status: Mapped[str] = mapped_column(String(20), default="draft")
     number: Mapped[int | None] = mapped_column(Integer, nullable=True)
     title: Mapped[str] = mapped_column(String(500))
     document_date: Mapped[date | None] = mapped_column(Date, nullable=True)
@@ -244,8 +269,17 @@ class ConsolidatedReport(Base):
     # Figures frozen at finalisation; a draft always shows the current figures.
     figures: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
     finalised_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    submitted_for_signature_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    approved_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    return_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def number_cited(self) -> str | None:
+        """"05/BC-UBND" once issued, as other documents cite it."""
+        return document_number("BC", self.number) if self.number and self.status == "finalised" else None

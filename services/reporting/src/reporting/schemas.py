@@ -5,12 +5,12 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from dvk_platform.schemas import BaseSchema
+from dvk_platform.schemas import BaseSchema, Boolean, Integer, QuerySchema
 
 from .models import FIGURE_FIELDS, PERIODS, REPORT_STATUSES
 from .services import figure_errors
 
-YEAR = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+YEAR = Integer(required=True, validate=validate.Range(min=2000, max=2100))
 PERIOD = fields.String(required=True, validate=validate.OneOf(list(PERIODS)))
 LONG_TEXT = validate.Length(max=20000)
 
@@ -18,7 +18,7 @@ LONG_TEXT = validate.Length(max=20000)
 class VersionedSchema(BaseSchema):
     """Edits and transitions carry the version the user saw (or send it as If-Match)."""
 
-    version = fields.Integer(load_default=None)
+    version = Integer(load_default=None)
 
 
 class SectionsSchema(BaseSchema):
@@ -31,19 +31,19 @@ class SectionsSchema(BaseSchema):
 
 
 class ModelResultInSchema(BaseSchema):
-    model_id = fields.Integer(required=True)
+    model_id = Integer(required=True)
     result = fields.String(required=True, validate=LONG_TEXT)
 
 
 class ModelResultSchema(BaseSchema):
-    model_id = fields.Integer()
+    model_id = Integer()
     title = fields.String()
     field = fields.String()
     result = fields.String()
 
 
 class ReportCreateSchema(BaseSchema):
-    unit_id = fields.Integer(load_default=None)
+    unit_id = Integer(load_default=None)
     year = YEAR
     period = PERIOD
     sections = fields.Nested(SectionsSchema)
@@ -59,27 +59,27 @@ class ReturnSchema(VersionedSchema):
     reason = fields.String(required=True, validate=validate.Length(min=3, max=2000))
 
 
-class ReportQuerySchema(BaseSchema):
-    year = fields.Integer()
+class ReportQuerySchema(QuerySchema):
+    year = Integer()
     period = fields.String(validate=validate.OneOf(list(PERIODS)))
-    unit_id = fields.Integer()
+    unit_id = Integer()
     status = fields.String(validate=validate.OneOf(list(REPORT_STATUSES)))
 
 
 class ReportSchema(BaseSchema):
-    id = fields.Integer()
-    unit_id = fields.Integer()
-    year = fields.Integer()
+    id = Integer()
+    unit_id = Integer()
+    year = Integer()
     period = fields.String()
     status = fields.String()
     sections = fields.Dict()
     model_results = fields.List(fields.Nested(ModelResultSchema))
     due_date = fields.Date()
-    late = fields.Boolean()
+    late = Boolean()
     submitted_at = fields.DateTime(allow_none=True)
     accepted_at = fields.DateTime(allow_none=True)
     return_reason = fields.String(allow_none=True)
-    version = fields.Integer()
+    version = Integer()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 
@@ -94,21 +94,21 @@ class HistorySchema(BaseSchema):
     at = fields.DateTime()
 
 
-class YearQuerySchema(BaseSchema):
+class YearQuerySchema(QuerySchema):
     year = YEAR
 
 
-class YearPeriodQuerySchema(BaseSchema):
+class YearPeriodQuerySchema(QuerySchema):
     year = YEAR
     period = PERIOD
 
 
 class DeadlineSchema(BaseSchema):
-    year = fields.Integer()
+    year = Integer()
     period = fields.String()
     period_name = fields.String()
     due_date = fields.Date()
-    configured = fields.Boolean()
+    configured = Boolean()
 
 
 class DeadlineUpdateSchema(BaseSchema):
@@ -116,16 +116,16 @@ class DeadlineUpdateSchema(BaseSchema):
 
 
 class FiguresInSchema(VersionedSchema):
-    files_received = fields.Integer(required=True, validate=validate.Range(min=0))
-    files_resolved = fields.Integer(required=True, validate=validate.Range(min=0))
-    files_on_time = fields.Integer(required=True, validate=validate.Range(min=0))
-    online_files = fields.Integer(required=True, validate=validate.Range(min=0))
-    cashless_payments = fields.Integer(required=True, validate=validate.Range(min=0))
-    survey_responses = fields.Integer(required=True, validate=validate.Range(min=0))
-    satisfied_responses = fields.Integer(required=True, validate=validate.Range(min=0))
-    digital_literacy_participants = fields.Integer(required=True, validate=validate.Range(min=0))
-    officials_total = fields.Integer(required=True, validate=validate.Range(min=0))
-    officials_violating = fields.Integer(required=True, validate=validate.Range(min=0))
+    files_received = Integer(required=True, validate=validate.Range(min=0))
+    files_resolved = Integer(required=True, validate=validate.Range(min=0))
+    files_on_time = Integer(required=True, validate=validate.Range(min=0))
+    online_files = Integer(required=True, validate=validate.Range(min=0))
+    cashless_payments = Integer(required=True, validate=validate.Range(min=0))
+    survey_responses = Integer(required=True, validate=validate.Range(min=0))
+    satisfied_responses = Integer(required=True, validate=validate.Range(min=0))
+    digital_literacy_participants = Integer(required=True, validate=validate.Range(min=0))
+    officials_total = Integer(required=True, validate=validate.Range(min=0))
+    officials_violating = Integer(required=True, validate=validate.Range(min=0))
 
     @validates_schema
     def _consistent(self, data: dict[str, Any], **_kwargs: Any) -> None:
@@ -136,31 +136,31 @@ class FiguresInSchema(VersionedSchema):
 
 
 class FiguresSchema(BaseSchema):
-    unit_id = fields.Integer()
-    year = fields.Integer()
+    unit_id = Integer()
+    year = Integer()
     period = fields.String()
-    files_received = fields.Integer()
-    files_resolved = fields.Integer()
-    files_on_time = fields.Integer()
-    online_files = fields.Integer()
-    cashless_payments = fields.Integer()
-    survey_responses = fields.Integer()
-    satisfied_responses = fields.Integer()
-    digital_literacy_participants = fields.Integer()
-    officials_total = fields.Integer()
-    officials_violating = fields.Integer()
+    files_received = Integer()
+    files_resolved = Integer()
+    files_on_time = Integer()
+    online_files = Integer()
+    cashless_payments = Integer()
+    survey_responses = Integer()
+    satisfied_responses = Integer()
+    digital_literacy_participants = Integer()
+    officials_total = Integer()
+    officials_violating = Integer()
     source = fields.String()
-    version = fields.Integer()
+    version = Integer()
     updated_at = fields.DateTime()
 
 
 class ImportResultSchema(BaseSchema):
-    imported = fields.Integer()
+    imported = Integer()
     figures = fields.List(fields.Nested(FiguresSchema))
 
 
 class ListItemSchema(BaseSchema):
-    unit_id = fields.Integer(allow_none=True, load_default=None)
+    unit_id = Integer(allow_none=True, load_default=None)
     unit_name = fields.String(required=True, validate=validate.Length(max=200))
     text = fields.String(required=True, validate=LONG_TEXT)
 
@@ -190,27 +190,33 @@ class ConsolidatedUpdateSchema(VersionedSchema):
 
 
 class FinaliseSchema(VersionedSchema):
-    number = fields.Integer(load_default=None, validate=validate.Range(min=1, max=9999))
+    number = Integer(load_default=None, validate=validate.Range(min=1, max=9999))
+
+
+class SignoffSchema(VersionedSchema):
+    """Trình ký or approve: only the version the caller saw."""
 
 
 class ConsolidatedSummarySchema(BaseSchema):
-    id = fields.Integer()
-    year = fields.Integer()
+    id = Integer()
+    year = Integer()
     period = fields.String()
     status = fields.String()
-    number = fields.Integer(allow_none=True)
+    number = Integer(allow_none=True)
+    number_cited = fields.String(allow_none=True, metadata={"description": "\"05/BC-UBND\" once issued"})
     title = fields.String()
     document_date = fields.Date(allow_none=True)
-    version = fields.Integer()
+    version = Integer()
 
 
 class ConsolidatedSchema(BaseSchema):
-    id = fields.Integer()
-    year = fields.Integer()
+    id = Integer()
+    year = Integer()
     period = fields.String()
     status = fields.String()
-    number = fields.Integer(allow_none=True)
+    number = Integer(allow_none=True)
     number_text = fields.String()
+    number_cited = fields.String(allow_none=True, metadata={"description": "\"05/BC-UBND\" once issued"})
     title = fields.String()
     document_date = fields.Date(allow_none=True)
     content = fields.Dict()
@@ -218,7 +224,11 @@ class ConsolidatedSchema(BaseSchema):
     signer_name = fields.String()
     figures = fields.Dict()
     finalised_at = fields.DateTime(allow_none=True)
-    version = fields.Integer()
+    submitted_for_signature_at = fields.DateTime(allow_none=True)
+    approved_at = fields.DateTime(allow_none=True)
+    approved_by = fields.String(allow_none=True)
+    return_reason = fields.String(allow_none=True)
+    version = Integer()
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 

@@ -10,9 +10,9 @@ from datetime import date
 
 from flask import Response, current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
+from dvk_platform.app import Blueprint
 from dvk_platform.auth import current_principal, require_roles
 from dvk_platform.errors import Problem
 
@@ -103,7 +103,7 @@ class DecisionDocument(MethodView):
     def get(self, decision_id):
         with unit_of_work() as session:
             decision = _decision(session, decision_id)
-            content = paperwork.decision_docx(decision, _names(session, decision.nominations), current_app.config["WARD_NAME"])
+            content = paperwork.decision_docx(decision, _names(session, decision.nominations), current_app.config)
             return _download(content, DOCX, f"quyet-dinh-{decision.number:02d}-{decision.year}.docx")
 
 
@@ -119,7 +119,8 @@ class DecisionRegister(MethodView):
                 statement = statement.where(Decision.year == query["year"])
             decisions = list(session.scalars(statement))
             names = _names(session, [n for d in decisions for n in d.nominations])
-            content = paperwork.decisions_xlsx(decisions, names, shows_reason=lambda nomination: _shows_reason(nomination.unit_id))
+            content = paperwork.decisions_xlsx(decisions, names, current_app.config, query.get("year"),
+                                               shows_reason=lambda nomination: _shows_reason(nomination.unit_id))
         suffix = query.get("year") or date.today().year
         return _download(content, XLSX, f"danh-sach-quyet-dinh-khen-thuong-{suffix}.xlsx")
 
@@ -161,5 +162,5 @@ class LetterDocument(MethodView):
     def get(self, letter_id):
         with unit_of_work() as session:
             letter = _letter(session, letter_id)
-            content = paperwork.letter_docx(letter, _names(session, letter.nominations), current_app.config["WARD_NAME"])
+            content = paperwork.letter_docx(letter, _names(session, letter.nominations), current_app.config)
             return _download(content, DOCX, f"to-trinh-{letter.number:02d}-{letter.year}.docx")

@@ -2,13 +2,15 @@
 every body signed with the key's secret (X-DVK-Signature: sha256=<hex of HMAC-SHA256 of the body bytes>)."""
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
+from typing import Any
 
 from flask import Response, current_app, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
-from dvk_platform.app import refusals
+from dvk_platform.app import Blueprint, refusals
 from dvk_platform.db import get_db
 
 from .. import services
@@ -24,8 +26,23 @@ def presented_key() -> str | None:
     return request.headers.get("X-API-Key")
 
 
+def key_checked_first(view: Callable[..., Any]) -> Callable[..., Any]:
+    """The API key is checked before the query is read: a caller without a valid key learns nothing, not even
+    which query values would be refused (401 before 422)."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with get_db().transaction() as session:
+            services.authenticate(session, presented_key())
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
 @blp.route("")
 class Feed(MethodView):
+    @key_checked_first
+    @blp.doc(security=[{"apiKey": []}])
     @blp.arguments(FeedQuerySchema, location="query")
     @blp.alt_response(200, schema=FeedPageSchema, success=True, description="events after the cursor, signed", headers={
         "X-DVK-Signature": {"description": "sha256=<hex of HMAC-SHA256 of the body bytes with the key's signing secret>",

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from dvk_platform.app import refusals
+from dvk_platform.app import Blueprint, refusals
 from dvk_platform.auth import current_principal, require_roles
 from dvk_platform.db import get_db
 from dvk_platform.versioning import etag, requested_version

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from dvk_platform.clock import now
+from dvk_platform.documents import signer_name
 
 from .. import clients
 from ..pages import NOMINATION_STATUSES
@@ -392,7 +393,9 @@ def _signing(kind: str) -> Any:
     year = _year()
     if request.method == "GET":
         user = current_user()
-        data = {"signer_name": user.full_name if user else "", "signer_position": "chu_tich",
+        # The Chairman as the ward's settings name him (DVK_CHAIRMAN_NAME); else the signed-in leader's name without a title.
+        signer = current_app.config.get("CHAIRMAN_NAME") or signer_name(user.full_name if user else "")
+        data = {"signer_name": signer, "signer_position": "chu_tich",
                 paper.date_field: now().date().isoformat(), "addressee": "Chủ tịch Ủy ban nhân dân tỉnh"}
         return _signing_page(kind, year, data, set(request.args.getlist("chon", type=int)), {})
     refs = _chosen_refs()

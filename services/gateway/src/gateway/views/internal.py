@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
-from dvk_platform.app import refusals
+from dvk_platform.app import Blueprint, refusals
 from dvk_platform.auth import require_roles
 from dvk_platform.db import get_db
 

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from dvk_platform.clock import now
 
 from .. import clients
+from ..pages import form_date
 from ..security import has_role, login_required
 from .units import unit_names
 
@@ -23,6 +24,9 @@ FORM_FIELDS = [
     ("expected_results", "Kết quả dự kiến (chỉ tiêu đo được)", "textarea"),
 ]
 DATE_FIELDS = [("start_date", "Ngày bắt đầu"), ("end_date", "Ngày kết thúc")]
+# What the registration service requires of a model (its ModelFieldsSchema); marked * on the form.
+REQUIRED = {"title", "field", "goals", "content", "target_group", "person_in_charge", "expected_results",
+            "start_date", "end_date"}
 
 
 def _items(data: Any) -> list[dict[str, Any]]:
@@ -31,14 +35,37 @@ def _items(data: Any) -> list[dict[str, Any]]:
     return list(data or [])
 
 
-def _form() -> dict[str, Any]:
+def _form() -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
+    """(what the service gets, what the form shows again, the gateway's own refusals beside fields)."""
     data: dict[str, Any] = {name: request.form.get(name, "").strip() for name, _, _ in FORM_FIELDS}
     data["field"] = request.form.get("field", "")
+    shown = dict(data)
+    errors: dict[str, str] = {}
     for name, _ in DATE_FIELDS:
-        data[name] = request.form.get(name) or None
-    year = request.form.get("year", "")
-    data["year"] = int(year) if year.isdigit() else None
-    return data
+        typed = request.form.get(name, "").strip()
+        shown[name] = typed
+        try:
+            data[name] = form_date(typed)
+        except ValueError as exc:
+            errors[name] = str(exc)
+    year = request.form.get("year", "").strip()
+    data["year"] = shown["year"] = int(year) if year.isdigit() else None
+    if year and not year.isdigit():
+        errors["year"] = "Năm đăng ký là một số, ví dụ 2026."
+        shown["year"] = year
+    return data, shown, errors
+
+
+def _form_page(model: dict[str, Any] | None, data: dict[str, Any], errors: dict[str, str], status: int = 200) -> Any:
+    returns = [h for h in (model or {}).get("history") or [] if h.get("action") == "return"]
+    last_return = returns[-1] if returns and (model or {}).get("status") == "returned" else None
+    return render_template("models/form.html", model=model, data=data, errors=errors, form_fields=FORM_FIELDS,
+                           date_fields=DATE_FIELDS, required=REQUIRED, last_return=last_return), status
+
+
+def _gateway_refused(model: dict[str, Any] | None, shown: dict[str, Any], errors: dict[str, str]) -> Any:
+    errors.setdefault("_", "Chưa lưu: vui lòng sửa các mục được đánh dấu.")
+    return _form_page(model, shown, errors, 422)
 
 
 @bp.get("")
@@ -56,8 +83,8 @@ def index() -> Any:
     page = clients.get("registration", "/models", params=filters)
     models = _items(page)
     total = page.get("total", len(models)) if isinstance(page, dict) else len(models)
-    template = "models/_rows.html" if request.headers.get("HX-Request") else "models/index.html"
-    return render_template(template, models=models, filters=filters, total=total, unit_names=unit_names())
+    # htmx takes the list, its total and the heading from the whole page: they always agree.
+    return render_template("models/index.html", models=models, filters=filters, total=total, unit_names=unit_names())
 
 
 @bp.route("/moi", methods=["GET", "POST"])
@@ -66,13 +93,14 @@ def create() -> Any:
     if not has_role("don_vi"):
         abort(403)
     if request.method == "GET":
-        return render_template("models/form.html", model=None, data={"year": now().year}, errors={},
-                               form_fields=FORM_FIELDS, date_fields=DATE_FIELDS)
-    data = _form()
+        return _form_page(None, {"year": now().year}, {})
+    data, shown, errors = _form()
+    if errors:
+        return _gateway_refused(None, shown, errors)
     try:
         created = clients.post("registration", "/models", json={k: v for k, v in data.items() if v not in (None, "")})
     except clients.ServiceProblem as exc:
-        return _form_refused(None, data, exc)
+        return _form_refused(None, shown, exc)
     flash("Đã lưu bản nháp mô hình.", "success")
     return redirect(url_for("models.detail", model_id=created["id"]))
 
@@ -80,8 +108,7 @@ def create() -> Any:
 def _form_refused(model: dict[str, Any] | None, data: dict[str, Any], exc: clients.ServiceProblem) -> Any:
     errors = exc.field_errors()
     errors.setdefault("_", exc.message)
-    return render_template("models/form.html", model=model, data=data, errors=errors,
-                           form_fields=FORM_FIELDS, date_fields=DATE_FIELDS), exc.status
+    return _form_page(model, data, errors, exc.status)
 
 
 @bp.get("/<int:model_id>")
@@ -106,15 +133,16 @@ def edit(model_id: int) -> Any:
         abort(403)
     model = clients.get("registration", f"/models/{model_id}")
     if request.method == "GET":
-        return render_template("models/form.html", model=model, data=model, errors={},
-                               form_fields=FORM_FIELDS, date_fields=DATE_FIELDS)
-    data = _form()
+        return _form_page(model, model, {})
+    data, shown, errors = _form()
     data.pop("year", None)
+    if errors:
+        return _gateway_refused(model, shown, errors)
     try:
         clients.call("registration", "PATCH", f"/models/{model_id}", json=data,
                      if_match=request.form.get("version") or model.get("version"))
     except clients.ServiceProblem as exc:
-        return _form_refused(model, data, exc)
+        return _form_refused(model, shown, exc)
     flash("Đã lưu thay đổi.", "success")
     return redirect(url_for("models.detail", model_id=model_id))
 
@@ -162,6 +190,11 @@ def _refused_on_detail(model_id: int, exc: clients.ServiceProblem) -> Any:
 def inspect(model_id: int) -> Any:
     body = {name: request.form.get(name, "").strip() or None
             for name in ("inspected_on", "inspector", "rating", "findings", "follow_up")}
+    try:
+        body["inspected_on"] = form_date(body["inspected_on"])
+    except ValueError as exc:
+        model = clients.get("registration", f"/models/{model_id}")
+        return _detail(model, {"inspected_on": str(exc), "_": "Chưa ghi: vui lòng sửa các mục được đánh dấu."}, 422)
     try:
         clients.post("registration", f"/models/{model_id}/inspections", json={k: v for k, v in body.items() if v})
     except clients.ServiceProblem as exc:

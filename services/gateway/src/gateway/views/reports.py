@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from dvk_platform.clock import now
 
 from .. import clients
+from ..accounts import account_names
 from ..security import current_user, has_role, login_required, roles_required
 from .units import unit_names
 
@@ -53,7 +54,14 @@ FIGURES = [
 PERIODS_LOWER = {"six_month": "sơ kết 6 tháng", "annual": "tổng kết năm"}
 WRITERS = ("don_vi",)
 REVIEWERS = ("vhxh",)
+SIGNERS = ("lanh_dao",)  # the Chairman or a Vice-Chairman approves the consolidated report, or returns it
 WARD_READERS = ("admin", "vhxh", "lanh_dao", "giam_sat")
+CONSOLIDATED_STATUSES = {
+    "draft": "Dự thảo",
+    "awaiting_signature": "Đang trình ký",
+    "approved": "Lãnh đạo đã duyệt, chờ ban hành",
+    "finalised": "Đã ban hành",
+}
 
 
 def _items(data: Any) -> list[dict[str, Any]]:
@@ -119,6 +127,7 @@ def create() -> Any:
 def _report_page(report: dict[str, Any], errors: dict[str, str] | None = None, status: int = 200) -> Any:
     history = clients.get("reporting", f"/reports/{report['id']}/history") or []
     return render_template("reports/detail.html", report=report, history=history, sections=SECTIONS,
+                           people=account_names(h.get("actor_id") for h in history),
                            unit_names=unit_names(), errors=errors or {}), status
 
 
@@ -147,16 +156,22 @@ def edit(report_id: int) -> Any:
         return render_template("reports/form.html", report=report, sections=SECTIONS, unit_names=unit_names(),
                                errors={})
     data = _report_form()
+    shown = {**report, "sections": data["sections"],
+             "model_results": [{**m, "result": next((r["result"] for r in data["model_results"]
+                                                     if r["model_id"] == m.get("model_id")), m.get("result"))}
+                               for m in report.get("model_results") or []]}
+    if request.form.get("then") == "submit":  # sending needs every section: said beside each, nothing saved
+        empty = {name: "Chưa nhập mục này; báo cáo cần đủ các mục trước khi gửi."
+                 for name, _ in SECTIONS if not data["sections"].get(name)}
+        if empty:
+            return render_template("reports/form.html", report=shown, sections=SECTIONS, unit_names=unit_names(),
+                                   errors={**empty, "_": "Chưa gửi, chưa lưu: báo cáo còn thiếu nội dung."}), 422
     try:
         clients.call("reporting", "PATCH", f"/reports/{report_id}", json=data,
                      if_match=request.form.get("version") or report.get("version"))
     except clients.ServiceProblem as exc:
         if exc.status == 404:
             raise
-        shown = {**report, "sections": data["sections"],
-                 "model_results": [{**m, "result": next((r["result"] for r in data["model_results"]
-                                                         if r["model_id"] == m.get("model_id")), m.get("result"))}
-                                   for m in report.get("model_results") or []]}
         fields = tuple(name for name, _ in SECTIONS)
         return render_template("reports/form.html", report=shown, sections=SECTIONS, unit_names=unit_names(),
                                errors=_problem_errors(exc, fields)), exc.status
@@ -211,7 +226,7 @@ def transition(report_id: int, action: str) -> Any:
 @roles_required(*WARD_READERS)
 def consolidated_index() -> Any:
     reports = clients.get("reporting", "/consolidated-reports") or []
-    return render_template("reports/consolidated_index.html", reports=reports, year=_year())
+    return render_template("reports/consolidated_index.html", reports=reports, year=_year(), statuses=CONSOLIDATED_STATUSES)
 
 
 @bp.post("/tong-hop")
@@ -231,9 +246,11 @@ def _consolidated_page(report: dict[str, Any], errors: dict[str, str] | None = N
     content = report.get("content") or {}
     list_texts = {name: "\n".join(f"{item.get('unit_name')}: {item.get('text')}" for item in content.get(name) or [])
                   for name, _ in CONSOLIDATED_LISTS}
+    # The signer is the Chairman named in the ward's settings (DVK_CHAIRMAN_NAME), never a signed-in user's display name.
+    signer = report.get("signer_name") or current_app.config.get("CHAIRMAN_NAME") or ""
     return render_template("reports/consolidated.html", report=report, texts=CONSOLIDATED_TEXTS, list_texts=list_texts,
-                           lists=CONSOLIDATED_LISTS, figures=FIGURES, unit_names=unit_names(),
-                           errors=errors or {}, today=now().date().isoformat()), status
+                           lists=CONSOLIDATED_LISTS, figures=FIGURES, unit_names=unit_names(), signer=signer,
+                           statuses=CONSOLIDATED_STATUSES, errors=errors or {}, today=now().date().isoformat()), status
 
 
 @bp.get("/tong-hop/<int:consolidated_id>")
@@ -286,21 +303,53 @@ def consolidated_edit(consolidated_id: int) -> Any:
     return redirect(url_for("reports.consolidated_detail", consolidated_id=consolidated_id))
 
 
-@bp.post("/tong-hop/<int:consolidated_id>/ban-hanh")
-@roles_required(*REVIEWERS)
-def consolidated_finalise(consolidated_id: int) -> Any:
-    number = request.form.get("number", "").strip()
-    body: dict[str, Any] = {"number": int(number)} if number.isdigit() else {}
+def _consolidated_step(consolidated_id: int, action: str, body: dict[str, Any], done: str, shown: tuple[str, ...] = ()) -> Any:
     try:
-        clients.call("reporting", "POST", f"/consolidated-reports/{consolidated_id}/finalise", json=body,
+        clients.call("reporting", "POST", f"/consolidated-reports/{consolidated_id}/{action}", json=body,
                      if_match=request.form.get("version"))
     except clients.ServiceProblem as exc:
         if exc.status == 404:
             raise
         return _consolidated_page(clients.get("reporting", f"/consolidated-reports/{consolidated_id}"),
-                                  _problem_errors(exc, ("number",)), exc.status)
-    flash("Đã ban hành báo cáo tổng hợp; số liệu đã được chốt.", "success")
+                                  _problem_errors(exc, shown), exc.status)
+    flash(done, "success")
     return redirect(url_for("reports.consolidated_detail", consolidated_id=consolidated_id))
+
+
+@bp.post("/tong-hop/<int:consolidated_id>/trinh-ky")
+@roles_required(*REVIEWERS)
+def consolidated_submit(consolidated_id: int) -> Any:
+    return _consolidated_step(consolidated_id, "submit-for-signature", {},
+                              "Đã trình ký báo cáo tổng hợp; lãnh đạo UBND phường đã được thông báo.")
+
+
+@bp.post("/tong-hop/<int:consolidated_id>/duyet")
+@roles_required(*SIGNERS)
+def consolidated_approve(consolidated_id: int) -> Any:
+    return _consolidated_step(consolidated_id, "approve", {},
+                              "Đã duyệt báo cáo tổng hợp; Phòng Văn hóa - Xã hội sẽ ban hành (cấp số).")
+
+
+@bp.post("/tong-hop/<int:consolidated_id>/tra-lai")
+@roles_required(*SIGNERS)
+def consolidated_return(consolidated_id: int) -> Any:
+    return _consolidated_step(consolidated_id, "return", {"reason": request.form.get("reason", "").strip()},
+                              "Đã trả lại báo cáo tổng hợp cho Phòng Văn hóa - Xã hội.", ("reason",))
+
+
+@bp.post("/tong-hop/<int:consolidated_id>/ban-hanh")
+@roles_required(*REVIEWERS)
+def consolidated_finalise(consolidated_id: int) -> Any:
+    if request.form.get("confirm") != "yes":
+        # Issuing gives the report its number and freezes its figures for good: the clerk confirms it first.
+        return _consolidated_page(clients.get("reporting", f"/consolidated-reports/{consolidated_id}"),
+                                  {"confirm": "Đánh dấu ô xác nhận trước khi ban hành: số văn bản được cấp và số liệu "
+                                              "được chốt, không sửa lại được.",
+                                   "_": "Chưa ban hành: cần xác nhận."}, 422)
+    number = request.form.get("number", "").strip()
+    body: dict[str, Any] = {"number": int(number)} if number.isdigit() else {}
+    return _consolidated_step(consolidated_id, "finalise", body, "Đã ban hành báo cáo tổng hợp; số liệu đã được chốt.",
+                              ("number",))
 
 
 @bp.get("/tong-hop/<int:consolidated_id>/van-ban.docx")

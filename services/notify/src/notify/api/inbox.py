@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
+from dvk_platform.app import Blueprint
 from dvk_platform.auth import authenticated, current_principal
 from dvk_platform.clock import now
 from dvk_platform.db import get_db

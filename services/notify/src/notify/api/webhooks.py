@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
+from dvk_platform.app import Blueprint
 from dvk_platform.auth import require_roles
 from dvk_platform.db import get_db
 from dvk_platform.versioning import requested_version

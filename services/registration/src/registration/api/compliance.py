@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
+from dvk_platform.app import Blueprint
 from dvk_platform.auth import require_roles
 from dvk_platform.db import get_db
 

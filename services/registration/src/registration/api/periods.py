@@ -4,9 +4,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
+from dvk_platform.app import Blueprint
 from dvk_platform.auth import authenticated, current_principal, require_roles
 from dvk_platform.clock import now
 from dvk_platform.db import get_db

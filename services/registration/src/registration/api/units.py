@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
+from dvk_platform.app import Blueprint, upload
 from dvk_platform.auth import authenticated, require_roles
 from dvk_platform.db import get_db
 from dvk_platform.errors import Problem
@@ -95,6 +95,7 @@ class UnitActivate(MethodView):
 @blp.route("/import")
 class UnitImport(MethodView):
     @require_roles("admin")
+    @upload(blp, "CSV or XLSX: code, name, kind (and active) per row")
     @blp.response(201, UnitImportResultSchema)
     def post(self):
         """Nhập đơn vị từ tệp CSV hoặc XLSX (trường `file`, multipart). Tất cả hoặc không: một dòng lỗi thì không nhập dòng nào."""

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import Response, current_app, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
+from dvk_platform.app import Blueprint, upload
 from dvk_platform.auth import authenticated, current_principal, require_roles
 from dvk_platform.db import get_db
 from dvk_platform.errors import Problem
@@ -70,6 +70,7 @@ class FiguresTemplate(MethodView):
 class FiguresImport(MethodView):
     @require_roles("vhxh")
     @blp.arguments(YearPeriodQuerySchema, location="query")
+    @upload(blp, "CSV or XLSX exported from the administrative-procedures system")
     @blp.response(200, ImportResultSchema)
     def post(self, query):
         """Nhập tệp CSV/XLSX xuất từ hệ thống thủ tục hành chính (trường `file`, multipart); lỗi thì không ghi gì."""

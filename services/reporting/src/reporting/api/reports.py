@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
+from dvk_platform.app import Blueprint
 from dvk_platform.auth import authenticated, current_principal, require_roles
 from dvk_platform.db import get_db
 from dvk_platform.versioning import requested_version

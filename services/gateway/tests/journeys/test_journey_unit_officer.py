@@ -1,0 +1,205 @@
+"""The officer of Tổ dân phố 1 does the unit's year: registers a model (seeing what is required before saving),
+sends it, reads that Phòng VH-XH returned it, fixes it from the reason shown on the form, sends it again; writes and
+sends the six-month and the annual report; reads the inbox; changes the password."""
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+from playwright.sync_api import expect
+
+from ..conftest import PASSWORD
+from .conftest import said
+
+TITLE = "Tổ dân phố 1 sạch, xanh, không rác thải nhựa"
+REASON = "Đề nghị bổ sung chỉ tiêu đo được theo từng quý."
+REQUIRED = ["Tên mô hình", "Lĩnh vực", "Mục tiêu", "Nội dung, giải pháp", "Đối tượng tác động", "Người phụ trách",
+            "Kết quả dự kiến (chỉ tiêu đo được)", "Ngày bắt đầu", "Ngày kết thúc"]
+SECTIONS = {
+    "Công tác lãnh đạo, chỉ đạo": "Chi bộ ra nghị quyết chuyên đề; tổ họp dân hằng tháng.",
+    "Hiệu quả mang lại": "62% hộ phân loại rác; đường ngõ sạch hơn.",
+    "Cách làm hay, sáng tạo": "Đổi chai nhựa lấy cây xanh vào Chủ nhật cuối tháng.",
+    "Khó khăn, vướng mắc": "Thiếu thùng rác phân loại.",
+    "Kiến nghị, đề xuất": "Đề nghị phường hỗ trợ 20 bộ thùng rác.",
+    "Phương hướng, nhiệm vụ thời gian tới": "Mở rộng sang tổ dân phố 2.",
+}
+NEW_PASSWORD = "ToDanPho1@Moi2026"
+
+
+def nav(page, name: str) -> None:
+    page.get_by_role("navigation", name="Điều hướng chính").get_by_role("link", name=name).click()
+
+
+def heading(page):
+    return page.get_by_role("heading", level=1)
+
+
+def write_report(journey, page, period_title: str, shot: str) -> None:
+    """From "Báo cáo": draft the period's report, try to send it empty, then write every section and send it."""
+    nav(page, "Báo cáo")
+    expect(heading(page)).to_have_text("Báo cáo năm 2026")
+    journey.step(page, f"{shot}-bao-cao")
+    page.get_by_role("button", name=f"Lập báo cáo {period_title}").click()
+    expect(heading(page)).to_have_text(f"Báo cáo {period_title} — Tổ dân phố 1")
+    expect(page.get_by_label(f"Kết quả: {TITLE}")).to_be_visible()  # the accepted model is already in it
+    page.get_by_role("button", name="Lưu và gửi").click()
+    expect(page.locator("#err-leadership")).to_be_visible()  # nothing sent while a section is empty
+    expect(heading(page)).to_have_text(f"Báo cáo {period_title} — Tổ dân phố 1")
+    journey.step(page, f"{shot}-thieu-noi-dung")
+    for label, text in SECTIONS.items():
+        page.get_by_label(label).fill(text)
+    page.get_by_label(f"Kết quả: {TITLE}").fill("62% hộ phân loại rác tại nguồn.")
+    page.get_by_role("button", name="Lưu và gửi").click()
+    said(page, "Đã gửi báo cáo tới Phòng Văn hóa - Xã hội.")
+    expect(heading(page)).to_have_text(f"Báo cáo {period_title} — Tổ dân phố 1")
+    expect(page.locator("#report-status")).to_have_text("Đã gửi, chờ tiếp nhận")
+    expect(page.locator("#report-history")).to_contain_text("(Phạm Văn Nam, Cán bộ đơn vị)")
+    expect(page.locator("main")).not_to_contain_text("năm năm")
+    journey.step(page, f"{shot}-da-gui")
+
+
+@pytest.mark.browser
+def test_journey_unit_officer(journey, clock):
+    clock.moment = datetime(2026, 2, 2, 1, 0, tzinfo=UTC)  # 08:00 on 02/02/2026, before the 15/02 deadline
+    nam = journey.person("tdp1")
+    journey.step(nam, "tong-quan")
+
+    # The registration form says which fields are required before anything is saved.
+    nav(nam, "Mô hình")
+    expect(heading(nam)).to_have_text("Mô hình “Dân vận khéo” năm 2026")
+    nam.get_by_role("link", name="Đăng ký mô hình mới").click()
+    expect(heading(nam)).to_have_text("Đăng ký mô hình “Dân vận khéo”")
+    for label in REQUIRED:
+        expect(nam.locator("label", has_text=label).first).to_have_text(re.compile(r"\*\s*$"))
+    expect(nam.get_by_label("Ngày bắt đầu")).to_have_attribute("placeholder", "dd/mm/yyyy")
+    journey.step(nam, "dang-ky-mo-hinh")
+
+    # An impossible date and missing fields: told beside each field, nothing saved, what was typed kept.
+    nam.get_by_label("Tên mô hình").fill(TITLE)
+    nam.get_by_label("Lĩnh vực").select_option(label="Văn hóa - xã hội")
+    nam.get_by_label("Mục tiêu").fill("Giảm rác thải nhựa trong khu dân cư.")
+    nam.get_by_label("Ngày bắt đầu").fill("31/02/2026")
+    nam.get_by_role("button", name="Lưu bản nháp").click()
+    expect(nam.locator("#err-start_date")).to_have_text("Ngày không hợp lệ: nhập ngày/tháng/năm, ví dụ 05/03/2026.")
+    expect(nam.get_by_label("Ngày bắt đầu")).to_have_value("31/02/2026")
+    expect(nam.get_by_label("Tên mô hình")).to_have_value(TITLE)
+    journey.step(nam, "ngay-khong-hop-le")
+    nam.get_by_label("Ngày bắt đầu").fill("01/03/2026")
+    nam.get_by_role("button", name="Lưu bản nháp").click()
+    for field in ("content", "target_group", "person_in_charge", "expected_results", "end_date"):
+        expect(nam.locator(f"#err-{field}")).to_be_visible()
+    expect(nam.get_by_label("Mục tiêu")).to_have_value("Giảm rác thải nhựa trong khu dân cư.")
+    expect(nam.get_by_label("Ngày bắt đầu")).to_have_value("01/03/2026")
+    journey.step(nam, "thieu-muc-bat-buoc")
+
+    # The calendar beside a date field writes dd/mm/yyyy too (the browser is English on the desktop run).
+    start = nam.locator(".field", has=nam.get_by_role("textbox", name="Ngày bắt đầu"))
+    start.get_by_role("button", name="Mở lịch").click()
+    nam.get_by_label("Tháng ba 2, 2026").click()
+    expect(nam.get_by_label("Ngày bắt đầu")).to_have_value("02/03/2026")
+    nam.get_by_label("Nội dung, giải pháp").fill("Tuyên truyền từng hộ, phân loại rác tại nguồn, đổi chai nhựa lấy cây xanh.")
+    nam.get_by_label("Đối tượng tác động").fill("120 hộ gia đình của tổ")
+    nam.get_by_label("Người phụ trách").fill("Phạm Văn Nam")
+    nam.get_by_label("Kết quả dự kiến").fill("80% hộ phân loại rác.")
+    nam.get_by_label("Ngày kết thúc").fill("30112026")  # typed without slashes: the field puts them in
+    expect(nam.get_by_label("Ngày kết thúc")).to_have_value("30/11/2026")
+    nam.get_by_role("button", name="Lưu bản nháp").click()
+    said(nam, "Đã lưu bản nháp mô hình.")
+    expect(heading(nam)).to_have_text(TITLE)
+    expect(nam.locator(".facts")).to_contain_text("02/03/2026 – 30/11/2026")
+    expect(nam.get_by_role("button", name="Rút mô hình")).to_have_count(0)  # a draft is not withdrawn
+    expect(nam.locator("#draft-hint")).to_contain_text("Bản nháp chưa gửi Phòng Văn hóa - Xã hội")
+    journey.step(nam, "ban-nhap")
+    nam.get_by_role("button", name="Gửi Phòng Văn hóa - Xã hội").click()
+    said(nam, "Đã gửi mô hình tới Phòng Văn hóa - Xã hội.")
+    expect(nam.locator(".page-head .tag")).to_have_text("Đã gửi, chờ tiếp nhận")
+    expect(nam.locator("#withdraw-hint")).to_contain_text("Rút mô hình: đơn vị thôi đăng ký")
+    journey.step(nam, "da-gui-mo-hinh")
+
+    # Phòng VH-XH returns it with a reason (signing in through the page like anyone).
+    hoa = journey.person("vhxh")
+    nav(hoa, "Mô hình")
+    hoa.get_by_role("link", name=TITLE).click()
+    hoa.get_by_label("Lý do trả lại").fill(REASON)
+    hoa.get_by_role("button", name="Trả lại", exact=True).click()
+    said(hoa, "Đã trả lại mô hình để đơn vị chỉnh sửa.")
+    journey.step(hoa, "vhxh-tra-lai")
+
+    # The officer reads the notice, opens it, and finds the reason on the edit form too.
+    nav(nam, "Thông báo")
+    notice = nam.locator(".inbox li.unread", has_text="được trả lại để chỉnh sửa")
+    journey.refresh_until(nam, lambda: notice.count() == 1, "the notice of the returned model")
+    expect(notice).to_contain_text(REASON)
+    journey.step(nam, "thong-bao-tra-lai")
+    notice.get_by_role("link").click()
+    expect(heading(nam)).to_have_text(TITLE)
+    expect(nam.locator("#return-reason")).to_contain_text(REASON)
+    nam.get_by_role("link", name="Sửa", exact=True).click()
+    expect(heading(nam)).to_have_text(f"Sửa mô hình “{TITLE}”")
+    expect(nam.locator("#return-reason")).to_contain_text(REASON)
+    expect(nam.get_by_label("Ngày bắt đầu")).to_have_value("02/03/2026")
+    journey.step(nam, "sua-theo-ly-do")
+    nam.get_by_label("Kết quả dự kiến").fill("Quý II: 50% hộ phân loại rác; quý IV: 80% hộ; giảm 30% rác thải nhựa.")
+    nam.get_by_role("button", name="Lưu bản nháp").click()
+    said(nam, "Đã lưu thay đổi.")
+    nam.get_by_role("button", name="Gửi lại").click()
+    said(nam, "Đã gửi mô hình tới Phòng Văn hóa - Xã hội.")
+    journey.step(nam, "da-gui-lai")
+
+    # Phòng VH-XH accepts it.
+    hoa.reload()
+    hoa.get_by_role("button", name="Tiếp nhận").click()
+    said(hoa, "Đã tiếp nhận mô hình.")
+
+    # The list's total follows the filter.
+    nav(nam, "Mô hình")
+    nam.get_by_label("Trạng thái").select_option(label="Bản nháp")
+    nam.get_by_role("button", name="Lọc").click()
+    expect(nam.locator("#model-rows")).to_contain_text("Không có mô hình nào phù hợp.")
+    expect(nam.locator("#model-total")).to_contain_text("Tổng số: 0 mô hình.")
+    nam.get_by_label("Trạng thái").select_option(label="Đã tiếp nhận")
+    nam.get_by_role("button", name="Lọc").click()
+    expect(nam.locator("#model-rows").get_by_role("row")).to_have_count(1)
+    expect(nam.locator("#model-total")).to_contain_text("Tổng số: 1 mô hình.")
+    journey.step(nam, "loc-mo-hinh")
+
+    # The inbox: one message marked read, then all.
+    nav(nam, "Thông báo")
+    expect(heading(nam)).to_have_text("Thông báo")
+    journey.refresh_until(nam, lambda: nam.locator(".inbox li.unread").count() >= 1, "an unread message")
+    unread = nam.locator(".inbox li.unread").count()
+    nam.locator(".inbox li.unread").first.get_by_role("button", name="Đánh dấu đã đọc").click()
+    expect(nam.locator(".inbox li.unread")).to_have_count(unread - 1)
+    nam.get_by_role("button", name="Đánh dấu tất cả đã đọc").click()
+    expect(nam.locator(".inbox li.unread")).to_have_count(0)
+    expect(nam.locator(".main-nav .badge")).to_have_count(0)
+    journey.step(nam, "da-doc-thong-bao")
+
+    # June: the six-month report; November: the annual report.
+    clock.moment = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
+    write_report(journey, nam, "sơ kết 6 tháng năm 2026", "so-ket")
+    clock.moment = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
+    write_report(journey, nam, "tổng kết năm 2026", "tong-ket")
+
+    # The officer changes the password: a wrong current one is refused beside it; then it works for the next sign-in.
+    nam.get_by_role("link", name="Đổi mật khẩu").click()
+    expect(heading(nam)).to_have_text("Đổi mật khẩu")
+    nam.get_by_label("Mật khẩu hiện tại").fill("SaiMatKhau@1")
+    nam.get_by_label(re.compile(r"^Mật khẩu mới")).fill(NEW_PASSWORD)
+    nam.get_by_label("Nhập lại mật khẩu mới").fill(NEW_PASSWORD)
+    nam.get_by_role("button", name="Đổi mật khẩu").click()
+    expect(nam.locator("#err-current_password")).to_have_text("Mật khẩu hiện tại không đúng.")
+    journey.step(nam, "doi-mat-khau-sai")
+    nam.get_by_label("Mật khẩu hiện tại").fill(PASSWORD)
+    nam.get_by_label(re.compile(r"^Mật khẩu mới")).fill(NEW_PASSWORD)
+    nam.get_by_label("Nhập lại mật khẩu mới").fill(NEW_PASSWORD)
+    nam.get_by_role("button", name="Đổi mật khẩu").click()
+    said(nam, "Đã đổi mật khẩu.")
+    journey.sign_out(nam)
+    journey.step(nam, "da-dang-xuat")
+    journey.sign_in(nam, "tdp1", NEW_PASSWORD)
+    expect(nam.locator(".account .who")).to_have_text("Phạm Văn Nam (Cán bộ đơn vị)")
+
+# every journey and the route coverage judged after them run in one process: the serial group
+pytestmark = pytest.mark.serial

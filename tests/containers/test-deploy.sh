@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# make test-deploy: build the images of deploy/Dockerfile with podman, run docker-compose.yml with podman-compose
+# and walk the ward's first day through the gateway's published port; then tear everything down.
+# Phases are logged with UTC timestamps. Needs root (podman's bridge network) and the project's .venv.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+export CONTAINERS_CONF="$root/tests/containers/containers.conf"
+BIN="$root/.venv/bin"
+project=dvk-deploytest
+began=$(date +%s)
+log() { echo "[$(date -u +%Y-%m-%dT%H:%M:%SZ)] $*"; }
+fail() { log "FAILED: $*"; exit 1; }
+forward=$(sysctl -n net.ipv4.ip_forward)
+work=$(mktemp -d "${TMPDIR:-/tmp}/dvk-deploy.XXXXXX")
+envfile="$work/test.env"
+compose() { "$BIN/podman-compose" --env-file "$envfile" -p "$project" -f docker-compose.yml "$@"; }
+ctr() { echo "${project}_$1_1"; }
+checker_pid=""
+
+cleanup() {
+  status=$?
+  [ -n "$checker_pid" ] && kill "$checker_pid" 2>/dev/null || true
+  if [ -f "$envfile" ]; then
+    log "down -v"
+    compose down -v -t 20 >"$work/down.log" 2>&1 || tail -n 20 "$work/down.log"
+  fi
+  left="$(podman ps -aq --filter "label=io.podman.compose.project=$project")"
+  vols="$(podman volume ls -q --filter "label=io.podman.compose.project=$project")"
+  nets="$(podman network ls -q --filter "name=^${project}_")"
+  if [ -n "$left$vols$nets" ]; then
+    log "left behind: containers [$left] volumes [$vols] networks [$nets]"
+    status=1
+  else
+    log "no container, volume or network of $project left"
+  fi
+  sysctl -qw net.ipv4.ip_forward="$forward"
+  rm -rf "$work"
+  log "took $(( $(date +%s) - began )) s, exit $status"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 143' TERM INT
+
+log "phase 1: podman, buildah, runc, debootstrap (apt) and podman-compose (pinned, .venv)"
+./scripts/deploy-deps.sh
+"$BIN/podman-compose" --version | tail -n 1
+podman --version
+
+if [ "${DVK_STANDIN_IMAGES:-1}" != 0 ]; then
+  log "phase 2: base image and stand-ins for the images compose and the Dockerfile name"
+  tests/containers/build-images.sh
+fi
+
+log "phase 3: the project's images, deploy/Dockerfile unchanged"
+for target in $(awk '$1 == "FROM" && $3 == "AS" && $2 == "runtime" { print $4 }' deploy/Dockerfile); do
+  log "podman build --pull=never --target $target -t dvk/$target:latest"
+  podman build --pull=never --format docker -q -f deploy/Dockerfile --target "$target" -t "dvk/$target:latest" . \
+    >/dev/null
+done
+podman images --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep -E 'dvk/' | sort
+
+log "phase 4: .env of strong random secrets; podman-compose up -d"
+secret() { python3 -c 'import secrets; print(secrets.token_urlsafe(48))'; }
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("", 0)); print(s.getsockname()[1])'; }
+gateway_port=$(free_port)
+mail_port=$(free_port)
+admin_password="Qt#$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')9"
+cat >"$envfile" <<ENV
+POSTGRES_PASSWORD=$(secret)
+DVK_SERVICE_TOKEN_SECRET=$(secret)
+DVK_SECRET_KEY=$(secret)
+DVK_FEED_SIGNING_KEY=$(secret)
+DVK_METRICS_TOKEN=$(secret)
+DVK_GATEWAY_PORT=$gateway_port
+DVK_MAILPIT_PORTS=$mail_port
+ENV
+metrics_token=$(sed -n 's/^DVK_METRICS_TOKEN=//p' "$envfile")
+# podman runs HEALTHCHECKs from systemd timers; without systemd, this loop is the timer.
+( while :; do
+    for c in $(podman ps -q --filter "label=io.podman.compose.project=$project"); do
+      podman healthcheck run "$c" >/dev/null 2>&1 || true
+    done
+    sleep 5
+  done ) &
+checker_pid=$!
+# podman 4.3 has no "healthy" dependency condition (podman-compose says so and starts everything at once), so the
+# order compose's depends_on asks for is kept here: the infrastructure, healthy; the migrations, done; the rest.
+infra=$(awk '/^services:/ { s = 1; next } s && /^  [a-z]/ { sub(":", "", $1); print $1 }' docker-compose.yml \
+        | grep -E '^(kafka|postgres|mailpit)$' | tr '\n' ' ')
+compose up -d --no-build $infra >"$work/up.log" 2>&1 || { tail -n 40 "$work/up.log"; fail "podman-compose up $infra"; }
+wait_healthy() {  # wait_healthy <seconds> <container>...
+  local until=$(( $(date +%s) + $1 )); shift
+  for c in "$@"; do
+    until [ "$(podman inspect -f '{{.State.Health.Status}}' "$c" 2>/dev/null)" = healthy ]; do
+      [ "$(date +%s)" -gt "$until" ] && { podman logs --tail 30 "$c" || true; fail "$c not healthy"; }
+      sleep 5
+    done
+  done
+}
+wait_healthy 600 $(for s in $infra; do ctr "$s"; done)
+log "infrastructure healthy: $infra"
+migrations=$(awk '/^  [a-z-]*-migrate:$/ { sub(":", "", $1); print $1 }' docker-compose.yml | tr '\n' ' ')
+compose up -d --no-build --no-recreate $migrations >>"$work/up.log" 2>&1 || { tail -n 40 "$work/up.log"; fail "podman-compose up migrations"; }
+for s in $migrations; do
+  [ "$(podman wait "$(ctr "$s")")" = 0 ] || { podman logs --tail 30 "$(ctr "$s")"; fail "$s failed"; }
+done
+log "migrations done: $migrations"
+compose up -d --no-build --no-recreate >>"$work/up.log" 2>&1 || { tail -n 40 "$work/up.log"; fail "podman-compose up"; }
+
+log "phase 5: waiting for every health check"
+deadline=$(( $(date +%s) + 900 ))
+while :; do
+  pending=""
+  for c in $(podman ps -aq --filter "label=io.podman.compose.project=$project"); do
+    name=$(podman inspect -f '{{.Name}}' "$c")
+    state=$(podman inspect -f '{{.State.Status}} {{.State.ExitCode}} {{.State.Health.Status}}' "$c" 2>/dev/null || echo "? ? ?")
+    case "$name" in
+      *-migrate_1)
+        case "$state" in
+          "exited 0"*) ;;
+          exited*) podman logs --tail 20 "$c" || true; fail "$name failed ($state)" ;;
+          *) pending="$pending $name($state)" ;;
+        esac ;;
+      *) [ "${state##* }" = healthy ] || pending="$pending $name($state)" ;;
+    esac
+  done
+  [ -z "$pending" ] && break
+  [ "$(date +%s)" -gt "$deadline" ] && { podman ps -a --filter "label=io.podman.compose.project=$project"; fail "not healthy:$pending"; }
+  sleep 10
+done
+podman ps -a --filter "label=io.podman.compose.project=$project" --format '{{.Names}} {{.Status}}'
+log "every health check passes"
+
+log "phase 6: first start (README): seed registration, create-admin gateway inside the containers"
+podman exec "$(ctr registration)" dvk-worker seed registration
+podman exec -e DVK_ADMIN_PASSWORD="$admin_password" "$(ctr gateway)" dvk-worker create-admin gateway \
+  --username quantri --name "Nguyễn Văn A" --email quantri@minhxuan.example.vn
+base="http://localhost:$gateway_port"
+export DVK_ADMIN_PASSWORD="$admin_password" DVK_JOURNEY_SHOT="$root/test-artifacts/deploy-journey-failure.png"
+mkdir -p "$root/test-artifacts"
+
+log "phase 7: the administrator opens the staff's accounts in the web UI (Playwright, via port $gateway_port)"
+"$BIN/python" tests/containers/deploy_journey.py "$base" accounts
+title="Dân vận khéo thu gom rác thải $(python3 -c 'import secrets; print(secrets.token_hex(3))')"
+log "phase 8: the unit's officer sends a model; Kafka carries it to VH-XH's inbox and the mailbox"
+"$BIN/python" tests/containers/deploy_journey.py "$base" model "$title"
+"$BIN/python" tests/containers/deploy_journey.py "$base" inbox "$title"
+mail_deadline=$(( $(date +%s) + 180 ))
+until python3 - "$mail_port" <<'PY'
+import json, sys, urllib.request
+messages = json.load(urllib.request.urlopen(f"http://localhost:{sys.argv[1]}/api/v1/messages", timeout=5))["messages"]
+sys.exit(0 if any(to["Address"] == "vhxh@minhxuan.example.vn" for m in messages for to in m["To"]) else 1)
+PY
+do
+  [ "$(date +%s)" -gt "$mail_deadline" ] && fail "no e-mail to vhxh@ in the SMTP stand-in's mailbox"
+  sleep 5
+done
+log "the SMTP stand-in holds the e-mail to vhxh@minhxuan.example.vn"
+
+log "phase 9: /metrics with its token"
+code=$(python3 -c "import urllib.request, urllib.error, sys
+try: urllib.request.urlopen('$base/metrics', timeout=5); print(200)
+except urllib.error.HTTPError as e: print(e.code)")
+[ "$code" = 401 ] || fail "/metrics without the token answered $code"
+python3 - "$base" "$metrics_token" <<'PY' || fail "/metrics with the token"
+import sys, urllib.request
+request = urllib.request.Request(f"{sys.argv[1]}/metrics", headers={"Authorization": f"Bearer {sys.argv[2]}"})
+body = urllib.request.urlopen(request, timeout=5).read().decode()
+assert "dvk_http_requests_total" in body, body[:500]
+PY
+log "/metrics: 401 without the token, the counters with it"
+
+log "phase 10: restart registration's containers (web and relay); nothing lost"
+podman restart -t 20 "$(ctr registration)" "$(ctr registration-relay)" >/dev/null
+deadline=$(( $(date +%s) + 300 ))
+until [ "$(podman inspect -f '{{.State.Health.Status}}' "$(ctr registration)")" = healthy ]; do
+  [ "$(date +%s)" -gt "$deadline" ] && fail "registration not healthy again after restart"
+  sleep 5
+done
+"$BIN/python" tests/containers/deploy_journey.py "$base" inbox "$title"
+"$BIN/python" tests/containers/deploy_journey.py "$base" listed "$title"
+log "deploy test passed"

@@ -100,12 +100,12 @@ def test_a_unit_report_is_returned_resent_accepted_and_consolidated_into_word_an
     bad = FIGURES_HEADER + "tdp-1,100,90,95,40,30,50,45,12,5,0\n"
     refused = _post_figures(hoa, bad)
     assert refused.status_code == 422
-    assert re.search(r"Dòng 2, cột ho_so_dung_han: [^<]+", refused.get_data(as_text=True))
+    assert re.search(r"Dòng 2, cột “ho_so_dung_han”: [^<]+", refused.get_data(as_text=True))
     assert "Chưa có số liệu cho kỳ này." in refused.get_data(as_text=True)
     good = FIGURES_HEADER + "tdp-1,100,90,89,40,30,50,45,12,5,0\n"
     assert _post_figures(hoa, good).status_code == 302
     figures = _page(hoa, "/bao-cao/chi-tieu?year=2026&period=six_month")
-    assert re.search(r"<td>Tổ dân phố 1</td><td>100</td><td>90</td><td>89</td>", figures)
+    assert re.search(r'<th scope="row">Tổ dân phố 1</th><td>100</td><td>90</td><td>89</td>', figures)
 
     # The consolidated report: drafted from the accepted report, edited, finalised with a number.
     drafted = form_post(hoa, "/bao-cao/tong-hop", "/bao-cao/tong-hop", {"year": "2026", "period": "six_month"})
@@ -210,10 +210,8 @@ def test_nominations_go_to_a_decision_or_a_proposal_letter_and_a_revoked_award_s
     assert _review(hoa, individual).status_code == 302
     page = _page(bao, individual)
     assert "Tờ trình đề nghị cấp trên khen thưởng" in page and "Ký quyết định khen thưởng" not in page
-    unconfirmed = _post_on(bao, individual, f"{individual}/forward", {"signer_name": "Lê Văn Chủ",
-                                                                       "signer_position": "chu_tich"})
-    assert unconfirmed.status_code == 409
-    assert "Căn cứ pháp lý của mục danh mục chưa được xác nhận." in unconfirmed.get_data(as_text=True)
+    # The letter is not offered while the award's legal basis is unconfirmed; the page says who confirms it.
+    assert 'id="basis-unconfirmed"' in page and "Lập tờ trình</button>" not in page
     _confirm(admin, "Bằng khen của Chủ tịch UBND tỉnh")
     assert _post_on(bao, individual, f"{individual}/forward", {"signer_name": "Lê Văn Chủ",
                                                                 "signer_position": "chu_tich"}).status_code == 302

@@ -328,3 +328,6 @@ def test_journey_phong_vhxh(journey, stack, clock):
     bao.get_by_role("link", name="Khen thưởng").click()
     expect(bao.locator("#decisions")).to_contain_text("Tổ dân phố 1 (Giấy khen của Chủ tịch UBND phường)")
     journey.step(bao, "khen-thuong-quyet-dinh")
+
+# every journey and the route coverage judged after them run in one process: the serial group
+pytestmark = pytest.mark.serial

@@ -227,7 +227,7 @@ def test_a_year_of_the_movement_from_registration_to_commendation(browser, stack
         # 11. The council meets on both: date, votes and minutes.
         for url in (nomination_url, member_url):
             hoa.goto(url)
-            hoa.get_by_label("Ngày họp").fill("2026-06-01")
+            hoa.get_by_label("Ngày họp").fill("01/06/2026")
             hoa.get_by_label("Số phiếu tán thành").fill("7")
             hoa.get_by_label("Số phiếu không tán thành").fill("0")
             hoa.get_by_label("Biên bản họp").fill("Hội đồng Thi đua - Khen thưởng phường họp ngày 01/06/2026, "

@@ -179,6 +179,10 @@ def test_journey_admin(journey, tmp_path):
     said(admin, "Đã lưu mục “Lao động tiên tiến” của danh mục danh hiệu thi đua.")
     expect(admin.locator("#catalogue").get_by_role("row", name=re.compile("Lao động tiên tiến"))).to_contain_text("152/2025/NĐ-CP")
     journey.step(admin, "da-sua-danh-muc")
+    # The event contract for the province's integration team: linked in the footer, for the administrator only.
+    admin.get_by_role("link", name="Tích hợp: sự kiện cho hệ thống của tỉnh").click()
+    expect(admin.get_by_role("heading", level=1)).to_be_visible()
+    journey.step(admin, "su-kien")
 
     # The new accounts sign in; the locked one is refused, the reset one signs in with its new password.
     for username, full_name, role, _ in STAFF:

@@ -118,9 +118,8 @@ def test_journey_observer(journey, clock):
     journey.step(observer, "don-vi")
     expect(observer.get_by_role("link", name="Người dùng")).to_have_count(0)
 
-    observer.get_by_role("link", name="Tích hợp: sự kiện cho hệ thống của tỉnh").click()
-    expect(heading(observer)).to_be_visible()
-    journey.step(observer, "su-kien")
+    # The event contract is the administrator's business: no footer link to it for an observer.
+    expect(observer.get_by_role("link", name="Tích hợp: sự kiện cho hệ thống của tỉnh")).to_have_count(0)
     nav(observer, "Công khai")
     expect(heading(observer)).to_have_text("Công khai kết quả phong trào “Dân vận khéo” năm 2026")
     journey.step(observer, "cong-khai")

@@ -11,7 +11,7 @@ from dvk_platform.clock import now
 from dvk_platform.documents import signer_name
 
 from .. import clients
-from ..pages import NOMINATION_STATUSES
+from ..pages import NOMINATION_STATUSES, form_date
 from ..security import current_user, has_role, login_required, roles_required
 from .units import unit_names
 
@@ -146,7 +146,15 @@ def nomination_create() -> Any:
     return redirect(url_for("awards.nomination_detail", nomination_id=created["id"]))
 
 
-def _nomination_page(nomination: dict[str, Any], errors: dict[str, str] | None = None, status: int = 200) -> Any:
+def _chairman() -> str:
+    """The Chairman as the ward's settings name him (DVK_CHAIRMAN_NAME); else the signed-in leader's name without a title."""
+    user = current_user()
+    return current_app.config.get("CHAIRMAN_NAME") or signer_name(user.full_name if user else "")
+
+
+def _nomination_page(nomination: dict[str, Any], errors: dict[str, str] | None = None, status: int = 200,
+                     typed: dict[str, str] | None = None) -> Any:
+    """The nomination and the forms of its next step; after a refusal, what the person typed stays in the form."""
     entry = None
     if nomination.get("award_id") and nomination.get("catalogue") in CATALOGUE_PATHS:
         try:
@@ -155,8 +163,8 @@ def _nomination_page(nomination: dict[str, Any], errors: dict[str, str] | None =
             entry = None
     return render_template("awards/nomination.html", n=nomination, entry=entry, errors=errors or {},
                            cited=_cited(nomination.get("evidence") or {}),
-                           unit_names=unit_names(), signer_positions=SIGNER_POSITIONS,
-                           today=now().date().isoformat()), status
+                           unit_names=unit_names(), signer_positions=SIGNER_POSITIONS, signer=_chairman(),
+                           typed=typed or {}, today=now().date().isoformat()), status
 
 
 def _cited(evidence: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
@@ -282,6 +290,14 @@ def nomination_action(nomination_id: int, action: str) -> Any:
     if not has_role(*roles):
         abort(403)
     version = request.form.get("version")
+    typed = {name: value.strip() for name, value in request.form.items() if name not in ("csrf_token", "version")}
+    dates: dict[str, str | None] = {}
+    for name in {"review": ("meeting_date",), "decide": ("decided_on",), "forward": ("letter_date",)}.get(action, ()):
+        try:
+            dates[name] = form_date(typed.get(name))
+        except ValueError as exc:  # refused beside the field before the service is asked: nothing is saved
+            return _nomination_page(clients.get("awards", f"/nominations/{nomination_id}"),
+                                    {name: str(exc), "_": "Chưa lưu: ngày nhập chưa đúng."}, 422, typed)
     try:
         if action in ("propose", "withdraw"):
             note = request.form.get("note", "").strip()
@@ -290,7 +306,7 @@ def nomination_action(nomination_id: int, action: str) -> Any:
         elif action == "review":
             body = {
                 "approved": request.form.get("approved") == "yes",
-                "meeting_date": request.form.get("meeting_date") or None,
+                "meeting_date": dates["meeting_date"],
                 "votes_for": _int("votes_for"), "votes_against": _int("votes_against"),
                 "votes_abstain": _int("votes_abstain") or 0,
                 "minutes": request.form.get("minutes", "").strip(),
@@ -302,15 +318,15 @@ def nomination_action(nomination_id: int, action: str) -> Any:
                          json={"reason": request.form.get("reason", "").strip()}, if_match=version)
         elif action == "decide":
             body = _signed_body(nomination_id)
-            if request.form.get("decided_on"):
-                body["decided_on"] = request.form["decided_on"]
+            if dates["decided_on"]:
+                body["decided_on"] = dates["decided_on"]
             decision = clients.post("awards", "/decisions", json=body)
             flash(f"{done} Số {decision.get('decision_number')}.", "success")
             return redirect(url_for("awards.decision_detail", decision_id=decision["id"]))
         else:  # forward
             body = _signed_body(nomination_id)
-            if request.form.get("letter_date"):
-                body["letter_date"] = request.form["letter_date"]
+            if dates["letter_date"]:
+                body["letter_date"] = dates["letter_date"]
             if request.form.get("addressee", "").strip():
                 body["addressee"] = request.form["addressee"].strip()
             letter = clients.post("awards", "/proposal-letters", json=body)
@@ -319,7 +335,8 @@ def nomination_action(nomination_id: int, action: str) -> Any:
     except clients.ServiceProblem as exc:
         if exc.status == 404:
             raise
-        return _nomination_page(clients.get("awards", f"/nominations/{nomination_id}"), _problem_errors(exc), exc.status)
+        return _nomination_page(clients.get("awards", f"/nominations/{nomination_id}"), _problem_errors(exc), exc.status,
+                                typed)
     flash(done, "success")
     return redirect(url_for("awards.nomination_detail", nomination_id=nomination_id))
 
@@ -392,10 +409,7 @@ def _signing(kind: str) -> Any:
     paper = PAPERS[kind]
     year = _year()
     if request.method == "GET":
-        user = current_user()
-        # The Chairman as the ward's settings name him (DVK_CHAIRMAN_NAME); else the signed-in leader's name without a title.
-        signer = current_app.config.get("CHAIRMAN_NAME") or signer_name(user.full_name if user else "")
-        data = {"signer_name": signer, "signer_position": "chu_tich",
+        data = {"signer_name": _chairman(), "signer_position": "chu_tich",
                 paper.date_field: now().date().isoformat(), "addressee": "Chủ tịch Ủy ban nhân dân tỉnh"}
         return _signing_page(kind, year, data, set(request.args.getlist("chon", type=int)), {})
     refs = _chosen_refs()
@@ -409,8 +423,13 @@ def _signing(kind: str) -> Any:
                             "signer_position": data["signer_position"] or "chu_tich"}
     if _int("number") is not None:
         body["number"] = _int("number")
-    if data[paper.date_field]:
-        body[paper.date_field] = data[paper.date_field]
+    try:
+        signed_on = form_date(data[paper.date_field])
+    except ValueError as exc:  # refused beside the field before the service is asked: nothing is signed
+        return _signing_page(kind, year, data, chosen, {paper.date_field: str(exc), "_": "Chưa ký: ngày nhập chưa đúng."},
+                             status=422)
+    if signed_on:
+        body[paper.date_field] = signed_on
     if kind == "letter" and data["addressee"]:
         body["addressee"] = data["addressee"]
     try:

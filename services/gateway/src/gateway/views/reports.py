@@ -10,6 +10,7 @@ from dvk_platform.clock import now
 
 from .. import clients
 from ..accounts import account_names
+from ..pages import form_date
 from ..security import current_user, has_role, login_required, roles_required
 from .units import unit_names
 
@@ -285,11 +286,16 @@ def consolidated_edit(consolidated_id: int) -> Any:
         content[name] = _list_lines(request.form.get(name, ""), before.get(name) or [])
     body: dict[str, Any] = {
         "title": request.form.get("title", "").strip(),
-        "document_date": request.form.get("document_date") or None,
+        "document_date": request.form.get("document_date", "").strip() or None,
         "signer_name": request.form.get("signer_name", "").strip(),
         "recipients": [line.strip() for line in request.form.get("recipients", "").splitlines() if line.strip()],
         "content": content,
     }
+    try:  # typed dd/mm/yyyy; a day that does not exist is refused beside the field, nothing saved, what was typed kept
+        body["document_date"] = form_date(body["document_date"])
+    except ValueError as exc:
+        return _consolidated_page({**report, **body}, {"document_date": str(exc), "_": "Chưa lưu: ngày văn bản chưa đúng."},
+                                  422)
     try:
         clients.call("reporting", "PATCH", f"/consolidated-reports/{consolidated_id}", json=body,
                      if_match=request.form.get("version") or report.get("version"))
@@ -333,7 +339,12 @@ def consolidated_approve(consolidated_id: int) -> Any:
 @bp.post("/tong-hop/<int:consolidated_id>/tra-lai")
 @roles_required(*SIGNERS)
 def consolidated_return(consolidated_id: int) -> Any:
-    return _consolidated_step(consolidated_id, "return", {"reason": request.form.get("reason", "").strip()},
+    reason = request.form.get("reason", "").strip()
+    if not reason:  # refused beside the field before the service is asked: the report stays awaiting signature
+        return _consolidated_page(clients.get("reporting", f"/consolidated-reports/{consolidated_id}"),
+                                  {"reason": "Ghi lý do trả lại để Phòng Văn hóa - Xã hội biết cần sửa gì.",
+                                   "_": "Chưa trả lại: cần ghi lý do."}, 422)
+    return _consolidated_step(consolidated_id, "return", {"reason": reason},
                               "Đã trả lại báo cáo tổng hợp cho Phòng Văn hóa - Xã hội.", ("reason",))
 
 

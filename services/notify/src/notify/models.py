@@ -56,6 +56,19 @@ class RegistrationPeriod(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
+class ReportDeadline(Base):
+    """Read model of reporting's report deadlines: a year's own due date (report-deadline-set) overrides the
+    plan's default (10/06, 15/11)."""
+
+    __tablename__ = "report_deadlines"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    deadline_kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # six_month_report | annual_report
+    due_date: Mapped[date] = mapped_column(Date)
+    # the version in reporting: an event with a lower version is older and changes nothing
+    version: Mapped[int] = mapped_column(Integer)
+
+
 class UnitSubmission(Base):
     """Read model: a model registration or a report a unit sent in, with its latest known status."""
 

@@ -8,7 +8,7 @@ withdrawal, final in awards, is a flag no other event clears). Unknown payload f
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import Flask
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from dvk_platform.consumer import contract_checked
 from dvk_platform.envelope import CloudEvent
 
-from .models import Commendation, RegisteredModel, TargetFigures, Unit, UnitReport
+from .models import Commendation, RegisteredModel, ReportDeadline, TargetFigures, Unit, UnitReport
 
 REPORT_SUBMITTED = "vn.dvk.reporting.report-submitted.v1"
 REPORT_RESUBMITTED = "vn.dvk.reporting.report-resubmitted.v1"
@@ -30,6 +30,7 @@ CONSOLIDATED_REPORT_SUBMITTED_FOR_SIGNATURE = "vn.dvk.reporting.consolidated-rep
 CONSOLIDATED_REPORT_APPROVED = "vn.dvk.reporting.consolidated-report-approved.v1"
 CONSOLIDATED_REPORT_RETURNED = "vn.dvk.reporting.consolidated-report-returned.v1"
 PROGRESS_SNAPSHOT = "vn.dvk.reporting.progress-snapshot.v1"
+REPORT_DEADLINE_SET = "vn.dvk.reporting.report-deadline-set.v1"
 
 # Topics (by publishing service) this service's consumer reads.
 SUBSCRIBES: list[str] = ["registration", "awards"]
@@ -47,6 +48,12 @@ def report_payload(report: UnitReport, occurred_at: str) -> dict[str, Any]:
         "occurred_at": occurred_at,
         "reason": report.return_reason if report.status == "returned" else None,
     }
+
+
+def deadline_payload(row: ReportDeadline, previous_due_date: date, actor_role: str, occurred_at: str) -> dict[str, Any]:
+    return {"year": row.year, "period": row.period, "due_date": row.due_date.isoformat(),
+            "previous_due_date": previous_due_date.isoformat(), "version": row.version, "occurred_at": occurred_at,
+            "actor_role": actor_role}
 
 
 def figures_payload(row: TargetFigures, occurred_at: str) -> dict[str, Any]:

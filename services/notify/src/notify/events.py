@@ -5,7 +5,7 @@ and dead-lettered (contract_checked). Events notify publishes are in events_out.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from flask import Flask
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from dvk_platform import clock
 from dvk_platform.consumer import Handler, contract_checked
 from dvk_platform.envelope import CloudEvent
+from dvk_platform.projections import newest_wins, unit_state
 
 from . import recipients, services
 from .models import KnownUnit, RegistrationPeriod, ReportDeadline, UnitSubmission
@@ -47,24 +48,6 @@ KNOWN_TYPES: tuple[str, ...] = (*UNIT_EVENTS, *PERIOD_EVENTS, *MODEL_EVENTS, *RE
 REPORT_DEADLINES = {"six_month": "six_month_report", "annual": "annual_report"}
 
 
-def _instant(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
-
-
-def _is_newer(new: str, old: str) -> bool:
-    """Out-of-order delivery: apply a change only if it is not older than what is stored."""
-    new_at, old_at = _instant(new), _instant(old)
-    if new_at is None or old_at is None:
-        return True
-    return new_at >= old_at
-
-
 def _apply_unit(session: Session, event: CloudEvent) -> None:
     data = event.data
     unit_id = data.get("unit_id")
@@ -74,13 +57,9 @@ def _apply_unit(session: Session, event: CloudEvent) -> None:
     if unit is None:
         unit = KnownUnit(unit_id=unit_id, changed_at="")
         session.add(unit)
-    elif not _is_newer(event.time, unit.changed_at):
-        return
-    unit.code = data.get("code") or unit.code or ""
-    unit.name = data.get("name") or unit.name or ""
-    unit.kind = data.get("kind") or unit.kind or ""
-    unit.active = False if event.type.endswith("unit-deactivated.v1") else bool(data.get("active", True))
-    unit.changed_at = event.time
+    if newest_wins(unit, "changed_at", event):
+        for name, value in unit_state(event).items():
+            setattr(unit, name, value)
 
 
 def _apply_period(session: Session, event: CloudEvent) -> bool:
@@ -121,14 +100,12 @@ def _apply_report_deadline(session: Session, event: CloudEvent) -> bool:
 
 def _apply_submission(session: Session, item_kind: str, item_id: int, deadline_kind: str, event: CloudEvent, status: str) -> None:
     data = event.data
-    occurred = data.get("occurred_at") or event.time
     row = session.scalar(select(UnitSubmission).where(UnitSubmission.item_kind == item_kind, UnitSubmission.item_id == item_id))
     if row is None:
-        session.add(UnitSubmission(item_kind=item_kind, item_id=item_id, unit_id=int(data["unit_id"]), year=int(data["year"]),
-                                   deadline_kind=deadline_kind, status=status, occurred_at=occurred))
-    elif _is_newer(occurred, row.occurred_at):
-        row.status, row.occurred_at = status, occurred
-        row.unit_id, row.year, row.deadline_kind = int(data["unit_id"]), int(data["year"]), deadline_kind
+        row = UnitSubmission(item_kind=item_kind, item_id=item_id, occurred_at="")
+        session.add(row)
+    if newest_wins(row, "occurred_at", event):
+        row.status, row.unit_id, row.year, row.deadline_kind = status, int(data["unit_id"]), int(data["year"]), deadline_kind
 
 
 def _notify(app: Flask, session: Session, event: CloudEvent, told: dict[str, Any] | None) -> None:

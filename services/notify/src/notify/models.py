@@ -40,7 +40,7 @@ class KnownUnit(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     kind: Mapped[str] = mapped_column(String(20), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    changed_at: Mapped[str] = mapped_column(String(40), default="")  # CloudEvent time of the last applied change
+    changed_at: Mapped[str] = mapped_column(String(40), default="")  # time of the last applied fact (projections)
 
 
 class RegistrationPeriod(Base):

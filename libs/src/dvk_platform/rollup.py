@@ -295,6 +295,8 @@ class Rollup:
         from openpyxl import Workbook
         from openpyxl.styles import Alignment, Border, Font, Side
 
+        from .documents import sheet_cell  # ward names come from the province's file: text, never a formula
+
         heads, rows = self.rows()
         book = Workbook()
         sheet = book.active
@@ -311,7 +313,7 @@ class Rollup:
         box = Border(left=thin, right=thin, top=thin, bottom=thin)
         header = ["Nội dung", *heads]
         for column, text in enumerate(header, start=1):
-            cell = sheet.cell(5, column, text)
+            cell = sheet_cell(sheet, 5, column, text)
             cell.font = Font(bold=True)
             cell.border = box
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -319,7 +321,7 @@ class Rollup:
             # wrapped labels get a taller row: spreadsheet programs do not grow a row for wrapped text by themselves
             sheet.row_dimensions[offset].height = 15 * (1 + len(label) // 44)
             for column, text in enumerate([label, *values], start=1):
-                cell = sheet.cell(offset, column, text)
+                cell = sheet_cell(sheet, offset, column, text)
                 cell.border = box
                 cell.alignment = Alignment(vertical="center", wrap_text=True, horizontal="left" if column == 1 else "center")
         sheet.column_dimensions["A"].width = 44

@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sqlite3
 import sys
 from collections.abc import Iterator, Sequence
@@ -364,7 +365,8 @@ def build_parser() -> argparse.ArgumentParser:
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--bootstrap", help="Kafka bootstrap servers of the province, e.g. kafka.tinh.gov.vn:9092")
     where.add_argument("--embedded", metavar="PATH", help="the embedded log of `make run` (var/bus.db)")
-    parser.add_argument("--topic-prefix", default="", help="prefix of the dvk.* topics (DVK_TOPIC_PREFIX of the wards)")
+    parser.add_argument("--topic-prefix", default=os.environ.get("DVK_TOPIC_PREFIX", ""),
+                        help="prefix of the dvk.* topics (DVK_TOPIC_PREFIX of the wards); default: $DVK_TOPIC_PREFIX")
     parser.add_argument("--year", type=int, default=None, help="the movement's year (default: this year)")
     parser.add_argument("--ward", action="append", default=[], help="only these wards (repeatable); default: every ward of the registry")
     parser.add_argument("--wards-file", help="the province's ward registry (YAML or CSV); default: $DVK_WARDS_FILE, "

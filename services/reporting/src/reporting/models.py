@@ -10,6 +10,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from dvk_platform.documents import document_number
 from dvk_platform.evidence import FileChunkColumns, StoredFileColumns
+from dvk_platform.labels import Labels
 from dvk_platform.tables import JSONType, UTCDateTime
 
 
@@ -21,10 +22,7 @@ class Base(DeclarativeBase):
     pass
 
 
-PERIODS = {
-    "six_month": "Sơ kết 6 tháng",
-    "annual": "Tổng kết năm",
-}
+PERIODS = Labels("period")  # codes and labels: the event contract
 
 REPORT_STATUSES = {
     "draft": "dự thảo",
@@ -61,13 +59,7 @@ REPORT_SECTIONS = {
     "next_direction": "Phương hướng, nhiệm vụ thời gian tới",
 }
 
-MODEL_FIELDS = {
-    "kinh_te_do_thi": "Kinh tế - đô thị",
-    "van_hoa_xa_hoi": "Văn hóa - xã hội",
-    "quoc_phong_an_ninh": "Quốc phòng - an ninh",
-    "xay_dung_dang": "Xây dựng Đảng và hệ thống chính trị",
-    "chinh_quyen": "Dân vận khéo trong hoạt động của chính quyền",
-}
+MODEL_FIELDS = Labels("field")
 
 MODEL_STATUSES = ("draft", "submitted", "returned", "resubmitted", "accepted", "withdrawn")
 

@@ -14,7 +14,6 @@ from werkzeug.routing import IntegerConverter, Map
 
 from . import db, errors, observability
 from .bodies import BodyPolicyParser
-from .bus import Bus, create_bus
 from .config import check_production_secrets, load_config
 from .errors import PROBLEM_JSON
 from .readiness import Readiness
@@ -241,11 +240,3 @@ def create_service_app(
     api.register_field(fields.URL, "string", "uri")  # JSON Schema's format for an absolute URL is `uri`
     return app, api
 
-
-def get_bus() -> Bus:
-    """The bus for this process, made on first use (web processes only need it for /readyz)."""
-    bus = current_app.extensions.get("dvk_bus")
-    if bus is None:
-        bus = create_bus(current_app.config, client_id=current_app.config["SERVICE_NAME"])
-        current_app.extensions["dvk_bus"] = bus
-    return bus

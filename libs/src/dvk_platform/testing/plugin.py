@@ -17,20 +17,10 @@ from ..auth import issue_token
 from ..bus import Bus, Record, create_bus
 from ..migrations import upgrade
 from . import wait_until
+from .availability import unavailable
 from .kafka import LocalKafka
 from .postgres import HarnessUnavailable, LocalPostgres, PostgresDatabases
 from .servers import RealServers, provide_kafka, provide_postgres
-
-
-def services_required() -> bool:
-    return os.environ.get("CI", "").lower() == "true" or os.environ.get("DVK_REQUIRE_SERVICES") == "1"
-
-
-def unavailable(reason: str) -> None:
-    if services_required():
-        pytest.fail(f"required test service unavailable: {reason}", pytrace=False)
-    pytest.skip(reason)
-
 
 # Tests that stop, kill or restart servers of their own (fixtures of these names) and measure how the system
 # recovers: they run alone, after the others, so neither slows the other down (see `--dvk-group`).

@@ -120,7 +120,8 @@ def test_integration_doc_walked_as_written(make_service, kafka_server, topic_pre
     substitutions = {"kafka.tinh.gov.vn:9092": kafka_server.bootstrap, "https://lgsp.tinh.gov.vn/dvk/events": receiver.url,
                      "https://dvk.tinh.gov.vn": f"http://127.0.0.1:{server.server_port}"}
     ran: list[str] = []
-    stopped: dict[str, list[dict]] = {}  # each dvk-subscribe run's closing counts, by its command
+    stopped: dict[str, dict] = {}  # each dvk-subscribe run's closing counts, by its command
+    said: dict[str, str] = {}  # what each block wrote on stderr, for the assertions' messages
     try:
         for block in shell_blocks(DOC.read_text(encoding="utf-8")):
             script_lines = []
@@ -147,6 +148,7 @@ def test_integration_doc_walked_as_written(make_service, kafka_server, topic_pre
             counts = [json.loads(line) for line in done.stderr.splitlines() if line.startswith('{"subscriber": "stopped"')]
             assert len(counts) == len(runs), done.stderr[-3000:]
             stopped.update(zip(runs, counts, strict=True))
+            said.update(dict.fromkeys(runs, done.stderr[-3000:]))
             if "openssl dgst" in script:  # the shell check of the signature: the computed one is the header's
                 computed = next(line for line in done.stdout.splitlines() if line.startswith("sha256="))
                 header = next(line for line in done.stdout.splitlines() if line.lower().startswith("x-dvk-signature"))
@@ -156,16 +158,18 @@ def test_integration_doc_walked_as_written(make_service, kafka_server, topic_pre
         server.shutdown()
     assert len(ran) == len(shell_blocks(DOC.read_text(encoding="utf-8"))) >= 7
     assert (installed / "dvk-rollup").exists() and (installed / "dvk-subscribe").exists()
-    assert len(receiver.ids) == len(set(receiver.ids)) == 2  # the POST example handed on both units' events
+    posted = next(command for command in stopped if "--post" in command)
+    # the POST example handed on both units' events, once each
+    assert len(receiver.ids) == len(set(receiver.ids)) == 2, (receiver.ids, said[posted])
     for command, counts in stopped.items():
         if "--post" in command:  # the ward's two units, each handed on once
-            assert (counts["received"], counts["delivered"]) == (2, 2), command
+            assert (counts["received"], counts["delivered"]) == (2, 2), said[command]
         elif "--type" in command:  # units are neither models nor reports: read and passed over
-            assert (counts["received"], counts["filtered"], counts["delivered"]) == (2, 2, 0), command
+            assert (counts["received"], counts["filtered"], counts["delivered"]) == (2, 2, 0), said[command]
         elif "--embedded" in command:  # `make run`'s log holds the one event written there
-            assert counts["delivered"] == 1, command
+            assert counts["delivered"] == 1, said[command]
         else:  # --from-beginning and --reset-to read the committed group's events again
-            assert counts["delivered"] == 2, command
+            assert counts["delivered"] == 2, said[command]
     assert len(stopped) == 5  # every dvk-subscribe command of the document ran (and said how it ended)
     rolled = json.loads((work / "tong-hop-2026.json").read_text(encoding="utf-8"))
     by_code = {w["code"]: w for w in rolled["wards"]}

@@ -32,9 +32,11 @@ test: install system-deps
 	DVK_TEST_WORKERS=$(TEST_WORKERS) $(BIN)/python -m dvk_platform.testing.groups $(PYTEST_ARGS)
 
 # Plain-function tests of domain rules and the code's structure (import circles, services apart, module length):
-# no HTTP, database or broker, so no test harness either; seconds. They also run within `make test`.
+# no HTTP, database or broker, so neither the test harness nor the other pytest plugins are loaded; seconds.
+# They also run within `make test`.
 test-fast: install
-	$(BIN)/pytest -q -p no:dvk_harness tests/fast $(PYTEST_ARGS)
+	$(BIN)/pytest -q -p no:dvk_harness -p no:schemathesis -p no:hypothesispytest -p no:xdist -p no:xdist.looponfail \
+		-p no:anyio tests/fast $(PYTEST_ARGS)
 
 # The images built and docker-compose.yml run in podman (root), the ward's first day walked through the gateway's port.
 test-deploy: install system-deps

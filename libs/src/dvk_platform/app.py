@@ -43,9 +43,17 @@ class ServiceApi(Api):
     ERROR_SCHEMA = ProblemDetailsSchema
     DEFAULT_ERROR_RESPONSE_NAME = None
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # what a service knows only from its configuration (e.g. the feed's known ward codes), added to the
+        # document each time it is served: refine(document) changes it in place
+        self.refinements: list[Callable[[dict[str, Any]], None]] = []
+        super().__init__(*args, **kwargs)
+
     def _openapi_json(self):  # noqa: ANN202 - flask-smorest's view
-        return current_app.response_class(json.dumps(describe_reality(self.spec.to_dict()), ensure_ascii=False, indent=2),
-                                          mimetype="application/json")
+        document = describe_reality(self.spec.to_dict())
+        for refine in self.refinements:
+            refine(document)
+        return current_app.response_class(json.dumps(document, ensure_ascii=False, indent=2), mimetype="application/json")
 
     def handle_http_exception(self, error):  # noqa: ANN001, ANN201 - flask-smorest's signature
         return errors.from_http_exception(error)

@@ -40,7 +40,7 @@ class KnownUnit(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     kind: Mapped[str] = mapped_column(String(20), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    changed_at: Mapped[str] = mapped_column(String(40), default="")  # CloudEvent time of the last applied change
+    changed_at: Mapped[str] = mapped_column(String(40), default="")  # time of the last applied fact (projections)
 
 
 class RegistrationPeriod(Base):
@@ -54,6 +54,19 @@ class RegistrationPeriod(Base):
     # the period's version the deadline comes from: period-opened is 1, each period-updated carries its own;
     # an event with a lower version is older and changes nothing
     version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class ReportDeadline(Base):
+    """Read model of reporting's report deadlines: a year's own due date (report-deadline-set) overrides the
+    plan's default (10/06, 15/11)."""
+
+    __tablename__ = "report_deadlines"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    deadline_kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # six_month_report | annual_report
+    due_date: Mapped[date] = mapped_column(Date)
+    # the version in reporting: an event with a lower version is older and changes nothing
+    version: Mapped[int] = mapped_column(Integer)
 
 
 class UnitSubmission(Base):
@@ -143,10 +156,13 @@ class WebhookSubscriber(Base):
     __mapper_args__ = {"version_id_col": version}
 
     def wants(self, event_type: str) -> bool:
-        if not self.active:
-            return False
-        types = self.event_types or []
-        return not types or any(event_type == t or (t.endswith("*") and event_type.startswith(t[:-1])) for t in types)
+        return bool(self.active) and wants(self.event_types, event_type)
+
+
+def wants(event_types: list[str] | None, event_type: str) -> bool:
+    """A subscriber's list of event types (empty: every event; "prefix*" matches by prefix) takes this type."""
+    types = event_types or []
+    return not types or any(event_type == t or (t.endswith("*") and event_type.startswith(t[:-1])) for t in types)
 
 
 class ReminderSent(Base):

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from dvk_platform.labels import Labels
+
 
 @dataclass(frozen=True)
 class Route:
@@ -40,6 +42,13 @@ ROUTES: dict[str, Route] = {
         "Phòng Văn hóa - Xã hội đã điều chỉnh hạn đăng ký mô hình “Dân vận khéo” năm {year} từ ngày "
         "{previous_deadline_vn} thành ngày {deadline_vn}.\nLý do: {reason}\nĐơn vị chưa đăng ký đề nghị gửi trước hạn mới.",
         "/dang-ky",
+    ),
+    P + "report-deadline-set.v1": Route(
+        ("don_vi", "vhxh"),
+        "Điều chỉnh hạn gửi {period_label_year}: đến hết ngày {due_date_vn}",
+        "Phòng Văn hóa - Xã hội đã điều chỉnh hạn gửi {period_label_year} từ ngày {previous_due_date_vn} thành ngày "
+        "{due_date_vn}.\nĐơn vị chưa gửi báo cáo đề nghị gửi trước hạn mới.",
+        "/bao-cao",
     ),
     R + "model-submitted.v1": Route(
         ("vhxh",),
@@ -214,15 +223,14 @@ REMINDER_OVERDUE_GROUP = Route(
     "/tong-quan?year={year}",
 )
 
-FIELD_LABELS = {
-    "kinh_te_do_thi": "Kinh tế - đô thị",
-    "van_hoa_xa_hoi": "Văn hóa - xã hội",
-    "quoc_phong_an_ninh": "Quốc phòng - an ninh",
-    "xay_dung_dang": "Xây dựng Đảng và hệ thống chính trị",
-    "chinh_quyen": "Dân vận khéo trong hoạt động của chính quyền",
-}
-PERIOD_LABELS = {"six_month": "báo cáo sơ kết 6 tháng", "annual": "báo cáo tổng kết năm"}
-RATING_LABELS = {"tot": "Tốt", "kha": "Khá", "trung_binh": "Trung bình", "yeu": "Yếu"}
+FIELD_LABELS = Labels("field")  # codes and labels: the event contract
+RATING_LABELS = Labels("rating")
+
+
+def period_label(period: Any) -> str:
+    """"báo cáo sơ kết 6 tháng" from the contract's "Sơ kết 6 tháng"; "báo cáo" for no or an unknown period."""
+    label = Labels("period").get(period) if isinstance(period, str) else None
+    return f"báo cáo {label[:1].lower()}{label[1:]}" if label else "báo cáo"
 
 
 def with_year(label: str, year: Any) -> str:
@@ -252,7 +260,7 @@ def render_context(payload: dict[str, Any], unit_name: str | None) -> dict[str, 
     unit_id = payload.get("unit_id")
     ctx["unit_name"] = unit_name or (f"Đơn vị số {unit_id}" if unit_id is not None else "Đơn vị")
     ctx["field_label"] = FIELD_LABELS.get(payload.get("field") or "", payload.get("field") or "")
-    period = PERIOD_LABELS.get(payload.get("period") or "", "báo cáo")
+    period = period_label(payload.get("period"))
     ctx["period_label"] = period
     ctx["period_label_cap"] = period[:1].upper() + period[1:]
     ctx["period_label_year"] = with_year(period, ctx.get("year", ""))
@@ -261,7 +269,7 @@ def render_context(payload: dict[str, Any], unit_name: str | None) -> dict[str, 
     ctx["late_note"] = " (trễ hạn)" if payload.get("late") else ""
     ctx["approved_label"] = "thống nhất đề nghị" if payload.get("approved") else "không thống nhất đề nghị"
     ctx["nominee"] = payload.get("person_name") or ctx["unit_name"]
-    for key in ("deadline", "previous_deadline", "due_date", "inspected_on", "decided_on", "meeting_date"):
+    for key in ("deadline", "previous_deadline", "due_date", "previous_due_date", "inspected_on", "decided_on", "meeting_date"):
         ctx[f"{key}_vn"] = vn_date(payload.get(key))
     if not ctx.get("reason"):
         ctx["reason"] = "(không ghi lý do)"

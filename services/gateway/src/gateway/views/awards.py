@@ -7,8 +7,9 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
-from dvk_platform.clock import now
+from dvk_platform.clock import ward_today, ward_year
 from dvk_platform.documents import signer_name
+from dvk_platform.labels import Labels
 
 from .. import clients
 from ..pages import NOMINATION_STATUSES, form_date
@@ -23,7 +24,7 @@ SIGNER_POSITIONS = {"chu_tich": "Chủ tịch", "pho_chu_tich": "Phó Chủ tị
 
 
 def _year() -> int:
-    return request.values.get("year", type=int) or now().year
+    return request.values.get("year", type=int) or ward_year()
 
 
 def _problem_errors(exc: clients.ServiceProblem) -> dict[str, str]:
@@ -164,7 +165,7 @@ def _nomination_page(nomination: dict[str, Any], errors: dict[str, str] | None =
     return render_template("awards/nomination.html", n=nomination, entry=entry, errors=errors or {},
                            cited=_cited(nomination.get("evidence") or {}),
                            unit_names=unit_names(), signer_positions=SIGNER_POSITIONS, signer=_chairman(),
-                           typed=typed or {}, today=now().date().isoformat()), status
+                           typed=typed or {}, today=ward_today().isoformat()), status
 
 
 def _cited(evidence: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
@@ -410,7 +411,7 @@ def _signing(kind: str) -> Any:
     year = _year()
     if request.method == "GET":
         data = {"signer_name": _chairman(), "signer_position": "chu_tich",
-                paper.date_field: now().date().isoformat(), "addressee": "Chủ tịch Ủy ban nhân dân tỉnh"}
+                paper.date_field: ward_today().isoformat(), "addressee": "Chủ tịch Ủy ban nhân dân tỉnh"}
         return _signing_page(kind, year, data, set(request.args.getlist("chon", type=int)), {})
     refs = _chosen_refs()
     data = {name: request.form.get(name, "").strip() for name in ("number", paper.date_field, "signer_name",
@@ -512,7 +513,7 @@ def confirm_entry(catalogue: str, entry_id: int) -> Any:
 
 
 GRANTING_LEVELS = {"phuong": "Chủ tịch UBND phường quyết định", "cap_tren": "Cấp trên quyết định (phường đề nghị)"}
-CATALOGUE_LABELS = {"title": "Danh hiệu thi đua", "form": "Hình thức khen thưởng"}
+CATALOGUE_LABELS = Labels("catalogue")
 
 
 def _entry_form() -> dict[str, Any]:

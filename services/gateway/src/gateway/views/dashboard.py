@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from dvk_platform.clock import now
+from dvk_platform.clock import ward_today
 
 from .. import clients
 from ..security import current_user, login_required, roles_required
@@ -72,9 +72,7 @@ def year_choices(today: date) -> list[int]:
 
 def _page(year: int | None = None, errors: dict[str, str] | None = None, ticked: dict[str, set[int]] | None = None,
           status: int = 200) -> Any:
-    from ..pages import local_zone
-
-    today = now().astimezone(local_zone()).date()
+    today = ward_today()
     year = year if year is not None and FIRST_YEAR <= year <= LAST_YEAR else chosen_year(today)
     progress: dict[str, Any] | None = None
     message = None
@@ -152,9 +150,7 @@ DAY_FORMAT = "Nhập ngày theo dạng ngày/tháng/năm, ví dụ 28/02/{year}.
 
 def _period_page(year: int, errors: dict[str, str] | None = None, typed: dict[str, str] | None = None,
                  status: int = 200) -> Any:
-    from ..pages import local_zone
-
-    today = now().astimezone(local_zone()).date()
+    today = ward_today()
     period = None
     try:
         period = clients.get("registration", f"/periods/{year}")
@@ -168,9 +164,7 @@ def _period_page(year: int, errors: dict[str, str] | None = None, typed: dict[st
 @bp.get("/tong-quan/ky-dang-ky")
 @login_required
 def period() -> Any:
-    from ..pages import local_zone
-
-    return _period_page(chosen_year(now().astimezone(local_zone()).date()))
+    return _period_page(chosen_year(ward_today()))
 
 
 @bp.post("/tong-quan/ky-dang-ky")

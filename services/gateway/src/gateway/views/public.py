@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint, render_template
 
-from dvk_platform.clock import now
+from dvk_platform.clock import ward_today
 
 from .. import clients
 
@@ -28,10 +28,9 @@ def _items(data: Any) -> list[dict[str, Any]]:
 
 @bp.get("")
 def index() -> Any:
-    from ..pages import local_zone
     from .dashboard import chosen_year, year_choices
 
-    today = now().astimezone(local_zone()).date()
+    today = ward_today()
     year = chosen_year(today)
     token = _public_token()
     sections: dict[str, Any] = {}

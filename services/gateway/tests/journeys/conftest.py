@@ -141,6 +141,7 @@ class Journey:
 
     def step(self, page: Any, name: str) -> None:
         """What the person sees now: no sideways overflow, and a screenshot NN-<name>.png."""
+        page.wait_for_load_state("load")  # measured once its style sheets apply, not while the page is still arriving
         no_horizontal_overflow(page)
         self.steps += 1
         self.folder.mkdir(parents=True, exist_ok=True)

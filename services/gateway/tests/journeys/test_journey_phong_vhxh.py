@@ -520,6 +520,7 @@ def test_journey_phong_vhxh(journey, stack, clock, tmp_path):
     quantri = journey.person("quantri")
     quantri.get_by_role("link", name="Khen thưởng").click()
     quantri.get_by_role("link", name="Danh mục danh hiệu, hình thức").click()
+    expect(quantri.get_by_role("heading", level=1)).to_have_text("Danh hiệu thi đua và hình thức khen thưởng")
     journey.step(quantri, "danh-muc-chua-xac-nhan")
     quantri.get_by_role("button", name="Xác nhận căn cứ “Giấy khen của Chủ tịch UBND phường”").click()
     expect(quantri.get_by_text("Đã xác nhận căn cứ pháp lý")).to_be_visible()

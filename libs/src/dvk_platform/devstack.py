@@ -41,7 +41,7 @@ def _has_consumer(service: str) -> bool:
 
 
 def _publishes(service: str) -> bool:
-    return service not in {"gateway", "feed"}
+    return service != "feed"
 
 
 def _token_keys(var: Path, common: dict[str, str]) -> dict[str, str]:

@@ -1,7 +1,9 @@
 """Gateway defaults; every key can be overridden by a DVK_* environment variable."""
 DEFAULTS = {
     "DATABASE_URL": "sqlite:///var/gateway.db",
-    # The gateway calls the services over HTTP; it publishes its account events (outbox, relay) and consumes none.
+    # The gateway calls the services over HTTP. Its web process never touches the bus: account events go to its
+    # outbox and `dvk-worker relay gateway` publishes them, so its readiness does not depend on the broker.
+    "USES_BUS": False,
     "REGISTRATION_URL": "http://127.0.0.1:8001",
     "REPORTING_URL": "http://127.0.0.1:8002",
     "AWARDS_URL": "http://127.0.0.1:8003",

@@ -79,3 +79,23 @@ def test_only_the_gateway_has_a_signing_key_setting(make_service):
         app = make_service(service)
         assert not [k for k in app.config if "PRIVATE" in k], service
     assert "SERVICE_TOKEN_PRIVATE_KEY" in make_service("gateway").config
+
+
+def test_make_run_makes_one_development_pair_under_var_and_gives_the_private_key_to_the_gateway_only(tmp_path):
+    from dvk_platform.devstack import _token_keys
+
+    common = {"PATH": "/usr/bin"}
+    signing = _token_keys(tmp_path, common)
+    private_file, public_file = tmp_path / "service-token-private.pem", tmp_path / "service-token-public.pem"
+    assert signing == {"DVK_SERVICE_TOKEN_PRIVATE_KEY_FILE": str(private_file)}
+    assert common["DVK_SERVICE_TOKEN_PUBLIC_KEYS_FILE"] == str(public_file)
+    assert not [k for k in common if "PRIVATE" in k]
+    assert private_file.stat().st_mode & 0o077 == 0, "the private key is readable by others"
+    key = parse_private_key(private_file.read_text())
+    assert list(parse_public_keys(public_file.read_text())) == [key_id(key.public_key())]
+    before = private_file.read_text()
+    _token_keys(tmp_path, {"PATH": "/usr/bin"})  # the next make run keeps the pair (tokens stay valid)
+    assert private_file.read_text() == before
+    given = {"DVK_SERVICE_TOKEN_PRIVATE_KEY": "k", "DVK_SERVICE_TOKEN_PUBLIC_KEYS": "p"}
+    assert _token_keys(tmp_path / "other", given) == {"DVK_SERVICE_TOKEN_PRIVATE_KEY": "k"}  # the environment's own
+    assert given == {"DVK_SERVICE_TOKEN_PUBLIC_KEYS": "p"}

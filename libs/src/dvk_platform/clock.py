@@ -24,3 +24,14 @@ def ward_date(moment: datetime, config: Mapping[str, Any] | None = None) -> date
     """The calendar day in the ward (DVK_TIMEZONE, Asia/Ho_Chi_Minh) at that moment: deadlines are days there."""
     cfg = current_app.config if config is None else config
     return moment.astimezone(ZoneInfo(cfg.get("TIMEZONE", "Asia/Ho_Chi_Minh"))).date()
+
+
+def ward_today(config: Mapping[str, Any] | None = None) -> date:
+    """Today in the ward: the day a form is dated and a deadline is counted by (never the UTC day, which lags
+    the ward's by seven hours between 00:00 and 07:00)."""
+    return ward_date(now(config), config)
+
+
+def ward_year(config: Mapping[str, Any] | None = None) -> int:
+    """This year in the ward: the default year of forms, lists and reports (from 00:00 on 1 January ward time)."""
+    return ward_today(config).year

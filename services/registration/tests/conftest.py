@@ -1,14 +1,17 @@
 """Shared fixtures: the registration service on a real database, a ward clock the test controls, HTTP helpers."""
 from __future__ import annotations
 
+import io
+import random
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
-from werkzeug.test import TestResponse
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import TestResponse, stream_encode_multipart
 
 from dvk_platform.testing.plugin import bearer
 from registration.seed import seed
@@ -113,6 +116,7 @@ class Workflow:
     """Helpers handed to tests as the `wf` fixture (test modules cannot import conftest)."""
 
     body = staticmethod(model_body)
+    http_for = staticmethod(make_http)
     draft = staticmethod(create_draft)
     act = staticmethod(act)
 
@@ -120,3 +124,62 @@ class Workflow:
 @pytest.fixture
 def wf() -> type[Workflow]:
     return Workflow
+
+
+class Samples:
+    """Files a unit officer would attach: a phone photo with its GPS position in EXIF, a scanned PDF, a program."""
+
+    @staticmethod
+    def photo(width: int = 3000, height: int = 2000, colour: tuple[int, int, int] = (200, 120, 40)) -> bytes:
+        from PIL import Image
+
+        image = Image.new("RGB", (width, height), colour)
+        exif = Image.Exif()
+        exif[0x0110] = "Điện thoại của tổ trưởng"
+        gps = exif.get_ifd(0x8825)
+        gps.update({1: "N", 2: (10.0, 45.0, 30.0), 3: "E", 4: (106.0, 40.0, 0.0)})
+        out = io.BytesIO()
+        image.save(out, "JPEG", exif=exif, quality=80)
+        return out.getvalue()
+
+    @staticmethod
+    def pdf() -> bytes:
+        from PIL import Image
+
+        out = io.BytesIO()
+        Image.new("RGB", (595, 842), (255, 255, 255)).save(out, "PDF")
+        return out.getvalue()
+
+    @staticmethod
+    def pdf_of_size(size: int) -> bytes:
+        """A PDF header followed by incompressible bytes, exactly `size` bytes long."""
+        head = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
+        return head + random.Random(size).randbytes(size - len(head))
+
+    @staticmethod
+    def program() -> bytes:
+        """The start of a Windows program (MZ header), whatever its name says."""
+        return b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + bytes(4096)
+
+    @staticmethod
+    def multipart(fields: dict[str, Any]) -> dict[str, Any]:
+        """A multipart body as a browser sends it, spooled to a temporary file the caller closes (werkzeug's test
+        client leaves the one it makes itself open)."""
+        stream, length, boundary = stream_encode_multipart(fields)
+        return {"input_stream": stream, "content_length": length,
+                "content_type": f"multipart/form-data; boundary={boundary}"}
+
+    @staticmethod
+    def upload(http: Http, model_id: int, content: bytes | IO[bytes], name: str, caption: str = "",
+               unit: int = TDP_1) -> TestResponse:
+        source = io.BytesIO(content) if isinstance(content, bytes) else content
+        body = Samples.multipart({"file": FileStorage(source, filename=name), "caption": caption})
+        try:
+            return http("POST", f"/models/{model_id}/files", "don_vi", unit, **body)
+        finally:
+            body["input_stream"].close()
+
+
+@pytest.fixture
+def samples() -> type[Samples]:
+    return Samples

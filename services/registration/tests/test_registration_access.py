@@ -11,6 +11,8 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
+from werkzeug.datastructures import FileStorage
+
 from dvk_platform.testing import access
 
 OWN, OTHER = 12, 13
@@ -34,8 +36,8 @@ BODIES: dict[str, Callable[[int], Any]] = {
 class Target:
     """Builds, for each call, a fresh record in the state the endpoint acts on, owned by unit 12."""
 
-    def __init__(self, http, wf) -> None:
-        self.http, self.wf = http, wf
+    def __init__(self, http, wf, samples) -> None:
+        self.http, self.wf, self.samples = http, wf, samples
         self.counter = itertools.count(1)
 
     def model(self, state: str) -> dict:
@@ -75,7 +77,13 @@ class Target:
                 model = self.model(state)
                 template = template.replace("{" + state + "}", str(model["id"]))
                 kwargs["if_match"] = model["version"]
-        if endpoint == "POST /units/import":
+        if "{file}" in template:
+            photo = self.samples.upload(self.http, model["id"], self.samples.photo(640, 480), f"ảnh {n}.jpg")
+            template = template.replace("{file}", str(photo.json["id"]))
+        if endpoint == "POST /models/{draft}/files":
+            kwargs = self.samples.multipart({"file": FileStorage(io.BytesIO(self.samples.pdf()), filename="biên bản.pdf"),
+                                             "caption": "Biên bản họp dân"})
+        elif endpoint == "POST /units/import":
             csv = f"code,name,kind\ndv-nhap-{n},Đơn vị nhập {n},co_quan\n".encode()
             kwargs["data"] = {"file": (io.BytesIO(csv), "don-vi.csv")}
         elif method in ("POST", "PATCH"):
@@ -86,8 +94,8 @@ class Target:
         return method, template, kwargs
 
 
-def test_every_endpoint_role_and_unit_gets_the_expected_status(sqlite_http, wf):
-    target = Target(sqlite_http, wf)
+def test_every_endpoint_role_and_unit_gets_the_expected_status(sqlite_http, wf, samples):
+    target = Target(sqlite_http, wf, samples)
 
     def call(endpoint: str, caller: str):
         method, path, kwargs = target.request(endpoint)
@@ -99,15 +107,15 @@ def test_every_endpoint_role_and_unit_gets_the_expected_status(sqlite_http, wf):
         return None
 
     assert access.mismatches(TABLE, call, hides_the_model) == []
-    assert len(TABLE.rows) * len(CALLERS) == 144
+    assert len(TABLE.rows) * len(CALLERS) == 180
 
 
 def test_the_table_lists_every_documented_endpoint(sqlite_app):
     assert access.undocumented(TABLE, sqlite_app) == {"missing from the table": set(), "not documented": set()}
 
 
-def test_without_a_token_every_endpoint_answers_401(sqlite_http, wf):
-    target = Target(sqlite_http, wf)
+def test_without_a_token_every_endpoint_answers_401(sqlite_http, wf, samples):
+    target = Target(sqlite_http, wf, samples)
 
     def call(endpoint: str):
         method, path, kwargs = target.request(endpoint)

@@ -123,3 +123,29 @@ def test_deadline_set_for_a_year_decides_lateness(app, client, units, clock, kit
     assert submitted["late"] is True
     bad = client.put("/deadlines/2026/annual", json={"due_date": "2027-01-10"}, headers=kit.headers(app, "vhxh"))
     assert bad.status_code == 422 and "due_date" in bad.json["errors"]
+
+
+def test_a_moved_deadline_is_published_with_its_version(app, client, units, clock, kit):
+    vhxh = kit.headers(app, "vhxh")
+
+    def deadline_events():
+        return [r for r in assert_outbox_matches_contract(app) if r["type"] == "vn.dvk.reporting.report-deadline-set.v1"]
+
+    assert client.put("/deadlines/2026/six_month", json={"due_date": "2026-06-30"}, headers=vhxh).status_code == 200
+    clock.set("2026-06-06T03:00:00+00:00")
+    assert client.put("/deadlines/2026/six_month", json={"due_date": "2026-06-20"}, headers=vhxh).status_code == 200
+    # the date already in force, a refused date and a refused role publish nothing
+    assert client.put("/deadlines/2026/six_month", json={"due_date": "2026-06-20"}, headers=vhxh).status_code == 200
+    assert client.put("/deadlines/2026/annual", json={"due_date": "2027-01-10"}, headers=vhxh).status_code == 422
+    assert client.put("/deadlines/2026/annual", json={"due_date": "2026-12-01"},
+                      headers=kit.headers(app, "don_vi", 12)).status_code == 403
+    rows = deadline_events()
+    assert [r["aggregateid"] for r in rows] == ["2026-six_month", "2026-six_month"]
+    assert [r["payload"] for r in rows] == [
+        {"year": 2026, "period": "six_month", "due_date": "2026-06-30", "previous_due_date": "2026-06-10", "version": 1,
+         "occurred_at": "2026-06-05T09:00:00+00:00", "actor_role": "vhxh"},
+        {"year": 2026, "period": "six_month", "due_date": "2026-06-20", "previous_due_date": "2026-06-30", "version": 2,
+         "occurred_at": "2026-06-06T03:00:00+00:00", "actor_role": "vhxh"},
+    ]
+    annual = client.get("/deadlines", query_string={"year": 2026}, headers=vhxh).json
+    assert {d["period"]: d["due_date"] for d in annual} == {"six_month": "2026-06-20", "annual": "2026-11-15"}

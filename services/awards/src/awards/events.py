@@ -7,7 +7,7 @@ re-emitted or late-arriving event leaves the read model as it was. Unknown paylo
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from flask import Flask
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from dvk_platform.consumer import contract_checked
 from dvk_platform.envelope import CloudEvent
+from dvk_platform.projections import fact_time, newest_wins, parse_instant, stamp, unit_state
 
 from .models import KnownInspection, KnownModel, KnownReport, KnownUnit
 
@@ -30,44 +31,19 @@ AWARD_REVOKED = "vn.dvk.awards.award-revoked.v1"
 SUBSCRIBES: list[str] = ["registration", "reporting"]
 
 
-def instant(value: Any, fallback: str = "") -> str:
-    """An event time as a sortable UTC string, so "newer than" is a plain string comparison."""
-    for candidate in (value, fallback):
-        if not candidate:
-            continue
-        try:
-            moment = datetime.fromisoformat(str(candidate).replace("Z", "+00:00"))
-        except ValueError:
-            continue
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return ""
-
-
-def _occurred(event: CloudEvent) -> str:
-    return instant(event.data.get("occurred_at"), event.time)
-
-
 # --- registration ---------------------------------------------------------------------------------------
 
 
 def on_unit(session: Session, event: CloudEvent) -> None:
     """unit-created / unit-updated / unit-deactivated: the newest state of the unit wins."""
     data = event.data
-    at = _occurred(event)
     unit = session.get(KnownUnit, int(data["unit_id"]))
     if unit is None:
         unit = KnownUnit(unit_id=int(data["unit_id"]), seen_at="")
         session.add(unit)
-    if unit.seen_at and at < unit.seen_at:
-        return
-    unit.code = data.get("code", unit.code)
-    unit.name = data.get("name", unit.name)
-    unit.kind = data.get("kind", unit.kind)
-    active = data.get("active")
-    unit.active = bool(active) if active is not None else not event.type.endswith("unit-deactivated.v1")
-    unit.seen_at = at
+    if newest_wins(unit, "seen_at", event):
+        for name, value in unit_state(event).items():
+            setattr(unit, name, value)
 
 
 def _model(session: Session, data: dict[str, Any]) -> KnownModel:
@@ -84,35 +60,31 @@ def _model(session: Session, data: dict[str, Any]) -> KnownModel:
 def on_model_status(session: Session, event: CloudEvent) -> None:
     """model-submitted / -resubmitted / -returned / -accepted / -withdrawn."""
     model = _model(session, event.data)
-    at = _occurred(event)
-    if at >= model.status_at:
+    if newest_wins(model, "status_at", event):
         model.status = event.data.get("status") or model.status
         model.unit_id, model.year = int(event.data["unit_id"]), int(event.data["year"])
-        model.status_at = at
 
 
 def on_model_inspected(session: Session, event: CloudEvent) -> None:
     data = event.data
     _model(session, data)
     inspection = session.get(KnownInspection, int(data["inspection_id"]))
-    at = _occurred(event)
     if inspection is None:
         inspection = KnownInspection(inspection_id=int(data["inspection_id"]), seen_at="")
         session.add(inspection)
-    elif at < inspection.seen_at:
+    if not newest_wins(inspection, "seen_at", event):
         return
     inspection.model_id, inspection.unit_id, inspection.year = int(data["model_id"]), int(data["unit_id"]), int(data["year"])
     inspection.rating = data["rating"]
     inspection.inspected_on = date.fromisoformat(data["inspected_on"])
-    inspection.seen_at = at
 
 
 def on_model_marked_typical(session: Session, event: CloudEvent) -> None:
     model = _model(session, event.data)
-    at = _occurred(event)
-    if not model.typical or (model.typical_at and at < model.typical_at):
+    at, first = fact_time(event), parse_instant(model.typical_at)
+    if not model.typical or (first is not None and at < first):
         model.typical = True
-        model.typical_at = at  # the first recognition is the one the suggestion cites
+        model.typical_at = stamp(at)  # the first recognition is the one the suggestion cites
 
 
 # --- reporting ------------------------------------------------------------------------------------------
@@ -137,10 +109,8 @@ def on_report_status(session: Session, event: CloudEvent) -> None:
         report.report_id = int(data["report_id"])
     if data.get("late"):
         report.late = True  # once late, the report was not on time, whatever happens after
-    at = _occurred(event)
-    if at >= report.status_at:
+    if newest_wins(report, "status_at", event):
         report.status = data.get("status") or report.status
-        report.status_at = at
 
 
 def on_report_overdue(session: Session, event: CloudEvent) -> None:

@@ -5,7 +5,7 @@ and dead-lettered (contract_checked). Events notify publishes are in events_out.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from flask import Flask
@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 from dvk_platform import clock
 from dvk_platform.consumer import Handler, contract_checked
 from dvk_platform.envelope import CloudEvent
+from dvk_platform.projections import newest_wins, unit_state
 
 from . import recipients, services
-from .models import KnownUnit, RegistrationPeriod, UnitSubmission
+from .models import KnownUnit, RegistrationPeriod, ReportDeadline, UnitSubmission
 from .routing import ROUTES, render_context
 
 # Topics (by publishing service) this service's consumer reads.
@@ -32,6 +33,7 @@ PERIOD_UPDATED = R + "period-updated.v1"
 PERIOD_EVENTS = (PERIOD_OPENED, PERIOD_UPDATED)
 MODEL_EVENTS = {R + f"model-{name}.v1": name for name in ("submitted", "resubmitted", "returned", "accepted", "withdrawn")}
 REPORT_EVENTS = {P + f"report-{name}.v1": name for name in ("submitted", "resubmitted", "returned", "accepted")}
+REPORT_DEADLINE_SET = P + "report-deadline-set.v1"
 OTHER_EVENTS = (
     R + "model-inspected.v1", R + "model-marked-typical.v1",
     P + "report-overdue.v1", P + "target-figures-updated.v1", P + "consolidated-report-finalised.v1", P + "progress-snapshot.v1",
@@ -41,28 +43,11 @@ OTHER_EVENTS = (
     A + "award-revoked.v1", A + "nomination-withdrawn.v1",
 )
 USER_EVENTS = recipients.USER_EVENTS
-KNOWN_TYPES: tuple[str, ...] = (*USER_EVENTS, *UNIT_EVENTS, *PERIOD_EVENTS, *MODEL_EVENTS, *REPORT_EVENTS, *OTHER_EVENTS)
+KNOWN_TYPES: tuple[str, ...] = (*USER_EVENTS, *UNIT_EVENTS, *PERIOD_EVENTS, *MODEL_EVENTS, *REPORT_EVENTS, REPORT_DEADLINE_SET,
+                                *OTHER_EVENTS)
 
 # What a unit has sent in counts as "submitted" for reminders unless it went back to draft or was withdrawn.
 REPORT_DEADLINES = {"six_month": "six_month_report", "annual": "annual_report"}
-
-
-def _instant(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
-
-
-def _is_newer(new: str, old: str) -> bool:
-    """Out-of-order delivery: apply a change only if it is not older than what is stored."""
-    new_at, old_at = _instant(new), _instant(old)
-    if new_at is None or old_at is None:
-        return True
-    return new_at >= old_at
 
 
 def _apply_unit(session: Session, event: CloudEvent) -> None:
@@ -74,13 +59,9 @@ def _apply_unit(session: Session, event: CloudEvent) -> None:
     if unit is None:
         unit = KnownUnit(unit_id=unit_id, changed_at="")
         session.add(unit)
-    elif not _is_newer(event.time, unit.changed_at):
-        return
-    unit.code = data.get("code") or unit.code or ""
-    unit.name = data.get("name") or unit.name or ""
-    unit.kind = data.get("kind") or unit.kind or ""
-    unit.active = False if event.type.endswith("unit-deactivated.v1") else bool(data.get("active", True))
-    unit.changed_at = event.time
+    if newest_wins(unit, "changed_at", event):
+        for name, value in unit_state(event).items():
+            setattr(unit, name, value)
 
 
 def _apply_period(session: Session, event: CloudEvent) -> bool:
@@ -100,16 +81,33 @@ def _apply_period(session: Session, event: CloudEvent) -> bool:
     return True
 
 
+def _apply_report_deadline(session: Session, event: CloudEvent) -> bool:
+    """Keep the due date of the newest version reporting set for a year and period (versions are reporting's row
+    versions, so no clock is compared). False when the event is older than what is stored: a replayed earlier
+    change must not bring the old date back."""
+    data = event.data
+    kind = REPORT_DEADLINES.get(data["period"])
+    if kind is None:  # a period this version of notify does not know: nothing to remind of
+        return False
+    year, due_date, version = int(data["year"]), date.fromisoformat(data["due_date"]), int(data["version"])
+    row = session.get(ReportDeadline, (year, kind))
+    if row is None:
+        session.add(ReportDeadline(year=year, deadline_kind=kind, due_date=due_date, version=version))
+        return True
+    if version < row.version:
+        return False
+    row.due_date, row.version = due_date, version
+    return True
+
+
 def _apply_submission(session: Session, item_kind: str, item_id: int, deadline_kind: str, event: CloudEvent, status: str) -> None:
     data = event.data
-    occurred = data.get("occurred_at") or event.time
     row = session.scalar(select(UnitSubmission).where(UnitSubmission.item_kind == item_kind, UnitSubmission.item_id == item_id))
     if row is None:
-        session.add(UnitSubmission(item_kind=item_kind, item_id=item_id, unit_id=int(data["unit_id"]), year=int(data["year"]),
-                                   deadline_kind=deadline_kind, status=status, occurred_at=occurred))
-    elif _is_newer(occurred, row.occurred_at):
-        row.status, row.occurred_at = status, occurred
-        row.unit_id, row.year, row.deadline_kind = int(data["unit_id"]), int(data["year"]), deadline_kind
+        row = UnitSubmission(item_kind=item_kind, item_id=item_id, occurred_at="")
+        session.add(row)
+    if newest_wins(row, "occurred_at", event):
+        row.status, row.unit_id, row.year, row.deadline_kind = status, int(data["unit_id"]), int(data["year"]), deadline_kind
 
 
 def _notify(app: Flask, session: Session, event: CloudEvent, told: dict[str, Any] | None) -> None:
@@ -142,6 +140,9 @@ def handlers(app: Flask) -> dict[str, Handler]:
                 # older than the deadline in force: telling it would announce the old date (the newer change was
                 # or will be told); webhook subscribers still get the event as it was published
                 told = None
+        elif event.type == REPORT_DEADLINE_SET:
+            if not _apply_report_deadline(session, event):
+                told = None  # older than the date in force: no one is told the old date again
         elif event.type in MODEL_EVENTS:
             status = data.get("status") or MODEL_EVENTS[event.type]
             _apply_submission(session, "model", int(data["model_id"]), "registration", event, status)

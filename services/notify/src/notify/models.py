@@ -40,13 +40,13 @@ class KnownUnit(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     kind: Mapped[str] = mapped_column(String(20), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    changed_at: Mapped[str] = mapped_column(String(40), default="")  # CloudEvent time of the last applied change
+    changed_at: Mapped[str] = mapped_column(String(40), default="")  # time of the last applied fact (projections)
 
 
 class KnownUser(Base):
     """Read model of the gateway's accounts (its user-created/updated/deactivated events): who is told. The newest
-    fact wins — a higher account `version`, or the same version changed later — so replays and late events change
-    nothing; notify never asks the gateway."""
+    fact wins (dvk_platform.projections: by the fact's occurred_at), so replays and late events change nothing;
+    notify never asks the gateway."""
 
     __tablename__ = "known_users"
 
@@ -71,6 +71,19 @@ class RegistrationPeriod(Base):
     # the period's version the deadline comes from: period-opened is 1, each period-updated carries its own;
     # an event with a lower version is older and changes nothing
     version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class ReportDeadline(Base):
+    """Read model of reporting's report deadlines: a year's own due date (report-deadline-set) overrides the
+    plan's default (10/06, 15/11)."""
+
+    __tablename__ = "report_deadlines"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    deadline_kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # six_month_report | annual_report
+    due_date: Mapped[date] = mapped_column(Date)
+    # the version in reporting: an event with a lower version is older and changes nothing
+    version: Mapped[int] = mapped_column(Integer)
 
 
 class UnitSubmission(Base):

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dvk_platform.envelope import CloudEvent
+from dvk_platform.projections import newest_wins
 
 from .models import KnownUser
 
@@ -27,35 +27,22 @@ class Recipient:
     unit_id: int | None
 
 
-def _moment(value: object) -> datetime:
-    try:
-        parsed = datetime.fromisoformat(str(value))
-    except ValueError:
-        return datetime.min.replace(tzinfo=UTC)
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
-
-
-def _newer(version: int, at: str, row: KnownUser) -> bool:
-    """Newest fact wins: a higher account version, or the same version changed later (a replay: not newer)."""
-    return (version, _moment(at)) > (row.version, _moment(row.changed_at))
-
-
 def apply_user_event(session: Session, event: CloudEvent) -> None:
-    """Keep known_users current from one gateway account event; older or repeated facts change nothing."""
+    """Keep known_users current from one gateway account event. The newest fact wins (the platform's one rule for
+    read models, dvk_platform.projections: by occurred_at), so a late, older fact or a replay changes nothing."""
     data = event.data
     user_id = str(data["user_id"])
-    version, at = int(data.get("version") or 1), str(data.get("occurred_at") or event.time)
     row = session.get(KnownUser, user_id)
     if row is None:
         row = KnownUser(user_id=user_id, version=0, changed_at="")
         session.add(row)
-    elif not _newer(version, at, row):
+    if not newest_wins(row, "changed_at", event):
         return
     unit = data.get("unit_id")
     row.name, row.email, row.role = str(data.get("name") or ""), data.get("email") or None, str(data.get("role") or "")
     row.unit_id = int(unit) if unit is not None else None
     row.active = event.type != G + "user-deactivated.v1" and bool(data.get("active", True))
-    row.version, row.changed_at = version, at
+    row.version = int(data.get("version") or 1)
 
 
 def all_recipients(session: Session) -> list[Recipient]:

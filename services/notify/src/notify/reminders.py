@@ -1,11 +1,11 @@
 """Deadline reminders: before 15/02 (registration), 10/06 (six-month report) and 15/11 (annual report), to the
 units that have not sent what is due, at configurable offsets, and an overdue notice after the deadline.
 
-The registration deadline is the opened period's own, as last changed (period-opened, then period-updated):
-reminders follow a moved deadline, and a period of last year whose deadline was moved into this year is still
-reminded of. Exactly once per unit, deadline, due date and offset: the reminders_sent unique key decides between
-repeated runs, restarts and parallel processes; the reminder, its messages and its reminder-sent event commit
-together."""
+The registration deadline is the opened period's own, as last changed (period-opened, then period-updated), and a
+report deadline the one reporting last set for the year (report-deadline-set): reminders and the overdue notice
+follow a moved deadline, and a period of last year whose deadline was moved into this year is still reminded of.
+Exactly once per unit, deadline, due date and offset: the reminders_sent unique key decides between repeated runs,
+restarts and parallel processes; the reminder, its messages and its reminder-sent event commit together."""
 from __future__ import annotations
 
 import logging
@@ -23,7 +23,7 @@ from dvk_platform.envelope import CloudEvent
 from dvk_platform.outbox import add_event
 
 from . import events_out, recipients, services
-from .models import DEADLINE_KINDS, KnownUnit, RegistrationPeriod, ReminderSent, UnitSubmission
+from .models import DEADLINE_KINDS, KnownUnit, RegistrationPeriod, ReminderSent, ReportDeadline, UnitSubmission
 from .routing import DEADLINE_LABELS, REMINDER_BEFORE, REMINDER_OVERDUE, render_context, with_year
 
 log = logging.getLogger(__name__)
@@ -53,7 +53,8 @@ def reminder_offsets(app: Flask) -> list[int]:
 
 
 def due_dates(session: Session, app: Flask, year: int) -> dict[str, date]:
-    """This year's deadlines; an opened registration period's own deadline wins over the default."""
+    """This year's deadlines; an opened registration period's own deadline, and a report deadline reporting set
+    for the year (report-deadline-set), win over the default."""
     dates = {}
     for kind in DEADLINE_KINDS:
         month, day = (int(p) for p in str(app.config[_CONFIG_KEYS[kind]]).split("-"))
@@ -61,6 +62,8 @@ def due_dates(session: Session, app: Flask, year: int) -> dict[str, date]:
     period = session.get(RegistrationPeriod, year)
     if period is not None:
         dates["registration"] = period.deadline
+    for row in session.scalars(select(ReportDeadline).where(ReportDeadline.year == year)):
+        dates[row.deadline_kind] = row.due_date
     return dates
 
 

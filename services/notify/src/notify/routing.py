@@ -41,6 +41,13 @@ ROUTES: dict[str, Route] = {
         "{previous_deadline_vn} thành ngày {deadline_vn}.\nLý do: {reason}\nĐơn vị chưa đăng ký đề nghị gửi trước hạn mới.",
         "/dang-ky",
     ),
+    P + "report-deadline-set.v1": Route(
+        ("don_vi", "vhxh"),
+        "Điều chỉnh hạn gửi {period_label_year}: đến hết ngày {due_date_vn}",
+        "Phòng Văn hóa - Xã hội đã điều chỉnh hạn gửi {period_label_year} từ ngày {previous_due_date_vn} thành ngày "
+        "{due_date_vn}.\nĐơn vị chưa gửi báo cáo đề nghị gửi trước hạn mới.",
+        "/bao-cao",
+    ),
     R + "model-submitted.v1": Route(
         ("vhxh",),
         "{unit_name} gửi đăng ký mô hình \"{title}\"",
@@ -257,7 +264,7 @@ def render_context(payload: dict[str, Any], unit_name: str | None) -> dict[str, 
     ctx["late_note"] = " (trễ hạn)" if payload.get("late") else ""
     ctx["approved_label"] = "thống nhất đề nghị" if payload.get("approved") else "không thống nhất đề nghị"
     ctx["nominee"] = payload.get("person_name") or ctx["unit_name"]
-    for key in ("deadline", "previous_deadline", "due_date", "inspected_on", "decided_on", "meeting_date"):
+    for key in ("deadline", "previous_deadline", "due_date", "previous_due_date", "inspected_on", "decided_on", "meeting_date"):
         ctx[f"{key}_vn"] = vn_date(payload.get(key))
     if not ctx.get("reason"):
         ctx["reason"] = "(không ghi lý do)"

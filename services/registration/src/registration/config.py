@@ -7,4 +7,7 @@ DEFAULTS = {
     # Default registration deadline (day/month) when Phòng VH-XH opens a year without giving one.
     "REGISTRATION_DEADLINE": "15/02",
     "PAGE_SIZE_MAX": 100,
+    # Evidence files (minh chứng): bytes per file and per model, all files together.
+    "EVIDENCE_MAX_FILE_BYTES": 20 * 1024 * 1024,
+    "EVIDENCE_MAX_RECORD_BYTES": 100 * 1024 * 1024,
 }

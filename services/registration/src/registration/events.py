@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .models import Inspection, ModelRegistration, PeriodChange, RegistrationPeriod, Unit
+from .models import Inspection, ModelFile, ModelRegistration, PeriodChange, RegistrationPeriod, Unit
 
 UNIT_CREATED = "vn.dvk.registration.unit-created.v1"
 UNIT_UPDATED = "vn.dvk.registration.unit-updated.v1"
@@ -46,7 +46,13 @@ def period_updated_payload(period: RegistrationPeriod, change: PeriodChange, occ
     }
 
 
-def model_payload(model: ModelRegistration, occurred_at: datetime, actor_role: str, reason: str | None = None) -> dict[str, Any]:
+def file_entries(files: list[ModelFile]) -> list[dict[str, Any]]:
+    """What a subscriber learns of a model's evidence files: id, name, type, size and hash, never the bytes."""
+    return [{"file_id": f.id, "name": f.name, "media_type": f.media_type, "size": f.size, "sha256": f.sha256} for f in files]
+
+
+def model_payload(model: ModelRegistration, occurred_at: datetime, actor_role: str, reason: str | None = None,
+                  files: list[ModelFile] | None = None) -> dict[str, Any]:
     return {
         "model_id": model.id,
         "unit_id": model.unit_id,
@@ -58,6 +64,7 @@ def model_payload(model: ModelRegistration, occurred_at: datetime, actor_role: s
         "occurred_at": occurred_at.isoformat(),
         "actor_role": actor_role,
         "reason": reason,
+        "files": file_entries(files or []),
     }
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from dvk_platform.evidence import FileChunkColumns, StoredFileColumns
 from dvk_platform.tables import UTCDateTime
 
 # JSONB on PostgreSQL, JSON text on SQLite.
@@ -165,3 +166,21 @@ class Inspection(Base):
     follow_up: Mapped[str | None] = mapped_column(Text, nullable=True)
     recorded_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ModelFile(StoredFileColumns, Base):
+    """An evidence file (minh chứng) of a model: a photo of the work, minutes of a meeting, a scanned letter.
+    The same bytes are kept once per model (unique SHA-256)."""
+
+    __tablename__ = "model_files"
+    __table_args__ = (UniqueConstraint("model_id", "sha256", name="uq_model_files_model_sha256"),)
+
+    model_id: Mapped[int] = mapped_column(ForeignKey("model_registrations.id"), index=True)
+
+
+class ModelFileChunk(FileChunkColumns, Base):
+    """The bytes of a model's file (and of an image's previews), in numbered chunks."""
+
+    __tablename__ = "model_file_chunks"
+
+    file_id: Mapped[int] = mapped_column(ForeignKey("model_files.id", ondelete="CASCADE"), primary_key=True)

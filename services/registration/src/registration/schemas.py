@@ -233,8 +233,26 @@ class ModelSchema(Schema):
     updated_at = fields.DateTime()
 
 
+class ModelFileSchema(Schema):
+    """An evidence file of a model: what it is, never its bytes (GET …/files/{file_id} serves those)."""
+
+    id = Integer()
+    model_id = Integer()
+    name = fields.String(metadata={"description": "tên tệp như người tải lên đặt (NFC)"})
+    caption = fields.String()
+    media_type = fields.String(metadata={"description": "loại tệp xét theo nội dung"})
+    size = Integer(metadata={"description": "số byte"})
+    sha256 = fields.String(metadata={"description": "mã băm SHA-256 của nội dung, dạng hex"})
+    width = Integer(allow_none=True)
+    height = Integer(allow_none=True)
+    has_preview = Boolean(metadata={"description": "ảnh: có bản xem trước (tối đa 2560 px) và ảnh nhỏ"})
+    uploaded_by_name = fields.String()
+    uploaded_at = fields.DateTime()
+
+
 class ModelDetailSchema(ModelSchema):
     history = fields.List(fields.Nested(TransitionSchema))
+    files = fields.List(fields.Nested(ModelFileSchema))
     inspections = fields.List(fields.Nested(InspectionSchema))
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from unidecode import unidecode
 
+from dvk_platform import evidence
 from dvk_platform.auth import Principal
 from dvk_platform.clock import ward_date
 from dvk_platform.errors import Problem
@@ -23,6 +24,8 @@ from .models import (
     RATINGS,
     STATUSES,
     Inspection,
+    ModelFile,
+    ModelFileChunk,
     ModelRegistration,
     PeriodChange,
     RegistrationPeriod,
@@ -302,8 +305,64 @@ def transition(session: Session, actor: Principal, model_id: int, action: str, e
     # one flush at the event's insert writes the model (its version checked), the audit row and the history row
     _record(session, model, actor, action, previous, note, now)
     add_event(session, aggregate_type="model", aggregate_id=model.id, event_type=event_type,
-              payload=events.model_payload(model, now, actor.role, note if action == "return" else None))
+              payload=events.model_payload(model, now, actor.role, note if action == "return" else None,
+                                           files(session, model.id)))
     return model
+
+
+# ---------------------------------------------------------------- evidence files (minh chứng) of a model
+
+def files(session: Session, model_id: int) -> list[ModelFile]:
+    return list(session.scalars(select(ModelFile).where(ModelFile.model_id == model_id).order_by(ModelFile.id)))
+
+
+def _files_editable(model: ModelRegistration) -> None:
+    """Files change only while the model itself may be edited; what Phòng VH-XH received stays as it was."""
+    if model.status == "accepted":
+        raise Problem(409, "files-frozen", "Mô hình đã được tiếp nhận: tệp minh chứng được giữ nguyên như khi tiếp nhận.")
+    if model.status not in EDITABLE:
+        raise Problem(409, "files-locked", "Chỉ thêm hoặc gỡ tệp minh chứng khi mô hình là bản nháp hoặc bị trả lại.",
+                      detail=f"Trạng thái hiện tại: {status_label(model.status)}.")
+
+
+def own_editable_model(session: Session, actor: Principal, model_id: int) -> ModelRegistration:
+    """The unit's own model, in a state whose files may change (404 for another unit's, 409 otherwise)."""
+    model = visible_model(session, actor, model_id)
+    _files_editable(model)
+    return model
+
+
+def add_model_file(session: Session, actor: Principal, model_id: int, upload: evidence.CheckedUpload,
+                   limits: evidence.Limits, now: datetime) -> tuple[ModelFile, bool]:
+    """Keep an uploaded file on the model; the same bytes already there are not stored again (False)."""
+    model = own_editable_model(session, actor, model_id)
+    same = session.scalar(select(ModelFile).where(ModelFile.model_id == model.id, ModelFile.sha256 == upload.sha256))
+    if same is not None:
+        return same, False
+    evidence.check_record_room(evidence.used_bytes(session, ModelFile, ModelFile.model_id, model.id), upload.size, limits)
+    stored = ModelFile(model_id=model.id, name=upload.name, caption=upload.caption, media_type=upload.media_type,
+                       size=upload.size, sha256=upload.sha256, width=upload.width, height=upload.height,
+                       uploaded_by=actor.user_id, uploaded_by_name=actor.name, uploaded_at=now)
+    session.add(stored)
+    session.flush()
+    evidence.write_chunks(session, ModelFileChunk, stored.id, upload)
+    return stored, True
+
+
+def model_file(session: Session, principal: Principal, model_id: int, file_id: int) -> ModelFile:
+    """A file of a model this principal may see (404 otherwise, as for the model)."""
+    model = visible_model(session, principal, model_id)
+    stored = session.get(ModelFile, file_id)
+    if stored is None or stored.model_id != model.id:
+        raise Problem(404, "file-not-found", "Không tìm thấy tệp minh chứng.")
+    return stored
+
+
+def remove_model_file(session: Session, actor: Principal, model_id: int, file_id: int) -> None:
+    stored = model_file(session, actor, model_id, file_id)
+    own_editable_model(session, actor, model_id)
+    evidence.delete_chunks(session, ModelFileChunk, stored.id)
+    session.delete(stored)
 
 
 def history(session: Session, model_id: int) -> list[RegistrationTransition]:

@@ -2,13 +2,13 @@
 
 Handlers keep the read model of units, models and commendations. Delivery is at least once and ordered only
 per aggregate, so every handler is an upsert keyed by the aggregate id that never lets an older fact replace a
-newer one (units and model statuses compare event times; commendation events each set their own columns, and a
-withdrawal, final in awards, is a flag no other event clears). Unknown payload fields are ignored.
+newer one (units and model statuses: the newest fact wins, dvk_platform.projections; commendation events each set
+their own columns, and a withdrawal, final in awards, is a flag no other event clears). Unknown payload fields are ignored.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import date
 from typing import Any
 
 from flask import Flask
@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from dvk_platform.consumer import contract_checked
 from dvk_platform.envelope import CloudEvent
+from dvk_platform.projections import newest_wins, unit_state
 
-from .models import Commendation, RegisteredModel, TargetFigures, Unit, UnitReport
+from .models import Commendation, RegisteredModel, ReportDeadline, TargetFigures, Unit, UnitReport
 
 REPORT_SUBMITTED = "vn.dvk.reporting.report-submitted.v1"
 REPORT_RESUBMITTED = "vn.dvk.reporting.report-resubmitted.v1"
@@ -30,6 +31,7 @@ CONSOLIDATED_REPORT_SUBMITTED_FOR_SIGNATURE = "vn.dvk.reporting.consolidated-rep
 CONSOLIDATED_REPORT_APPROVED = "vn.dvk.reporting.consolidated-report-approved.v1"
 CONSOLIDATED_REPORT_RETURNED = "vn.dvk.reporting.consolidated-report-returned.v1"
 PROGRESS_SNAPSHOT = "vn.dvk.reporting.progress-snapshot.v1"
+REPORT_DEADLINE_SET = "vn.dvk.reporting.report-deadline-set.v1"
 
 # Topics (by publishing service) this service's consumer reads.
 SUBSCRIBES: list[str] = ["registration", "awards"]
@@ -49,6 +51,12 @@ def report_payload(report: UnitReport, occurred_at: str) -> dict[str, Any]:
     }
 
 
+def deadline_payload(row: ReportDeadline, previous_due_date: date, actor_role: str, occurred_at: str) -> dict[str, Any]:
+    return {"year": row.year, "period": row.period, "due_date": row.due_date.isoformat(),
+            "previous_due_date": previous_due_date.isoformat(), "version": row.version, "occurred_at": occurred_at,
+            "actor_role": actor_role}
+
+
 def figures_payload(row: TargetFigures, occurred_at: str) -> dict[str, Any]:
     return {"unit_id": row.unit_id, "year": row.year, "period": row.period, "figures": row.figures(),
             "occurred_at": occurred_at}
@@ -56,36 +64,15 @@ def figures_payload(row: TargetFigures, occurred_at: str) -> dict[str, Any]:
 
 # --- consumed: registration -------------------------------------------------------------------------
 
-def utc_iso(value: str | None) -> str | None:
-    """An ISO-8601 time in any offset as UTC text with microseconds, so stored times compare as text."""
-    if not value:
-        return None
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
-
-
-def _newer(incoming: str | None, stored: str | None) -> bool:
-    """True when the incoming fact is not older than the stored one (a fact without a time never wins)."""
-    if not stored:
-        return True
-    return incoming is not None and incoming >= stored
-
-
 def on_unit_changed(session: Session, event: CloudEvent) -> None:
     data = event.data
     unit = session.get(Unit, int(data["unit_id"]))
     if unit is None:
         unit = Unit(unit_id=int(data["unit_id"]), event_time="")
         session.add(unit)
-    elif not _newer(utc_iso(event.time), unit.event_time):
-        return
-    unit.code = data.get("code") or unit.code or ""
-    unit.name = data.get("name") or unit.name or ""
-    unit.kind = data.get("kind") or unit.kind or ""
-    unit.active = bool(data.get("active", True)) and event.type != "vn.dvk.registration.unit-deactivated.v1"
-    unit.event_time = utc_iso(event.time) or ""
+    if newest_wins(unit, "event_time", event):
+        for name, value in unit_state(event).items():
+            setattr(unit, name, value)
 
 
 def _model(session: Session, data: dict[str, Any]) -> RegisteredModel:
@@ -100,8 +87,7 @@ def _model(session: Session, data: dict[str, Any]) -> RegisteredModel:
 def on_model_status(session: Session, event: CloudEvent) -> None:
     data = event.data
     model = _model(session, data)
-    occurred_at = utc_iso(data.get("occurred_at") or event.time)
-    if not _newer(occurred_at, model.status_at):
+    if not newest_wins(model, "status_at", event):
         return
     model.unit_id = int(data["unit_id"])
     model.year = int(data["year"])
@@ -109,7 +95,6 @@ def on_model_status(session: Session, event: CloudEvent) -> None:
     model.field = data.get("field") or model.field
     model.status = data.get("status") or event.type.split(".")[3].removeprefix("model-")
     model.late = bool(data.get("late", model.late))
-    model.status_at = occurred_at
 
 
 def on_model_marked_typical(session: Session, event: CloudEvent) -> None:

@@ -135,6 +135,8 @@ class ReportDeadline(Base):
     year: Mapped[int] = mapped_column(Integer)
     period: Mapped[str] = mapped_column(String(20))
     due_date: Mapped[date] = mapped_column(Date)
+    # 1 for the first change, one more for each later one: report-deadline-set carries it so consumers keep the newest
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 

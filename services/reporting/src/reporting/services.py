@@ -56,20 +56,31 @@ def deadlines_of(session: Session, year: int, config: Mapping[str, Any]) -> list
     return result
 
 
-def set_deadline(session: Session, year: int, period: str, due_date: date) -> ReportDeadline:
+def set_deadline(session: Session, principal: Principal, year: int, period: str, due_date: date,
+                 config: Mapping[str, Any], moment: datetime) -> ReportDeadline:
+    """Set one year's due date for a period; a change of the date in force is published (report-deadline-set) in the
+    same transaction, so reminders and overdue notices elsewhere follow it. Setting the date already in force
+    changes nothing."""
     if due_date.year != year:
         raise Problem(422, "validation-error", "Dữ liệu không hợp lệ.", errors={"due_date": ["Hạn báo cáo phải thuộc năm báo cáo."]})
     row = session.scalar(select(ReportDeadline).where(ReportDeadline.year == year, ReportDeadline.period == period))
+    previous = row.due_date if row else default_due_date(year, period, config)
+    if row is not None and row.due_date == due_date:
+        return row
     if row is None:
-        row = ReportDeadline(year=year, period=period, due_date=due_date)
+        row = ReportDeadline(year=year, period=period, due_date=due_date, version=1)
         session.add(row)
     else:
-        row.due_date = due_date
+        row.due_date, row.version = due_date, row.version + 1
     # Reports not yet submitted follow the new deadline; submitted ones keep the deadline they were judged by.
     for report in session.scalars(select(UnitReport).where(UnitReport.year == year, UnitReport.period == period,
                                                             UnitReport.submitted_at.is_(None))):
         report.due_date = due_date
     session.flush()
+    if due_date != previous:
+        add_event(session, aggregate_type="report-deadline", aggregate_id=f"{year}-{period}",
+                  event_type=events.REPORT_DEADLINE_SET,
+                  payload=events.deadline_payload(row, previous, principal.role, iso(moment)))
     return row
 
 

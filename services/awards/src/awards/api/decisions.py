@@ -6,14 +6,13 @@ internal paperwork between Phòng VH-XH and the Chairman: unit officers may not 
 """
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Response, current_app
 from flask.views import MethodView
 from sqlalchemy import select
 
 from dvk_platform.app import Blueprint
 from dvk_platform.auth import current_principal, require_roles
+from dvk_platform.clock import ward_year
 from dvk_platform.errors import Problem
 
 from .. import paperwork, services
@@ -121,7 +120,7 @@ class DecisionRegister(MethodView):
             names = _names(session, [n for d in decisions for n in d.nominations])
             content = paperwork.decisions_xlsx(decisions, names, current_app.config, query.get("year"),
                                                shows_reason=lambda nomination: _shows_reason(nomination.unit_id))
-        suffix = query.get("year") or date.today().year
+        suffix = query.get("year") or ward_year()
         return _download(content, XLSX, f"danh-sach-quyet-dinh-khen-thuong-{suffix}.xlsx")
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
-from dvk_platform.clock import now
+from dvk_platform.clock import ward_today, ward_year
 from dvk_platform.documents import signer_name
 
 from .. import clients
@@ -23,7 +23,7 @@ SIGNER_POSITIONS = {"chu_tich": "Chủ tịch", "pho_chu_tich": "Phó Chủ tị
 
 
 def _year() -> int:
-    return request.values.get("year", type=int) or now().year
+    return request.values.get("year", type=int) or ward_year()
 
 
 def _problem_errors(exc: clients.ServiceProblem) -> dict[str, str]:
@@ -125,7 +125,7 @@ def _nomination_page(nomination: dict[str, Any], errors: dict[str, str] | None =
             entry = None
     return render_template("awards/nomination.html", n=nomination, entry=entry, errors=errors or {},
                            unit_names=unit_names(), signer_positions=SIGNER_POSITIONS,
-                           today=now().date().isoformat()), status
+                           today=ward_today().isoformat()), status
 
 
 @bp.get("/de-nghi/<int:nomination_id>")
@@ -344,7 +344,7 @@ def _signing(kind: str) -> Any:
         # The Chairman as the ward's settings name him (DVK_CHAIRMAN_NAME); else the signed-in leader's name without a title.
         signer = current_app.config.get("CHAIRMAN_NAME") or signer_name(user.full_name if user else "")
         data = {"signer_name": signer, "signer_position": "chu_tich",
-                paper.date_field: now().date().isoformat(), "addressee": "Chủ tịch Ủy ban nhân dân tỉnh"}
+                paper.date_field: ward_today().isoformat(), "addressee": "Chủ tịch Ủy ban nhân dân tỉnh"}
         return _signing_page(kind, year, data, set(request.args.getlist("chon", type=int)), {})
     refs = _chosen_refs()
     data = {name: request.form.get(name, "").strip() for name in ("number", paper.date_field, "signer_name",

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from dvk_platform.clock import now
+from dvk_platform.clock import ward_today
 
 from .. import clients
 from ..security import current_user, login_required
@@ -64,9 +64,7 @@ def upcoming_deadlines(today: date) -> list[dict[str, Any]]:
 @bp.get("/tong-quan")
 @login_required
 def index() -> Any:
-    from ..pages import local_zone
-
-    today = now().astimezone(local_zone()).date()
+    today = ward_today()
     year = request.args.get("year", type=int) or today.year
     progress: dict[str, Any] | None = None
     message = None

@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from dvk_platform.clock import now
+from dvk_platform.clock import ward_today, ward_year
 
 from .. import clients
 from ..pages import form_date
@@ -72,7 +72,7 @@ def _gateway_refused(model: dict[str, Any] | None, shown: dict[str, Any], errors
 @login_required
 def index() -> Any:
     filters = {
-        "year": request.args.get("year", type=int) or now().year,
+        "year": request.args.get("year", type=int) or ward_year(),
         "status": request.args.get("status") or None,
         "field": request.args.get("field") or None,
         "unit_id": request.args.get("unit_id", type=int),
@@ -93,7 +93,7 @@ def create() -> Any:
     if not has_role("don_vi"):
         abort(403)
     if request.method == "GET":
-        return _form_page(None, {"year": now().year}, {})
+        return _form_page(None, {"year": ward_year()}, {})
     data, shown, errors = _form()
     if errors:
         return _gateway_refused(None, shown, errors)
@@ -123,7 +123,7 @@ def _detail(model: dict[str, Any], errors: dict[str, str], status: int = 200) ->
     last_return = returns[-1] if returns and model.get("status") == "returned" else None
     return render_template("models/detail.html", model=model, history=model.get("history") or [],
                            inspections=model.get("inspections") or [], last_return=last_return,
-                           unit_names=unit_names(), errors=errors, today=now().date().isoformat()), status
+                           unit_names=unit_names(), errors=errors, today=ward_today().isoformat()), status
 
 
 @bp.route("/<int:model_id>/sua", methods=["GET", "POST"])

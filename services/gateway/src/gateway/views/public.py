@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint, render_template, request
 
-from dvk_platform.clock import now
+from dvk_platform.clock import ward_year
 
 from .. import clients
 
@@ -28,7 +28,7 @@ def _items(data: Any) -> list[dict[str, Any]]:
 
 @bp.get("")
 def index() -> Any:
-    year = request.args.get("year", type=int) or now().year
+    year = request.args.get("year", type=int) or ward_year()
     token = _public_token()
     sections: dict[str, Any] = {}
     messages: list[str] = []

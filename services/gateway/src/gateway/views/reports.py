@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
-from dvk_platform.clock import now
+from dvk_platform.clock import ward_today, ward_year
 
 from .. import clients
 from ..accounts import account_names
@@ -70,7 +70,7 @@ def _items(data: Any) -> list[dict[str, Any]]:
 
 
 def _year() -> int:
-    return request.values.get("year", type=int) or now().year
+    return request.values.get("year", type=int) or ward_year()
 
 
 def _problem_errors(exc: clients.ServiceProblem, shown: tuple[str, ...] = ()) -> dict[str, str]:
@@ -249,7 +249,7 @@ def _consolidated_page(report: dict[str, Any], errors: dict[str, str] | None = N
     signer = report.get("signer_name") or current_app.config.get("CHAIRMAN_NAME") or ""
     return render_template("reports/consolidated.html", report=report, texts=CONSOLIDATED_TEXTS, list_texts=list_texts,
                            lists=CONSOLIDATED_LISTS, figures=FIGURES, unit_names=unit_names(), signer=signer,
-                           statuses=CONSOLIDATED_STATUSES, errors=errors or {}, today=now().date().isoformat()), status
+                           statuses=CONSOLIDATED_STATUSES, errors=errors or {}, today=ward_today().isoformat()), status
 
 
 @bp.get("/tong-hop/<int:consolidated_id>")

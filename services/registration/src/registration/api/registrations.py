@@ -30,6 +30,7 @@ blp = Blueprint("models", __name__, url_prefix="/models", description="Đăng k�
 def detail(session: Any, model: Any) -> dict[str, Any]:
     data = {column.key: getattr(model, column.key) for column in model.__table__.columns}
     data["history"] = services.history(session, model.id)
+    data["files"] = services.files(session, model.id)
     # inspections are recorded only on accepted models, and acceptance is final
     data["inspections"] = services.inspections(session, model.id) if model.status == "accepted" else []
     return data

@@ -5,7 +5,7 @@ from flask import current_app
 from flask.views import MethodView
 
 from dvk_platform.app import Blueprint
-from dvk_platform.auth import authenticated, require_roles
+from dvk_platform.auth import authenticated, current_principal, require_roles
 from dvk_platform.db import get_db
 
 from .. import services
@@ -33,7 +33,8 @@ class Deadline(MethodView):
     @blp.response(200, DeadlineSchema(many=True))
     def put(self, data, year, period):
         with get_db().transaction() as session:
-            services.set_deadline(session, year, period, data["due_date"])
+            services.set_deadline(session, current_principal(), year, period, data["due_date"], current_app.config,
+                                  services.now(current_app.config))
             return services.deadlines_of(session, year, current_app.config)
 
 

@@ -260,7 +260,7 @@ def test_garbage_on_every_topic_goes_to_the_dlq_and_consumers_keep_going(make_se
             assert bus.publish(topic, batch) == len(batch)
         assert sorted(t.rsplit(".", 1)[-1] for t in runner.topics) == sorted(
             {"reporting": ["registration", "awards"], "awards": ["registration", "reporting"],
-             "notify": ["registration", "reporting", "awards"]}[service])
+             "notify": ["registration", "reporting", "awards", "gateway"]}[service])
         outcome = runner.outcome
         assert wait_until(lambda: (runner.run_once(0.5), outcome.dead_lettered + outcome.ignored + outcome.handled)[1]
                           >= expected_dead + len(runner.topics) + 1, 60, interval=0)

@@ -11,7 +11,7 @@ TEST_WORKERS ?=
 contracts: install
 	$(BIN)/python -m dvk_platform.contracts
 
-.PHONY: install system-deps run test test-reliability test-deploy lint bench contracts clean
+.PHONY: install system-deps run test test-fast test-reliability test-deploy lint bench contracts clean
 
 $(VENV)/.installed: requirements/constraints.txt requirements/dev.txt libs/pyproject.toml $(wildcard services/*/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,13 @@ run: install
 # two groups on one PostgreSQL and one Kafka: the parallel one on $(TEST_WORKERS) workers, then the serial one
 test: install system-deps
 	DVK_TEST_WORKERS=$(TEST_WORKERS) $(BIN)/python -m dvk_platform.testing.groups $(PYTEST_ARGS)
+
+# Plain-function tests of domain rules and the code's structure (import circles, services apart, module length):
+# no HTTP, database or broker, so neither the test harness nor the other pytest plugins are loaded; seconds.
+# They also run within `make test`.
+test-fast: install
+	$(BIN)/pytest -q -p no:dvk_harness -p no:schemathesis -p no:hypothesispytest -p no:xdist -p no:xdist.looponfail \
+		-p no:anyio tests/fast $(PYTEST_ARGS)
 
 # The images built and docker-compose.yml run in podman (root), the ward's first day walked through the gateway's port.
 test-deploy: install system-deps

@@ -54,9 +54,32 @@ def seed_registration(app) -> dict[str, Any]:
         "start_date": "2026-03-01", "end_date": "2026-12-31", "expected_results": "Giảm 40% vụ trộm."})
     assert created.status_code == 201, created.json
     model = created.json
+    evidence = _upload(call, model["id"])
+    assert evidence.status_code == 201, evidence.json
+    model = call("GET", f"/models/{model['id']}", "don_vi", 12).json
     submitted = call("POST", f"/models/{model['id']}/submit", "don_vi", 12, json={}, if_match=model["version"])
     assert submitted.status_code == 200, submitted.json
-    return {"model_id": model["id"], "unit_id": 12, "year": 2026}
+    return {"model_id": model["id"], "unit_id": 12, "year": 2026, "file_id": evidence.json["id"]}
+
+
+def _upload(call: Caller, model_id: int) -> Any:
+    """One evidence photo (a small PNG) on the model, as the unit uploads it."""
+    import io
+
+    from PIL import Image
+    from werkzeug.datastructures import FileStorage
+    from werkzeug.test import stream_encode_multipart
+
+    picture = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(picture, format="PNG")
+    picture.seek(0)
+    stream, length, boundary = stream_encode_multipart({"file": FileStorage(picture, filename="hop-to.png"),
+                                                        "caption": "Buổi họp tổ"})
+    try:
+        return call("POST", f"/models/{model_id}/files", "don_vi", 12, input_stream=stream, content_length=length,
+                    content_type=f"multipart/form-data; boundary={boundary}")
+    finally:
+        stream.close()
 
 
 def seed_reporting(app) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import Any
 
 import jwt
 import pytest
-from sqlalchemy import MetaData, func, select
+from sqlalchemy import MetaData, select
 from werkzeug.serving import make_server
 
 from dvk_platform.auth import AUDIENCE, ISSUER, generate_key_pair, issue_token, key_id, parse_private_key
@@ -22,6 +22,8 @@ from dvk_platform.testing.plugin import Caller, sign_token, test_signing_key
 # The shared secret every service held before the gateway signed with its own private key: a token signed with it
 # (the old development value, or any HMAC key) is no longer accepted anywhere.
 OLD_SHARED_SECRET = "dev-only-change-me-dev-only-change-me"
+
+from .test_reliability_openapi_fuzz import SEEDERS
 
 # The gateway is here for what its OpenAPI document holds: its JSON endpoints for machines, which take a service
 # token like every other service's (GET /internal/recipients). Its pages are for people, with a session and no
@@ -38,26 +40,32 @@ FEWEST_OPERATIONS = {"feed": 5, "gateway": 1}
 API_KEY_ONLY = {("feed", "GET", "/feed"): (401, "api-key-missing")}
 
 
-def _operations(app) -> list[tuple[str, str]]:
-    """Every documented (method, path), path parameters filled with a value of their documented type."""
+def _operations(app, ids: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every documented (method, path), each path naming a record the seeding made (an enumerated parameter: its
+    first value), so a refusal is about the caller, never a record that is not there."""
     spec = app.test_client().get("/openapi.json").get_json()
     operations = []
     for path, item in spec["paths"].items():
         values = {}
         for parameter in item.get("parameters", []):
             schema = parameter.get("schema", {})
-            values[parameter["name"]] = str(schema["enum"][0]) if "enum" in schema else "1"
-        filled = re.sub(r"\{([^}]+)\}", lambda m: values.get(m.group(1), "1"), path)
+            if "enum" in schema:
+                values[parameter["name"]] = str(schema["enum"][0])
+            elif parameter["in"] == "path":
+                assert parameter["name"] in ids, f"{path}: no seeded record for {{{parameter['name']}}}"
+                values[parameter["name"]] = str(ids[parameter["name"]])
+        filled = re.sub(r"\{([^}]+)\}", lambda m: values[m.group(1)], path)
         operations += [(method.upper(), filled) for method in item if method in {"get", "post", "put", "patch", "delete"}]
     return operations
 
 
-def _row_counts(app) -> dict[str, int]:
+def _rows(app) -> dict[str, list[str]]:
+    """Every table's rows: a refused request must leave each record as it was, not only their number."""
     engine = app.extensions["dvk_db"].engine
     meta = MetaData()
     meta.reflect(engine)
     with engine.connect() as conn:
-        return {name: conn.scalar(select(func.count()).select_from(table)) for name, table in meta.tables.items()}
+        return {name: sorted(repr(tuple(row)) for row in conn.execute(select(table))) for name, table in meta.tables.items()}
 
 
 def _bad_tokens(app) -> dict[str, tuple[dict[str, str], int, str]]:
@@ -98,12 +106,14 @@ def _bad_tokens(app) -> dict[str, tuple[dict[str, str], int, str]]:
 @pytest.mark.parametrize("service", SERVICES)
 def test_every_endpoint_refuses_a_bad_token_and_writes_nothing(make_service, service):
     app = make_service(service)
+    ids = SEEDERS[service](app)
     client = app.test_client()
-    operations = _operations(app)
+    operations = _operations(app, ids)
     assert len(operations) >= FEWEST_OPERATIONS.get(service, 8), f"{service} documents only {len(operations)} operations"
     special = {(method, path) for (name, method, path) in API_KEY_ONLY if name == service}
     assert special <= set(operations), f"{service} no longer documents {special - set(operations)}"
-    before = _row_counts(app)
+    before = _rows(app)
+    assert sum(map(len, before.values())), "nothing was seeded"
     wrong = []
     for method, path in operations:
         for name, (headers, status, slug) in _bad_tokens(app).items():
@@ -114,7 +124,8 @@ def test_every_endpoint_refuses_a_bad_token_and_writes_nothing(make_service, ser
                                                                              f"urn:dvk:problem:{slug}"):
                 wrong.append(f"{method} {path} with a {name} token: {response.status_code} {body.get('type')}")
     assert not wrong, "\n".join(wrong)
-    assert _row_counts(app) == before
+    after = _rows(app)
+    assert after == before, [name for name in before if after[name] != before[name]]
 
 
 # --------------------------------------------------------------------------- the gateway: passwords, escaping

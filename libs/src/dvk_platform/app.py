@@ -14,7 +14,6 @@ from werkzeug.routing import IntegerConverter, Map
 
 from . import db, errors, observability
 from .bodies import BodyPolicyParser
-from .bus import Bus, create_bus
 from .config import check_production_secrets, load_config
 from .errors import PROBLEM_JSON
 from .readiness import Readiness
@@ -44,9 +43,17 @@ class ServiceApi(Api):
     ERROR_SCHEMA = ProblemDetailsSchema
     DEFAULT_ERROR_RESPONSE_NAME = None
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # what a service knows only from its configuration (e.g. the feed's known ward codes), added to the
+        # document each time it is served: refine(document) changes it in place
+        self.refinements: list[Callable[[dict[str, Any]], None]] = []
+        super().__init__(*args, **kwargs)
+
     def _openapi_json(self):  # noqa: ANN202 - flask-smorest's view
-        return current_app.response_class(json.dumps(describe_reality(self.spec.to_dict()), ensure_ascii=False, indent=2),
-                                          mimetype="application/json")
+        document = describe_reality(self.spec.to_dict())
+        for refine in self.refinements:
+            refine(document)
+        return current_app.response_class(json.dumps(document, ensure_ascii=False, indent=2), mimetype="application/json")
 
     def handle_http_exception(self, error):  # noqa: ANN001, ANN201 - flask-smorest's signature
         return errors.from_http_exception(error)
@@ -241,11 +248,3 @@ def create_service_app(
     api.register_field(fields.URL, "string", "uri")  # JSON Schema's format for an absolute URL is `uri`
     return app, api
 
-
-def get_bus() -> Bus:
-    """The bus for this process, made on first use (web processes only need it for /readyz)."""
-    bus = current_app.extensions.get("dvk_bus")
-    if bus is None:
-        bus = create_bus(current_app.config, client_id=current_app.config["SERVICE_NAME"])
-        current_app.extensions["dvk_bus"] = bus
-    return bus

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from prometheus_client import Counter
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from .bus import Bus, BusError, Consumer, Message, Record, dlq_topic
@@ -20,6 +21,9 @@ from .envelope import CloudEvent, EnvelopeError
 from .tables import inbox_events
 
 log = logging.getLogger(__name__)
+
+# INSERT … ON CONFLICT DO NOTHING RETURNING, on the databases the services run on
+_UPSERT_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 Handler = Callable[[Session, CloudEvent], None]
 
@@ -109,18 +113,28 @@ class ConsumerRunner:
     def _already_handled(self, session: Session, event_id: str) -> bool:
         return session.execute(select(inbox_events.c.event_id).where(inbox_events.c.event_id == event_id)).first() is not None
 
+    def _claim(self, session: Session, event: CloudEvent) -> bool:
+        """Record the event's id in the inbox, first thing in the transaction: False when it is there already (handled
+        before, or by a concurrent delivery, whose commit this insert waits for). One statement instead of a look-up
+        before the handler and an insert after it; a handler that fails rolls the claim back with everything else."""
+        dialect = session.get_bind().dialect.name
+        values = {"event_id": event.id, "event_type": event.type, "source": event.source, "received_at": datetime.now(UTC)}
+        if dialect not in _UPSERT_INSERTS:
+            if self._already_handled(session, event.id):
+                return False
+            session.execute(insert(inbox_events).values(**values))
+            return True
+        claim = (_UPSERT_INSERTS[dialect](inbox_events).values(**values)
+                 .on_conflict_do_nothing(index_elements=[inbox_events.c.event_id]).returning(inbox_events.c.event_id))
+        return session.execute(claim).first() is not None
+
     def _handle_once(self, event: CloudEvent, handler: Handler) -> bool:
-        """One transaction: skip if seen, else run the handler and record the event id. True if handled."""
+        """One transaction: claim the event in the inbox (skip if it was there), run the handler. True if handled."""
         try:
             with self.db.transaction() as session:
-                if self._already_handled(session, event.id):
+                if not self._claim(session, event):
                     return False
                 handler(session, event)
-                session.execute(
-                    insert(inbox_events).values(
-                        event_id=event.id, event_type=event.type, source=event.source, received_at=datetime.now(UTC)
-                    )
-                )
             return True
         except sa_exc.IntegrityError:
             # A concurrent delivery of the same event won the inbox insert; ours rolled back whole.

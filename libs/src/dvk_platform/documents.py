@@ -633,6 +633,22 @@ class PrintedSheet:
 
 
 SHEET_FONT_SIZE = 12
+# What an office suite would read as the start of a formula when a cell is typed or a sheet is saved as CSV
+# (OWASP, "CSV Injection"): such text is written as text, quote-prefixed, so it shows as typed and never runs.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def sheet_cell(sheet: Any, row: int, column: int, item: Any) -> Any:
+    """The cell at (row, column) holding `item`: text cleaned (NFC, no control characters) and, when it starts like
+    a formula ("=HYPERLINK(…)", "+1", "@SUM(…)", "-2+3"), stored as text with Excel's quote prefix, as a clerk
+    typing '= would; numbers stay numbers."""
+    cell = sheet.cell(row=row, column=column)
+    value = clean_text(item) if isinstance(item, str) else item
+    cell.value = value
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
 
 
 def write_sheet(book: Any, spec: PrintedSheet, *, first: bool = False) -> Any:
@@ -650,15 +666,12 @@ def write_sheet(book: Any, spec: PrintedSheet, *, first: bool = False) -> Any:
     plain, bold, italic = (Font(name=FONT, size=SHEET_FONT_SIZE), Font(name=FONT, size=SHEET_FONT_SIZE, bold=True),
                            Font(name=FONT, size=SHEET_FONT_SIZE, italic=True))
 
-    def value(item: Any) -> Any:
-        return clean_text(item) if isinstance(item, str) else item
-
     row = 1
     lines = [(spec.agency, bold), (spec.heading, bold), (spec.subheading, bold), (spec.reference, italic)]
     for text, font in lines:
         if not text:
             continue
-        sheet.cell(row=row, column=1, value=value(text)).font = font
+        sheet_cell(sheet, row, 1, text).font = font
         if text is spec.agency:
             sheet.cell(row=row, column=1).alignment = Alignment(horizontal="left")
         else:
@@ -669,7 +682,7 @@ def write_sheet(book: Any, spec: PrintedSheet, *, first: bool = False) -> Any:
     row += 1
     header_row = row
     for index, column in enumerate(spec.columns, start=1):
-        cell = sheet.cell(row=row, column=index, value=value(column))
+        cell = sheet_cell(sheet, row, index, column)
         cell.font, cell.border = bold, border
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     sheet.row_dimensions[row].height = _row_height(spec.columns, spec.widths, bold=True)
@@ -677,7 +690,7 @@ def write_sheet(book: Any, spec: PrintedSheet, *, first: bool = False) -> Any:
     for offset, values in enumerate(body, start=1):
         is_total = spec.totals is not None and offset == len(body)
         for index, item in enumerate(values, start=1):
-            cell = sheet.cell(row=row + offset, column=index, value=value(item))
+            cell = sheet_cell(sheet, row + offset, index, item)
             cell.font, cell.border = (bold if is_total else plain), border
             numeric = index - 1 >= spec.numeric_from or index == 1
             cell.alignment = Alignment(horizontal="center" if index == 1 else ("right" if numeric else "left"),
@@ -685,7 +698,7 @@ def write_sheet(book: Any, spec: PrintedSheet, *, first: bool = False) -> Any:
         sheet.row_dimensions[row + offset].height = _row_height(values, spec.widths, bold=is_total)
     row += len(body) + 2
     for note in spec.notes:
-        sheet.cell(row=row, column=1, value=value(note)).font = plain
+        sheet_cell(sheet, row, 1, note).font = plain
         row += 1
     for index, size in enumerate(spec.widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = size

@@ -333,3 +333,40 @@ def create_file_tables(op: Any, files_table: str, chunks_table: str, owner_colum
 def drop_file_tables(op: Any, files_table: str, chunks_table: str) -> None:
     op.drop_table(chunks_table)
     op.drop_table(files_table)
+
+
+# ---------------------------------------------------------------- use cases, the same for every kind of record
+
+def files_of(session: Session, file_model: Any, owner_column: str, owner_id: int) -> list[Any]:
+    column = getattr(file_model, owner_column)
+    return list(session.scalars(select(file_model).where(column == owner_id).order_by(file_model.id)))
+
+
+def file_of(session: Session, file_model: Any, owner_column: str, owner_id: int, file_id: int) -> Any:
+    """A file of this record (404 for a file of another record, as for a missing one)."""
+    stored = session.get(file_model, file_id)
+    if stored is None or getattr(stored, owner_column) != owner_id:
+        raise Problem(404, "file-not-found", "Không tìm thấy tệp minh chứng.")
+    return stored
+
+
+def add_file(session: Session, file_model: Any, chunk_model: Any, owner_column: str, owner_id: int,
+             upload: CheckedUpload, limits: Limits, actor: Any, now: datetime) -> tuple[Any, bool]:
+    """Keep an uploaded file on a record; the same bytes already there are not stored again (False)."""
+    column = getattr(file_model, owner_column)
+    same = session.scalar(select(file_model).where(column == owner_id, file_model.sha256 == upload.sha256))
+    if same is not None:
+        return same, False
+    check_record_room(used_bytes(session, file_model, column, owner_id), upload.size, limits)
+    stored = file_model(name=upload.name, caption=upload.caption, media_type=upload.media_type, size=upload.size,
+                        sha256=upload.sha256, width=upload.width, height=upload.height, uploaded_by=actor.user_id,
+                        uploaded_by_name=actor.name, uploaded_at=now, **{owner_column: owner_id})
+    session.add(stored)
+    session.flush()
+    write_chunks(session, chunk_model, stored.id, upload)
+    return stored, True
+
+
+def remove_file(session: Session, chunk_model: Any, stored: Any) -> None:
+    delete_chunks(session, chunk_model, stored.id)
+    session.delete(stored)

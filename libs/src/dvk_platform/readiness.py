@@ -94,7 +94,7 @@ class Readiness:
         }
         if app.config.get("USES_BUS", True):
             def ping_bus() -> None:
-                from .app import get_bus
+                from .bus import get_bus
 
                 with app.app_context():
                     bus = get_bus()

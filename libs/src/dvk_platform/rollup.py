@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sqlite3
 import sys
 from collections.abc import Iterator, Sequence
@@ -294,6 +295,8 @@ class Rollup:
         from openpyxl import Workbook
         from openpyxl.styles import Alignment, Border, Font, Side
 
+        from .documents import sheet_cell  # ward names come from the province's file: text, never a formula
+
         heads, rows = self.rows()
         book = Workbook()
         sheet = book.active
@@ -310,7 +313,7 @@ class Rollup:
         box = Border(left=thin, right=thin, top=thin, bottom=thin)
         header = ["Nội dung", *heads]
         for column, text in enumerate(header, start=1):
-            cell = sheet.cell(5, column, text)
+            cell = sheet_cell(sheet, 5, column, text)
             cell.font = Font(bold=True)
             cell.border = box
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -318,7 +321,7 @@ class Rollup:
             # wrapped labels get a taller row: spreadsheet programs do not grow a row for wrapped text by themselves
             sheet.row_dimensions[offset].height = 15 * (1 + len(label) // 44)
             for column, text in enumerate([label, *values], start=1):
-                cell = sheet.cell(offset, column, text)
+                cell = sheet_cell(sheet, offset, column, text)
                 cell.border = box
                 cell.alignment = Alignment(vertical="center", wrap_text=True, horizontal="left" if column == 1 else "center")
         sheet.column_dimensions["A"].width = 44
@@ -362,7 +365,8 @@ def build_parser() -> argparse.ArgumentParser:
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--bootstrap", help="Kafka bootstrap servers of the province, e.g. kafka.tinh.gov.vn:9092")
     where.add_argument("--embedded", metavar="PATH", help="the embedded log of `make run` (var/bus.db)")
-    parser.add_argument("--topic-prefix", default="", help="prefix of the dvk.* topics (DVK_TOPIC_PREFIX of the wards)")
+    parser.add_argument("--topic-prefix", default=os.environ.get("DVK_TOPIC_PREFIX", ""),
+                        help="prefix of the dvk.* topics (DVK_TOPIC_PREFIX of the wards); default: $DVK_TOPIC_PREFIX")
     parser.add_argument("--year", type=int, default=None, help="the movement's year (default: this year)")
     parser.add_argument("--ward", action="append", default=[], help="only these wards (repeatable); default: every ward of the registry")
     parser.add_argument("--wards-file", help="the province's ward registry (YAML or CSV); default: $DVK_WARDS_FILE, "

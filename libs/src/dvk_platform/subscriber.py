@@ -23,6 +23,7 @@ import hashlib
 import hmac
 import json
 import logging
+import os
 import re
 import signal
 import sys
@@ -110,7 +111,7 @@ class KafkaSource:
 
     def __init__(self, bootstrap: str, group: str, topics: Sequence[str], *, instance_id: str | None = None,
                  session_timeout_ms: int = 10_000, from_beginning: bool = True, client_id: str = "dvk-subscribe",
-                 connect_timeout: float = 15.0, start: str | datetime | None = None) -> None:
+                 connect_timeout: float = 15.0, start: str | datetime | None = None, join_wait: float = 60.0) -> None:
         from kafka import KafkaConsumer
         from kafka.errors import KafkaConnectionError, KafkaTimeoutError
 
@@ -135,6 +136,7 @@ class KafkaSource:
             quiet.setLevel(level)
         self.topics = list(topics)
         self.missing = [t for t in self.topics if t not in present]
+        self._joining_until = time.monotonic() + join_wait
         self._start = start
         self._moved: set[Any] = set()
         # where each partition starts for --reset-to, looked up now: the rebalance callback may only seek
@@ -175,6 +177,14 @@ class KafkaSource:
         rewind = [tp for tp in fresh if self._start == "beginning" or tp not in self._targets]
         if rewind:
             self._consumer.seek_to_beginning(*rewind)
+
+    def joining(self) -> bool:
+        """True while the group has not handed this member a partition yet although topics exist to read: a
+        group's join takes seconds (the broker waits for more members), which is not idleness. At most
+        `join_wait` seconds: a member of a group with more members than partitions may never get one."""
+        if time.monotonic() >= self._joining_until or len(self.missing) == len(self.topics):
+            return False
+        return not self._consumer.assignment()
 
     def poll(self, timeout: float, max_records: int = 100) -> list[Record]:
         batches = self._consumer.poll(timeout_ms=int(timeout * 1000), max_records=max_records)
@@ -396,7 +406,8 @@ class Subscriber:
         return len(records)
 
     def run(self, stop_after_idle: float | None = None, poll_timeout: float = 0.5) -> Stats:
-        """Until stop() (or `stop_after_idle` seconds without a record); returns the counts."""
+        """Until stop() (or `stop_after_idle` seconds without a record, counted once the source has joined its
+        group: a source with a `joining()` that says True is not idle yet); returns the counts."""
         from kafka.errors import KafkaError
 
         idle_since = time.monotonic()
@@ -410,7 +421,8 @@ class Subscriber:
                 report(self.err, "error", error=repr(exc))
                 self.stopping.wait(1.0)
                 continue
-            if got:
+            joining = getattr(self.source, "joining", None)
+            if got or (joining is not None and joining()):
                 idle_since = time.monotonic()
             elif stop_after_idle is not None and time.monotonic() - idle_since >= stop_after_idle:
                 break
@@ -442,7 +454,8 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--embedded", metavar="PATH", help="the embedded log of `make run` (var/bus.db) instead of Kafka")
     parser.add_argument("--group", required=True, help="consumer group; offsets are kept per group")
     parser.add_argument("--topic", action="append", default=[], help="topic to read (repeatable); default: every dvk.* topic")
-    parser.add_argument("--topic-prefix", default="", help="prefix of the dvk.* topics (DVK_TOPIC_PREFIX of the wards)")
+    parser.add_argument("--topic-prefix", default=os.environ.get("DVK_TOPIC_PREFIX", ""),
+                        help="prefix of the dvk.* topics (DVK_TOPIC_PREFIX of the wards); default: $DVK_TOPIC_PREFIX")
     parser.add_argument("--ward", action="append", default=[], help="ward code to keep (repeatable); default: every ward")
     parser.add_argument("--type", action="append", default=[], dest="types",
                         help="event type glob to keep (repeatable), e.g. 'vn.dvk.registration.model-*'")
@@ -464,7 +477,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help=f"seconds to wait for the Kafka bootstrap before giving up (exit {EXIT_UNAVAILABLE})")
     parser.add_argument("--wards-file", help="the province's ward registry (YAML or CSV); default: $DVK_WARDS_FILE, "
                         "else the registry shipped with the platform")
-    parser.add_argument("--stop-after-idle", type=float, help="exit after this many seconds without a record")
+    parser.add_argument("--stop-after-idle", type=float,
+                        help="exit after this many seconds without a record (counted once the group has given this "
+                        "subscriber its partitions)")
     return parser
 
 

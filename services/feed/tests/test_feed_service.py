@@ -16,7 +16,7 @@ from dvk_platform.config import topic_name
 from dvk_platform.contracts import load_schemas
 from dvk_platform.envelope import CloudEvent
 from dvk_platform.testing import wait_until
-from dvk_platform.testing.plugin import bearer
+from dvk_platform.testing.plugin import Caller, bearer
 from dvk_platform.worker import build_consumer
 from feed.models import ApiKey, FeedEvent
 
@@ -195,3 +195,18 @@ def test_consumes_every_dvk_topic_from_kafka_and_dead_letters_contract_breakers(
         stored = set(session.scalars(select(FeedEvent.event_id)))
     assert stored == {e.id for e in events}
     assert runner.outcome.dead_lettered == 1
+
+
+def test_the_document_names_the_ward_codes_a_key_may_be_issued_for(make_service, tmp_path):
+    """POST /keys accepts "*" or a ward of the province's registry (the file this deployment reads) and refuses any
+    other code with a 422 listing the known ones: its OpenAPI document says so, as an enum of those codes."""
+    registry = tmp_path / "wards.csv"
+    registry.write_text("code,name,expected_units\nminh-xuan,Phường Minh Xuân,21\nbinh-an,Phường Bình An,9\n", encoding="utf-8")
+    app = make_service("feed", WARDS_FILE=str(registry))
+    document = app.test_client().get("/openapi.json").get_json()
+    assert document["components"]["schemas"]["KeyCreate"]["properties"]["wards"]["items"]["enum"] == ["*", "minh-xuan", "binh-an"]
+    call = Caller(app)
+    refused = call("POST", "/keys", "admin", json={"subscriber": "Sở Nội vụ tỉnh", "wards": ["an-phu"]})
+    assert refused.status_code == 422 and refused.json["known"] == ["minh-xuan", "binh-an"], refused.json
+    issued = call("POST", "/keys", "admin", json={"subscriber": "Sở Nội vụ tỉnh", "wards": ["binh-an"]})
+    assert issued.status_code == 201, issued.json

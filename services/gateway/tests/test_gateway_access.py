@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
+from PIL import Image
 from sqlalchemy import func, select
 
 from dvk_platform.db import get_db
@@ -202,6 +203,16 @@ class Target:
         name = f"Cán bộ thử nghiệm {n}"
         return Record(add_user(self.stack.gateway, f"tdp1-thu-{n}", "don_vi", unit_id=OWN, full_name=name), 1, name)
 
+    def evidence(self, model: Record) -> int:
+        """A photo attached by the unit's officer to the model; its id."""
+        app = self.stack.apps["registration"]
+        n, out = next(self.count), io.BytesIO()
+        Image.new("RGB", (64 + n % 500, 48), (46, 125, 50)).save(out, "JPEG")  # other bytes each time: not the same file
+        sent = app.test_client().post(f"/models/{model.id}/files", headers=bearer(app, "don_vi", OWN, name="Cán bộ don_vi"),
+                                      data={"file": (io.BytesIO(out.getvalue()), f"ảnh {n}.jpg")})
+        assert sent.status_code == 201, sent.get_data(as_text=True)
+        return sent.get_json()["id"]
+
     def build(self, kind: str, state: str) -> Record:
         if kind == "entry":
             return self.entry(state)
@@ -227,6 +238,8 @@ class Target:
         path = template
         if record is not None:
             path = template[:template.index("{")] + str(record.id) + template[template.index("}") + 1:]
+        if "{file}" in path and record is not None:
+            path = path.replace("{file}", str(self.evidence(record)))
         data = self.form(endpoint, record) if method == "POST" else {}
         return method, path, data, record
 
@@ -239,6 +252,10 @@ class Target:
             return {**MODEL_FORM, **version, "title": f"Tên sửa số {n}"}
         if endpoint.endswith("/return"):
             return {**version, "reason": "Bổ sung chỉ tiêu đo được cho từng quý."}
+        if endpoint == "POST /mo-hinh/{draft}/minh-chung":
+            document = io.BytesIO()
+            Image.new("RGB", (60, 80), (255, 255, 255)).save(document, "PDF")
+            return {"file": (io.BytesIO(document.getvalue()), f"biên bản {n}.pdf"), "caption": "Biên bản họp dân"}
         if endpoint == "POST /mo-hinh/{accepted}/kiem-tra":
             return {"inspected_on": "2026-03-01", "inspector": "Lê Thị Mai", "rating": "kha", "findings": "Đạt yêu cầu."}
         if endpoint == "POST /bao-cao/moi":
@@ -445,8 +462,8 @@ def test_every_route_role_and_unit_gets_the_status_in_the_table(stack: Stack) ->
             if record.marker in body:
                 mismatches.append(f"{endpoint} as {caller}: the {want} page shows {record.marker!r}")
     assert mismatches == [], "\n".join(mismatches)
-    assert cells == len(TABLE.rows) * len(CALLERS) == 623
-    assert leak_checks == 48  # every 404, and every 403 to the other unit's officer on a record of unit 12
+    assert cells == len(TABLE.rows) * len(CALLERS) == 658
+    assert leak_checks == 53  # every 404, and every 403 to the other unit's officer on a record of unit 12
     awards_pages_follow_the_content_rules(target, browsers)
 
     # /internal/* answers services, which send a bearer service token, not a browser.

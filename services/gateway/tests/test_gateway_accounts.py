@@ -49,6 +49,42 @@ def test_a_unit_officer_account_needs_a_unit_and_the_form_says_so(make_gateway):
     assert _user(app, "tdp4") is None
 
 
+def test_names_and_addresses_follow_the_services_text_policy(make_gateway):
+    """The users table's free text as the services hold theirs: a control character is refused with a Vietnamese
+    message naming the field, on creating and on editing, and changes nothing; a name typed in NFD is stored NFC."""
+    import unicodedata
+
+    app = make_gateway()
+    add_user(app, "quantri", "admin")
+    admin = app.test_client()
+    login(admin, "quantri")
+    page = "/quan-tri/nguoi-dung/moi"
+    account = {"username": "tdp5", "role": "vhxh", "password": "BaoCao@2026", "active": "on"}
+    for field, value in [("full_name", "Lê Thị\x00 Mai"), ("full_name", "Lê Thị\x0b Mai"), ("full_name", "Lê Thị\nMai"),
+                         ("email", "mai\x01@minhxuan.example.vn")]:
+        posted = {**account, "full_name": "Lê Thị Mai", "email": "mai@minhxuan.example.vn", field: value}
+        refused = form_post(admin, page, page, posted)
+        assert refused.status_code == 422, (field, value)
+        shown = refused.get_data(as_text=True)
+        char = next(c for c in value if unicodedata.category(c) == "Cc")
+        assert f"(U+{ord(char):04X})" in shown and ("ký tự điều khiển" in shown or "xuống dòng" in shown), shown
+        assert _user(app, "tdp5") is None
+
+    created = form_post(admin, page, page, {**account, "full_name": unicodedata.normalize("NFD", "  Lê Thị Mai "),
+                                            "email": " mai@minhxuan.example.vn "})
+    assert created.status_code == 302
+    stored = _user(app, "tdp5")
+    assert (stored.full_name, stored.email) == ("Lê Thị Mai", "mai@minhxuan.example.vn")
+    assert unicodedata.is_normalized("NFC", stored.full_name)
+
+    edit = f"/quan-tri/nguoi-dung/{stored.id}"
+    refused = form_post(admin, edit, edit, {"full_name": "Lê Thị Mai\x1b[2J", "email": "mai@minhxuan.example.vn",
+                                            "role": "vhxh", "active": "on", "version": str(stored.version)})
+    assert refused.status_code == 422
+    assert "Không được chứa ký tự điều khiển (U+001B)." in refused.get_data(as_text=True)
+    assert _user(app, "tdp5").full_name == "Lê Thị Mai"
+
+
 def test_session_cookie_is_httponly_samesite_lax_and_secure_by_default(make_gateway):
     app = make_gateway(COOKIE_SECURE=True)
     add_user(app, "vhxh", "vhxh")

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from PIL import Image
 
 from dvk_platform.testing import access
 from dvk_platform.testing.plugin import Caller
@@ -93,6 +94,13 @@ class Target:
                 report = self.report(state)
                 path = path.replace("{" + state + "}", str(report["id"]))
                 kwargs["if_match"] = report["version"]
+        if "{file}" in path:  # a photo the unit attached to that report
+            out = io.BytesIO()
+            Image.new("RGB", (64, 48), (46, 125, 50)).save(out, "JPEG")
+            photo = self.call("POST", path.split("/files/")[0] + "/files", "don_vi", OWN,
+                              data={"file": (io.BytesIO(out.getvalue()), f"ảnh {n}.jpg")}, content_type="multipart/form-data")
+            assert photo.status_code == 201, photo.json
+            path = path.replace("{file}", str(photo.json["id"]))
         for state in ("draft_consolidated", "signing_consolidated", "approved_consolidated", "finalised_consolidated"):
             if "{" + state + "}" in path:
                 report = self.consolidated(state)
@@ -107,6 +115,11 @@ class Target:
         elif endpoint == "POST /consolidated-reports":
             year, period = next(self.ward_periods)
             kwargs["json"] = {"year": year, "period": period}
+        elif endpoint == "POST /reports/{draft}/files":
+            document = io.BytesIO()
+            Image.new("RGB", (60, 80), (255, 255, 255)).save(document, "PDF")
+            kwargs["data"] = {"file": (io.BytesIO(document.getvalue()), "biên bản.pdf"), "caption": "Biên bản họp dân"}
+            kwargs["content_type"] = "multipart/form-data"
         elif endpoint == "POST /target-figures/import":
             kwargs["data"] = {"file": (io.BytesIO(IMPORT_CSV.encode()), "tthc.csv")}
             kwargs["content_type"] = "multipart/form-data"
@@ -143,7 +156,7 @@ def test_every_endpoint_role_and_unit_gets_the_expected_status(ward):
         return None
 
     assert access.mismatches(TABLE, ask, hides_the_report) == []
-    assert len(TABLE.rows) * len(CALLERS) == 168
+    assert len(TABLE.rows) * len(CALLERS) == 204
 
 
 def test_the_table_lists_every_documented_endpoint(ward):

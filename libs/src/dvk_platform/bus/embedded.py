@@ -11,7 +11,7 @@ import sqlite3
 import time
 from collections.abc import Sequence
 
-from . import BusError, Message, Record, Sent
+from .base import BusError, Message, Record, Sent
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS bus_log (

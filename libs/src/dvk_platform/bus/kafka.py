@@ -11,7 +11,7 @@ from kafka.admin import NewTopic
 from kafka.errors import KafkaError, TopicAlreadyExistsError
 from kafka.structs import OffsetAndMetadata
 
-from . import BusError, Message, Record
+from .base import BusError, Message, Record
 
 log = logging.getLogger(__name__)
 

@@ -4,8 +4,10 @@ The jars are fetched once with maven-dependency-plugin into a cache outside the 
 """
 from __future__ import annotations
 
+import base64
 import fcntl
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -87,6 +89,15 @@ log.flush.interval.messages=10000
 """
 
 
+def cluster_id() -> str:
+    """A new cluster id as `kafka-storage random-uuid` prints it (16 random bytes, URL-safe base64 without padding, never
+    starting with "-"), made here rather than by a second Java process before each format."""
+    while True:
+        made = base64.urlsafe_b64encode(secrets.token_bytes(16)).rstrip(b"=").decode()
+        if not made.startswith("-"):
+            return made
+
+
 class LocalKafka:
     """One broker+controller process on free loopback ports; stop/kill/start keep its data and ports.
 
@@ -117,12 +128,7 @@ class LocalKafka:
         ]
 
     def _format(self) -> None:
-        uuid = subprocess.run(self._java("kafka.tools.StorageTool", "random-uuid"),
-                              capture_output=True, text=True, check=False)
-        cluster_id = (uuid.stdout.strip().split() or [""])[-1]
-        if uuid.returncode != 0 or not cluster_id:
-            raise HarnessUnavailable(f"StorageTool random-uuid failed: {uuid.stderr[-2000:]}")
-        done = subprocess.run(self._java("kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(self.config)),
+        done = subprocess.run(self._java("kafka.tools.StorageTool", "format", "-t", cluster_id(), "-c", str(self.config)),
                               capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise HarnessUnavailable(f"StorageTool format failed: {done.stdout[-2000:]}{done.stderr[-2000:]}")

@@ -210,7 +210,7 @@ class Office:
     def __init__(self, artifacts: Path, workdir: Path) -> None:
         self.artifacts = artifacts
         self.workdir = workdir
-        from .plugin import unavailable  # the plugin imports this module for its fixture
+        from .availability import unavailable
 
         self.binary = shutil.which("soffice") or shutil.which("libreoffice")
         if self.binary is None:

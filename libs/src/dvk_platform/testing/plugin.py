@@ -17,20 +17,10 @@ from ..auth import generate_key_pair, issue_token, one_line, parse_private_key
 from ..bus import Bus, Record, create_bus
 from ..migrations import upgrade
 from . import wait_until
+from .availability import unavailable
 from .kafka import LocalKafka
 from .postgres import HarnessUnavailable, LocalPostgres, PostgresDatabases
 from .servers import RealServers, provide_kafka, provide_postgres
-
-
-def services_required() -> bool:
-    return os.environ.get("CI", "").lower() == "true" or os.environ.get("DVK_REQUIRE_SERVICES") == "1"
-
-
-def unavailable(reason: str) -> None:
-    if services_required():
-        pytest.fail(f"required test service unavailable: {reason}", pytrace=False)
-    pytest.skip(reason)
-
 
 # Tests that stop, kill or restart servers of their own (fixtures of these names) and measure how the system
 # recovers: they run alone, after the others, so neither slows the other down (see `--dvk-group`).
@@ -165,12 +155,24 @@ def kafka_server() -> Iterator[KafkaServer]:
     provided.stop()
 
 
-@pytest.fixture
-def own_kafka() -> Iterator[LocalKafka]:
-    """A broker of this test's own, for tests that stop, kill and restart it."""
+@pytest.fixture(scope="session")
+def _own_kafka_broker() -> Iterator[LocalKafka]:
     broker = _start_local_kafka()
     yield broker
     broker.cleanup()
+
+
+@pytest.fixture
+def own_kafka(_own_kafka_broker: LocalKafka) -> Iterator[LocalKafka]:
+    """A broker apart from the one the other tests share, for tests that stop, kill and restart it. These tests run
+    one at a time (the serial group), so they take turns with one such broker, started once per session rather than
+    once per test (formatting and starting a broker is most of a minute on a small machine): each test finds it
+    running (started again if the test before left it stopped) and works on topics of its own prefix."""
+    broker = _own_kafka_broker
+    if broker.process is None or broker.process.poll() is not None or not broker.ready():
+        broker.kill()
+        broker.start()
+    yield broker
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from dvk_platform.labels import Labels
 from dvk_platform.tables import JSONType, UTCDateTime
 
 
@@ -19,15 +20,12 @@ class Base(DeclarativeBase):
     pass
 
 
-CATALOGUES = {
-    "title": "Danh hiệu thi đua",
-    "form": "Hình thức khen thưởng",
-}
+CATALOGUES = Labels("catalogue")  # codes and labels: the event contract
 GRANTING_LEVELS = {
     "phuong": "Chủ tịch UBND phường quyết định",
     "cap_tren": "Cấp trên quyết định (phường đề nghị)",
 }
-NOMINEE_KINDS = {"collective": "Tập thể", "individual": "Cá nhân"}
+NOMINEE_KINDS = Labels("nominee_kind")
 
 # Workflow of a nomination (đề nghị khen thưởng).
 NOMINATION_STATUSES = {

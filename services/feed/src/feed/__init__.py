@@ -30,4 +30,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     audit.init_app(app, api, audited=[ApiKey], hidden={"key_hash", "salt"})
     # a registry file that cannot be read or is invalid stops the service here, with the file, entry and reason
     load_registry(app.config["WARDS_FILE"] or None)
+    api.refinements.append(lambda document: name_known_wards(document, app.config["WARDS_FILE"] or None))
     return app
+
+
+def name_known_wards(document: dict[str, Any], wards_file: str | None) -> None:
+    """A key's scope as the service accepts it: "*" or a ward code of the province's registry (the file this
+    deployment reads), so a client knows the codes before asking; anything else is a 422 listing them."""
+    codes = ["*", *load_registry(wards_file).codes()]
+    items = document["components"]["schemas"]["KeyCreate"]["properties"]["wards"]["items"]
+    items["enum"] = codes
+    items["description"] = "\"*\" (every ward) or a ward code of the province's registry"

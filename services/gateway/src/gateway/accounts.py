@@ -14,6 +14,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dvk_platform import text
 from dvk_platform.audit import acting_as
 from dvk_platform.db import get_db
 
@@ -167,16 +168,40 @@ def change_password(user: User, current: str, new: str, confirm: str, min_length
     user.session_epoch += 1
 
 
+# the users table's free text and its room (the columns' lengths)
+FREE_TEXT = {"full_name": 200, "email": 254}
+
+
+def user_text(value: Any) -> str:
+    """A name or address as it is stored: NFC (Vietnamese typed on any keyboard compares equal) and trimmed."""
+    return unicodedata.normalize("NFC", value if isinstance(value, str) else "").strip()
+
+
+def _text_errors(data: Mapping[str, Any]) -> dict[str, str]:
+    """The services' text policy on the form's free text: one line, no control characters, within its column."""
+    errors: dict[str, str] = {}
+    for name, room in FREE_TEXT.items():
+        value = user_text(data.get(name))
+        char = text.refused_character(value, multiline=False)
+        if char is not None:
+            what = "xuống dòng (trường này chỉ gồm một dòng)" if char == "\n" else "ký tự điều khiển"
+            errors[name] = f"Không được chứa {what} ({text.describe_character(char)})."
+        elif len(value) > room:
+            errors[name] = f"Tối đa {room} ký tự."
+    return errors
+
+
 def validate_user_fields(data: Mapping[str, Any]) -> dict[str, str]:
     """Field errors of a user form, in Vietnamese."""
     errors: dict[str, str] = {}
     if "username" in data and not USERNAME_RE.match(data.get("username") or ""):
         errors["username"] = "Tên đăng nhập gồm 3–64 ký tự: chữ thường không dấu, số, dấu chấm, gạch ngang, gạch dưới."
-    if not (data.get("full_name") or "").strip():
+    if not user_text(data.get("full_name")):
         errors["full_name"] = "Vui lòng nhập họ và tên."
-    email = (data.get("email") or "").strip()
+    email = user_text(data.get("email"))
     if email and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
         errors["email"] = "Địa chỉ thư điện tử không hợp lệ."
+    errors |= _text_errors(data)
     if data.get("role") not in ROLE_LABELS:
         errors["role"] = "Vui lòng chọn vai trò."
     elif data.get("role") == "don_vi" and data.get("unit_id") is None:
@@ -197,7 +222,7 @@ def create_user(session: Session, data: Mapping[str, Any], password: str, min_le
     except AccountError as exc:
         raise UserFormError({"password": exc.message}) from exc
     user = User(
-        username=fields["username"], full_name=fields["full_name"].strip(), email=(fields.get("email") or None),
+        username=fields["username"], full_name=user_text(fields["full_name"]), email=user_text(fields.get("email")) or None,
         role=fields["role"], unit_id=fields.get("unit_id") if fields["role"] == "don_vi" else None,
         password_hash=hash_password(password), active=bool(fields.get("active", True)),
     )
@@ -214,8 +239,8 @@ def update_user(user: User, data: Mapping[str, Any], version: int) -> None:
         raise UserFormError(errors)
     was_active = user.active
     role_changed = user.role != data["role"] or user.unit_id != data.get("unit_id")
-    user.full_name = data["full_name"].strip()
-    user.email = (data.get("email") or "").strip() or None
+    user.full_name = user_text(data["full_name"])
+    user.email = user_text(data.get("email")) or None
     user.role = data["role"]
     user.unit_id = data.get("unit_id") if data["role"] == "don_vi" else None
     user.active = bool(data.get("active"))

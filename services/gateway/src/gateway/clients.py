@@ -5,6 +5,7 @@ message on the page); a problem+json refusal becomes ServiceProblem with the ser
 """
 from __future__ import annotations
 
+import io
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -201,3 +202,78 @@ def download(service: str, path: str, *, params: dict[str, Any] | None = None) -
 
     passed = {name: upstream.headers[name] for name in _PASSED_HEADERS if name in upstream.headers}
     return Response(chunks(), status=200, headers=passed, direct_passthrough=True)
+
+
+class MultipartFile:
+    """A multipart/form-data body with one file, read by `requests` piece by piece from the file's own stream (the
+    browser's upload, spooled to disk by the gateway's form parser): its length is known in advance, so the service
+    gets a Content-Length and the gateway never holds the file in memory."""
+
+    def __init__(self, stream: Any, filename: str, content_type: str, fields: dict[str, str]) -> None:
+        import secrets
+
+        self.boundary = f"dvk-{secrets.token_hex(16)}"
+        head = b""
+        for name, value in fields.items():
+            head += (f"--{self.boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n").encode() + value.encode() + b"\r\n"
+        # as a browser sends it: the name in UTF-8 between quotes, a quote or a line break percent-encoded (WHATWG)
+        quoted = filename.replace('"', "%22").replace("\r", "%0D").replace("\n", "%0A")
+        head += (f"--{self.boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{quoted}\"\r\n"
+                 f"Content-Type: {content_type}\r\n\r\n").encode()
+        stream.seek(0, 2)
+        size = stream.tell()
+        stream.seek(0)
+        self.parts = [io.BytesIO(head), stream, io.BytesIO(f"\r\n--{self.boundary}--\r\n".encode())]
+        self.length = len(head) + size + len(self.parts[2].getvalue())
+
+    @property
+    def content_type(self) -> str:
+        return f"multipart/form-data; boundary={self.boundary}"
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __iter__(self) -> Any:
+        while piece := self.read(64 * 1024):
+            yield piece
+
+    def read(self, size: int = -1) -> bytes:
+        out = b""
+        while self.parts and (size < 0 or len(out) < size):
+            piece = self.parts[0].read(-1 if size < 0 else size - len(out))
+            if not piece:
+                self.parts.pop(0)
+                continue
+            out += piece
+        return out
+
+
+# Sending a 20 MB file to a service and having it hashed, checked and stored takes longer than an ordinary call.
+UPLOAD_READ_TIMEOUT = 120.0
+
+
+def send_file(service: str, path: str, stream: Any, filename: str, content_type: str, fields: dict[str, str]) -> Reply:
+    """POST one file to a service as multipart/form-data, streamed (see MultipartFile)."""
+    body = MultipartFile(stream, filename, content_type, fields)
+    cfg = current_app.config
+    headers = {"Authorization": f"Bearer {service_token()}", "Accept": "application/json",
+               "X-Request-ID": g.get("request_id", ""), "Content-Type": body.content_type}
+    url = cfg[f"{service.upper()}_URL"].rstrip("/") + path
+    try:
+        response = _session().post(url, data=body, headers=headers,
+                                   timeout=(float(cfg["SERVICE_CONNECT_TIMEOUT"]), UPLOAD_READ_TIMEOUT))
+    except requests.RequestException as exc:
+        log.warning("service %s unreachable: POST %s: %r", service, path, exc)
+        raise ServiceUnavailable(service) from exc
+    if response.status_code >= 500:
+        raise ServiceUnavailable(service)
+    try:
+        data = response.json()
+    except ValueError:
+        data = {}
+    if response.status_code >= 400:
+        problem = data if isinstance(data, dict) else {}
+        raise ServiceProblem(service=service, status=response.status_code,
+                             title=problem.get("title") or "Yêu cầu không được chấp nhận.", detail=problem.get("detail"),
+                             errors=problem.get("errors") or {}, slug=str(problem.get("type", "")).rsplit(":", 1)[-1])
+    return Reply(response.status_code, data, dict(response.headers))

@@ -11,6 +11,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from dvk_platform.errors import from_http_exception
+from dvk_platform.labels import Labels
 
 from . import clients
 from .clients import ServiceProblem, ServiceUnavailable
@@ -19,13 +20,8 @@ from .security import current_user
 
 log = logging.getLogger(__name__)
 
-FIELDS = {
-    "kinh_te_do_thi": "Kinh tế - đô thị",
-    "van_hoa_xa_hoi": "Văn hóa - xã hội",
-    "quoc_phong_an_ninh": "Quốc phòng - an ninh",
-    "xay_dung_dang": "Xây dựng Đảng và hệ thống chính trị",
-    "chinh_quyen": "Dân vận khéo trong hoạt động của chính quyền",
-}
+# codes the event contract labels are read from it
+FIELDS = Labels("field")
 STATUSES = {
     "draft": "Bản nháp",
     "submitted": "Đã gửi, chờ tiếp nhận",
@@ -41,15 +37,9 @@ ACTIONS = {
     "withdraw": "Rút",
     "typical": "Chọn làm điển hình",
 }
-UNIT_KINDS = {
-    "co_quan": "Cơ quan, đơn vị thuộc UBND phường",
-    "to_dan_pho": "Tổ dân phố",
-    "cong_an": "Công an phường",
-    "quan_su": "Ban Chỉ huy Quân sự phường",
-    "mttq_doan_the": "Ủy ban MTTQ và các tổ chức chính trị - xã hội",
-}
-RATINGS = {"tot": "Tốt", "kha": "Khá", "trung_binh": "Trung bình", "yeu": "Yếu"}
-PERIODS = {"six_month": "Sơ kết 6 tháng", "annual": "Tổng kết năm"}
+UNIT_KINDS = Labels("kind")
+RATINGS = Labels("rating")
+PERIODS = Labels("period")
 REPORT_STATUSES = {
     "draft": "Dự thảo",
     "submitted": "Đã gửi, chờ tiếp nhận",
@@ -93,7 +83,7 @@ NOMINATION_ACTIONS = {
     "revoked": "Thu hồi",
     "withdrawn": "Rút đề nghị",
 }
-NOMINEE_KINDS = {"collective": "Tập thể", "individual": "Cá nhân"}
+NOMINEE_KINDS = Labels("nominee_kind")
 
 # (endpoint, label, roles allowed or None for every signed-in user)
 NAVIGATION: list[tuple[str, str, tuple[str, ...] | None]] = [

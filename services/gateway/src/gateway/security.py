@@ -111,6 +111,11 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def _protect() -> Any:
         _load_user()
+        # a form that carries a file (tệp minh chứng) may be larger than the ordinary body limit; set before the
+        # CSRF check reads the form
+        larger = current_app.extensions.get("large_bodies", {}).get(request.endpoint)
+        if larger:
+            request.max_content_length = larger
         unsafe = request.method in UNSAFE_METHODS and not request.path.startswith(CSRF_EXEMPT_PREFIXES)
         if unsafe and not _csrf_ok():
             current_app.logger.warning("form refused: missing or wrong CSRF token on %s", request.path)

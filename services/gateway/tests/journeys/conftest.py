@@ -113,8 +113,8 @@ class Journey:
         context.set_default_timeout(TIMEOUT_MS)
         context.set_default_navigation_timeout(2 * TIMEOUT_MS)
         self.contexts.append(context)
+        context.on("request", self._record)  # the tabs a link opens (a photo, a PDF) count too
         page = context.new_page()
-        page.on("request", self._record)
         page.on("framenavigated", lambda frame: self._landed(page, frame))
         if username:
             page.goto(f"{self.base}/dang-nhap")
@@ -158,7 +158,9 @@ class Journey:
             page.reload()
 
     def _record(self, request: Any) -> None:
-        if not (request.is_navigation_request() or request.headers.get("hx-request") == "true"):
+        # pages, htmx, and what a page's own script sends after a click (the evidence upload, with its progress bar)
+        if not (request.is_navigation_request() or request.headers.get("hx-request") == "true"
+                or request.resource_type in ("xhr", "fetch")):
             return
         route = route_of(self.app, request.method, request.url)
         if route:

@@ -1,12 +1,15 @@
 """The officer of Tổ dân phố 1 does the unit's year: registers a model (seeing what is required before saving),
-sends it, reads that Phòng VH-XH returned it, fixes it from the reason shown on the form, sends it again; writes and
+attaches photos and the minutes of a residents' meeting as evidence, sends it, reads that Phòng VH-XH (who opens
+the photos) returned it, fixes it from the reason shown on the form, sends it again; writes and
 sends the six-month and the annual report; reads the inbox; changes the password."""
 from __future__ import annotations
 
+import io
 import re
 from datetime import UTC, datetime
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from ..conftest import PASSWORD
@@ -57,6 +60,87 @@ def write_report(journey, page, period_title: str, shot: str) -> None:
     expect(page.locator("#report-history")).to_contain_text("(Phạm Văn Nam, Cán bộ đơn vị)")
     expect(page.locator("main")).not_to_contain_text("năm năm")
     journey.step(page, f"{shot}-da-gui")
+
+
+def photo(colour: tuple[int, int, int], width: int = 3200, height: int = 2400) -> bytes:
+    """A phone photo: large, with the place it was taken in its EXIF."""
+    image = Image.new("RGB", (width, height), colour)
+    exif = Image.Exif()
+    exif.get_ifd(0x8825).update({1: "N", 2: (10.0, 45.0, 30.0), 3: "E", 4: (106.0, 40.0, 0.0)})
+    out = io.BytesIO()
+    image.save(out, "JPEG", exif=exif, quality=70)
+    return out.getvalue()
+
+
+def pdf() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (595, 842), (255, 255, 255)).save(out, "PDF")
+    return out.getvalue()
+
+
+EVIDENCE = [  # file name, caption, content, media type
+    ("Ra quân Chủ nhật.jpg", "Ra quân thu gom rác sáng Chủ nhật", photo((46, 125, 50)), "image/jpeg"),
+    ("Phân loại rác.jpg", "Hộ gia đình phân loại rác tại nguồn", photo((21, 101, 192)), "image/jpeg"),
+    ("Đổi chai nhựa.jpg", "Đổi chai nhựa lấy cây xanh", photo((239, 108, 0)), "image/jpeg"),
+    ("Biên bản họp tổ dân phố.pdf", "Biên bản họp dân ngày 25/01/2026", pdf(), "application/pdf"),
+]
+
+
+def expect_image(tab) -> None:
+    """A tab opened on a photo shows the image (a preview at most 2,560 px wide, not the 3,200 px original)."""
+    tab.wait_for_load_state()
+    width = tab.evaluate("() => document.images.length ? document.images[0].naturalWidth : 0")
+    assert 0 < width <= 2560, width
+    tab.close()
+
+
+def attach_evidence(journey, nam) -> None:
+    """Three photos and the minutes of the residents' meeting, each with a caption, chosen in the file dialog and
+    sent with a progress bar; the thumbnails, the PDF, the gallery; one photo removed again."""
+    section = nam.locator("#minh-chung")
+    expect(section.get_by_role("heading", name="Tệp minh chứng")).to_be_visible()
+    nam.get_by_label("Chọn tệp minh chứng").set_input_files(
+        [{"name": name, "mimeType": kind, "buffer": content} for name, _, content, kind in EVIDENCE])
+    for name, caption, _, _ in EVIDENCE:
+        nam.get_by_label(f"Chú thích cho {name}").fill(caption)
+        expect(nam.get_by_role("progressbar", name=f"Tiến độ tải lên {name}")).to_be_visible()
+    journey.step(nam, "chon-minh-chung")
+    nam.get_by_role("button", name="Tải lên").click()
+    said(nam, "Đã tải lên 4 tệp minh chứng.")
+    for _, caption, _, kind in EVIDENCE:
+        if kind.startswith("image/"):
+            thumbnail = section.get_by_role("img", name=f"Ảnh: {caption}")
+            expect(thumbnail).to_be_visible()
+            assert nam.evaluate("(img) => img.naturalWidth", thumbnail.element_handle()) == 320
+        else:
+            expect(section).to_contain_text(caption)
+    journey.step(nam, "da-tai-minh-chung")
+
+    # The minutes open in the browser as a PDF; a thumbnail opens the photo.
+    document = nam.context.expect_event("response", lambda r: "/minh-chung/" in r.url and r.request.resource_type == "document")
+    with document as answer, nam.expect_popup() as opened:
+        section.get_by_role("link", name="Mở Biên bản họp tổ dân phố.pdf").click()
+    assert answer.value.headers["content-type"] == "application/pdf"
+    assert answer.value.headers["content-disposition"].startswith("inline;")
+    opened.value.close()
+    with nam.expect_popup() as opened:
+        section.get_by_role("link", name="Ảnh: Ra quân thu gom rác sáng Chủ nhật").click()
+    expect_image(opened.value)
+
+    # The gallery shows the three photos with their captions.
+    section.get_by_role("link", name="Xem thư viện ảnh (3 ảnh)").click()
+    expect(heading(nam)).to_have_text(f"Thư viện ảnh: {TITLE}")
+    for _, caption, _, kind in EVIDENCE[:3]:
+        expect(nam.get_by_role("figure").filter(has_text=caption)).to_be_visible()
+    journey.step(nam, "thu-vien-anh")
+    nam.get_by_role("link", name="Về trang mô hình").click()
+
+    # One photo was chosen by mistake: removed while the model is still a draft.
+    section.get_by_role("button", name="Gỡ tệp Đổi chai nhựa.jpg").click()
+    said(nam, "Đã gỡ tệp minh chứng.")
+    expect(section.get_by_role("img", name="Ảnh: Đổi chai nhựa lấy cây xanh")).to_have_count(0)
+    expect(section.get_by_role("img")).to_have_count(2)
+    journey.step(nam, "go-minh-chung")
 
 
 @pytest.mark.browser
@@ -111,6 +195,7 @@ def test_journey_unit_officer(journey, clock):
     expect(nam.get_by_role("button", name="Rút mô hình")).to_have_count(0)  # a draft is not withdrawn
     expect(nam.locator("#draft-hint")).to_contain_text("Bản nháp chưa gửi Phòng Văn hóa - Xã hội")
     journey.step(nam, "ban-nhap")
+    attach_evidence(journey, nam)
     nam.get_by_role("button", name="Gửi Phòng Văn hóa - Xã hội").click()
     said(nam, "Đã gửi mô hình tới Phòng Văn hóa - Xã hội.")
     expect(nam.locator(".page-head .tag")).to_have_text("Đã gửi, chờ tiếp nhận")
@@ -125,6 +210,11 @@ def test_journey_unit_officer(journey, clock):
     hoa.get_by_role("button", name="Trả lại", exact=True).click()
     said(hoa, "Đã trả lại mô hình để đơn vị chỉnh sửa.")
     journey.step(hoa, "vhxh-tra-lai")
+    # Phòng VH-XH sees the unit's evidence too and opens a photo.
+    expect(hoa.get_by_role("img", name="Ảnh: Ra quân thu gom rác sáng Chủ nhật")).to_be_visible()
+    with hoa.expect_popup() as opened:
+        hoa.get_by_role("link", name="Ảnh: Hộ gia đình phân loại rác tại nguồn").click()
+    expect_image(opened.value)
 
     # The officer reads the notice, opens it, and finds the reason on the edit form too.
     nav(nam, "Thông báo")

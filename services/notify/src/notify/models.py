@@ -173,10 +173,13 @@ class WebhookSubscriber(Base):
     __mapper_args__ = {"version_id_col": version}
 
     def wants(self, event_type: str) -> bool:
-        if not self.active:
-            return False
-        types = self.event_types or []
-        return not types or any(event_type == t or (t.endswith("*") and event_type.startswith(t[:-1])) for t in types)
+        return bool(self.active) and wants(self.event_types, event_type)
+
+
+def wants(event_types: list[str] | None, event_type: str) -> bool:
+    """A subscriber's list of event types (empty: every event; "prefix*" matches by prefix) takes this type."""
+    types = event_types or []
+    return not types or any(event_type == t or (t.endswith("*") and event_type.startswith(t[:-1])) for t in types)
 
 
 class ReminderSent(Base):

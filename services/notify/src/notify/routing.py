@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from dvk_platform.labels import Labels
+
 
 @dataclass(frozen=True)
 class Route:
@@ -217,15 +219,14 @@ REMINDER_OVERDUE = Route(
     "/",
 )
 
-FIELD_LABELS = {
-    "kinh_te_do_thi": "Kinh tế - đô thị",
-    "van_hoa_xa_hoi": "Văn hóa - xã hội",
-    "quoc_phong_an_ninh": "Quốc phòng - an ninh",
-    "xay_dung_dang": "Xây dựng Đảng và hệ thống chính trị",
-    "chinh_quyen": "Dân vận khéo trong hoạt động của chính quyền",
-}
-PERIOD_LABELS = {"six_month": "báo cáo sơ kết 6 tháng", "annual": "báo cáo tổng kết năm"}
-RATING_LABELS = {"tot": "Tốt", "kha": "Khá", "trung_binh": "Trung bình", "yeu": "Yếu"}
+FIELD_LABELS = Labels("field")  # codes and labels: the event contract
+RATING_LABELS = Labels("rating")
+
+
+def period_label(period: Any) -> str:
+    """"báo cáo sơ kết 6 tháng" from the contract's "Sơ kết 6 tháng"; "báo cáo" for no or an unknown period."""
+    label = Labels("period").get(period) if isinstance(period, str) else None
+    return f"báo cáo {label[:1].lower()}{label[1:]}" if label else "báo cáo"
 
 
 def with_year(label: str, year: Any) -> str:
@@ -255,7 +256,7 @@ def render_context(payload: dict[str, Any], unit_name: str | None) -> dict[str, 
     unit_id = payload.get("unit_id")
     ctx["unit_name"] = unit_name or (f"Đơn vị số {unit_id}" if unit_id is not None else "Đơn vị")
     ctx["field_label"] = FIELD_LABELS.get(payload.get("field") or "", payload.get("field") or "")
-    period = PERIOD_LABELS.get(payload.get("period") or "", "báo cáo")
+    period = period_label(payload.get("period"))
     ctx["period_label"] = period
     ctx["period_label_cap"] = period[:1].upper() + period[1:]
     ctx["period_label_year"] = with_year(period, ctx.get("year", ""))

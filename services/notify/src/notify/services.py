@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from dvk_platform.auth import Principal
@@ -16,7 +16,7 @@ from dvk_platform.outbox import add_event
 from dvk_platform.versioning import check_version
 
 from . import events_out
-from .models import Delivery, InboxMessage, KnownUnit, WebhookSubscriber
+from .models import Delivery, InboxMessage, KnownUnit, WebhookSubscriber, wants
 from .recipients import Recipient
 from .routing import Route, render
 
@@ -24,8 +24,7 @@ from .routing import Route, render
 def unit_name(session: Session, unit_id: Any) -> str | None:
     if not isinstance(unit_id, int):
         return None
-    unit = session.get(KnownUnit, unit_id)
-    return unit.name if unit is not None and unit.name else None
+    return session.scalar(select(KnownUnit.name).where(KnownUnit.unit_id == unit_id)) or None
 
 
 def enqueue_message(
@@ -40,38 +39,52 @@ def enqueue_message(
     unit_id: int | None,
     now: datetime,
 ) -> int:
-    """One inbox entry per user and one e-mail per address, logged as deliveries. Returns the users told."""
+    """One inbox entry per user and one e-mail per address, logged as deliveries. Returns the users told.
+    Written as two multi-row INSERTs (inbox entries, deliveries), whatever the number of recipients."""
+    if not recipients:
+        return 0
     message = render(route, ctx, app.config["PUBLIC_URL"], app.config["WARD_NAME"])
-    for person in recipients:
-        session.add(InboxMessage(user_id=person.user_id, unit_id=unit_id, event_id=event_id, event_type=event_type,
-                                 subject=message.subject, body=message.text.split("\n\n--", 1)[0], link=message.link,
-                                 created_at=now))
-        session.add(Delivery(channel="inbox", recipient=person.user_id, recipient_name=person.name, user_id=person.user_id,
-                             event_id=event_id, event_type=event_type, subject=message.subject, body_text=message.text,
-                             status="sent", attempts=1, next_attempt_at=now, created_at=now, sent_at=now))
+    body = message.text.split("\n\n--", 1)[0]
+    delivery = {"subscriber_id": None, "event_id": event_id, "event_type": event_type, "subject": message.subject,
+                "body_text": message.text, "last_error": None, "next_attempt_at": now, "created_at": now}
+    inbox = [{"user_id": person.user_id, "unit_id": unit_id, "event_id": event_id, "event_type": event_type,
+              "subject": message.subject, "body": body, "link": message.link, "created_at": now, "read_at": None}
+             for person in recipients]
+    deliveries = [{**delivery, "channel": "inbox", "recipient": person.user_id, "recipient_name": person.name,
+                   "user_id": person.user_id, "body_html": "", "status": "sent", "attempts": 1, "sent_at": now}
+                  for person in recipients]
     addresses: dict[str, Recipient] = {}
     for person in recipients:
         if person.email:
             addresses.setdefault(person.email.lower(), person)
-    for address, person in addresses.items():
-        session.add(Delivery(channel="email", recipient=address, recipient_name=person.name, user_id=person.user_id,
-                             event_id=event_id, event_type=event_type, subject=message.subject, body_text=message.text,
-                             body_html=message.html, status="pending", attempts=0, next_attempt_at=now, created_at=now))
+    deliveries += [{**delivery, "channel": "email", "recipient": address, "recipient_name": person.name,
+                    "user_id": person.user_id, "body_html": message.html, "status": "pending", "attempts": 0,
+                    "sent_at": None}
+                   for address, person in addresses.items()]
+    session.execute(insert(InboxMessage.__table__), inbox)
+    session.execute(insert(Delivery.__table__), deliveries)
     return len(recipients)
 
 
 def enqueue_webhooks(session: Session, event: CloudEvent, now: datetime) -> int:
-    """A signed POST of the structured CloudEvent to every active subscriber that wants this type."""
-    count = 0
-    for subscriber in session.scalars(select(WebhookSubscriber).where(WebhookSubscriber.active.is_(True))):
-        if not subscriber.wants(event.type):
-            continue
-        session.add(Delivery(channel="webhook", recipient=subscriber.url, recipient_name=subscriber.name,
-                             subscriber_id=subscriber.id, event_id=event.id, event_type=event.type,
-                             subject=event.type, payload=event.to_structured(), status="pending", attempts=0,
-                             next_attempt_at=now, created_at=now))
-        count += 1
-    return count
+    """A signed POST of the structured CloudEvent to every active subscriber that wants this type: one query for
+    the subscribers (only the columns needed), one multi-row INSERT of their deliveries."""
+    subscribers = session.execute(
+        select(WebhookSubscriber.id, WebhookSubscriber.name, WebhookSubscriber.url, WebhookSubscriber.event_types)
+        .where(WebhookSubscriber.active.is_(True))
+    ).all()
+    wanting = [s for s in subscribers if wants(s.event_types, event.type)]
+    if not wanting:
+        return 0
+    payload = event.to_structured()
+    session.execute(insert(Delivery.__table__), [
+        {"channel": "webhook", "recipient": s.url, "recipient_name": s.name, "user_id": None, "subscriber_id": s.id,
+         "event_id": event.id, "event_type": event.type, "subject": event.type, "body_text": "", "body_html": "",
+         "payload": payload, "status": "pending", "attempts": 0, "last_error": None, "next_attempt_at": now,
+         "created_at": now, "sent_at": None}
+        for s in wanting
+    ])
+    return len(wanting)
 
 
 # In-app inbox

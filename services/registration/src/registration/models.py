@@ -9,6 +9,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from dvk_platform.evidence import FileChunkColumns, StoredFileColumns
+from dvk_platform.labels import Labels
 from dvk_platform.tables import UTCDateTime
 
 # JSONB on PostgreSQL, JSON text on SQLite.
@@ -23,21 +24,9 @@ class Base(DeclarativeBase):
     pass
 
 
-UNIT_KINDS = {
-    "co_quan": "Cơ quan, đơn vị thuộc UBND phường",
-    "to_dan_pho": "Tổ dân phố",
-    "cong_an": "Công an phường",
-    "quan_su": "Ban Chỉ huy Quân sự phường",
-    "mttq_doan_the": "Ủy ban MTTQ và các tổ chức chính trị - xã hội",
-}
+UNIT_KINDS = Labels("kind")  # codes and labels: the event contract
 
-FIELDS = {
-    "kinh_te_do_thi": "Kinh tế - đô thị",
-    "van_hoa_xa_hoi": "Văn hóa - xã hội",
-    "quoc_phong_an_ninh": "Quốc phòng - an ninh",
-    "xay_dung_dang": "Xây dựng Đảng và hệ thống chính trị",
-    "chinh_quyen": "Dân vận khéo trong hoạt động của chính quyền",
-}
+FIELDS = Labels("field")
 
 STATUSES = {
     "draft": "bản nháp",
@@ -47,7 +36,7 @@ STATUSES = {
     "withdrawn": "đã rút",
 }
 
-RATINGS = {"tot": "Tốt", "kha": "Khá", "trung_binh": "Trung bình", "yeu": "Yếu"}
+RATINGS = Labels("rating")
 
 
 class Unit(Base):

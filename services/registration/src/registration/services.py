@@ -313,7 +313,7 @@ def transition(session: Session, actor: Principal, model_id: int, action: str, e
 # ---------------------------------------------------------------- evidence files (minh chứng) of a model
 
 def files(session: Session, model_id: int) -> list[ModelFile]:
-    return list(session.scalars(select(ModelFile).where(ModelFile.model_id == model_id).order_by(ModelFile.id)))
+    return evidence.files_of(session, ModelFile, "model_id", model_id)
 
 
 def _files_editable(model: ModelRegistration) -> None:
@@ -336,33 +336,19 @@ def add_model_file(session: Session, actor: Principal, model_id: int, upload: ev
                    limits: evidence.Limits, now: datetime) -> tuple[ModelFile, bool]:
     """Keep an uploaded file on the model; the same bytes already there are not stored again (False)."""
     model = own_editable_model(session, actor, model_id)
-    same = session.scalar(select(ModelFile).where(ModelFile.model_id == model.id, ModelFile.sha256 == upload.sha256))
-    if same is not None:
-        return same, False
-    evidence.check_record_room(evidence.used_bytes(session, ModelFile, ModelFile.model_id, model.id), upload.size, limits)
-    stored = ModelFile(model_id=model.id, name=upload.name, caption=upload.caption, media_type=upload.media_type,
-                       size=upload.size, sha256=upload.sha256, width=upload.width, height=upload.height,
-                       uploaded_by=actor.user_id, uploaded_by_name=actor.name, uploaded_at=now)
-    session.add(stored)
-    session.flush()
-    evidence.write_chunks(session, ModelFileChunk, stored.id, upload)
-    return stored, True
+    return evidence.add_file(session, ModelFile, ModelFileChunk, "model_id", model.id, upload, limits, actor, now)
 
 
 def model_file(session: Session, principal: Principal, model_id: int, file_id: int) -> ModelFile:
     """A file of a model this principal may see (404 otherwise, as for the model)."""
     model = visible_model(session, principal, model_id)
-    stored = session.get(ModelFile, file_id)
-    if stored is None or stored.model_id != model.id:
-        raise Problem(404, "file-not-found", "Không tìm thấy tệp minh chứng.")
-    return stored
+    return evidence.file_of(session, ModelFile, "model_id", model.id, file_id)
 
 
 def remove_model_file(session: Session, actor: Principal, model_id: int, file_id: int) -> None:
     stored = model_file(session, actor, model_id, file_id)
     own_editable_model(session, actor, model_id)
-    evidence.delete_chunks(session, ModelFileChunk, stored.id)
-    session.delete(stored)
+    evidence.remove_file(session, ModelFileChunk, stored)
 
 
 def history(session: Session, model_id: int) -> list[RegistrationTransition]:

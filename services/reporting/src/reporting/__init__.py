@@ -14,12 +14,12 @@ from .config import DEFAULTS
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app, api = create_service_app(__name__, "reporting", DEFAULTS, config, title="Dân Vận Khéo — Báo cáo sơ kết, tổng kết, chỉ tiêu và tiến độ")
-    from .api import consolidated, figures, progress, reports
-    from .models import ConsolidatedReport, ReportDeadline, TargetFigures, UnitReport
+    from .api import consolidated, figures, progress, report_files, reports
+    from .models import ConsolidatedReport, ReportDeadline, ReportFile, TargetFigures, UnitReport
 
-    for module in (reports, figures, progress, consolidated):
+    for module in (reports, report_files, figures, progress, consolidated):
         api.register_blueprint(module.blp)
     # every change to these records goes to the append-only audit log (GET /audit)
-    audit.init_app(app, api, audited=[ReportDeadline, UnitReport, TargetFigures, ConsolidatedReport])
+    audit.init_app(app, api, audited=[ReportDeadline, UnitReport, TargetFigures, ConsolidatedReport, ReportFile])
 
     return app

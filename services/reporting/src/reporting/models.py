@@ -9,6 +9,8 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueC
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from dvk_platform.documents import document_number
+from dvk_platform.evidence import FileChunkColumns, StoredFileColumns
+from dvk_platform.labels import Labels
 from dvk_platform.tables import JSONType, UTCDateTime
 
 
@@ -20,10 +22,7 @@ class Base(DeclarativeBase):
     pass
 
 
-PERIODS = {
-    "six_month": "Sơ kết 6 tháng",
-    "annual": "Tổng kết năm",
-}
+PERIODS = Labels("period")  # codes and labels: the event contract
 
 REPORT_STATUSES = {
     "draft": "dự thảo",
@@ -60,13 +59,7 @@ REPORT_SECTIONS = {
     "next_direction": "Phương hướng, nhiệm vụ thời gian tới",
 }
 
-MODEL_FIELDS = {
-    "kinh_te_do_thi": "Kinh tế - đô thị",
-    "van_hoa_xa_hoi": "Văn hóa - xã hội",
-    "quoc_phong_an_ninh": "Quốc phòng - an ninh",
-    "xay_dung_dang": "Xây dựng Đảng và hệ thống chính trị",
-    "chinh_quyen": "Dân vận khéo trong hoạt động của chính quyền",
-}
+MODEL_FIELDS = Labels("field")
 
 MODEL_STATUSES = ("draft", "submitted", "returned", "resubmitted", "accepted", "withdrawn")
 
@@ -285,3 +278,21 @@ class ConsolidatedReport(Base):
     def number_cited(self) -> str | None:
         """"05/BC-UBND" once issued, as other documents cite it."""
         return document_number("BC", self.number) if self.number and self.status == "finalised" else None
+
+
+class ReportFile(StoredFileColumns, Base):
+    """An evidence file (minh chứng) of a unit report: photos of the activities, minutes, figures in a workbook.
+    The same bytes are kept once per report (unique SHA-256)."""
+
+    __tablename__ = "report_files"
+    __table_args__ = (UniqueConstraint("report_id", "sha256", name="uq_report_files_report_sha256"),)
+
+    report_id: Mapped[int] = mapped_column(ForeignKey("unit_reports.id"), index=True)
+
+
+class ReportFileChunk(FileChunkColumns, Base):
+    """The bytes of a report's file (and of an image's previews), in numbered chunks."""
+
+    __tablename__ = "report_file_chunks"
+
+    file_id: Mapped[int] = mapped_column(ForeignKey("report_files.id", ondelete="CASCADE"), primary_key=True)

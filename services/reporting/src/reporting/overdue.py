@@ -6,22 +6,10 @@ import json
 import logging
 import sys
 import time
-from datetime import datetime
-from typing import Any
 
-from flask import Flask
+from .services import run_check
 
-from dvk_platform import clock
-
-from .services import check_overdue
-
-
-def run_check(app: Flask, now: datetime | None = None) -> list[dict[str, Any]]:
-    """Mark overdue reports as of `now` (default: the app's clock); idempotent. Returns what was newly marked."""
-    moment = now or clock.now(app.config)
-    with app.extensions["dvk_db"].transaction() as session:
-        notices = check_overdue(session, moment, app.config)
-        return [{"unit_id": n.unit_id, "year": n.year, "period": n.period, "due_date": n.due_date.isoformat()} for n in notices]
+__all__ = ["main", "run_check"]
 
 
 def main(argv: list[str] | None = None) -> int:

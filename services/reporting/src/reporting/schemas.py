@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from dvk_platform.schemas import BaseSchema, Boolean, Integer, QuerySchema
 
@@ -236,3 +236,20 @@ class ConsolidatedSchema(BaseSchema):
 class SnapshotRequestSchema(BaseSchema):
     year = YEAR
     period = PERIOD
+
+
+class ReportFileSchema(Schema):
+    """An evidence file of a unit report: what it is, never its bytes (GET …/files/{file_id} serves those)."""
+
+    id = fields.Integer()
+    report_id = fields.Integer()
+    name = fields.String(metadata={"description": "tên tệp như người tải lên đặt (NFC)"})
+    caption = fields.String()
+    media_type = fields.String(metadata={"description": "loại tệp xét theo nội dung"})
+    size = fields.Integer(metadata={"description": "số byte"})
+    sha256 = fields.String(metadata={"description": "mã băm SHA-256 của nội dung, dạng hex"})
+    width = fields.Integer(allow_none=True)
+    height = fields.Integer(allow_none=True)
+    has_preview = fields.Boolean(metadata={"description": "ảnh: có bản xem trước (tối đa 2560 px) và ảnh nhỏ"})
+    uploaded_by_name = fields.String()
+    uploaded_at = fields.DateTime()

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
+from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -312,3 +313,11 @@ def check_overdue(session: Session, now: datetime, config: Mapping[str, Any]) ->
                                    "due_date": due.isoformat(), "occurred_at": iso(now)})
                 notices.append(notice)
     return notices
+
+
+def run_check(app: Flask, moment: datetime | None = None) -> list[dict[str, Any]]:
+    """Mark overdue reports as of `moment` (default: the app's clock); idempotent. Returns what was newly marked."""
+    moment = moment or now(app.config)
+    with app.extensions["dvk_db"].transaction() as session:
+        notices = check_overdue(session, moment, app.config)
+        return [{"unit_id": n.unit_id, "year": n.year, "period": n.period, "due_date": n.due_date.isoformat()} for n in notices]

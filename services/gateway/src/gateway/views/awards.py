@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from dvk_platform.clock import ward_today, ward_year
 from dvk_platform.documents import signer_name
+from dvk_platform.labels import Labels
 
 from .. import clients
 from ..pages import NOMINATION_STATUSES
@@ -441,7 +442,7 @@ def confirm_entry(catalogue: str, entry_id: int) -> Any:
 
 
 GRANTING_LEVELS = {"phuong": "Chủ tịch UBND phường quyết định", "cap_tren": "Cấp trên quyết định (phường đề nghị)"}
-CATALOGUE_LABELS = {"title": "Danh hiệu thi đua", "form": "Hình thức khen thưởng"}
+CATALOGUE_LABELS = Labels("catalogue")
 
 
 def _entry_form() -> dict[str, Any]:

@@ -2,17 +2,14 @@
 whoever may read the model may open them."""
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Response, current_app, request
+from flask import Response, current_app
 from flask.views import MethodView
 
-from dvk_platform import evidence
+from dvk_platform import evidence, evidence_web
 from dvk_platform.app import Blueprint
 from dvk_platform.auth import authenticated, current_principal, require_roles
 from dvk_platform.clock import now
 from dvk_platform.db import get_db
-from dvk_platform.errors import Problem
 
 from .. import services
 from ..models import ModelFileChunk
@@ -20,14 +17,6 @@ from ..schemas import ModelFileSchema
 
 blp = Blueprint("model_files", __name__, url_prefix="/models",
                 description="Tệp minh chứng của mô hình: ảnh, biên bản, văn bản scan")
-
-UPLOAD_BODY = {"required": True, "content": {"multipart/form-data": {"schema": {
-    "type": "object", "required": ["file"],
-    "properties": {
-        "file": {"type": "string", "format": "binary",
-                 "description": "one file: JPEG, PNG, WebP, PDF, DOCX or XLSX (judged by its content), at most 20 MB"},
-        "caption": {"type": "string", "maxLength": evidence.CAPTION_MAX, "description": "chú thích"},
-    }}}}}
 
 
 def _limits() -> evidence.Limits:
@@ -38,25 +27,7 @@ def _serve(model_id: int, file_id: int, part: str) -> Response:
     db = get_db()
     with db.transaction() as session:
         stored = services.model_file(session, current_principal(), model_id, file_id)
-        count, size = evidence.part_size(session, ModelFileChunk, stored.id, part)
-        name, media_type = stored.name, stored.media_type
-    if count == 0:
-        raise Problem(404, "preview-not-found", "Tệp này không có bản xem trước (chỉ ảnh mới có).")
-    if part != "original":  # previews are JPEG, or PNG where the image has transparency
-        media_type = _preview_type(db, file_id, part)
-    body = evidence.iter_chunks(db.transaction, ModelFileChunk, file_id, part, count)
-    response = Response(body, mimetype=media_type)
-    response.headers["Content-Length"] = str(size)
-    response.headers["Content-Disposition"] = evidence.content_disposition(
-        name, inline=part != "original" or media_type in evidence.INLINE_TYPES)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
-
-
-def _preview_type(db: Any, file_id: int, part: str) -> str:
-    first = next(evidence.iter_chunks(db.transaction, ModelFileChunk, file_id, part, 1), b"")
-    return evidence.preview_type({"preview": first})
+    return evidence_web.file_response(db.transaction, ModelFileChunk, stored, part)
 
 
 @blp.route("/<int:model_id>/files")
@@ -70,7 +41,7 @@ class ModelFiles(MethodView):
             return services.files(session, model.id)
 
     @require_roles("don_vi")
-    @blp.doc(requestBody=UPLOAD_BODY)
+    @blp.doc(requestBody=evidence_web.UPLOAD_BODY)
     @blp.response(201, ModelFileSchema)
     @blp.alt_response(200, schema=ModelFileSchema, description="the same bytes were already on the model: kept once")
     def post(self, model_id):
@@ -80,22 +51,12 @@ class ModelFiles(MethodView):
         principal = current_principal()
         with get_db().transaction() as session:  # refuse before reading a byte of the body
             services.own_editable_model(session, principal, model_id)
-        if request.content_length is not None and request.content_length > limits.max_file + evidence.FORM_OVERHEAD:
-            raise evidence.too_large_file(limits)
-        request.max_content_length = limits.max_file + evidence.FORM_OVERHEAD
-        if request.mimetype != "multipart/form-data":
-            raise Problem(415, "unsupported-media-type", "Định dạng dữ liệu không được hỗ trợ.",
-                          detail="Tệp minh chứng gửi lên dạng multipart/form-data, trong trường `file`.")
-        uploads = request.files.getlist("file")
-        if len(uploads) != 1 or not uploads[0].filename:
-            raise evidence.invalid("file", "Cần chọn đúng một tệp trong mỗi lần gửi.")
-        upload = uploads[0]
+        checked = evidence_web.receive_upload(limits)
         try:
-            checked = evidence.check_upload(upload.stream, upload.filename, request.form.get("caption"), limits)
             with get_db().transaction() as session:
                 stored, created = services.add_model_file(session, principal, model_id, checked, limits, now())
         finally:
-            upload.close()
+            checked.stream.close()
         return stored, 201 if created else 200
 
 

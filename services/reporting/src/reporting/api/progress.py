@@ -66,6 +66,4 @@ class OverdueCheck(MethodView):
     @blp.response(200)
     def post(self):
         """Đánh dấu báo cáo quá hạn (chạy định kỳ; chạy lại không phát trùng sự kiện)."""
-        from ..overdue import run_check
-
-        return {"noticed": run_check(current_app)}
+        return {"noticed": services.run_check(current_app)}

@@ -16,7 +16,7 @@ from dvk_platform.config import topic_name
 from dvk_platform.envelope import CloudEvent
 from dvk_platform.tables import outbox_messages
 from dvk_platform.testing.plugin import Caller
-from dvk_platform.testing.recipients import teach_users
+from dvk_platform.testing.recipients import user_created
 from dvk_platform.worker import build_consumer
 
 WARD = "minh-xuan"
@@ -87,7 +87,13 @@ def recipients():
     """teach(notify_app): notify learns RECIPIENTS from the gateway's user-created events (no gateway runs)."""
 
     def teach(notify: Flask) -> Flask:
-        teach_users(notify, RECIPIENTS)
+        from notify.events import handlers
+
+        table = handlers(notify)
+        for row in RECIPIENTS:  # each in its own transaction, as notify's consumer applies them
+            event = user_created(row, notify.config["WARD_CODE"])
+            with notify.extensions["dvk_db"].transaction() as session:
+                table[event.type](session, event)
         return notify
 
     return teach

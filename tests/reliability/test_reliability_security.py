@@ -19,11 +19,11 @@ from werkzeug.serving import make_server
 from dvk_platform.auth import AUDIENCE, ISSUER, generate_key_pair, issue_token, key_id, parse_private_key
 from dvk_platform.testing.plugin import Caller, sign_token, test_signing_key
 
+from .test_reliability_openapi_fuzz import SEEDERS
+
 # The shared secret every service held before the gateway signed with its own private key: a token signed with it
 # (the old development value, or any HMAC key) is no longer accepted anywhere.
 OLD_SHARED_SECRET = "dev-only-change-me-dev-only-change-me"
-
-from .test_reliability_openapi_fuzz import SEEDERS
 
 # The gateway is here for what its OpenAPI document holds: its JSON endpoints for machines, which take a service
 # token like every other service's (GET /internal/recipients). Its pages are for people, with a session and no

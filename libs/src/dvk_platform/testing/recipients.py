@@ -1,11 +1,9 @@
 """The ward's users as notify learns them: the gateway's user-created events, for tests and benchmarks that run
-notify without a gateway beside it — applied through notify's own handlers, or published on the bus."""
+notify without a gateway beside it: the events themselves, or published on the bus."""
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
-
-from flask import Flask
 
 from ..bus import Bus, Message
 from ..config import topic_name
@@ -21,17 +19,6 @@ def user_created(row: dict[str, Any], ward: str = "minh-xuan", occurred_at: str 
     data = {"email": None, "unit_id": None, "active": True, **row, "user_id": str(row["user_id"]), "version": 1,
             "occurred_at": occurred_at}
     return CloudEvent(type=USER_CREATED, source=f"/wards/{ward}/gateway", subject=data["user_id"], ward=ward, data=data)
-
-
-def teach_users(notify: Flask, rows: Sequence[dict[str, Any]]) -> None:
-    """Apply a user-created event per row with notify's handlers, each in its own transaction (as its consumer)."""
-    from notify.events import handlers
-
-    table = handlers(notify)
-    for row in rows:
-        event = user_created(row, notify.config["WARD_CODE"])
-        with notify.extensions["dvk_db"].transaction() as session:
-            table[event.type](session, event)
 
 
 def publish_users(bus: Bus, config: dict[str, Any], rows: Sequence[dict[str, Any]]) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import yaml
@@ -20,6 +21,12 @@ def dotenv(path: Path) -> dict[str, str]:
     pairs = (line.split("=", 1) for line in path.read_text(encoding="utf-8").splitlines()
              if line.strip() and not line.startswith("#"))
     return {key.strip(): value.strip() for key, value in pairs}
+
+
+def compose_default(value: str) -> str:
+    """What compose gives a variable when .env leaves it out: `${NAME:-default}` is `default`."""
+    match = re.fullmatch(r"\$\{[A-Z_]+:-(.*)\}", value)
+    return match.group(1) if match else value
 
 
 def render() -> list[dict]:
@@ -51,11 +58,15 @@ def test_every_deployment_matches_its_compose_service():
     rendered = render()
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))["services"]
     config = next(d for d in rendered if d["kind"] == "ConfigMap")["data"]
-    secret = next(d for d in rendered if d["kind"] == "Secret")
+    secrets = {d["metadata"]["name"].rsplit("-", 1)[0]: d for d in rendered if d["kind"] == "Secret"}
+    secret = secrets["dvk-secrets"]
     assert all(d["metadata"]["namespace"] == "dvk-minh-xuan" for d in rendered)
     deployments = {d["metadata"]["name"]: d for d in rendered if d["kind"] == "Deployment"}
     long_running = {name for name in compose if name not in INFRA and not name.endswith("-migrate")}
     assert set(deployments) == long_running
+
+    # the README requires a TLS proxy in front of the gateway: both descriptions believe its X-Forwarded-For
+    assert compose_default(compose["gateway"]["environment"]["DVK_TRUSTED_PROXIES"]) == "1"
 
     for name, deployment in deployments.items():
         service = compose[name]
@@ -66,14 +77,18 @@ def test_every_deployment_matches_its_compose_service():
 
         # environment: every variable compose sets is set here too (ConfigMap, the generated Secret or env)
         refs = {ref.get("configMapRef", ref.get("secretRef", {})).get("name") for ref in app.get("envFrom", [])}
-        assert refs == {"dvk-config", secret["metadata"]["name"]}, (name, refs)
+        # the gateway's containers alone also read its signing key's Secret
+        own = {secrets["dvk-gateway-secrets"]["metadata"]["name"]} if service["image"].startswith("dvk/gateway") else set()
+        assert refs == {"dvk-config", secret["metadata"]["name"], *own}, (name, refs)
         provided = set(config) | set(secret["stringData"]) | {e["name"] for e in app.get("env", [])}
+        provided |= {key for s in secrets.values() if s["metadata"]["name"] in refs for key in s["stringData"]}
         missing = set(service.get("environment") or {}) - provided
         assert not missing, f"{name}: compose sets {sorted(missing)}, the Deployment does not"
         literal = {**config, **{e["name"]: e["value"] for e in app.get("env", []) if "value" in e}}
-        for key in ("DVK_ENV", "DVK_BUS", "DVK_HEARTBEAT_FILE", "DVK_LOG_LEVEL"):
+        for key in ("DVK_ENV", "DVK_BUS", "DVK_HEARTBEAT_FILE", "DVK_LOG_LEVEL", "DVK_TRUSTED_PROXIES",
+                    "DVK_COOKIE_SECURE"):
             if key in (service.get("environment") or {}):
-                assert literal.get(key) == service["environment"][key], (name, key)
+                assert literal.get(key) == compose_default(service["environment"][key]), (name, key)
         for env in app.get("env", []):
             if "valueFrom" in env:
                 ref = env["valueFrom"]["secretKeyRef"]

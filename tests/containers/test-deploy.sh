@@ -44,7 +44,7 @@ trap 'exit 143' TERM INT
 
 log "phase 1: podman, buildah, runc, debootstrap (apt) and podman-compose (pinned, .venv)"
 ./scripts/deploy-deps.sh
-"$BIN/podman-compose" --version | tail -n 1
+"$BIN/podman-compose" --version | grep -i podman-compose
 podman --version
 
 if [ "${DVK_STANDIN_IMAGES:-1}" != 0 ]; then
@@ -68,7 +68,7 @@ mail_port=$(free_port)
 admin_password="Qt#$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')9"
 cat >"$envfile" <<ENV
 POSTGRES_PASSWORD=$(secret)
-DVK_SERVICE_TOKEN_SECRET=$(secret)
+$("$BIN/python" -m dvk_platform.auth)
 DVK_SECRET_KEY=$(secret)
 DVK_FEED_SIGNING_KEY=$(secret)
 DVK_METRICS_TOKEN=$(secret)
@@ -76,19 +76,30 @@ DVK_GATEWAY_PORT=$gateway_port
 DVK_MAILPIT_PORTS=$mail_port
 ENV
 metrics_token=$(sed -n 's/^DVK_METRICS_TOKEN=//p' "$envfile")
-# podman runs HEALTHCHECKs from systemd timers; without systemd, this loop is the timer.
+# podman runs HEALTHCHECKs from systemd timers; without systemd, this loop is the timer. To spare the machine it runs
+# the checks of the containers not yet healthy only (phase 10 runs the restarted container's check itself), side by
+# side, so that one slow check does not hold the others back.
 ( while :; do
-    for c in $(podman ps -q --filter "label=io.podman.compose.project=$project"); do
-      podman healthcheck run "$c" >/dev/null 2>&1 || true
+    for c in $(podman ps --filter "label=io.podman.compose.project=$project" --format '{{.ID}} {{.Status}}' \
+               | { grep -v '(healthy)' || true; } | cut -d' ' -f1); do
+      podman healthcheck run "$c" >/dev/null 2>&1 &
     done
-    sleep 5
+    wait
+    sleep 10
   done ) &
 checker_pid=$!
-# podman 4.3 has no "healthy" dependency condition (podman-compose says so and starts everything at once), so the
-# order compose's depends_on asks for is kept here: the infrastructure, healthy; the migrations, done; the rest.
-infra=$(awk '/^services:/ { s = 1; next } s && /^  [a-z]/ { sub(":", "", $1); print $1 }' docker-compose.yml \
-        | grep -E '^(kafka|postgres|mailpit)$' | tr '\n' ' ')
-compose up -d --no-build $infra >"$work/up.log" 2>&1 || { tail -n 40 "$work/up.log"; fail "podman-compose up $infra"; }
+# docker-compose.yml orders the start with depends_on conditions (service_healthy, service_completed_successfully).
+# podman 4.3 has neither condition, and podman-compose's own ordering does not work with it: it creates each
+# container with --requires on its dependencies, and `podman start` then refuses ("generating dependency graph:
+# depends on container ... not found"). So the script keeps compose's order itself, one step at a time with
+# --no-deps (no --requires): the infrastructure, until healthy; the migrations, until they exit 0; then the rest.
+services=$(awk '/^services:/ { s = 1; next } /^[a-z]/ { s = 0 } s && /^  [a-z][a-z-]*:$/ { sub(":", "", $1); print $1 }' \
+           docker-compose.yml)
+infra=$(echo "$services" | grep -E '^(kafka|postgres|mailpit)$' | tr '\n' ' ')
+migrations=$(echo "$services" | grep -E -- '-migrate$' | tr '\n' ' ')
+long_running=$(echo "$services" | grep -v -E -- '^(kafka|postgres|mailpit)$|-migrate$' | tr '\n' ' ')
+up() { compose up -d --no-build --no-deps "$@" >>"$work/up.log" 2>&1 || { tail -n 40 "$work/up.log"; fail "podman-compose up $*"; }; }
+up $infra
 wait_healthy() {  # wait_healthy <seconds> <container>...
   local until=$(( $(date +%s) + $1 )); shift
   for c in "$@"; do
@@ -100,31 +111,31 @@ wait_healthy() {  # wait_healthy <seconds> <container>...
 }
 wait_healthy 600 $(for s in $infra; do ctr "$s"; done)
 log "infrastructure healthy: $infra"
-migrations=$(awk '/^  [a-z-]*-migrate:$/ { sub(":", "", $1); print $1 }' docker-compose.yml | tr '\n' ' ')
-compose up -d --no-build --no-recreate $migrations >>"$work/up.log" 2>&1 || { tail -n 40 "$work/up.log"; fail "podman-compose up migrations"; }
+up $migrations
 for s in $migrations; do
   [ "$(podman wait "$(ctr "$s")")" = 0 ] || { podman logs --tail 30 "$(ctr "$s")"; fail "$s failed"; }
 done
 log "migrations done: $migrations"
-compose up -d --no-build --no-recreate >>"$work/up.log" 2>&1 || { tail -n 40 "$work/up.log"; fail "podman-compose up"; }
+up $long_running
+log "started: $long_running"
 
 log "phase 5: waiting for every health check"
 deadline=$(( $(date +%s) + 900 ))
 while :; do
   pending=""
-  for c in $(podman ps -aq --filter "label=io.podman.compose.project=$project"); do
-    name=$(podman inspect -f '{{.Name}}' "$c")
-    state=$(podman inspect -f '{{.State.Status}} {{.State.ExitCode}} {{.State.Health.Status}}' "$c" 2>/dev/null || echo "? ? ?")
+  states=$(podman inspect -f '{{.Name}} {{.State.Status}} {{.State.ExitCode}} {{.State.Health.Status}}' \
+           $(podman ps -aq --filter "label=io.podman.compose.project=$project"))
+  while read -r name state; do
     case "$name" in
       *-migrate_1)
         case "$state" in
           "exited 0"*) ;;
-          exited*) podman logs --tail 20 "$c" || true; fail "$name failed ($state)" ;;
+          exited*) podman logs --tail 20 "$name" || true; fail "$name failed ($state)" ;;
           *) pending="$pending $name($state)" ;;
         esac ;;
       *) [ "${state##* }" = healthy ] || pending="$pending $name($state)" ;;
     esac
-  done
+  done <<<"$states"
   [ -z "$pending" ] && break
   [ "$(date +%s)" -gt "$deadline" ] && { podman ps -a --filter "label=io.podman.compose.project=$project"; fail "not healthy:$pending"; }
   sleep 10
@@ -142,6 +153,9 @@ mkdir -p "$root/test-artifacts"
 
 log "phase 7: the administrator opens the staff's accounts in the web UI (Playwright, via port $gateway_port)"
 "$BIN/python" tests/containers/deploy_journey.py "$base" accounts
+# notify asks the gateway who the ward's users are and keeps the answer DVK_RECIPIENTS_CACHE_SECONDS (60 s): the
+# accounts just made are told of events once their first minute has passed
+sleep 65
 title="Dân vận khéo thu gom rác thải $(python3 -c 'import secrets; print(secrets.token_hex(3))')"
 log "phase 8: the unit's officer sends a model; Kafka carries it to VH-XH's inbox and the mailbox"
 "$BIN/python" tests/containers/deploy_journey.py "$base" model "$title"
@@ -174,7 +188,7 @@ log "/metrics: 401 without the token, the counters with it"
 log "phase 10: restart registration's containers (web and relay); nothing lost"
 podman restart -t 20 "$(ctr registration)" "$(ctr registration-relay)" >/dev/null
 deadline=$(( $(date +%s) + 300 ))
-until [ "$(podman inspect -f '{{.State.Health.Status}}' "$(ctr registration)")" = healthy ]; do
+until podman healthcheck run "$(ctr registration)" >/dev/null 2>&1; do
   [ "$(date +%s)" -gt "$deadline" ] && fail "registration not healthy again after restart"
   sleep 5
 done

@@ -1,7 +1,7 @@
 """one grouped overdue notice per deadline for Phòng VH-XH; reminders sent by hand
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-03
 """
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 from dvk_platform.tables import JSONType
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

@@ -187,7 +187,7 @@ def send_manual_reminders(app: Flask, session: Session, now: datetime, kind: str
     due = due or due_dates(session, app, year)[kind]
     done = set(session.scalars(select(UnitSubmission.unit_id).where(
         UnitSubmission.deadline_kind == kind, UnitSubmission.year == year, UnitSubmission.status.in_(SUBMITTED_STATUSES))))
-    people = recipients.all_recipients(app)
+    people = recipients.all_recipients(session)
     reminded, skipped, told = [], [], 0
     days_left = (due - today).days
     for unit_id in unit_ids:

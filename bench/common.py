@@ -13,12 +13,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from dvk_platform.auth import issue_token
+from dvk_platform.auth import generate_key_pair, issue_token, one_line, parse_private_key
 from dvk_platform.testing import free_port, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-BENCH_SECRET = "bench-service-token-secret-bench-service-token-secret"  # noqa: S105 - signs the benchmark's own tokens
+# The benchmark's own key pair: it signs its tokens as the gateway would; the services verify with the public half.
+_BENCH_PRIVATE_PEM, BENCH_PUBLIC_KEY = generate_key_pair()
+BENCH_SIGNING_KEY = parse_private_key(_BENCH_PRIVATE_PEM)
 WARD = "minh-xuan"
 
 # The production web configuration (deploy/Dockerfile, docker-compose.yml): the same for every service and for
@@ -28,7 +30,7 @@ GUNICORN_ARGS = ["-c", str(Path(__file__).resolve().parents[1] / "deploy" / "gun
 
 
 def token(role: str, unit_id: int | None = None, user_id: str | None = None, ttl: int = 7200) -> str:
-    return issue_token(BENCH_SECRET, user_id=user_id or f"{role}-{unit_id or 0}", name=f"Cán bộ {role}", role=role,
+    return issue_token(BENCH_SIGNING_KEY, user_id=user_id or f"{role}-{unit_id or 0}", name=f"Cán bộ {role}", role=role,
                        ward=WARD, unit_id=unit_id, ttl=ttl)
 
 
@@ -41,7 +43,7 @@ def service_env(database_url: str, kafka_bootstrap: str, topic_prefix: str, **ex
         "DVK_BUS": "kafka",
         "DVK_KAFKA_BOOTSTRAP": kafka_bootstrap,
         "DVK_TOPIC_PREFIX": topic_prefix,
-        "DVK_SERVICE_TOKEN_SECRET": BENCH_SECRET,
+        "DVK_SERVICE_TOKEN_PUBLIC_KEYS": one_line(BENCH_PUBLIC_KEY),
         "DVK_LOG_LEVEL": "INFO",
         "PYTHONUNBUFFERED": "1",
     })

@@ -18,9 +18,9 @@ from wards import UNIT_IDS, add_drafts, pg_dsn, registration_database, unit_of
 
 from dvk_platform.bus.kafka import KafkaBus
 from dvk_platform.migrations import upgrade
-from dvk_platform.testing.recipients import RecipientsServer
+from dvk_platform.testing.recipients import publish_users
 
-# Who works in the ward, as the gateway's /internal/recipients lists them: Phòng VH-XH hears of every model sent.
+# Who works in the ward, as the gateway's user-created events tell notify: Phòng VH-XH hears of every model sent.
 RECIPIENTS = [
     {"user_id": "vhxh-hoa", "name": "Trần Thị Hoa", "email": "hoa.vhxh@minhxuan.gov.vn", "role": "vhxh", "unit_id": 3, "active": True},
     {"user_id": "vhxh-binh", "name": "Lê Văn Bình", "email": "binh.vhxh@minhxuan.gov.vn", "role": "vhxh", "unit_id": 3, "active": True},
@@ -80,7 +80,7 @@ def _send_steadily(base_url: str, first_id: int, rate: float, seconds: float, se
 def run(servers: Any, work: Path, *, rate: float, seconds: float, topic_prefix: str,
         profile_seconds: float = 0) -> dict[str, Any]:
     bootstrap = servers.kafka_bootstrap
-    KafkaBus(bootstrap).ensure_topics([f"{topic_prefix}dvk.{s}" for s in ("registration", "reporting", "awards")])
+    KafkaBus(bootstrap).ensure_topics([f"{topic_prefix}dvk.{s}" for s in ("registration", "reporting", "awards", "gateway")])
     reg_url = registration_database(servers.databases, {"BUS": "kafka", "KAFKA_BOOTSTRAP": bootstrap,
                                                         "TOPIC_PREFIX": topic_prefix})
     with psycopg.connect(pg_dsn(reg_url)) as conn:
@@ -90,10 +90,13 @@ def run(servers: Any, work: Path, *, rate: float, seconds: float, topic_prefix: 
     add_drafts(reg_url, 1000, total + 100, year)
     notify_url = servers.databases.create("bench_notify")
     upgrade("notify", notify_url)
-    recipients = RecipientsServer(RECIPIENTS)
+    users_bus = KafkaBus(bootstrap)
+    publish_users(users_bus, {"TOPIC_PREFIX": topic_prefix}, RECIPIENTS)
+    users_bus.close()
+    seeded += len(RECIPIENTS)  # the account events reach notify's inbox too
     logs = work / "logs"
     reg_env = service_env(reg_url, bootstrap, topic_prefix)
-    notify_env = service_env(notify_url, bootstrap, topic_prefix, DVK_GATEWAY_URL=recipients.url)
+    notify_env = service_env(notify_url, bootstrap, topic_prefix)
     processes: list[Process] = []
     try:
         registration = Gunicorn("bench3-registration-web", "registration.wsgi:app", reg_env, logs)
@@ -142,7 +145,6 @@ def run(servers: Any, work: Path, *, rate: float, seconds: float, topic_prefix: 
     finally:
         for process in reversed(processes):
             process.stop()
-        recipients.close()
     lags = []
     for s in ok:
         event_id = event_of.get(s["model_id"])

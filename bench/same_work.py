@@ -19,11 +19,11 @@ import psycopg
 from flask import Flask, Response, request
 from psycopg.rows import dict_row
 
-from dvk_platform.auth import verify_token
+from dvk_platform.auth import parse_public_keys, verify_token
 from dvk_platform.errors import Problem
 
 app = Flask(__name__)
-SECRET = os.environ["DVK_SERVICE_TOKEN_SECRET"]
+PUBLIC_KEYS = parse_public_keys(os.environ["DVK_SERVICE_TOKEN_PUBLIC_KEYS"])
 WARD = os.environ["DVK_WARD_CODE"]
 DSN = os.environ["DVK_DATABASE_URL"].replace("postgresql+psycopg://", "postgresql://")
 WARD_TIME = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -103,7 +103,7 @@ def healthz() -> Response:
 @app.post("/models/<int:model_id>/submit")
 def submit(model_id: int) -> Response:
     try:
-        principal = verify_token(request.headers.get("Authorization", "").removeprefix("Bearer "), SECRET, WARD)
+        principal = verify_token(request.headers.get("Authorization", "").removeprefix("Bearer "), PUBLIC_KEYS, WARD)
     except Problem as exc:
         return _problem(exc.status, exc.slug, exc.title)
     if principal.role != "don_vi":

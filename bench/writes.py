@@ -50,8 +50,7 @@ def submit_script(path: Path, first: int, threads: int = WRK_THREADS) -> Path:
 
 def run(servers: Any, work: Path, *, duration: float, rounds: int, connections: int = 32, drafts: int = 60_000,
         topic_prefix: str, profile_seconds: float = 0) -> dict[str, Any]:
-    config = {"BUS": "kafka", "KAFKA_BOOTSTRAP": servers.kafka_bootstrap, "TOPIC_PREFIX": topic_prefix,
-              "SERVICE_TOKEN_SECRET": "unused-here-unused-here-unused-here"}
+    config = {"BUS": "kafka", "KAFKA_BOOTSTRAP": servers.kafka_bootstrap, "TOPIC_PREFIX": topic_prefix}
     url = registration_database(servers.databases, config)
     with psycopg.connect(pg_dsn(url)) as conn:
         year = conn.execute("SELECT max(year) FROM registration_periods").fetchone()[0]

@@ -87,7 +87,9 @@ class Topology:
         self.dotenv = {  # what ops put in .env
             "POSTGRES_USER": pg.username or "postgres",
             "POSTGRES_PASSWORD": pg.password or "trust-auth-ignores-it",
-            "DVK_SERVICE_TOKEN_SECRET": uuid.uuid4().hex * 2,
+            # the test run's key pair: the harness signs the tokens it sends the way this gateway does
+            "DVK_SERVICE_TOKEN_PRIVATE_KEY": os.environ["DVK_SERVICE_TOKEN_PRIVATE_KEY"],
+            "DVK_SERVICE_TOKEN_PUBLIC_KEYS": os.environ["DVK_SERVICE_TOKEN_PUBLIC_KEYS"],
             "DVK_SECRET_KEY": uuid.uuid4().hex * 2,
             "DVK_FEED_SIGNING_KEY": uuid.uuid4().hex * 2,
             "DVK_METRICS_TOKEN": uuid.uuid4().hex * 2,

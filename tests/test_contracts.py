@@ -42,6 +42,6 @@ def test_asyncapi_document_is_current_and_lists_every_topic_and_dlq():
     assert committed == render_asyncapi(), "contracts/asyncapi.yaml is stale: run `make contracts`"
     doc = yaml.safe_load(committed)
     assert doc["asyncapi"].startswith("3.")
-    for service in ("registration", "reporting", "awards", "notify"):
+    for service in ("registration", "reporting", "awards", "notify", "gateway"):
         assert f"dvk.{service}" in doc["channels"] and f"dvk.{service}.dlq" in doc["channels"]
     assert len(build_asyncapi()["components"]["messages"]) == len(load_schemas())

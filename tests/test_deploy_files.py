@@ -75,7 +75,7 @@ def test_each_service_has_web_relay_and_consumer_with_its_own_database():
         assert services[service]["command"][0] == "gunicorn"
         url = services[service]["environment"]["DVK_DATABASE_URL"]
         assert url.startswith("postgresql+psycopg://") and url.endswith(f"/{service}")
-        if service not in {"gateway", "feed"}:  # the two that publish no events
+        if service != "feed":  # the one that publishes no events
             assert services[f"{service}-relay"]["command"] == ["dvk-worker", "relay", service]
         if importlib.import_module(f"{service}.events").__dict__.get("SUBSCRIBES") if service != "gateway" else False:
             assert services[f"{service}-consumer"]["command"] == ["dvk-worker", "consume", service]
@@ -133,8 +133,9 @@ def test_every_dvk_variable_the_code_reads_is_set_or_documented():
     assert not missing, f"DVK_* settings neither set in docker-compose.yml nor documented: {missing}"
 
 
-SECRETS = ("DVK_SERVICE_TOKEN_SECRET", "DVK_METRICS_TOKEN")
-SERVICE_SECRETS = {"gateway": ("DVK_SECRET_KEY",), "feed": ("DVK_FEED_SIGNING_KEY",)}
+SECRETS = ("DVK_SERVICE_TOKEN_PUBLIC_KEYS", "DVK_METRICS_TOKEN")
+SERVICE_SECRETS = {"gateway": ("DVK_SECRET_KEY", "DVK_SERVICE_TOKEN_PRIVATE_KEY"), "feed": ("DVK_FEED_SIGNING_KEY",)}
+PRIVATE_KEY = "DVK_SERVICE_TOKEN_PRIVATE_KEY"
 SECRET_NAME = re.compile(r"^DVK_\w*(SECRET|KEY|TOKEN|PASSWORD)\w*$")
 
 
@@ -156,7 +157,7 @@ def test_every_compose_process_runs_in_production_with_its_secrets_from_the_env_
             if SECRET_NAME.match(key):
                 assert re.fullmatch(rf"\$\{{{key}:\?[^}}]+\}}", str(value)), f"{name}: {key} is not a required .env reference"
     example = (ROOT / ".env.example").read_text(encoding="utf-8")
-    for secret in SECRETS + ("DVK_SECRET_KEY", "DVK_FEED_SIGNING_KEY"):
+    for secret in SECRETS + ("DVK_SECRET_KEY", "DVK_FEED_SIGNING_KEY", PRIVATE_KEY):
         assert re.search(rf"^{secret}=.*change-me", example, re.M), f".env.example has no placeholder for {secret}"
 
 
@@ -168,13 +169,16 @@ def test_k8s_runs_in_production_with_secrets_from_the_secret_never_the_configmap
     for d in (d for d in docs if d["kind"] == "Deployment"):
         pod = d["spec"]["template"]["spec"]
         for c in pod["containers"] + pod.get("initContainers", []):
-            sources = {next(iter(s)): next(iter(s.values()))["name"] for s in c["envFrom"]}
-            assert sources == {"configMapRef": "dvk-config", "secretRef": "dvk-secrets"}, d["metadata"]["name"]
+            sources = sorted((next(iter(s)), next(iter(s.values()))["name"]) for s in c["envFrom"])
+            own = [("secretRef", "dvk-gateway-secrets")] if c["image"].startswith("dvk/gateway") else []
+            assert sources == sorted([("configMapRef", "dvk-config"), ("secretRef", "dvk-secrets"), *own]), \
+                d["metadata"]["name"]
             for var in c.get("env", []):
                 if SECRET_NAME.match(var["name"]) or var["name"] == "DVK_DATABASE_URL":
                     assert "value" not in var and var["valueFrom"]["secretKeyRef"]["name"] == "dvk-secrets", var
     kustomization = yaml.safe_load((ROOT / "deploy/k8s/kustomization.yaml").read_text())
     assert kustomization["secretGenerator"][0]["envs"] == ["secrets.env"]
+    assert kustomization["secretGenerator"][1] == {"name": "dvk-gateway-secrets", "envs": ["gateway-secrets.env"]}
     example = (ROOT / "deploy/k8s/secrets.env.example").read_text(encoding="utf-8")
     for secret in SECRETS + ("DVK_SECRET_KEY", "DVK_FEED_SIGNING_KEY"):
         assert re.search(rf"^{secret}=change-me", example, re.M), f"secrets.env.example lacks {secret}"
@@ -194,3 +198,26 @@ def test_prometheus_scrapes_metrics_with_the_token_from_a_file(name):
     if name == "prometheus.yml":
         targets = {t for job in jobs for sc in job["static_configs"] for t in sc["targets"]}
         assert targets == {f"{s}:8000" for s in SERVICES}
+
+
+def test_no_service_but_the_gateway_is_given_the_token_signing_key():
+    """Only the gateway can speak for a user: the private key reaches its containers alone, in compose (its
+    environment) and in k8s (a Secret only the gateway's Deployments read); every other process gets public keys."""
+    for name, svc in compose().items():
+        if name in INFRA:
+            continue
+        env = svc["environment"]
+        assert "DVK_SERVICE_TOKEN_SECRET" not in env, f"{name} still has the old shared secret"
+        assert "DVK_SERVICE_TOKEN_PUBLIC_KEYS" in env, f"{name} cannot verify service tokens"
+        gets_private = any(PRIVATE_KEY in key for key in env)
+        assert gets_private == (_image_service(name, svc) == "gateway"), f"{name}: private key {gets_private}"
+    shared = (ROOT / "deploy/k8s/secrets.env.example").read_text(encoding="utf-8")
+    assert PRIVATE_KEY not in shared and "DVK_SERVICE_TOKEN_SECRET" not in shared
+    assert re.search(rf"^{PRIVATE_KEY}=change-me", (ROOT / "deploy/k8s/gateway-secrets.env.example").read_text(), re.M)
+    for d in (d for d in k8s_documents() if d["kind"] == "Deployment"):
+        pod = d["spec"]["template"]["spec"]
+        for c in pod["containers"] + pod.get("initContainers", []):
+            reads = {next(iter(s.values()))["name"] for s in c["envFrom"]} | {
+                e["valueFrom"]["secretKeyRef"]["name"] for e in c.get("env", []) if "valueFrom" in e}
+            assert ("dvk-gateway-secrets" in reads) == c["image"].startswith("dvk/gateway"), (d["metadata"]["name"], reads)
+            assert not any(PRIVATE_KEY in e["name"] for e in c.get("env", [])), d["metadata"]["name"]

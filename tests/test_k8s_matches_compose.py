@@ -58,7 +58,8 @@ def test_every_deployment_matches_its_compose_service():
     rendered = render()
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))["services"]
     config = next(d for d in rendered if d["kind"] == "ConfigMap")["data"]
-    secret = next(d for d in rendered if d["kind"] == "Secret")
+    secrets = {d["metadata"]["name"].rsplit("-", 1)[0]: d for d in rendered if d["kind"] == "Secret"}
+    secret = secrets["dvk-secrets"]
     assert all(d["metadata"]["namespace"] == "dvk-minh-xuan" for d in rendered)
     deployments = {d["metadata"]["name"]: d for d in rendered if d["kind"] == "Deployment"}
     long_running = {name for name in compose if name not in INFRA and not name.endswith("-migrate")}
@@ -76,8 +77,11 @@ def test_every_deployment_matches_its_compose_service():
 
         # environment: every variable compose sets is set here too (ConfigMap, the generated Secret or env)
         refs = {ref.get("configMapRef", ref.get("secretRef", {})).get("name") for ref in app.get("envFrom", [])}
-        assert refs == {"dvk-config", secret["metadata"]["name"]}, (name, refs)
+        # the gateway's containers alone also read its signing key's Secret
+        own = {secrets["dvk-gateway-secrets"]["metadata"]["name"]} if service["image"].startswith("dvk/gateway") else set()
+        assert refs == {"dvk-config", secret["metadata"]["name"], *own}, (name, refs)
         provided = set(config) | set(secret["stringData"]) | {e["name"] for e in app.get("env", [])}
+        provided |= {key for s in secrets.values() if s["metadata"]["name"] in refs for key in s["stringData"]}
         missing = set(service.get("environment") or {}) - provided
         assert not missing, f"{name}: compose sets {sorted(missing)}, the Deployment does not"
         literal = {**config, **{e["name"]: e["value"] for e in app.get("env", []) if "value" in e}}

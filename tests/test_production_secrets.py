@@ -1,6 +1,7 @@
 """DVK_ENV=production: every web process and worker refuses to start while a secret is missing, a development
-value or shorter than 32 bytes, saying which variable (in Vietnamese and English) and exiting non-zero; with good
-secrets it starts. In development (make run, the tests) the development defaults keep working."""
+value or shorter than 32 bytes, or a service-token key is missing or malformed, saying which variable (in Vietnamese
+and English) and exiting non-zero; with good secrets and keys it starts. In development (make run, the tests) the
+development defaults keep working, and a malformed key is refused there too."""
 from __future__ import annotations
 
 import os
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from dvk_platform.auth import generate_key_pair, one_line
 from dvk_platform.config import InsecureConfiguration, check_production_secrets
 from dvk_platform.testing import free_port, wait_until
 
@@ -21,8 +23,9 @@ BIN = Path(sys.executable).parent
 
 
 def good_secrets() -> dict[str, str]:
-    return {name: secrets.token_urlsafe(48) for name in
-            ("DVK_SERVICE_TOKEN_SECRET", "DVK_METRICS_TOKEN", "DVK_SECRET_KEY", "DVK_FEED_SIGNING_KEY")}
+    private_pem, public_pem = generate_key_pair()
+    return {**{name: secrets.token_urlsafe(48) for name in ("DVK_METRICS_TOKEN", "DVK_SECRET_KEY", "DVK_FEED_SIGNING_KEY")},
+            "DVK_SERVICE_TOKEN_PRIVATE_KEY": one_line(private_pem), "DVK_SERVICE_TOKEN_PUBLIC_KEYS": one_line(public_pem)}
 
 
 def process_env(tmp_path: Path, service: str, **settings: str) -> dict[str, str]:
@@ -33,16 +36,16 @@ def process_env(tmp_path: Path, service: str, **settings: str) -> dict[str, str]
     return env
 
 
-def test_a_worker_refuses_to_start_with_a_development_or_short_secret(tmp_path):
+def test_a_worker_refuses_to_start_with_a_short_secret_and_no_token_key(tmp_path):
     env = process_env(tmp_path, "registration", DVK_ENV="production", DVK_METRICS_TOKEN="ngan-qua")
-    # DVK_SERVICE_TOKEN_SECRET is left at the code's development default
+    # no DVK_SERVICE_TOKEN_PUBLIC_KEYS: nothing to verify the gateway's tokens with
     done = subprocess.run([str(BIN / "dvk-worker"), "relay", "registration"], env=env, capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 78, (done.returncode, done.stderr[-2000:])
     message = done.stderr
     assert "Từ chối khởi động" in message and "Refusing to start" in message
-    assert "DVK_SERVICE_TOKEN_SECRET đang là giá trị dùng cho phát triển" in message
-    assert "DVK_SERVICE_TOKEN_SECRET is a development default" in message
+    assert "DVK_SERVICE_TOKEN_PUBLIC_KEYS chưa được đặt" in message
+    assert "DVK_SERVICE_TOKEN_PUBLIC_KEYS is not set" in message
     assert "DVK_METRICS_TOKEN ngắn hơn 32 byte" in message and "DVK_METRICS_TOKEN is shorter than 32 bytes" in message
     assert "Traceback" not in message
     assert not (tmp_path / "registration.db").exists(), "it touched the database before refusing"
@@ -64,7 +67,24 @@ def test_the_gateway_web_process_refuses_its_development_session_key(tmp_path, g
     assert done.returncode != 0
     assert "DVK_SECRET_KEY đang là giá trị dùng cho phát triển" in done.stderr, done.stderr[-3000:]
     assert "DVK_SECRET_KEY is a development default" in done.stderr
-    assert "DVK_SERVICE_TOKEN_SECRET" not in done.stderr.split("Refusing to start", 1)[1].split("Đặt mỗi biến")[0]
+    assert "DVK_SERVICE_TOKEN" not in done.stderr.split("Refusing to start", 1)[1].split("Đặt mỗi biến")[0]
+
+
+def test_a_worker_exits_78_on_a_malformed_public_key_and_the_gateway_on_a_missing_private_key(tmp_path):
+    values = good_secrets()
+    env = process_env(tmp_path, "registration", DVK_ENV="production", **{**values,
+                      "DVK_SERVICE_TOKEN_PUBLIC_KEYS": "MCowBQYDK2VwAyEAkhong-phai-khoa"})
+    done = subprocess.run([str(BIN / "dvk-worker"), "relay", "registration"], env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 78, (done.returncode, done.stderr[-2000:])
+    assert "DVK_SERVICE_TOKEN_PUBLIC_KEYS không đọc được" in done.stderr
+    assert "DVK_SERVICE_TOKEN_PUBLIC_KEYS is malformed" in done.stderr and "Traceback" not in done.stderr
+    del values["DVK_SERVICE_TOKEN_PRIVATE_KEY"]
+    env = process_env(tmp_path, "gateway", DVK_ENV="production", DVK_COOKIE_SECURE="true", **values)
+    done = subprocess.run([str(BIN / "dvk-worker"), "migrate", "gateway"], env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 78, (done.returncode, done.stderr[-2000:])
+    assert "DVK_SERVICE_TOKEN_PRIVATE_KEY is not set" in done.stderr
 
 
 def test_with_good_secrets_the_gateway_starts_answers_health_and_guards_metrics(tmp_path, gunicorn):
@@ -106,22 +126,40 @@ def test_with_good_secrets_the_gateway_starts_answers_health_and_guards_metrics(
 
 
 # The rule itself, in process: every case a deployment can get wrong.
-BASE = {"SERVICE_TOKEN_SECRET": "x" * 40, "METRICS_TOKEN": "y" * 40}
+_PRIVATE, _PUBLIC = generate_key_pair()
+_OTHER_PRIVATE, _OTHER_PUBLIC = generate_key_pair()
+BASE = {"SERVICE_TOKEN_PUBLIC_KEYS": one_line(_PUBLIC), "METRICS_TOKEN": "y" * 40}
+GATEWAY = {**BASE, "SERVICE_TOKEN_PRIVATE_KEY": one_line(_PRIVATE)}
 
 
 @pytest.mark.parametrize(("settings", "expected"), [
-    ({"SERVICE_TOKEN_SECRET": ""}, "DVK_SERVICE_TOKEN_SECRET is not set"),
-    ({"SERVICE_TOKEN_SECRET": None}, "DVK_SERVICE_TOKEN_SECRET is not set"),
+    ({"SERVICE_TOKEN_PUBLIC_KEYS": ""}, "DVK_SERVICE_TOKEN_PUBLIC_KEYS is not set"),
+    ({"SERVICE_TOKEN_PUBLIC_KEYS": None}, "DVK_SERVICE_TOKEN_PUBLIC_KEYS is not set"),
+    ({"SERVICE_TOKEN_PUBLIC_KEYS": "change-me"}, "DVK_SERVICE_TOKEN_PUBLIC_KEYS is malformed"),
+    ({"SERVICE_TOKEN_PUBLIC_KEYS": one_line(_PRIVATE)}, "DVK_SERVICE_TOKEN_PUBLIC_KEYS is malformed"),
+    ({"SERVICE_TOKEN_PUBLIC_KEYS_FILE": "/khong/co/tep.pem"}, "DVK_SERVICE_TOKEN_PUBLIC_KEYS is malformed"),
+    ({"SERVICE_TOKEN_PRIVATE_KEY": ""}, "DVK_SERVICE_TOKEN_PRIVATE_KEY is not set"),
+    ({"SERVICE_TOKEN_PRIVATE_KEY": one_line(_PUBLIC)}, "DVK_SERVICE_TOKEN_PRIVATE_KEY is malformed"),
+    ({"SERVICE_TOKEN_PRIVATE_KEY": one_line(_OTHER_PRIVATE)}, "is not among DVK_SERVICE_TOKEN_PUBLIC_KEYS"),
     ({"METRICS_TOKEN": ""}, "DVK_METRICS_TOKEN is not set"),
-    ({"SERVICE_TOKEN_SECRET": "dev-only-change-me-dev-only-change-me"}, "DVK_SERVICE_TOKEN_SECRET is a development default"),
-    ({"SERVICE_TOKEN_SECRET": "change-me-to-64-random-characters"}, "DVK_SERVICE_TOKEN_SECRET is a development default"),
-    ({"SERVICE_TOKEN_SECRET": "a" * 31}, "DVK_SERVICE_TOKEN_SECRET is shorter than 32 bytes"),
     ({"SECRET_KEY": "dev-only-session-key-change-me-dev-only"}, "DVK_SECRET_KEY is a development default"),
     ({"FEED_SIGNING_KEY": "ngắn"}, "DVK_FEED_SIGNING_KEY is shorter than 32 bytes"),
 ])
 def test_production_refuses_each_unsafe_secret(settings, expected):
     with pytest.raises(InsecureConfiguration, match=expected):
-        check_production_secrets({"ENV": "production", **BASE, **settings})
+        check_production_secrets({"ENV": "production", **GATEWAY, **settings})
+
+
+def test_production_accepts_both_keys_of_a_rotation_from_text_or_file(tmp_path):
+    both = tmp_path / "public.pem"
+    both.write_text(_OTHER_PUBLIC + _PUBLIC, encoding="utf-8")
+    private = tmp_path / "private.pem"
+    private.write_text(_PRIVATE, encoding="utf-8")
+    check_production_secrets({"ENV": "production", **BASE, "SERVICE_TOKEN_PUBLIC_KEYS": "",
+                              "SERVICE_TOKEN_PUBLIC_KEYS_FILE": str(both), "SERVICE_TOKEN_PRIVATE_KEY_FILE": str(private),
+                              "SERVICE_TOKEN_PRIVATE_KEY": ""})
+    check_production_secrets({"ENV": "production", **GATEWAY,
+                              "SERVICE_TOKEN_PUBLIC_KEYS": f"{one_line(_OTHER_PUBLIC)},{one_line(_PUBLIC)}"})
 
 
 def test_production_accepts_long_random_secrets_and_counts_bytes_not_characters():
@@ -140,3 +178,5 @@ def test_development_keeps_the_development_defaults(make_service):
     assert app.config["ENV"] == "development" and app.config["FEED_SIGNING_KEY"].startswith("dev-only")
     with pytest.raises(InsecureConfiguration, match="DVK_FEED_SIGNING_KEY is a development default"):
         make_service("feed", ENV="production", **BASE)
+    with pytest.raises(InsecureConfiguration, match="DVK_SERVICE_TOKEN_PUBLIC_KEYS is malformed"):
+        make_service("feed", SERVICE_TOKEN_PUBLIC_KEYS="change-me")

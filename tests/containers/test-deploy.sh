@@ -68,7 +68,7 @@ mail_port=$(free_port)
 admin_password="Qt#$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')9"
 cat >"$envfile" <<ENV
 POSTGRES_PASSWORD=$(secret)
-DVK_SERVICE_TOKEN_SECRET=$(secret)
+$("$BIN/python" -m dvk_platform.auth)
 DVK_SECRET_KEY=$(secret)
 DVK_FEED_SIGNING_KEY=$(secret)
 DVK_METRICS_TOKEN=$(secret)

@@ -3,7 +3,7 @@ a role's service token, and other services' events delivered through the real co
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,7 +16,7 @@ from dvk_platform.config import topic_name
 from dvk_platform.envelope import CloudEvent
 from dvk_platform.tables import outbox_messages
 from dvk_platform.testing.plugin import Caller
-from dvk_platform.testing.recipients import RecipientsServer
+from dvk_platform.testing.recipients import user_created
 from dvk_platform.worker import build_consumer
 
 WARD = "minh-xuan"
@@ -74,7 +74,7 @@ def caller():
     return Caller
 
 
-# --------------------------------------------------------------------------- the gateway's recipients list
+# --------------------------------------------------------------------------- the ward's users, as notify knows them
 
 RECIPIENTS = [
     {"user_id": "vhxh-1", "name": "Trần Văn Bình", "email": "binh.vhxh@minhxuan.gov.vn", "role": "vhxh", "unit_id": 3, "active": True},
@@ -83,7 +83,17 @@ RECIPIENTS = [
 
 
 @pytest.fixture
-def recipients() -> Iterator[RecipientsServer]:
-    server = RecipientsServer(RECIPIENTS)
-    yield server
-    server.close()
+def recipients():
+    """teach(notify_app): notify learns RECIPIENTS from the gateway's user-created events (no gateway runs)."""
+
+    def teach(notify: Flask) -> Flask:
+        from notify.events import handlers
+
+        table = handlers(notify)
+        for row in RECIPIENTS:  # each in its own transaction, as notify's consumer applies them
+            event = user_created(row, notify.config["WARD_CODE"])
+            with notify.extensions["dvk_db"].transaction() as session:
+                table[event.type](session, event)
+        return notify
+
+    return teach

@@ -99,7 +99,7 @@ def test_kafka_killed_during_registrations_loses_nothing_and_notifies_once(make_
     bus = {"BUS": "kafka", "KAFKA_BOOTSTRAP": own_kafka.bootstrap}
     registration = make_service("registration", "postgresql", CLOCK=ward_clock, **bus)
     seed(registration)
-    notify = make_service("notify", "postgresql", CLOCK=ward_clock, GATEWAY_URL=recipients.url, **bus)
+    notify = recipients(make_service("notify", "postgresql", CLOCK=ward_clock, **bus))
     relay = build_relay(registration)
     relay.max_backoff, relay.poll_interval = 1.0, 0.05
     background.start(relay)
@@ -239,8 +239,9 @@ def unit_created_event(unit: int, **data: Any) -> Message:
 
 @pytest.mark.parametrize("service", SERVICES_CONSUMING)
 def test_garbage_on_every_topic_goes_to_the_dlq_and_consumers_keep_going(make_service, bus_config, service, recipients):
-    config = {"GATEWAY_URL": recipients.url} if service == "notify" else {}
-    app = make_service(service, "sqlite", CONSUMER_MAX_ATTEMPTS=1, CONSUMER_RETRY_BACKOFF=0.0, **bus_config, **config)
+    app = make_service(service, "sqlite", CONSUMER_MAX_ATTEMPTS=1, CONSUMER_RETRY_BACKOFF=0.0, **bus_config)
+    if service == "notify":
+        recipients(app)
     runner = build_consumer(app)
     bus = bus_for(bus_config)
     try:
@@ -259,7 +260,7 @@ def test_garbage_on_every_topic_goes_to_the_dlq_and_consumers_keep_going(make_se
             assert bus.publish(topic, batch) == len(batch)
         assert sorted(t.rsplit(".", 1)[-1] for t in runner.topics) == sorted(
             {"reporting": ["registration", "awards"], "awards": ["registration", "reporting"],
-             "notify": ["registration", "reporting", "awards"]}[service])
+             "notify": ["registration", "reporting", "awards", "gateway"]}[service])
         outcome = runner.outcome
         assert wait_until(lambda: (runner.run_once(0.5), outcome.dead_lettered + outcome.ignored + outcome.handled)[1]
                           >= expected_dead + len(runner.topics) + 1, 60, interval=0)

@@ -65,7 +65,7 @@ def gunicorn(service: str, config: dict[str, Any], tmp_path: Path) -> Iterator[s
     """The service's WSGI app under gunicorn, on the seeded database, until the block ends."""
     port = _free_port()
     env = {**os.environ, "DVK_ENV": "development"}
-    for key in ("DATABASE_URL", "SERVICE_TOKEN_SECRET", "WARD_CODE", "WARD_NAME", "BUS", "EMBEDDED_BUS_PATH", "TOPIC_PREFIX"):
+    for key in ("DATABASE_URL", "WARD_CODE", "WARD_NAME", "BUS", "EMBEDDED_BUS_PATH", "TOPIC_PREFIX"):
         if config.get(key) not in (None, ""):
             env[f"DVK_{key}"] = str(config[key])
     log = (tmp_path / f"{service}-gunicorn.log").open("w")

@@ -9,7 +9,6 @@ writes), and when the broker returns every event written during the outage is on
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -26,7 +25,7 @@ import pytest
 import requests
 from sqlalchemy import create_engine, func, select
 
-from dvk_platform.auth import issue_token
+from dvk_platform.auth import generate_key_pair, issue_token, one_line, parse_private_key
 from dvk_platform.tables import outbox_messages
 from dvk_platform.testing import free_port, wait_until
 from dvk_platform.testing.plugin import bus_for, read_topic
@@ -125,11 +124,12 @@ def timed(kind: str, method: str, url: str, **kwargs: Any) -> Answer:
 def test_kafka_killed_for_two_minutes_probes_answer_fast_and_the_api_keeps_taking_writes(
         own_kafka, new_database_url, topic_prefix, processes, tmp_path):
     url = new_database_url("postgresql", "registration")
-    secret = secrets.token_urlsafe(48)
+    private_pem, public_pem = generate_key_pair()
     env = {key: value for key, value in os.environ.items() if not key.startswith("DVK_")}
     env.update({
         "DVK_ENV": "development", "DVK_WARD_CODE": WARD, "DVK_DATABASE_URL": url, "DVK_BUS": "kafka",
-        "DVK_KAFKA_BOOTSTRAP": own_kafka.bootstrap, "DVK_TOPIC_PREFIX": topic_prefix, "DVK_SERVICE_TOKEN_SECRET": secret,
+        "DVK_KAFKA_BOOTSTRAP": own_kafka.bootstrap, "DVK_TOPIC_PREFIX": topic_prefix,
+        "DVK_SERVICE_TOKEN_PUBLIC_KEYS": one_line(public_pem),
         "DVK_VAR_DIR": str(tmp_path / "var"), "DVK_HEARTBEAT_FILE": str(tmp_path / "relay-heartbeat"),
     })
     port = free_port()
@@ -143,7 +143,8 @@ def test_kafka_killed_for_two_minutes_probes_answer_fast_and_the_api_keeps_takin
             return conn.scalar(select(func.count()).select_from(outbox_messages).where(outbox_messages.c.published_at.is_(None)))
 
     def headers(unit: int) -> dict[str, str]:
-        token = issue_token(secret, user_id=f"don-vi-{unit}", name="Cán bộ đơn vị", role="don_vi", unit_id=unit, ward=WARD, ttl=300)
+        token = issue_token(parse_private_key(private_pem), user_id=f"don-vi-{unit}", name="Cán bộ đơn vị",
+                            role="don_vi", unit_id=unit, ward=WARD, ttl=300)
         return {"Authorization": f"Bearer {token}"}
 
     group = processes(env)

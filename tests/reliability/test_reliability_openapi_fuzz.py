@@ -33,9 +33,8 @@ from schemathesis.core.transport import Response
 from schemathesis.specs.openapi.checks import response_schema_conformance
 from schemathesis.specs.openapi.schemas import APIOperation
 
-from dvk_platform.auth import issue_token
 from dvk_platform.envelope import CloudEvent
-from dvk_platform.testing.plugin import Caller
+from dvk_platform.testing.plugin import Caller, sign_token
 
 from .conftest import TDP, WARD, deliver, unit_created
 
@@ -279,8 +278,7 @@ EXACT_STATUS = {"a method it does not take": [405], "an address below it": [404]
 def refusal_requests(app, path: str, methods: set[str], method: str, body: bool) -> dict[str, tuple[str, str, dict[str, Any]]]:
     """name -> (method, path, werkzeug request arguments) of the refusals to send to one documented operation (the
     security tests check which status and problem type each credential gets; here, that each is as documented)."""
-    secret = app.config["SERVICE_TOKEN_SECRET"]
-    other_ward = issue_token(secret, ward="phuong-khac", user_id="u1", name="Người phường khác", role="admin", unit_id=None)
+    other_ward = sign_token(ward="phuong-khac", user_id="u1", name="Người phường khác", role="admin", unit_id=None)
     admin = Caller(app).headers("admin")
     other_method = next(m for m in UNUSUAL_METHODS if m not in methods)
     roles = {f"{role}{f' {unit}' if unit else ''}": Caller(app).headers(role, unit) for role, unit in ROLES}

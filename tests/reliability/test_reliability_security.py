@@ -16,10 +16,14 @@ import pytest
 from sqlalchemy import MetaData, select
 from werkzeug.serving import make_server
 
-from dvk_platform.auth import AUDIENCE, ISSUER, issue_token
-from dvk_platform.testing.plugin import Caller
+from dvk_platform.auth import AUDIENCE, ISSUER, generate_key_pair, issue_token, key_id, parse_private_key
+from dvk_platform.testing.plugin import Caller, sign_token, test_signing_key
 
 from .test_reliability_openapi_fuzz import SEEDERS
+
+# The shared secret every service held before the gateway signed with its own private key: a token signed with it
+# (the old development value, or any HMAC key) is no longer accepted anywhere.
+OLD_SHARED_SECRET = "dev-only-change-me-dev-only-change-me"
 
 # The gateway is here for what its OpenAPI document holds: its JSON endpoints for machines, which take a service
 # token like every other service's (GET /internal/recipients). Its pages are for people, with a session and no
@@ -66,15 +70,23 @@ def _rows(app) -> dict[str, list[str]]:
 
 def _bad_tokens(app) -> dict[str, tuple[dict[str, str], int, str]]:
     """name -> (headers, expected status, expected problem slug)."""
-    secret, ward = app.config["SERVICE_TOKEN_SECRET"], app.config["WARD_CODE"]
+    ward = app.config["WARD_CODE"]
     claims = {"user_id": "u1", "name": "Kẻ lạ", "role": "admin", "unit_id": None}
-    expired = issue_token(secret, ward=ward, ttl=60, now=time.time() - 3600, **claims)
-    forged = issue_token("khong-phai-khoa-that-cua-phuong-minh-xuan-0123456789", ward=ward, **claims)
-    other_ward = issue_token(secret, ward="phuong-khac", **claims)
-    unsigned = jwt.encode({"iss": ISSUER, "aud": AUDIENCE, "sub": "u1", "role": "admin", "ward": ward,
-                           "iat": int(time.time()), "exp": int(time.time()) + 300}, key=None, algorithm="none")
-    unknown_role = jwt.encode({"iss": ISSUER, "aud": AUDIENCE, "sub": "u1", "role": "superuser", "ward": ward,
-                               "iat": int(time.time()), "exp": int(time.time()) + 300}, secret, algorithm="HS256")
+    expired = sign_token(ward=ward, ttl=60, now=time.time() - 3600, **claims)
+    # another Ed25519 key: any service's own, a leaked test key, one made up
+    forged = issue_token(parse_private_key(generate_key_pair()[0]), ward=ward, **claims)
+    gateway_kid = key_id(test_signing_key().public_key())
+    body = {"iss": ISSUER, "aud": AUDIENCE, "sub": "u1", "name": "Kẻ lạ", "role": "admin", "unit": None, "ward": ward,
+            "iat": int(time.time()), "exp": int(time.time()) + 300}
+    # forged with another key but naming the gateway's key id
+    forged_kid = jwt.encode(body, parse_private_key(generate_key_pair()[0]), algorithm="EdDSA",
+                            headers={"kid": gateway_kid})
+    old_secret = jwt.encode(body, OLD_SHARED_SECRET, algorithm="HS256")
+    old_secret_kid = jwt.encode(body, OLD_SHARED_SECRET, algorithm="HS256", headers={"kid": gateway_kid})
+    other_ward = sign_token(ward="phuong-khac", **claims)
+    unsigned = jwt.encode(body, key=None, algorithm="none", headers={"kid": gateway_kid})
+    unknown_role = jwt.encode({**body, "role": "superuser"}, test_signing_key(), algorithm="EdDSA",
+                              headers={"kid": gateway_kid})
     bearer = lambda token: {"Authorization": f"Bearer {token}"}  # noqa: E731
     return {
         "missing": ({}, 401, "unauthenticated"),
@@ -82,6 +94,9 @@ def _bad_tokens(app) -> dict[str, tuple[dict[str, str], int, str]]:
         "garbage": (bearer("khong.phai.jwt"), 401, "token-invalid"),
         "expired": (bearer(expired), 401, "token-expired"),
         "forged": (bearer(forged), 401, "token-invalid"),
+        "forged with the gateway's key id": (bearer(forged_kid), 401, "token-invalid"),
+        "old shared secret": (bearer(old_secret), 401, "token-invalid"),
+        "old shared secret with the gateway's key id": (bearer(old_secret_kid), 401, "token-invalid"),
         "unsigned": (bearer(unsigned), 401, "token-invalid"),
         "unknown role": (bearer(unknown_role), 401, "token-invalid"),
         "other ward": (bearer(other_ward), 403, "wrong-ward"),

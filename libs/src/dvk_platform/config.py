@@ -24,7 +24,10 @@ PLATFORM_DEFAULTS: dict[str, Any] = {
     "KAFKA_BOOTSTRAP": "127.0.0.1:9092",
     "KAFKA_PARTITIONS": 3,
     "TOPIC_PREFIX": "",
-    "SERVICE_TOKEN_SECRET": "dev-only-change-me-dev-only-change-me",
+    # Ed25519 public key(s) verifying the gateway's service tokens (PEM text or one-line base64 body, several during
+    # a key rotation), or a PEM file holding them; see dvk_platform.auth. The private key is the gateway's alone.
+    "SERVICE_TOKEN_PUBLIC_KEYS": "",
+    "SERVICE_TOKEN_PUBLIC_KEYS_FILE": "",
     "SERVICE_TOKEN_TTL": 300,
     # When set, GET /metrics answers only `Authorization: Bearer <this token>` (401 otherwise); required in production.
     "METRICS_TOKEN": "",
@@ -42,7 +45,8 @@ ENV_PREFIX = "DVK_"
 ENVIRONMENTS = ("development", "production")
 # Settings that are secrets, wherever a service has them (the gateway's session key, the feed's signing key).
 # In production each one present in a service's configuration must be set, not a development value, and long.
-SECRET_SETTINGS = ("SERVICE_TOKEN_SECRET", "METRICS_TOKEN", "SECRET_KEY", "FEED_SIGNING_KEY")
+# The service-token keys are checked apart (dvk_platform.auth.check_token_keys): present and readable Ed25519 keys.
+SECRET_SETTINGS = ("METRICS_TOKEN", "SECRET_KEY", "FEED_SIGNING_KEY")
 MIN_SECRET_BYTES = 32
 # Parts of the development defaults and of the placeholders in .env.example and deploy/k8s/secrets.env.example.
 _PLACEHOLDER_MARKERS = ("dev-only", "change-me", "changeme")
@@ -99,7 +103,10 @@ def is_production(config: Mapping[str, Any]) -> bool:
 def check_production_secrets(config: Mapping[str, Any], defaults: Mapping[str, Any] | None = None) -> None:
     """Raise InsecureConfiguration (its message in Vietnamese and English, one line per variable) when this is
     production and a secret is missing, is a development value (the code's default or a placeholder) or is
-    shorter than MIN_SECRET_BYTES. In development nothing is checked: make run and the tests keep the defaults."""
+    shorter than MIN_SECRET_BYTES, or a service-token key is missing or malformed. In development only a
+    service-token key that is set but malformed is refused: make run and the tests keep the other defaults."""
+    from .auth import check_token_keys
+
     env = str(config.get("ENV") or "").strip().lower()
     if env not in ENVIRONMENTS:
         raise InsecureConfiguration(
@@ -108,6 +115,12 @@ def check_production_secrets(config: Mapping[str, Any], defaults: Mapping[str, A
             "valid; use 'development' or 'production'."
         )
     if env != "production":
+        malformed = check_token_keys(config, production=False)
+        if malformed:
+            raise InsecureConfiguration(
+                "Từ chối khởi động: khóa ký mã xác thực dịch vụ không hợp lệ / Refusing to start: a service-token key "
+                "is unusable:\n" + "\n".join(f"  - {p}" for p in malformed)
+            )
         return
     code_defaults = {**PLATFORM_DEFAULTS, **(defaults or {})}
     problems = []
@@ -123,12 +136,15 @@ def check_production_secrets(config: Mapping[str, Any], defaults: Mapping[str, A
                             f"{name} is a development default or a placeholder")
         elif len(value.encode("utf-8")) < MIN_SECRET_BYTES:
             problems.append(f"{name} ngắn hơn {MIN_SECRET_BYTES} byte / {name} is shorter than {MIN_SECRET_BYTES} bytes")
+    problems += check_token_keys(config, production=True)
     if problems:
         raise InsecureConfiguration(
             f"Từ chối khởi động vì {ENV_PREFIX}ENV=production và bí mật không an toàn / Refusing to start: "
             f"{ENV_PREFIX}ENV=production and a secret is unsafe:\n"
             + "\n".join(f"  - {p}" for p in problems)
             + f"\nĐặt mỗi biến một giá trị ngẫu nhiên dài ít nhất {MIN_SECRET_BYTES} byte, ví dụ "
-            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`. / Give each a random value of at least "
-            f"{MIN_SECRET_BYTES} bytes (for a local trial set {ENV_PREFIX}ENV=development)."
+            "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`; cặp khóa Ed25519 mới: "
+            "`python -m dvk_platform.auth`. / Give each a random value of at least "
+            f"{MIN_SECRET_BYTES} bytes, a new Ed25519 key pair from `python -m dvk_platform.auth` (for a local trial "
+            f"set {ENV_PREFIX}ENV=development)."
         )

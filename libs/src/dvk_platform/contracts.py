@@ -12,7 +12,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-TOPIC_SERVICES = ("registration", "reporting", "awards", "notify")
+TOPIC_SERVICES = ("registration", "reporting", "awards", "notify", "gateway")
 
 
 def contracts_dir() -> Path:

@@ -12,6 +12,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from .auth import generate_key_pair
+
 # (service, port offset, runs a consumer)
 SERVICES = [
     ("registration", 1),
@@ -39,7 +41,24 @@ def _has_consumer(service: str) -> bool:
 
 
 def _publishes(service: str) -> bool:
-    return service not in {"gateway", "feed"}
+    return service != "feed"
+
+
+def _token_keys(var: Path, common: dict[str, str]) -> dict[str, str]:
+    """The service-token keys: those of the environment when given, else a development pair made once under var/
+    (private key readable by its owner only). Moves the private key out of `common` and returns it for the gateway."""
+    signing = {name: common.pop(name) for name in ("DVK_SERVICE_TOKEN_PRIVATE_KEY", "DVK_SERVICE_TOKEN_PRIVATE_KEY_FILE")
+               if name in common}
+    if signing or common.get("DVK_SERVICE_TOKEN_PUBLIC_KEYS") or common.get("DVK_SERVICE_TOKEN_PUBLIC_KEYS_FILE"):
+        return signing
+    private_path, public_path = var / "service-token-private.pem", var / "service-token-public.pem"
+    if not (private_path.exists() and public_path.exists()):
+        private_pem, public_pem = generate_key_pair()
+        private_path.touch(mode=0o600)
+        private_path.write_text(private_pem, encoding="utf-8")
+        public_path.write_text(public_pem, encoding="utf-8")
+    common["DVK_SERVICE_TOKEN_PUBLIC_KEYS_FILE"] = str(public_path)
+    return {"DVK_SERVICE_TOKEN_PRIVATE_KEY_FILE": str(private_path)}
 
 
 def main() -> int:
@@ -56,9 +75,13 @@ def main() -> int:
     }
     for service, offset in SERVICES:
         common[f"DVK_{service.upper()}_URL"] = f"http://127.0.0.1:{base_port + offset}"
+    signing = _token_keys(var, common)
 
     def env_for(service: str) -> dict[str, str]:
-        return {**common, "DVK_DATABASE_URL": f"sqlite:///{var / (service + '.db')}"}
+        env = {**common, "DVK_DATABASE_URL": f"sqlite:///{var / (service + '.db')}"}
+        if service == "gateway":
+            env.update(signing)  # the private key goes to the gateway's processes only
+        return env
 
     print("Chuẩn bị cơ sở dữ liệu (migrate, seed)...", flush=True)
     for service, _ in SERVICES:

@@ -162,7 +162,7 @@ class Workers:
 
         service = app.config["SERVICE_NAME"]
         kinds = [build_relay]
-        if importlib.import_module(f"{service}.events").SUBSCRIBES:
+        if service != "gateway" and importlib.import_module(f"{service}.events").SUBSCRIBES:  # the gateway consumes none
             kinds.append(build_consumer)
         for build in kinds:
             with app.app_context():
@@ -218,11 +218,12 @@ def stack(make_service, make_gateway, serve, clock: Clock) -> Iterator[Stack]:
     for username, role, unit_id, full_name in STACK_USERS:
         add_user(gateway, username, role, unit_id=unit_id, full_name=full_name)
     site = serve(gateway)
-    apps["notify"] = make_service("notify", **fast, GATEWAY_URL=site.url, SMTP_PORT=int(closed_port_url().rsplit(":", 1)[1]))
+    # notify learns the accounts from the gateway's events (its relay below), never by asking the gateway
+    apps["notify"] = make_service("notify", **fast, SMTP_PORT=int(closed_port_url().rsplit(":", 1)[1]))
     urls["notify"] = serve(apps["notify"]).url
     gateway.config["NOTIFY_URL"] = urls["notify"]
     workers = Workers()
-    for app in apps.values():
+    for app in (*apps.values(), gateway):
         workers.start(app)
     yield Stack(gateway=gateway, site=site, apps=apps, urls=urls)
     workers.stop()

@@ -32,6 +32,11 @@ def worker_env(app, tmp_path: Path, **settings: str) -> dict[str, str]:
             "DVK_LOG_LEVEL": "DEBUG", **settings}
 
 
+def token_keys() -> dict[str, str]:
+    """The test run's service-token keys (the gateway's private key and its public half)."""
+    return {name: os.environ[name] for name in ("DVK_SERVICE_TOKEN_PRIVATE_KEY", "DVK_SERVICE_TOKEN_PUBLIC_KEYS")}
+
+
 def create_admin(app, tmp_path, *args: str, command=COMMAND, **settings: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*command, *args], env=worker_env(app, tmp_path, **settings), stdin=subprocess.DEVNULL,
                           capture_output=True, text=True, timeout=120)
@@ -53,7 +58,7 @@ def gateway(make_gateway):
 
 
 def test_the_command_creates_an_active_admin_who_signs_in_and_the_password_is_nowhere(gateway, tmp_path):
-    production = {"DVK_ENV": "production", "DVK_SERVICE_TOKEN_SECRET": secrets.token_urlsafe(48),
+    production = {"DVK_ENV": "production", **token_keys(),
                   "DVK_SECRET_KEY": secrets.token_urlsafe(48), "DVK_METRICS_TOKEN": secrets.token_urlsafe(48)}
     done = create_admin(gateway, tmp_path, DVK_ADMIN_PASSWORD=PASSWORD, **production)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -160,7 +165,7 @@ def test_in_a_terminal_it_asks_twice_without_echo(gateway, tmp_path):
 
 
 def test_the_demo_seed_is_refused_in_production(gateway, tmp_path):
-    production = {"DVK_ENV": "production", "DVK_SERVICE_TOKEN_SECRET": secrets.token_urlsafe(48),
+    production = {"DVK_ENV": "production", **token_keys(),
                   "DVK_SECRET_KEY": secrets.token_urlsafe(48), "DVK_METRICS_TOKEN": secrets.token_urlsafe(48)}
     done = create_admin(gateway, tmp_path, command=[str(BIN / "dvk-worker"), "seed", "gateway"], **production)
     assert done.returncode == 1 and "create-admin" in done.stderr, done.stderr[-2000:]

@@ -1,8 +1,7 @@
-"""Real servers for notify's tests: an SMTP server (aiosmtpd), HTTP servers for webhooks and for the gateway's
-recipients list, and the notify service itself on PostgreSQL and SQLite."""
+"""Real servers for notify's tests: an SMTP server (aiosmtpd), HTTP servers for webhooks, and the notify service
+itself on PostgreSQL and SQLite, knowing the ward's users from the gateway's account events (no gateway runs)."""
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Iterator
@@ -15,15 +14,12 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from dvk_platform.auth import verify_token
 from dvk_platform.bus import Message
 from dvk_platform.config import topic_name
 from dvk_platform.envelope import CloudEvent
 from dvk_platform.testing import free_port, wait_until
 from dvk_platform.worker import build_consumer
 from notify.events import handlers
-
-SECRET = "dev-only-change-me-dev-only-change-me"
 
 RECIPIENTS = [
     {"user_id": "vhxh-hoa", "name": "Trần Thị Hoa", "email": "hoa.vhxh@minhxuan.gov.vn", "role": "vhxh", "unit_id": 3, "active": True},
@@ -121,32 +117,36 @@ def webhook_server() -> Iterator[RecordingHttpServer]:
     server.close()
 
 
-@pytest.fixture
-def gateway() -> Iterator[RecordingHttpServer]:
-    """The gateway's GET /internal/recipients: answers only a valid admin service token of this ward."""
-
-    def answer(handler: BaseHTTPRequestHandler) -> tuple[int, bytes]:
-        if handler.path != "/internal/recipients":
-            return 404, b"{}"
-        try:
-            principal = verify_token(handler.headers.get("Authorization", "")[7:], SECRET, "minh-xuan")
-        except Exception:
-            return 401, b"{}"
-        if principal.role != "admin":
-            return 403, b"{}"
-        return 200, json.dumps(RECIPIENTS, ensure_ascii=False).encode()
-
-    server = RecordingHttpServer(get_body=answer)
-    yield server
-    server.close()
+def user_event(row: dict[str, Any], kind: str = "user-created", version: int = 1,
+               occurred_at: str = "2026-01-05T01:00:00.000000+00:00") -> CloudEvent:
+    """One of the gateway's account events, as its relay publishes it."""
+    data = {**row, "user_id": str(row["user_id"]), "version": version, "occurred_at": occurred_at}
+    data.setdefault("active", kind != "user-deactivated")
+    return CloudEvent(type=f"vn.dvk.gateway.{kind}.v1", source="/wards/minh-xuan/gateway", subject=data["user_id"],
+                      ward="minh-xuan", data=data)
 
 
 @pytest.fixture
-def notify_config(gateway, smtp_server) -> dict[str, Any]:
+def make_service(make_service):
+    """The harness's make_service; a notify app given KNOWN_USERS (rows like RECIPIENTS) first handles a
+    user-created event for each, as if the gateway had published them."""
+
+    def make(service: str, *args: Any, **config: Any):
+        known = config.pop("KNOWN_USERS", None)
+        app = make_service(service, *args, **config)
+        if known:
+            handle(app, *(user_event(row) for row in known))
+        return app
+
+    return make
+
+
+@pytest.fixture
+def notify_config(smtp_server) -> dict[str, Any]:
     return {
-        "GATEWAY_URL": gateway.url, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp_server.port, "SMTP_TIMEOUT": 2.0,
+        "KNOWN_USERS": RECIPIENTS, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp_server.port, "SMTP_TIMEOUT": 2.0,
         "WEBHOOK_TIMEOUT": 0.5, "DELIVERY_BACKOFF_SECONDS": 30.0, "DELIVERY_MAX_ATTEMPTS": 3,
-        "PUBLIC_URL": "https://dvk.minhxuan.gov.vn", "SERVICE_TOKEN_SECRET": SECRET,
+        "PUBLIC_URL": "https://dvk.minhxuan.gov.vn",
     }
 
 
@@ -202,6 +202,7 @@ class Kit:
     """The helpers above, for test modules (conftest cannot be imported under --import-mode=importlib)."""
 
     RECIPIENTS = RECIPIENTS
+    user_event = staticmethod(user_event)
     SmtpInbox = SmtpInbox
     event = staticmethod(event)
     handle = staticmethod(handle)

@@ -7,10 +7,8 @@ import json
 import time
 from datetime import UTC, datetime, timedelta
 
-import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from dvk_platform.consumer import TransientError
 from dvk_platform.envelope import CloudEvent
 from dvk_platform.testing import free_port
 from dvk_platform.testing.contract import assert_outbox_matches_contract
@@ -181,15 +179,53 @@ def test_smtp_down_delays_mail_and_loses_none(kit, make_service, database_kind, 
     assert {d.status for d in deliveries(app, channel="email")} == {"sent"}
 
 
-def test_gateway_unreachable_makes_the_event_wait_not_dead_letter(kit, notify, gateway):
-    gateway.close()
-    with pytest.raises(TransientError):
-        kit.handle(notify, model_returned())
+def inbox_users(app) -> set[str]:
+    with app.extensions["dvk_db"].transaction() as session:
+        return set(session.scalars(select(InboxMessage.user_id)))
+
+
+def test_an_account_created_a_second_before_is_told_with_no_gateway_running(kit, make_service, bus_config, notify_config,
+                                                                          smtp_server):
+    """Only the bus: no gateway process anywhere (nothing listens where one would). The account's user-created event
+    is followed a second later by an event for its unit: the new officer is told at once (no cache window), and the
+    people notify already knew are told too."""
+    app = make_service("notify", "postgresql", **bus_config, **notify_config)
+    newcomer = {"user_id": "tdp1-moi", "name": "Đỗ Thị Mới", "email": "moi.tdp1@minhxuan.gov.vn", "role": "don_vi",
+                "unit_id": 12, "active": True}
+    created = kit.user_event(newcomer, occurred_at=(datetime.now(UTC) - timedelta(seconds=1)).isoformat())
+    bus = bus_for(bus_config)
+    try:
+        kit.publish(app, bus, UNIT_12, created)
+        assert kit.consume(app, 2).handled == 2
+        kit.publish(app, bus, model_returned())
+    finally:
+        bus.close()
+    assert kit.consume(app, 1).handled == 1
+    assert inbox_users(app) == {"tdp1-tam", "tdp1-moi"}
+    dispatch_due(app)
+    assert sorted(r[0] for r, _ in smtp_server.received) == ["moi.tdp1@minhxuan.gov.vn", "tam.tdp1@minhxuan.gov.vn"]
+
+
+def test_account_events_newest_fact_wins_replays_change_nothing_and_nobody_is_told(kit, notify, webhook_server):
+    add_subscriber(notify, webhook_server.url + "/ok")
+    lan = next(r for r in kit.RECIPIENTS if r["user_id"] == "tdp2-lan")
+    moved = kit.user_event({**lan, "unit_id": 12, "email": "lan.moi@minhxuan.gov.vn"}, "user-updated", version=2,
+                           occurred_at="2026-03-01T01:00:00+00:00")
+    stale = kit.user_event({**lan, "name": "Tên cũ"}, "user-updated", version=1, occurred_at="2026-02-01T01:00:00+00:00")
+    kit.handle(notify, moved, stale, moved)  # an older fact after a newer one, and the newer one replayed
+    kit.handle(notify, UNIT_12, model_returned(7))
+    assert inbox_users(notify) == {"tdp1-tam", "tdp2-lan"}
+    assert {d.recipient for d in deliveries(notify, channel="email")} == {"tam.tdp1@minhxuan.gov.vn", "lan.moi@minhxuan.gov.vn"}
+
+    gone = kit.user_event({**lan, "unit_id": 12, "active": False}, "user-deactivated", version=3,
+                          occurred_at="2026-03-02T01:00:00+00:00")
+    back_late = kit.user_event({**lan, "unit_id": 12}, "user-updated", version=2, occurred_at="2026-03-01T09:00:00+00:00")
+    kit.handle(notify, gone, back_late)  # a late, older "active" fact does not bring the account back
+    eight = model_returned(8)
+    kit.handle(notify, eight)
     with notify.extensions["dvk_db"].transaction() as session:
-        assert session.scalar(select(func.count()).select_from(InboxMessage)) == 0
-
-
-def test_recipients_are_fetched_with_an_admin_service_token_and_cached(kit, notify, gateway):
-    kit.handle(notify, UNIT_12, model_returned(7), model_returned(8), AWARD_DECIDED)
-    calls = [r for r in gateway.requests if r["path"] == "/internal/recipients"]
-    assert len(calls) == 1  # one fetch serves the following events
+        told = set(session.scalars(select(InboxMessage.user_id).where(InboxMessage.event_id == eight.id)))
+    assert told == {"tdp1-tam"}
+    assert {d.recipient for d in deliveries(notify, channel="email", event_id=eight.id)} == {"tam.tdp1@minhxuan.gov.vn"}
+    # account events are kept, never told and never sent to webhook subscribers (names and e-mails stay in notify)
+    assert not [d for d in deliveries(notify) if d.event_type.startswith("vn.dvk.gateway.")]

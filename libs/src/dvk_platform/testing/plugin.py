@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from ..auth import issue_token
+from ..auth import generate_key_pair, issue_token, one_line, parse_private_key
 from ..bus import Bus, Record, create_bus
 from ..migrations import upgrade
 from . import wait_until
@@ -35,7 +35,36 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def use_test_token_keys(environ: Any = None) -> None:
+    """Give this test run one Ed25519 key pair, through the environment so that every app and every process started
+    from it reads it: the private key (read by the gateway only) and its public half (read by every service).
+    Kept when already set (an xdist worker inherits its controller's)."""
+    env = os.environ if environ is None else environ
+    if env.get("DVK_SERVICE_TOKEN_PRIVATE_KEY") and env.get("DVK_SERVICE_TOKEN_PUBLIC_KEYS"):
+        return
+    private_pem, public_pem = generate_key_pair()
+    env["DVK_SERVICE_TOKEN_PRIVATE_KEY"] = one_line(private_pem)
+    env["DVK_SERVICE_TOKEN_PUBLIC_KEYS"] = one_line(public_pem)
+
+
+def test_signing_key():
+    """The test run's private key (the one the gateway of these tests holds)."""
+    use_test_token_keys()
+    return parse_private_key(os.environ["DVK_SERVICE_TOKEN_PRIVATE_KEY"])
+
+
+test_signing_key.__test__ = False  # a helper, not a test
+
+
+def sign_token(*, user_id: str = "u1", name: str = "Cán bộ thử", role: str, ward: str = "minh-xuan",
+               unit_id: int | None = None, ttl: int = 300, now: float | None = None) -> str:
+    """A service token as the gateway of these tests would sign it."""
+    return issue_token(test_signing_key(), user_id=user_id, name=name, role=role, ward=ward, unit_id=unit_id,
+                       ttl=ttl, now=now)
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    use_test_token_keys()
     config.addinivalue_line("markers", "serial: runs alone, in the serial group (stops or kills servers, measures recovery)")
     if _is_xdist_controller(config):
         # one PostgreSQL and one Kafka for every worker: started here, before the workers, which inherit the addresses
@@ -209,8 +238,8 @@ def make_service(new_database_url: Callable[[str, str], str], tmp_path: Path, to
 
 def bearer(app: Flask, role: str, unit_id: int | None = None, user_id: str = "u1", name: str = "Cán bộ thử",
            ward: str | None = None, ttl: int = 300) -> dict[str, str]:
-    token = issue_token(app.config["SERVICE_TOKEN_SECRET"], user_id=user_id, name=name, role=role,
-                        unit_id=unit_id, ward=ward or app.config["WARD_CODE"], ttl=ttl)
+    token = sign_token(user_id=user_id, name=name, role=role, unit_id=unit_id, ward=ward or app.config["WARD_CODE"],
+                       ttl=ttl)
     return {"Authorization": f"Bearer {token}"}
 
 

@@ -1,37 +1,29 @@
-"""The gateway's GET /internal/recipients (who receives notifications), answered from a fixed list by a real
-HTTP server on a loopback port of its own — for notify's consumers when no gateway runs beside them."""
+"""The ward's users as notify learns them: the gateway's user-created events, for tests and benchmarks that run
+notify without a gateway beside it: the events themselves, or published on the bus."""
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Sequence
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from ..bus import Bus, Message
+from ..config import topic_name
+from ..envelope import CloudEvent
 
-class RecipientsServer:
-    def __init__(self, recipients: Sequence[dict[str, Any]]) -> None:
-        body = json.dumps(list(recipients), ensure_ascii=False).encode()
+USER_CREATED = "vn.dvk.gateway.user-created.v1"
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                """Quiet: tests and benchmarks read their own output."""
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server's hook name
-                found = self.path.split("?")[0] == "/internal/recipients"
-                answer = body if found else b"{}"
-                self.send_response(200 if found else 404)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                self.wfile.write(answer)
+def user_created(row: dict[str, Any], ward: str = "minh-xuan", occurred_at: str = "2026-01-05T01:00:00.000000+00:00"
+                 ) -> CloudEvent:
+    """The event the gateway publishes for an account (rows like {"user_id", "name", "email", "role", "unit_id",
+    "active"})."""
+    data = {"email": None, "unit_id": None, "active": True, **row, "user_id": str(row["user_id"]), "version": 1,
+            "occurred_at": occurred_at}
+    return CloudEvent(type=USER_CREATED, source=f"/wards/{ward}/gateway", subject=data["user_id"], ward=ward, data=data)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self.thread.start()
 
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+def publish_users(bus: Bus, config: dict[str, Any], rows: Sequence[dict[str, Any]]) -> None:
+    """Publish a user-created event per row on the gateway's topic, for a notify consumer running elsewhere."""
+    topic = topic_name(config, "gateway")
+    bus.ensure_topics([topic])
+    events = [user_created(row, config.get("WARD_CODE", "minh-xuan")) for row in rows]
+    bus.publish(topic, [Message(e.key.encode(), e.value(), e.headers()) for e in events])

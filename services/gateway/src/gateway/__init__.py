@@ -43,6 +43,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .models import User
 
     audit.install(app.extensions["dvk_db"], [User], hidden={"last_login_at", "updated_at"}, actor=_signed_in_actor)
+    # ... and published (outbox, same transaction): notify and higher levels learn the ward's users from events.
+    from . import user_events
+
+    user_events.install(app.extensions["dvk_db"])
     pages.init_app(app)
     for module in (auth, dashboard, models, evidence, reports, awards, inbox, units, admin, public):
         app.register_blueprint(module.bp)

@@ -13,7 +13,7 @@ from typing import Any
 import requests
 from flask import current_app, g
 
-from dvk_platform.auth import issue_token
+from dvk_platform.auth import issue_token, private_key_from
 
 from .security import current_user
 
@@ -99,7 +99,13 @@ def service_token(role: str | None = None, user_id: str | None = None, name: str
         if user is None:
             raise RuntimeError("a service call needs a signed-in user or an explicit role")
         role, user_id, name, unit_id = user.role, str(user.id), user.full_name, user.unit_id
-    return issue_token(cfg["SERVICE_TOKEN_SECRET"], user_id=user_id or "gateway", name=name or "Cổng thông tin",
+    key = current_app.extensions.get("gateway_token_key")
+    if key is None:
+        key = private_key_from(cfg)
+        if key is None:
+            raise RuntimeError("DVK_SERVICE_TOKEN_PRIVATE_KEY is not set: the gateway cannot sign service tokens")
+        current_app.extensions["gateway_token_key"] = key
+    return issue_token(key, user_id=user_id or "gateway", name=name or "Cổng thông tin",
                        role=role, unit_id=unit_id, ward=cfg["WARD_CODE"], ttl=int(cfg["SERVICE_TOKEN_TTL"]))
 
 

@@ -1,11 +1,17 @@
 """Gateway defaults; every key can be overridden by a DVK_* environment variable."""
 DEFAULTS = {
     "DATABASE_URL": "sqlite:///var/gateway.db",
-    "USES_BUS": False,  # the gateway calls the services over HTTP; it neither publishes nor consumes
+    # The gateway calls the services over HTTP. Its web process never touches the bus: account events go to its
+    # outbox and `dvk-worker relay gateway` publishes them, so its readiness does not depend on the broker.
+    "USES_BUS": False,
     "REGISTRATION_URL": "http://127.0.0.1:8001",
     "REPORTING_URL": "http://127.0.0.1:8002",
     "AWARDS_URL": "http://127.0.0.1:8003",
     "NOTIFY_URL": "http://127.0.0.1:8004",
+    # The gateway alone signs service tokens: its Ed25519 private key (PEM text or one-line base64 body, or a PEM
+    # file), see dvk_platform.auth. Its public half is in DVK_SERVICE_TOKEN_PUBLIC_KEYS of every service.
+    "SERVICE_TOKEN_PRIVATE_KEY": "",
+    "SERVICE_TOKEN_PRIVATE_KEY_FILE": "",
     # Signs the session cookie; set DVK_SECRET_KEY in production.
     "SECRET_KEY": "dev-only-session-key-change-me-dev-only",
     # make run serves plain HTTP on 127.0.0.1 and sets DVK_COOKIE_SECURE=false.

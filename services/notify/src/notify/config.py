@@ -1,11 +1,8 @@
 """Notify defaults; every key can be overridden by a DVK_* environment variable."""
 DEFAULTS = {
     "DATABASE_URL": "sqlite:///var/notify.db",
-    # Where staff open the web UI (links in e-mails) and where the gateway answers /internal/recipients.
+    # Where staff open the web UI (links in e-mails). Recipients come from the gateway's account events.
     "PUBLIC_URL": "http://127.0.0.1:8000",
-    "GATEWAY_URL": "http://127.0.0.1:8000",
-    "GATEWAY_TIMEOUT": 3.0,
-    "RECIPIENTS_CACHE_SECONDS": 60,
     # Outgoing mail.
     "SMTP_HOST": "127.0.0.1",
     "SMTP_PORT": 1025,

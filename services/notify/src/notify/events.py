@@ -22,7 +22,7 @@ from .models import KnownUnit, RegistrationPeriod, ReportDeadline, UnitSubmissio
 from .routing import ROUTES, render_context
 
 # Topics (by publishing service) this service's consumer reads.
-SUBSCRIBES: list[str] = ["registration", "reporting", "awards"]
+SUBSCRIBES: list[str] = ["registration", "reporting", "awards", "gateway"]
 
 R = "vn.dvk.registration."
 P = "vn.dvk.reporting."
@@ -42,7 +42,9 @@ OTHER_EVENTS = (
     A + "nomination-proposed.v1", A + "nomination-reviewed.v1", A + "award-decided.v1", A + "award-forwarded.v1",
     A + "award-revoked.v1", A + "nomination-withdrawn.v1",
 )
-KNOWN_TYPES: tuple[str, ...] = (*UNIT_EVENTS, *PERIOD_EVENTS, *MODEL_EVENTS, *REPORT_EVENTS, REPORT_DEADLINE_SET, *OTHER_EVENTS)
+USER_EVENTS = recipients.USER_EVENTS
+KNOWN_TYPES: tuple[str, ...] = (*USER_EVENTS, *UNIT_EVENTS, *PERIOD_EVENTS, *MODEL_EVENTS, *REPORT_EVENTS, REPORT_DEADLINE_SET,
+                                *OTHER_EVENTS)
 
 # What a unit has sent in counts as "submitted" for reminders unless it went back to draft or was withdrawn.
 REPORT_DEADLINES = {"six_month": "six_month_report", "annual": "annual_report"}
@@ -114,7 +116,7 @@ def _notify(app: Flask, session: Session, event: CloudEvent, told: dict[str, Any
     route = ROUTES.get(event.type)
     if route is not None and told is not None:
         unit_id = told.get("unit_id") if isinstance(told.get("unit_id"), int) else None
-        people = recipients.resolve(app, route.audience, unit_id)
+        people = recipients.resolve(session, route.audience, unit_id)
         ctx = render_context(told, services.unit_name(session, unit_id))
         services.enqueue_message(session, app, event_id=event.id, event_type=event.type, route=route, ctx=ctx,
                                  recipients=people, unit_id=unit_id, now=now)
@@ -127,6 +129,10 @@ def handlers(app: Flask) -> dict[str, Handler]:
     def handle(session: Session, event: CloudEvent) -> None:
         data = event.data
         told: dict[str, Any] | None = data
+        if event.type in USER_EVENTS:
+            # who the ward's users are: kept, told to no one, sent to no webhook (names and e-mails stay here)
+            recipients.apply_user_event(session, event)
+            return
         if event.type in UNIT_EVENTS:
             _apply_unit(session, event)
         elif event.type in PERIOD_EVENTS:

@@ -43,6 +43,23 @@ class KnownUnit(Base):
     changed_at: Mapped[str] = mapped_column(String(40), default="")  # time of the last applied fact (projections)
 
 
+class KnownUser(Base):
+    """Read model of the gateway's accounts (its user-created/updated/deactivated events): who is told. The newest
+    fact wins (dvk_platform.projections: by the fact's occurred_at), so replays and late events change nothing;
+    notify never asks the gateway."""
+
+    __tablename__ = "known_users"
+
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    role: Mapped[str] = mapped_column(String(20), default="")
+    unit_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[str] = mapped_column(String(40), default="")  # the event's occurred_at
+
+
 class RegistrationPeriod(Base):
     """Read model of registration periods: a period's own deadline overrides the default 15/02."""
 

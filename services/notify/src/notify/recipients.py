@@ -1,22 +1,21 @@
-"""Who the ward's users are: asked of the gateway (GET /internal/recipients), cached for a short while."""
+"""Who the ward's users are: notify's own read model (known_users) of the gateway's account events. Nothing is
+fetched from the gateway and nothing is cached: an account created a second ago is a recipient as soon as its
+user-created event is handled, and notify keeps telling the people it knows while the gateway is down."""
 from __future__ import annotations
 
-import logging
-import threading
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
-import requests
-from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from dvk_platform.auth import issue_token
-from dvk_platform.consumer import TransientError
+from dvk_platform.envelope import CloudEvent
+from dvk_platform.projections import newest_wins
 
-log = logging.getLogger(__name__)
+from .models import KnownUser
 
-_LOCK = threading.Lock()
+G = "vn.dvk.gateway."
+USER_EVENTS = (G + "user-created.v1", G + "user-updated.v1", G + "user-deactivated.v1")
 
 
 @dataclass(frozen=True)
@@ -28,50 +27,35 @@ class Recipient:
     unit_id: int | None
 
 
-def _fetch(app: Flask) -> list[Recipient]:
-    cfg = app.config
-    token = issue_token(cfg["SERVICE_TOKEN_SECRET"], user_id="notify", name="Dịch vụ thông báo", role="admin",
-                        ward=cfg["WARD_CODE"], ttl=60)
-    url = cfg["GATEWAY_URL"].rstrip("/") + "/internal/recipients"
-    try:
-        response = requests.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=float(cfg["GATEWAY_TIMEOUT"]))
-        response.raise_for_status()
-        rows: Any = response.json()
-    except (requests.RequestException, ValueError) as exc:
-        # Without recipients nobody can be told: the event waits and is retried, never dead-lettered.
-        raise TransientError(f"gateway recipients unavailable: {exc}") from exc
-    if not isinstance(rows, list):
-        raise TransientError("gateway recipients: the answer is not a list")
-    recipients = []
-    for row in rows:
-        if not isinstance(row, dict) or row.get("active") is False or row.get("user_id") is None:
-            continue
-        unit = row.get("unit_id")
-        recipients.append(Recipient(
-            user_id=str(row["user_id"]), name=str(row.get("name") or ""), email=str(row.get("email") or ""),
-            role=str(row.get("role") or ""), unit_id=int(unit) if unit is not None else None,
-        ))
-    return recipients
+def apply_user_event(session: Session, event: CloudEvent) -> None:
+    """Keep known_users current from one gateway account event. The newest fact wins (the platform's one rule for
+    read models, dvk_platform.projections: by occurred_at), so a late, older fact or a replay changes nothing."""
+    data = event.data
+    user_id = str(data["user_id"])
+    row = session.get(KnownUser, user_id)
+    if row is None:
+        row = KnownUser(user_id=user_id, version=0, changed_at="")
+        session.add(row)
+    if not newest_wins(row, "changed_at", event):
+        return
+    unit = data.get("unit_id")
+    row.name, row.email, row.role = str(data.get("name") or ""), data.get("email") or None, str(data.get("role") or "")
+    row.unit_id = int(unit) if unit is not None else None
+    row.active = event.type != G + "user-deactivated.v1" and bool(data.get("active", True))
+    row.version = int(data.get("version") or 1)
 
 
-def all_recipients(app: Flask) -> list[Recipient]:
-    """Active users of the ward, from a cache at most RECIPIENTS_CACHE_SECONDS old."""
-    ttl = float(app.config["RECIPIENTS_CACHE_SECONDS"])
-    with _LOCK:
-        cached = app.extensions.get("notify_recipients")
-        if cached is not None and time.monotonic() - cached[0] < ttl:
-            return cached[1]
-    recipients = _fetch(app)
-    with _LOCK:
-        app.extensions["notify_recipients"] = (time.monotonic(), recipients)
-    return recipients
+def all_recipients(session: Session) -> list[Recipient]:
+    """The ward's active users, as notify knows them."""
+    rows = session.scalars(select(KnownUser).where(KnownUser.active.is_(True)).order_by(KnownUser.user_id))
+    return [Recipient(user_id=r.user_id, name=r.name, email=r.email or "", role=r.role, unit_id=r.unit_id) for r in rows]
 
 
-def resolve(app: Flask, audience: Iterable[str], unit_id: int | None) -> list[Recipient]:
+def resolve(session: Session, audience: Iterable[str], unit_id: int | None) -> list[Recipient]:
     """The users an audience names: "unit" = the officers of unit_id, any other entry = a role."""
     wanted = set(audience)
     chosen: dict[str, Recipient] = {}
-    for person in all_recipients(app):
+    for person in all_recipients(session):
         by_unit = "unit" in wanted and person.role == "don_vi" and unit_id is not None and person.unit_id == unit_id
         by_role = person.role in wanted
         if by_unit or by_role:

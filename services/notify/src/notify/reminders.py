@@ -115,7 +115,8 @@ def run_reminders(app: Flask, now: datetime | None = None) -> list[SentReminder]
                  if (kind, year, unit_id) not in submitted and (kind, year, unit_id, offset, due) not in already]
     if not plan:
         return []
-    people = recipients.all_recipients(app)  # gateway down: nothing is recorded, the next run sends
+    with db.transaction() as session:
+        people = recipients.all_recipients(session)  # notify's own read model: the gateway may be down
     sent = []
     for kind, year, due, offset, unit_id in plan:
         officers = [p for p in people if p.role == "don_vi" and p.unit_id == unit_id]

@@ -19,6 +19,7 @@ SERVICE_NAMES = {
     "reporting": "Báo cáo sơ kết, tổng kết, chỉ tiêu và tiến độ",
     "awards": "Thi đua, khen thưởng",
     "notify": "Thông báo, nhắc hạn",
+    "gateway": "Tài khoản cán bộ (tạo, sửa, khóa; không có mật khẩu)",
 }
 
 

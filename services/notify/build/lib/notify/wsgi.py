@@ -1,0 +1,3 @@
+from notify import create_app
+
+app = create_app()

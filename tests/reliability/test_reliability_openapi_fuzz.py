@@ -54,7 +54,7 @@ def seed_registration(app) -> dict[str, Any]:
         "start_date": "2026-03-01", "end_date": "2026-12-31", "expected_results": "Giảm 40% vụ trộm."})
     assert created.status_code == 201, created.json
     model = created.json
-    evidence = _upload(call, model["id"])
+    evidence = _upload(call, f"/models/{model['id']}/files")
     assert evidence.status_code == 201, evidence.json
     model = call("GET", f"/models/{model['id']}", "don_vi", 12).json
     submitted = call("POST", f"/models/{model['id']}/submit", "don_vi", 12, json={}, if_match=model["version"])
@@ -62,8 +62,8 @@ def seed_registration(app) -> dict[str, Any]:
     return {"model_id": model["id"], "unit_id": 12, "year": 2026, "file_id": evidence.json["id"]}
 
 
-def _upload(call: Caller, model_id: int) -> Any:
-    """One evidence photo (a small PNG) on the model, as the unit uploads it."""
+def _upload(call: Caller, path: str) -> Any:
+    """One evidence photo (a small PNG) on a model or a report, as the unit uploads it."""
     import io
 
     from PIL import Image
@@ -76,7 +76,7 @@ def _upload(call: Caller, model_id: int) -> Any:
     stream, length, boundary = stream_encode_multipart({"file": FileStorage(picture, filename="hop-to.png"),
                                                         "caption": "Buổi họp tổ"})
     try:
-        return call("POST", f"/models/{model_id}/files", "don_vi", 12, input_stream=stream, content_length=length,
+        return call("POST", path, "don_vi", 12, input_stream=stream, content_length=length,
                     content_type=f"multipart/form-data; boundary={boundary}")
     finally:
         stream.close()
@@ -91,13 +91,16 @@ def seed_reporting(app) -> dict[str, Any]:
                                                           "sections": {"leadership": "Chi bộ ra nghị quyết."}})
     assert report.status_code == 201, report.json
     report = report.json
+    evidence = _upload(call, f"/reports/{report['id']}/files")
+    assert evidence.status_code == 201, evidence.json
     figures = call("PUT", "/target-figures/12/2026/six_month", "don_vi", 12, json={name: 10 for name in FIGURE_FIELDS} | {
         name: 0 for name in FIGURE_FIELDS if "violat" in name})
     assert figures.status_code in (200, 201), figures.json
     consolidated = call("POST", "/consolidated-reports", "vhxh", json={"year": 2026, "period": "six_month"})
     assert consolidated.status_code == 201, consolidated.json
     consolidated = consolidated.json
-    return {"report_id": report["id"], "unit_id": 12, "year": 2026, "period": "six_month", "consolidated_id": consolidated["id"]}
+    return {"report_id": report["id"], "unit_id": 12, "year": 2026, "period": "six_month", "consolidated_id": consolidated["id"],
+            "file_id": evidence.json["id"]}
 
 
 def seed_awards(app) -> dict[str, Any]:

@@ -139,7 +139,7 @@ def test_progress_equals_hand_computed_figures_after_duplicated_out_of_order_del
 def test_an_older_unit_event_never_overwrites_a_newer_one(app, client, kit):
     newer = kit.unit_event(12, "tdp-1", "Tổ dân phố 1", "to_dan_pho", active=False, what="unit-deactivated")
     older = kit.event("registration", "unit-updated", 12, {"unit_id": 12, "code": "tdp-1", "name": "Tổ dân phố 1 cũ",
-                                                            "kind": "to_dan_pho", "active": True}, time="2026-01-01T00:00:00.000+00:00")
+                                                            "kind": "to_dan_pho", "active": True}, time="2025-12-01T00:00:00.000+00:00")
     kit.deliver(app, [newer, older])
     units = client.get("/progress?year=2026", headers=kit.headers(app, "vhxh")).json["units"]
     assert units["active"] == 0

@@ -1,0 +1,131 @@
+"""Benchmark 4, notify's consumer: model-submitted events already on the topic, read by `dvk-worker consume
+notify` (contract check, read model, recipients, inbox rows and deliveries, the inbox row of the event, one
+transaction per event), against a bare consumer loop reading the same events (bare_consumer.py: the platform's
+Kafka consumer, each record decoded, offsets committed, no database); interleaved runs, ratio per pair."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from common import BIN, Process, median, profile_by_package, service_env
+from lag import RECIPIENTS
+from relay import SOURCE
+from sqlalchemy import select
+from wards import load_outbox, outbox_rows, pg_dsn
+
+from dvk_platform.bus import Message
+from dvk_platform.bus.kafka import KafkaBus
+from dvk_platform.db import Database
+from dvk_platform.migrations import upgrade
+from dvk_platform.relay import OUTBOX_COLUMNS, outbox_row_to_message
+from dvk_platform.tables import outbox_messages
+from dvk_platform.testing.recipients import RecipientsServer
+
+HERE = Path(__file__).resolve().parent
+
+
+def _messages(servers: Any, count: int) -> list[Message]:
+    """The events registration's relay sends for `count` submissions, built by the relay's own functions."""
+    url = servers.databases.create("bench_consumer_source")
+    upgrade("registration", url)
+    load_outbox(url, outbox_rows(count))
+    db = Database(url)
+    try:
+        with db.engine.connect() as conn:
+            rows = conn.execute(select(*OUTBOX_COLUMNS).order_by(outbox_messages.c.seq)).all()
+    finally:
+        db.dispose()
+    return [outbox_row_to_message(row, SOURCE, "minh-xuan") for row in rows]
+
+
+def _publish(bootstrap: str, messages: list[Message]) -> tuple[str, str]:
+    prefix = f"bc{uuid.uuid4().hex[:8]}."
+    topic = f"{prefix}dvk.registration"
+    bus = KafkaBus(bootstrap, client_id="bench-consumer-load")
+    try:
+        bus.ensure_topics([f"{prefix}dvk.{s}" for s in ("registration", "reporting", "awards")])
+        assert bus.publish(topic, messages) == len(messages)
+    finally:
+        bus.close()
+    return prefix, topic
+
+
+def _notify_run(servers: Any, messages: list[Message], recipients_url: str, logs: Path, profile_seconds: float) -> dict[str, Any]:
+    prefix, _ = _publish(servers.kafka_bootstrap, messages)
+    url = servers.databases.create("bench_consumer_notify")
+    upgrade("notify", url)
+    env = service_env(url, servers.kafka_bootstrap, prefix, DVK_GATEWAY_URL=recipients_url)
+    worker = Process(f"bench4-notify-consumer-{prefix.rstrip('.')}", [str(BIN / "dvk-worker"), "consume", "notify"], env, logs)
+    profile: list[Any] = []
+    count = 0
+    sampler: threading.Thread | None = None
+    try:
+        with psycopg.connect(pg_dsn(url), autocommit=True) as conn:
+            deadline = time.monotonic() + 600
+            while time.monotonic() < deadline:
+                count = conn.execute("SELECT count(*) FROM inbox_events").fetchone()[0]
+                if count >= len(messages) or not worker.alive():
+                    break
+                if profile_seconds and count and sampler is None:
+                    # profiled once it handles events, not while it starts (imports, joining the group)
+                    sampler = threading.Thread(target=lambda: profile.append(profile_by_package(worker.pid, profile_seconds)),
+                                               daemon=True)
+                    sampler.start()
+                time.sleep(0.2)
+            first, last = conn.execute("SELECT min(received_at), max(received_at) FROM inbox_events").fetchone()
+            inbox_rows = conn.execute("SELECT count(*) FROM inbox_messages").fetchone()[0]
+        if sampler is not None:
+            sampler.join(profile_seconds + 30)
+    finally:
+        worker.stop()
+    seconds = (last - first).total_seconds() if first and last else 0
+    return {"target": "notify", "events": count, "seconds": seconds, "rate": (count - 1) / seconds if seconds else 0,
+            "inbox_rows": inbox_rows, "profile": profile[0] if profile else None}
+
+
+def _bare_run(servers: Any, messages: list[Message]) -> dict[str, Any]:
+    prefix, topic = _publish(servers.kafka_bootstrap, messages)
+    done = subprocess.run([sys.executable, str(HERE / "bare_consumer.py"), servers.kafka_bootstrap,
+                           f"{prefix}bare", topic, str(len(messages))],
+                          capture_output=True, text=True, timeout=600, check=True)
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    seconds = out["last"] - out["first"]
+    return {"target": "bare", "events": out["read"], "seconds": seconds,
+            "rate": (out["read"] - 1) / seconds if seconds else 0}
+
+
+def run(servers: Any, work: Path, *, events: int, rounds: int, profile_seconds: float = 0) -> dict[str, Any]:
+    messages = _messages(servers, events)
+    recipients = RecipientsServer(RECIPIENTS)
+    runs: list[dict[str, Any]] = []
+    try:
+        for r in range(rounds):
+            for target in (["notify", "bare"] if r % 2 == 0 else ["bare", "notify"]):
+                if target == "notify":
+                    runs.append({"round": r, **_notify_run(servers, messages, recipients.url, work / "logs",
+                                                           profile_seconds if r == 0 else 0)})
+                else:
+                    runs.append({"round": r, **_bare_run(servers, messages)})
+    finally:
+        recipients.close()
+    bare = {x["round"]: x["rate"] for x in runs if x["target"] == "bare"}
+    mine = [x for x in runs if x["target"] == "notify"]
+    ratios = [x["rate"] / bare[x["round"]] for x in mine if bare.get(x["round"])]
+    return {
+        "runs": runs,
+        "events": events,
+        "notify_rate": median([x["rate"] for x in mine]),
+        "bare_rate": median(list(bare.values())),
+        "ratios": ratios,
+        "ratio": median(ratios) if ratios else 0,
+        "all_handled": all(x["events"] == events for x in runs),
+        "inbox_rows_per_event": mine[0]["inbox_rows"] / events if mine and events else 0,
+        "profile": next((x["profile"] for x in mine if x.get("profile")), None),
+    }

@@ -1,3 +1,0 @@
-from notify import create_app
-
-app = create_app()

@@ -153,8 +153,8 @@ mkdir -p "$root/test-artifacts"
 
 log "phase 7: the administrator opens the staff's accounts in the web UI (Playwright, via port $gateway_port)"
 "$BIN/python" tests/containers/deploy_journey.py "$base" accounts
-# notify asks the gateway who the ward's users are and keeps the answer DVK_RECIPIENTS_CACHE_SECONDS (60 s): the
-# accounts just made are told of events once their first minute has passed
+# notify learns of the accounts just made from the gateway's user events (its relay, Kafka, notify's consumer), on a
+# topic read apart from registration's: the model is sent once they have had a minute to arrive
 sleep 65
 title="Dân vận khéo thu gom rác thải $(python3 -c 'import secrets; print(secrets.token_hex(3))')"
 log "phase 8: the unit's officer sends a model; Kafka carries it to VH-XH's inbox and the mailbox"

@@ -74,7 +74,6 @@ def text(tab, selector: str) -> str:
 
 @pytest.mark.browser
 def test_a_year_of_the_movement_from_registration_to_commendation(browser, stack, clock):
-    started = time.monotonic()
     clock.moment = datetime(2026, 2, 2, 1, 0, tzinfo=UTC)  # 08:00 on 02/02/2026 in Minh Xuân, before 15/02
     base = stack.site.url
     walk = Walk(browser, base)
@@ -273,4 +272,3 @@ def test_a_year_of_the_movement_from_registration_to_commendation(browser, stack
         walk.shot(citizen, "cong-khai")
     finally:
         walk.close()
-    assert time.monotonic() - started < 90

@@ -26,7 +26,7 @@ from dvk_platform.db import Database
 from dvk_platform.migrations import upgrade
 from dvk_platform.relay import OUTBOX_COLUMNS, outbox_row_to_message
 from dvk_platform.tables import outbox_messages
-from dvk_platform.testing.recipients import RecipientsServer
+from dvk_platform.testing.recipients import publish_users
 
 HERE = Path(__file__).resolve().parent
 
@@ -50,18 +50,20 @@ def _publish(bootstrap: str, messages: list[Message]) -> tuple[str, str]:
     topic = f"{prefix}dvk.registration"
     bus = KafkaBus(bootstrap, client_id="bench-consumer-load")
     try:
-        bus.ensure_topics([f"{prefix}dvk.{s}" for s in ("registration", "reporting", "awards")])
+        bus.ensure_topics([f"{prefix}dvk.{s}" for s in ("registration", "reporting", "awards", "gateway")])
         assert bus.publish(topic, messages) == len(messages)
+        publish_users(bus, {"TOPIC_PREFIX": prefix}, RECIPIENTS)  # who works in the ward, as the gateway tells notify
     finally:
         bus.close()
     return prefix, topic
 
 
-def _notify_run(servers: Any, messages: list[Message], recipients_url: str, logs: Path, profile_seconds: float) -> dict[str, Any]:
+def _notify_run(servers: Any, messages: list[Message], logs: Path, profile_seconds: float) -> dict[str, Any]:
     prefix, _ = _publish(servers.kafka_bootstrap, messages)
     url = servers.databases.create("bench_consumer_notify")
     upgrade("notify", url)
-    env = service_env(url, servers.kafka_bootstrap, prefix, DVK_GATEWAY_URL=recipients_url)
+    env = service_env(url, servers.kafka_bootstrap, prefix)
+    expected = len(messages) + len(RECIPIENTS)  # the account events land in the inbox too
     worker = Process(f"bench4-notify-consumer-{prefix.rstrip('.')}", [str(BIN / "dvk-worker"), "consume", "notify"], env, logs)
     profile: list[Any] = []
     count = 0
@@ -71,7 +73,7 @@ def _notify_run(servers: Any, messages: list[Message], recipients_url: str, logs
             deadline = time.monotonic() + 600
             while time.monotonic() < deadline:
                 count = conn.execute("SELECT count(*) FROM inbox_events").fetchone()[0]
-                if count >= len(messages) or not worker.alive():
+                if count >= expected or not worker.alive():
                     break
                 if profile_seconds and count and sampler is None:
                     # profiled once it handles events, not while it starts (imports, joining the group)
@@ -103,18 +105,13 @@ def _bare_run(servers: Any, messages: list[Message]) -> dict[str, Any]:
 
 def run(servers: Any, work: Path, *, events: int, rounds: int, profile_seconds: float = 0) -> dict[str, Any]:
     messages = _messages(servers, events)
-    recipients = RecipientsServer(RECIPIENTS)
     runs: list[dict[str, Any]] = []
-    try:
-        for r in range(rounds):
-            for target in (["notify", "bare"] if r % 2 == 0 else ["bare", "notify"]):
-                if target == "notify":
-                    runs.append({"round": r, **_notify_run(servers, messages, recipients.url, work / "logs",
-                                                           profile_seconds if r == 0 else 0)})
-                else:
-                    runs.append({"round": r, **_bare_run(servers, messages)})
-    finally:
-        recipients.close()
+    for r in range(rounds):
+        for target in (["notify", "bare"] if r % 2 == 0 else ["bare", "notify"]):
+            if target == "notify":
+                runs.append({"round": r, **_notify_run(servers, messages, work / "logs", profile_seconds if r == 0 else 0)})
+            else:
+                runs.append({"round": r, **_bare_run(servers, messages)})
     bare = {x["round"]: x["rate"] for x in runs if x["target"] == "bare"}
     mine = [x for x in runs if x["target"] == "notify"]
     ratios = [x["rate"] / bare[x["round"]] for x in mine if bare.get(x["round"])]

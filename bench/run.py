@@ -339,7 +339,7 @@ def write_results(path: Path, r: dict[str, Any]) -> None:
             "## 3. End-to-end lag — a unit sends a model → Phòng VH-XH's notify inbox",
             "",
             "Processes: registration web (gunicorn), `dvk-worker relay registration`, `dvk-worker consume notify`, notify "
-            "web; recipients from a small HTTP server answering `/internal/recipients` like the gateway. Open-loop "
+            "web; notify knows the ward's accounts from the gateway's user-created events published before the run. Open-loop "
             "load: submission k is sent at start + k/rate whatever happened to the earlier ones. Lag = creation time "
             "of the notify inbox row − the moment the sender read the HTTP 200. " + " ".join(b["rate_note"] for b in runs),
             "",
@@ -374,7 +374,7 @@ def write_results(path: Path, r: dict[str, Any]) -> None:
             "",
             "The events registration's relay sends for that many submissions (built by the relay's own functions) are on "
             "a fresh topic before each run. `dvk-worker consume notify` (the production worker, its own new database, "
-            "recipients from a small HTTP server answering `/internal/recipients` like the gateway) handles each in "
+            "the ward's accounts from the gateway's user-created events on the same prefix, counted among the events) handles each in "
             "its transaction: the contract check, the read model, Phòng VH-XH's and the leaders' inbox rows and "
             "deliveries, the event's inbox row; offsets committed after each poll. The ceiling (`bench/bare_consumer.py`) "
             "reads the same events with the platform's Kafka consumer (the same settings), decodes each CloudEvent and "

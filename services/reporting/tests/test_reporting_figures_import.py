@@ -156,3 +156,15 @@ def test_the_template_has_vietnamese_headings_and_imports_back_as_it_is_filled(a
                                    "message": "Số hồ sơ đúng và trước hạn không được lớn hơn số hồ sơ đã giải quyết."}]
     assert client.get("/target-figures/template.xlsx?year=2026&period=six_month",
                       headers=kit.headers(app, "don_vi", 12)).status_code == 403
+
+
+def test_a_unit_named_like_a_formula_stays_text_in_the_template(app, client, units, kit):
+    from openpyxl import load_workbook
+
+    name = '=HYPERLINK("http://vi-du.invalid","Tổ dân phố 9")'
+    kit.deliver(app, [kit.unit_event(40, "tdp-9", name, "to_dan_pho")])
+    got = client.get("/target-figures/template.xlsx?year=2026&period=six_month", headers=kit.headers(app, "vhxh"))
+    assert got.status_code == 200
+    sheet = load_workbook(io.BytesIO(got.data)).worksheets[0]
+    (cell,) = [row[1] for row in sheet.iter_rows(min_row=2) if row[0].value == "tdp-9"]
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (name, "s", True)  # shown as typed, never run

@@ -188,6 +188,8 @@ def template_workbook(session: Session, year: int, period: str, period_label: st
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
+    from dvk_platform.documents import sheet_cell
+
     held = {f.unit_id: f.figures() for f in session.scalars(
         select(TargetFigures).where(TargetFigures.year == year, TargetFigures.period == period))}
     book = Workbook()
@@ -199,7 +201,9 @@ def template_workbook(session: Session, year: int, period: str, period_label: st
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for unit in session.scalars(select(Unit).where(Unit.active.is_(True)).order_by(Unit.unit_id)):
         figures = held.get(unit.unit_id, {})
-        sheet.append([unit.code, unit.name, *(figures.get(field) for field in COLUMNS.values())])
+        row = sheet.max_row + 1
+        for column, item in enumerate([unit.code, unit.name, *(figures.get(field) for field in COLUMNS.values())], 1):
+            sheet_cell(sheet, row, column, item)  # a unit named "=…" stays text
     for index, column in enumerate(TEMPLATE_COLUMNS, start=1):
         sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = 34 if column == NAME_COLUMN else 18
     sheet.freeze_panes = "C2"

@@ -57,6 +57,8 @@ def test_a_20_mb_scan_streams_through_the_gateway_both_ways(stack: Stack, tmp_pa
     finally:
         tracemalloc.stop()
     assert answer.status_code == 200 and answer.mimetype == "application/pdf"
+    assert answer.headers["Content-Disposition"].startswith("inline")
+    assert answer.headers["Cache-Control"] == "private, no-cache"
     assert (size, digest.hexdigest()) == (20 * MB, expected)
     assert upload_peak < 10 * MB, upload_peak
     assert download_peak < 10 * MB, download_peak

@@ -60,7 +60,8 @@ def upload(model_id: int) -> Any:
 
 def _file_answer(model_id: int, file_id: int, part: str = "") -> Any:
     response = clients.download("registration", f"/models/{model_id}/files/{file_id}{part}")
-    response.headers["Cache-Control"] = "private, max-age=300"
+    # never cached: a removed file, or one seen before signing out, is asked for again (and refused)
+    response.headers["Cache-Control"] = "private, no-cache"
     return response
 
 

@@ -3,15 +3,17 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
 import tracemalloc
 import unicodedata
 from urllib.parse import quote
 
+import pytest
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from dvk_platform.testing.contract import assert_outbox_matches_contract
-from registration.models import ModelFile, ModelFileChunk
+from registration.models import ModelFile, ModelFileChunk, ModelRegistration
 
 OWN, OTHER = 12, 13
 MB = 1024 * 1024
@@ -206,3 +208,21 @@ def test_the_models_events_name_its_files_without_their_bytes(app, http, wf, sam
     by_type = {row["type"].split(".")[3]: row["payload"] for row in rows if row["aggregateid"] == str(model["id"])}
     assert by_type["model-submitted"]["files"] == expected
     assert by_type["model-accepted"]["files"] == expected
+
+
+@pytest.mark.parametrize("database_kind", ["postgresql"])
+def test_an_upload_during_a_submit_waits_for_it_and_is_then_refused(app, http, wf, samples):
+    """The check "may this model's files change" and the change are one: a file cannot land on a model that was
+    submitted in between (it would be missing from the files its submitted event names)."""
+    model = wf.draft(http, OWN)
+    answers = []
+    upload = threading.Thread(target=lambda: answers.append(
+        samples.upload(http, model["id"], samples.photo(64, 64), "muon.jpg", "Gửi muộn")))
+    with app.extensions["dvk_db"].transaction() as session:  # a submit in progress holds the model's row
+        session.execute(update(ModelRegistration).where(ModelRegistration.id == model["id"]).values(status="submitted"))
+        upload.start()
+        upload.join(2)
+        assert upload.is_alive() and not answers  # the upload waits for the submit to end
+    upload.join(60)
+    assert answers and answers[0].status_code == 409 and answers[0].json["type"] == "urn:dvk:problem:files-locked", answers
+    assert stored_counts(app) == (0, 0)

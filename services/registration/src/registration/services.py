@@ -325,9 +325,13 @@ def _files_editable(model: ModelRegistration) -> None:
                       detail=f"Trạng thái hiện tại: {status_label(model.status)}.")
 
 
-def own_editable_model(session: Session, actor: Principal, model_id: int) -> ModelRegistration:
-    """The unit's own model, in a state whose files may change (404 for another unit's, 409 otherwise)."""
+def own_editable_model(session: Session, actor: Principal, model_id: int, *, lock: bool = False) -> ModelRegistration:
+    """The unit's own model, in a state whose files may change (404 for another unit's, 409 otherwise). With `lock`,
+    the model's row is held until the transaction ends, so a submit or an acceptance cannot slip in between the check
+    and the change of its files."""
     model = visible_model(session, actor, model_id)
+    if lock:
+        session.refresh(model, with_for_update=True)
     _files_editable(model)
     return model
 
@@ -335,7 +339,7 @@ def own_editable_model(session: Session, actor: Principal, model_id: int) -> Mod
 def add_model_file(session: Session, actor: Principal, model_id: int, upload: evidence.CheckedUpload,
                    limits: evidence.Limits, now: datetime) -> tuple[ModelFile, bool]:
     """Keep an uploaded file on the model; the same bytes already there are not stored again (False)."""
-    model = own_editable_model(session, actor, model_id)
+    model = own_editable_model(session, actor, model_id, lock=True)
     return evidence.add_file(session, ModelFile, ModelFileChunk, "model_id", model.id, upload, limits, actor, now)
 
 
@@ -347,7 +351,7 @@ def model_file(session: Session, principal: Principal, model_id: int, file_id: i
 
 def remove_model_file(session: Session, actor: Principal, model_id: int, file_id: int) -> None:
     stored = model_file(session, actor, model_id, file_id)
-    own_editable_model(session, actor, model_id)
+    own_editable_model(session, actor, model_id, lock=True)
     evidence.remove_file(session, ModelFileChunk, stored)
 
 

@@ -20,9 +20,12 @@ def files(session: Session, report_id: int) -> list[ReportFile]:
     return evidence.files_of(session, ReportFile, "report_id", report_id)
 
 
-def own_editable_report(session: Session, actor: Principal, report_id: int) -> UnitReport:
-    """The unit's own report in a state whose files may change (404 for another unit's, 409 otherwise)."""
+def own_editable_report(session: Session, actor: Principal, report_id: int, *, lock: bool = False) -> UnitReport:
+    """The unit's own report in a state whose files may change (404 for another unit's, 409 otherwise). With `lock`,
+    the report's row is held until the transaction ends, so a submit cannot slip in between the check and the change."""
     report = get_report(session, report_id, actor)
+    if lock:
+        session.refresh(report, with_for_update=True)
     if report.status == "accepted":
         raise Problem(409, "files-frozen", "Báo cáo đã được tiếp nhận: tệp minh chứng được giữ nguyên như khi tiếp nhận.")
     if report.status not in EDITABLE:
@@ -33,7 +36,7 @@ def own_editable_report(session: Session, actor: Principal, report_id: int) -> U
 
 def add_report_file(session: Session, actor: Principal, report_id: int, upload: evidence.CheckedUpload,
                     limits: evidence.Limits, now: datetime) -> tuple[ReportFile, bool]:
-    report = own_editable_report(session, actor, report_id)
+    report = own_editable_report(session, actor, report_id, lock=True)
     return evidence.add_file(session, ReportFile, ReportFileChunk, "report_id", report.id, upload, limits, actor, now)
 
 
@@ -44,5 +47,5 @@ def report_file(session: Session, principal: Principal, report_id: int, file_id:
 
 def remove_report_file(session: Session, actor: Principal, report_id: int, file_id: int) -> None:
     stored = report_file(session, actor, report_id, file_id)
-    own_editable_report(session, actor, report_id)
+    own_editable_report(session, actor, report_id, lock=True)
     evidence.remove_file(session, ReportFileChunk, stored)

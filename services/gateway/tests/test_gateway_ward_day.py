@@ -39,6 +39,10 @@ def _field(doc, label: str) -> str:
     for element in doc.iter("label"):
         if " ".join(element.text_content().split()).rstrip(" *") == label:
             control = doc.get_element_by_id(element.get("for"))
+            if control.tag == "select":  # a list: the option shown as chosen (the first when none is marked)
+                options = control.findall(".//option")
+                chosen = [o for o in options if o.get("selected") is not None] or options[:1]
+                return chosen[0].get("value") if chosen else ""
             value = control.get("value") or ""
             if control.get("type") == "date" and value:
                 return date.fromisoformat(value).strftime("%d/%m/%Y")

@@ -10,7 +10,7 @@ from dvk_platform.clock import ward_today, ward_year
 
 from .. import clients
 from ..accounts import account_names
-from ..pages import form_date
+from ..pages import form_date, period_title
 from ..security import current_user, has_role, login_required, roles_required
 from .units import unit_names
 
@@ -52,7 +52,6 @@ FIGURES = [
 ]
 # As the reporting service: a unit's own officer writes and sends its report; Phòng VH-XH reviews it, writes the
 # ward's consolidated report and imports the figures. Admin runs the system, not the movement.
-PERIODS_LOWER = {"six_month": "sơ kết 6 tháng", "annual": "tổng kết năm"}
 WRITERS = ("don_vi",)
 REVIEWERS = ("vhxh",)
 SIGNERS = ("lanh_dao",)  # the Chairman or a Vice-Chairman approves the consolidated report, or returns it
@@ -446,7 +445,7 @@ def figures_save() -> Any:
         return _figures_page(year, period, status=exc.status, form=form,
                              form_errors={**exc.field_errors(), "_": "Số liệu chưa được lưu: " + exc.message})
     flash(f"Đã lưu số liệu chỉ tiêu của {unit_names().get(unit_id, unit_id)} "
-          f"({PERIODS_LOWER[period]} năm {year}).", "success")
+          f"({period_title(period, year)}).", "success")
     return redirect(url_for("reports.figures", year=year, period=period))
 
 

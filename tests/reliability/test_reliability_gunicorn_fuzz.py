@@ -34,8 +34,9 @@ MAX_EXAMPLES = 10
 SEED = 20261203
 # The workflow services (registration, reporting, awards) are not in the run yet: they still answer some
 # schema-valid requests with a 422 of a business rule their documents cannot express (a due date inside its year,
-# figures that add up, an entry for someone), and under gunicorn their write operations were refused 403 to the
-# run's tokens (registration, last run) and POST /models' text patterns were too slow for data generation.
+# figures that add up, an entry for someone), and POST /models' text patterns were too slow for data generation.
+# (Their 403s on writes came from the per-operation credentials: matched by path and method they were not applied;
+# each operation's entry is now matched by its name, "POST /reminders".)
 # The feed's document names the province's known ward codes (POST /keys), so every request it allows is accepted.
 SERVICES = ["notify", "feed"]
 # a role's unit in the seeded ward (Tổ dân phố 1)
@@ -125,7 +126,7 @@ def config_file(app, document: dict[str, Any], service: str, tmp_path: Path, ids
                 if who is None:
                     continue
                 headers = Caller(app).headers(*who)
-            lines += ["[[operations]]", f"include-path = {json.dumps(path)}", f"include-method = {json.dumps(method.upper())}",
+            lines += ["[[operations]]", f"include-name = {json.dumps(f'{method.upper()} {path}')}",
                       "[operations.headers]", *[f"{json.dumps(k)} = {json.dumps(v)}" for k, v in headers.items()], ""]
     target = tmp_path / "schemathesis.toml"
     target.write_text("\n".join(lines), encoding="utf-8")

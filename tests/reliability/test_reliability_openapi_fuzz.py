@@ -127,6 +127,7 @@ def seed_awards(app) -> dict[str, Any]:
 
 
 def seed_notify(app) -> dict[str, Any]:
+    deliver(app, [unit_created(u, code, name) for u, (code, name) in TDP.items()])  # units Phòng VH-XH may remind
     subscriber = Caller(app)("POST", "/webhook-subscribers", "admin", json={
         "name": "Sở Nội vụ tỉnh", "url": "http://127.0.0.1:9/hook", "event_types": ["vn.dvk.registration.*"]})
     assert subscriber.status_code == 201, subscriber.json

@@ -130,7 +130,8 @@ class ManualReminderInSchema(BaseSchema):
                                   metadata={"description": "registration | six_month_report | annual_report"})
     year = Integer(required=True, validate=validate.Range(min=2000, max=2100))
     unit_ids = fields.List(Integer(), required=True, validate=validate.Length(min=1, max=500),
-                           metadata={"description": "the units to remind (those the list showed as not having sent it)"})
+                           metadata={"description": "the units to remind (those the list showed as not having sent it)",
+                                    "example": [12, 13]})
     due_date = fields.Date(load_default=None, metadata={
         "description": "the deadline as the service that owns it holds it; else notify's own"})
 

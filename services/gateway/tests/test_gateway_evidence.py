@@ -60,8 +60,10 @@ def test_a_20_mb_scan_streams_through_the_gateway_both_ways(stack: Stack, tmp_pa
     assert answer.headers["Content-Disposition"].startswith("inline")
     assert answer.headers["Cache-Control"] == "private, no-cache"
     assert (size, digest.hexdigest()) == (20 * MB, expected)
-    assert upload_peak < 10 * MB, upload_peak
-    assert download_peak < 10 * MB, download_peak
+    # held whole, the file alone would be 20 MB; the peak also counts the other threads of this process (the relays
+    # and consumers of five services running beside), which on a busy machine add about a chunk (0.5 MB) or two
+    assert upload_peak < 12 * MB, upload_peak
+    assert download_peak < 12 * MB, download_peak
 
 
 def test_a_refused_file_is_said_in_vietnamese_and_nothing_is_kept(stack: Stack) -> None:

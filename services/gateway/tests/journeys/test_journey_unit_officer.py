@@ -111,6 +111,8 @@ def attach_evidence(journey, nam) -> None:
         if kind.startswith("image/"):
             thumbnail = section.get_by_role("img", name=f"Ảnh: {caption}")
             expect(thumbnail).to_be_visible()
+            thumbnail.scroll_into_view_if_needed()  # thumbnails load lazily, as the person scrolls to them
+            nam.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle())
             assert nam.evaluate("(img) => img.naturalWidth", thumbnail.element_handle()) == 320
         else:
             expect(section).to_contain_text(caption)

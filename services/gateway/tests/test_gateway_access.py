@@ -209,12 +209,13 @@ class Target:
         name = f"Cán bộ thử nghiệm {n}"
         return Record(add_user(self.stack.gateway, f"tdp1-thu-{n}", "don_vi", unit_id=OWN, full_name=name), 1, name)
 
-    def evidence(self, model: Record) -> int:
-        """A photo attached by the unit's officer to the model; its id."""
-        app = self.stack.apps["registration"]
+    def evidence(self, kind: str, record: Record) -> int:
+        """A photo attached by the unit's officer to the model (the report); its id."""
+        service, path = {"model": ("registration", "/models"), "report": ("reporting", "/reports")}[kind]
+        app = self.stack.apps[service]
         n, out = next(self.count), io.BytesIO()
         Image.new("RGB", (64 + n % 500, 48), (46, 125, 50)).save(out, "JPEG")  # other bytes each time: not the same file
-        sent = app.test_client().post(f"/models/{model.id}/files", headers=bearer(app, "don_vi", OWN, name="Cán bộ don_vi"),
+        sent = app.test_client().post(f"{path}/{record.id}/files", headers=bearer(app, "don_vi", OWN, name="Cán bộ don_vi"),
                                       data={"file": (io.BytesIO(out.getvalue()), f"ảnh {n}.jpg")})
         assert sent.status_code == 201, sent.get_data(as_text=True)
         return sent.get_json()["id"]
@@ -245,7 +246,7 @@ class Target:
         if record is not None:
             path = template[:template.index("{")] + str(record.id) + template[template.index("}") + 1:]
         if "{file}" in path and record is not None:
-            path = path.replace("{file}", str(self.evidence(record)))
+            path = path.replace("{file}", str(self.evidence(record_of(endpoint)[0] or "", record)))
         data = self.form(endpoint, record) if method == "POST" else {}
         return method, path, data, record
 
@@ -258,7 +259,7 @@ class Target:
             return {**MODEL_FORM, **version, "title": f"Tên sửa số {n}"}
         if endpoint.endswith("/return"):
             return {**version, "reason": "Bổ sung chỉ tiêu đo được cho từng quý."}
-        if endpoint == "POST /mo-hinh/{draft}/minh-chung":
+        if endpoint in ("POST /mo-hinh/{draft}/minh-chung", "POST /bao-cao/{draft}/minh-chung"):
             document = io.BytesIO()
             Image.new("RGB", (60, 80), (255, 255, 255)).save(document, "PDF")
             return {"file": (io.BytesIO(document.getvalue()), f"biên bản {n}.pdf"), "caption": "Biên bản họp dân"}
@@ -479,8 +480,8 @@ def test_every_route_role_and_unit_gets_the_status_in_the_table(stack: Stack) ->
             if record.marker in body:
                 mismatches.append(f"{endpoint} as {caller}: the {want} page shows {record.marker!r}")
     assert mismatches == [], "\n".join(mismatches)
-    assert cells == len(TABLE.rows) * len(CALLERS) == 700
-    assert leak_checks == 53  # every 404, and every 403 to the other unit's officer on a record of unit 12
+    assert cells == len(TABLE.rows) * len(CALLERS) == 735
+    assert leak_checks == 58  # every 404, and every 403 to the other unit's officer on a record of unit 12
     awards_pages_follow_the_content_rules(target, browsers)
 
     # /internal/* answers services, which send a bearer service token, not a browser.

@@ -1,4 +1,4 @@
-// Tệp minh chứng: choose or drop several files, give each a caption, send them one by one with a progress bar.
+// Tệp minh chứng of a record (a model, a unit report): choose or drop several files, give each a caption, send them one by one with a progress bar.
 // Without this script the form still works: every chosen file is sent at once with the one caption.
 (function () {
   "use strict";
@@ -10,7 +10,8 @@
   var oneCaption = document.getElementById("evidence-one-caption");
   var csrf = form.querySelector("input[name=csrf_token]").value;
   var chosen = [];
-  var MAX = 20 * 1024 * 1024;
+  var MAX = Number(form.getAttribute("data-max-bytes")) || 20 * 1024 * 1024;
+  var MAX_LABEL = form.getAttribute("data-max-label") || "20 MB";
 
   function size(n) {
     return n >= 1048576 ? (n / 1048576).toFixed(1).replace(".", ",") + " MB" : Math.ceil(n / 1024) + " KB";
@@ -42,7 +43,7 @@
       state.className = "evidence-state";
       if (item.file.size > MAX) {
         state.setAttribute("role", "alert");
-        state.textContent = "Tệp vượt quá 20 MB, dung lượng tối đa của một tệp.";
+        state.textContent = "Tệp vượt quá " + MAX_LABEL + ", dung lượng tối đa của một tệp.";
       }
       var drop = document.createElement("button");
       drop.type = "button";

@@ -12,6 +12,7 @@ from .. import clients
 from ..accounts import account_names
 from ..pages import form_date, period_title
 from ..security import current_user, has_role, login_required, roles_required
+from . import evidence
 from .units import unit_names
 
 bp = Blueprint("reports", __name__, url_prefix="/bao-cao")
@@ -127,6 +128,7 @@ def create() -> Any:
 def _report_page(report: dict[str, Any], errors: dict[str, str] | None = None, status: int = 200) -> Any:
     history = clients.get("reporting", f"/reports/{report['id']}/history") or []
     return render_template("reports/detail.html", report=report, history=history, sections=SECTIONS,
+                           files=evidence.files_of("report", report["id"]),
                            people=account_names(h.get("actor_id") for h in history),
                            unit_names=unit_names(), errors=errors or {}), status
 

@@ -2,7 +2,7 @@
 `dvk-worker create-admin gateway --username … --name … [--email …]` (a ward's first administrator),
 `dvk-worker seed registration --units FILE` (a ward's own units, the CSV/XLSX the units import takes),
 `dvk-worker republish <service> --since DATETIME [--until DATETIME]` (send published events again, same ids) and
-`dvk-worker feed-key feed {issue --subscriber … --ward … | list | revoke ID}` (the pull feed's API keys, audited).
+`dvk-worker feed-key feed {issue --subscriber … --ward … | list | revoke ID | rotate-secret ID}` (the pull feed's API keys, audited).
 
 The same image runs the web process (gunicorn <service>.wsgi:app) and these, with another command.
 """
@@ -189,6 +189,9 @@ def feed_key(app: Flask, args: argparse.Namespace) -> int:
                   "shown this once only.", file=sys.stderr)
         elif action == "list":
             print(cli.dumps(cli.listing(app)))
+        elif action == "rotate-secret":
+            print(cli.dumps(cli.rotate_secret(app, int(args.action[1]))))
+            print("Bí mật ký mới chỉ hiện lần này. / The new signing_secret is shown this once only.", file=sys.stderr)
         else:
             print(cli.dumps(cli.revoke(app, int(args.action[1]))))
     except Problem as exc:
@@ -201,7 +204,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dvk-worker", description="Chạy tiến trình nền của một dịch vụ.", allow_abbrev=False)
     parser.add_argument("command", choices=["migrate", "seed", "relay", "consume", "create-admin", "republish", "feed-key"])
     parser.add_argument("service")
-    parser.add_argument("action", nargs="*", help="feed-key: issue | list | revoke ID")
+    parser.add_argument("action", nargs="*", help="feed-key: issue | list | revoke ID | rotate-secret ID")
     seed = parser.add_argument_group("seed")
     seed.add_argument("--units", metavar="FILE", help="seed registration: the ward's units from this CSV/XLSX (the "
                       "columns the units import takes) instead of Minh Xuân's demo units")
@@ -243,10 +246,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.service != "feed":
             parser.error("feed-key chỉ dùng với dịch vụ feed / feed-key is for the feed service")
         action = args.action[:1]
-        if action not in (["issue"], ["list"], ["revoke"]) or (action == ["revoke"]) != (len(args.action) == 2) \
-                or (action != ["revoke"] and len(args.action) != 1):
-            parser.error("feed-key feed issue --subscriber TÊN --ward MÃ | feed-key feed list | feed-key feed revoke ID")
-        if action == ["revoke"] and not args.action[1].isdigit():
+        with_id = action in (["revoke"], ["rotate-secret"])
+        if action not in (["issue"], ["list"], ["revoke"], ["rotate-secret"]) or with_id != (len(args.action) == 2) \
+                or (not with_id and len(args.action) != 1):
+            parser.error("feed-key feed issue --subscriber TÊN --ward MÃ | feed-key feed list | feed-key feed revoke ID "
+                         "| feed-key feed rotate-secret ID")
+        if with_id and not args.action[1].isdigit():
             parser.error(f"mã khóa phải là số, không phải {args.action[1]!r} / the key id is a number")
         if action == ["issue"] and not (args.subscriber and args.ward):
             parser.error("feed-key feed issue cần --subscriber và ít nhất một --ward / needs --subscriber and --ward")

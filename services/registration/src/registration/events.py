@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from dvk_platform.evidence import file_entries
+
 from .models import Inspection, ModelFile, ModelRegistration, PeriodChange, RegistrationPeriod, Unit
 
 UNIT_CREATED = "vn.dvk.registration.unit-created.v1"
@@ -44,11 +46,6 @@ def period_updated_payload(period: RegistrationPeriod, change: PeriodChange, occ
         "occurred_at": occurred_at.isoformat(),
         "actor_role": change.actor_role,
     }
-
-
-def file_entries(files: list[ModelFile]) -> list[dict[str, Any]]:
-    """What a subscriber learns of a model's evidence files: id, name, type, size and hash, never the bytes."""
-    return [{"file_id": f.id, "name": f.name, "media_type": f.media_type, "size": f.size, "sha256": f.sha256} for f in files]
 
 
 def model_payload(model: ModelRegistration, occurred_at: datetime, actor_role: str, reason: str | None = None,

@@ -317,10 +317,6 @@ def transition(session: Session, actor: Principal, model_id: int, action: str, e
 
 # ---------------------------------------------------------------- evidence files (minh chứng) of a model
 
-def files(session: Session, model_id: int) -> list[ModelFile]:
-    return evidence.files_of(session, ModelFile, "model_id", model_id)
-
-
 def _files_editable(model: ModelRegistration) -> None:
     """Files change only while the model itself may be edited; what Phòng VH-XH received stays as it was."""
     if model.status == "accepted":
@@ -330,34 +326,12 @@ def _files_editable(model: ModelRegistration) -> None:
                       detail=f"Trạng thái hiện tại: {status_label(model.status)}.")
 
 
-def own_editable_model(session: Session, actor: Principal, model_id: int, *, lock: bool = False) -> ModelRegistration:
-    """The unit's own model, in a state whose files may change (404 for another unit's, 409 otherwise). With `lock`,
-    the model's row is held until the transaction ends, so a submit or an acceptance cannot slip in between the check
-    and the change of its files."""
-    model = visible_model(session, actor, model_id)
-    if lock:
-        session.refresh(model, with_for_update=True)
-    _files_editable(model)
-    return model
+# a unit officer adds and removes them on the unit's own model (404 for another unit's, as for the model)
+MODEL_FILES = evidence.FileStore(ModelFile, ModelFileChunk, "model_id", visible_model, _files_editable)
 
 
-def add_model_file(session: Session, actor: Principal, model_id: int, upload: evidence.CheckedUpload,
-                   limits: evidence.Limits, now: datetime) -> tuple[ModelFile, bool]:
-    """Keep an uploaded file on the model; the same bytes already there are not stored again (False)."""
-    model = own_editable_model(session, actor, model_id, lock=True)
-    return evidence.add_file(session, ModelFile, ModelFileChunk, "model_id", model.id, upload, limits, actor, now)
-
-
-def model_file(session: Session, principal: Principal, model_id: int, file_id: int) -> ModelFile:
-    """A file of a model this principal may see (404 otherwise, as for the model)."""
-    model = visible_model(session, principal, model_id)
-    return evidence.file_of(session, ModelFile, "model_id", model.id, file_id)
-
-
-def remove_model_file(session: Session, actor: Principal, model_id: int, file_id: int) -> None:
-    stored = model_file(session, actor, model_id, file_id)
-    own_editable_model(session, actor, model_id, lock=True)
-    evidence.remove_file(session, ModelFileChunk, stored)
+def files(session: Session, model_id: int) -> list[ModelFile]:
+    return MODEL_FILES.files(session, model_id)
 
 
 def history(session: Session, model_id: int) -> list[RegistrationTransition]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -17,6 +18,7 @@ from dvk_platform.errors import Problem
 from dvk_platform.outbox import add_event
 from dvk_platform.schemas import nfc
 from dvk_platform.versioning import check_version
+from dvk_platform.workflow import invalid_transition, next_state
 
 from . import events
 from .clock import latest_deadline
@@ -58,12 +60,17 @@ def status_label(status: str) -> str:
     return f"{STATUSES.get(status, status)} ({status})"
 
 
+def _refusal(action: str, current: str) -> Callable[[Iterable[str]], tuple[str, str]]:
+    """How a refused step is worded: the action, the current state and the states it may start from."""
+    return lambda allowed: (
+        f"Không thể {ACTION_NAMES[action]} mô hình ở trạng thái hiện tại.",
+        f"Trạng thái hiện tại: {status_label(current)}. Chỉ {ACTION_NAMES[action]} được khi ở: "
+        f"{', '.join(status_label(s) for s in allowed)}.",
+    )
+
+
 def invalid_state(action: str, current: str) -> Problem:
-    allowed = TRANSITIONS.get(action, {}) if action != "edit" else dict.fromkeys(EDITABLE)
-    allowed_text = ", ".join(status_label(s) for s in allowed)
-    return Problem(409, "invalid-transition", f"Không thể {ACTION_NAMES[action]} mô hình ở trạng thái hiện tại.",
-                   detail=f"Trạng thái hiện tại: {status_label(current)}. Chỉ {ACTION_NAMES[action]} được khi ở: {allowed_text}.",
-                   current_status=current)
+    return invalid_transition(*_refusal(action, current)(EDITABLE if action == "edit" else TRANSITIONS[action]), current)
 
 
 # ---------------------------------------------------------------- units
@@ -287,9 +294,7 @@ def transition(session: Session, actor: Principal, model_id: int, action: str, e
                note: str | None = None) -> ModelRegistration:
     """Move a model along the workflow, keep the step in its history and queue the event."""
     model = visible_model(session, actor, model_id)
-    target = TRANSITIONS[action].get(model.status)
-    if target is None:
-        raise invalid_state(action, model.status)
+    target = next_state(TRANSITIONS, action, model.status, _refusal(action, model.status))
     check_version(model.version, expected_version)
     previous = model.status
     event_type = {

@@ -203,6 +203,10 @@ def test_the_nominations_dossier_is_one_zip_of_every_cited_file_with_its_hash(st
         return answer.get_json() if answer.status_code == 201 else None
 
     nomination = eventually(cited)  # awards knows the model and the report from their events
+    letter = b"%PDF-1.4\n" + random.Random(9).randbytes(50_000)  # Phòng VH-XH's own document of the nomination
+    attached = awards.test_client().post(f"/nominations/{nomination['id']}/files", headers=bearer(awards, "vhxh"),
+                                         data={"file": (io.BytesIO(letter), "Báo cáo thành tích.pdf"), "caption": ""})
+    assert attached.status_code == 201, attached.get_data(as_text=True)
     leader = stack.gateway.test_client()
     login(leader, "lanhdao")
     page = leader.get(f"/khen-thuong/de-nghi/{nomination['id']}").get_data(as_text=True)
@@ -222,6 +226,7 @@ def test_the_nominations_dossier_is_one_zip_of_every_cited_file_with_its_hash(st
     [report_entry] = [n for n in names if n.startswith("Báo cáo tổng kết năm 2032")]
     assert archive.read(f"{model_folder}/Biên bản họp dân.pdf") == document
     assert archive.read(report_entry) == report_photo
+    assert archive.read("Văn bản/Báo cáo thành tích.pdf") == letter
     manifest = list(csv.reader(io.StringIO(archive.read("Danh mục hồ sơ.csv").decode("utf-8-sig"))))
     hashes = {row[0]: row[4] for row in manifest[2:]}
     assert hashes == {name: hashlib.sha256(archive.read(name)).hexdigest() for name in names if name != "Danh mục hồ sơ.csv"}

@@ -197,9 +197,11 @@ def council_downloads_the_dossier(journey, hoa) -> None:
     nav(hoa, "Khen thưởng")
     suggestion = hoa.locator("#suggestions li", has_text=TITLE)
     journey.refresh_until(hoa, lambda: suggestion.count() > 0, "the suggestion for the model rated Tốt")
+    journey.step(hoa, "vhxh-goi-y-khen-thuong")
     suggestion.get_by_role("link", name="Lập đề nghị").click()
     hoa.get_by_label("Hình thức khen thưởng", exact=True).select_option(label="Giấy khen của Chủ tịch UBND phường")
     hoa.get_by_label("Thành tích").fill("Tổ dân phố 1 có mô hình “Dân vận khéo” xếp loại Tốt.")
+    journey.step(hoa, "vhxh-lap-de-nghi")
     hoa.get_by_role("button", name="Lưu đề nghị").click()
     said(hoa, "Đã lập đề nghị khen thưởng (bản nháp).")
     hoa.get_by_role("button", name="Đề nghị Hội đồng xét").click()
@@ -229,6 +231,7 @@ def council_downloads_the_dossier(journey, hoa) -> None:
 
 
 @pytest.mark.browser
+@pytest.mark.timeout(900)  # a whole year of a unit, with the council's dossier: minutes on a shared machine
 def test_journey_unit_officer(journey, clock):
     clock.moment = datetime(2026, 2, 2, 1, 0, tzinfo=UTC)  # 08:00 on 02/02/2026, before the 15/02 deadline
     nam = journey.person("tdp1")

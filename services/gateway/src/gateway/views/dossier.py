@@ -1,6 +1,6 @@
 """A nomination's dossier (hồ sơ đề nghị khen thưởng): every record it cites with its evidence files, and "Tải hồ sơ",
 one ZIP for the council with the nomination's documents (its decision, its proposal letter, as the awards service
-renders them), every cited file and a manifest (file, record, SHA-256).
+renders them, and the files Phòng VH-XH attached to it), every cited file and a manifest (file, record, SHA-256).
 
 The ZIP is written while it is sent: each file is read from its service piece by piece and passed on compressed,
 so the gateway never holds a file, let alone the dossier, whole. Everything is fetched with the signed-in person's
@@ -146,8 +146,10 @@ def _unique(folder: str, name: str, taken: set[str]) -> str:
     return arcname
 
 
-def dossier_entries(nomination: dict[str, Any], cited: list[Cited]) -> tuple[list[Entry], list[list[str]]]:
-    """The files of the dossier in order, and the manifest's rows for records that are left out."""
+def dossier_entries(nomination: dict[str, Any], cited: list[Cited],
+                    documents: list[dict[str, Any]]) -> tuple[list[Entry], list[list[str]]]:
+    """The files of the dossier in order (the nomination's documents first, then each cited record's files), and the
+    manifest's rows for records that are left out."""
     entries: list[Entry] = []
     left_out: list[list[str]] = []
     taken: set[str] = set()
@@ -159,6 +161,9 @@ def dossier_entries(nomination: dict[str, Any], cited: list[Cited]) -> tuple[lis
         name = f"Tờ trình số {nomination.get('letter_number') or nomination['letter_id']}.docx"
         entries.append(Entry(_unique("Văn bản", _clean(name), taken), "Tờ trình đề nghị cấp trên khen thưởng", "awards",
                              f"/proposal-letters/{nomination['letter_id']}/document"))
+    for f in documents:  # what Phòng VH-XH attached to the nomination itself (achievement reports, letters)
+        entries.append(Entry(_unique("Văn bản", _clean(f.get("name") or f"tệp {f['id']}"), taken), "Đề nghị khen thưởng",
+                             "awards", f"/nominations/{nomination['id']}/files/{f['id']}", f.get("caption") or ""))
     prefixes = {"model": "Mô hình", "report": "Báo cáo", "inspection": "Kiểm tra"}
     for record in cited:
         if record.hidden:
@@ -231,7 +236,8 @@ def _nominee(nomination: dict[str, Any]) -> str:
 def nomination_zip(nomination_id: int) -> Any:
     """Tải hồ sơ: the nomination's dossier as one ZIP, for whoever may read the nomination."""
     nomination = clients.get("awards", f"/nominations/{nomination_id}")  # refused (404) before anything is sent
-    entries, left_out = dossier_entries(nomination, cited_records(nomination))
+    documents = clients.get("awards", f"/nominations/{nomination_id}/files") or []
+    entries, left_out = dossier_entries(nomination, cited_records(nomination), list(documents))
     nominee = _nominee(nomination)
     header = [f"Hồ sơ đề nghị khen thưởng số {nomination_id}: {nominee} — {nomination.get('award_name', '')}, "
               f"năm {nomination.get('year', '')}"]

@@ -19,7 +19,6 @@ KNOWN_LONG = {
     "gateway.views.awards",
     "gateway.views.reports",
     "registration.services",
-    "reporting.consolidated",
 }
 # The platform's worker still runs one service's command itself (the feed's keys); it goes when each service
 # declares its own commands.

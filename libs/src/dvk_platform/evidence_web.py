@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Response, current_app, request
 from flask.views import MethodView
+from marshmallow import Schema, fields
 
 from .app import Blueprint
 from .auth import authenticated, current_principal, require_roles
@@ -81,6 +82,25 @@ UPLOAD_BODY = {"required": True, "content": {"multipart/form-data": {"schema": {
                  "description": "one file: JPEG, PNG, WebP, PDF, DOCX or XLSX (judged by its content), at most 20 MB"},
         "caption": {"type": "string", "maxLength": CAPTION_MAX, "description": "chú thích"},
     }}}}}
+
+
+def file_schema(class_name: str, owner_column: str, record: str) -> type[Schema]:
+    """The marshmallow schema of one kind of record's file rows: what a file is, never its bytes."""
+    return type(class_name, (Schema,), {
+        "__doc__": f"An evidence file of {record}: what it is, never its bytes (GET …/files/{{file_id}} serves those).",
+        "id": fields.Integer(),
+        owner_column: fields.Integer(),
+        "name": fields.String(metadata={"description": "tên tệp như người tải lên đặt (NFC)"}),
+        "caption": fields.String(),
+        "media_type": fields.String(metadata={"description": "loại tệp xét theo nội dung"}),
+        "size": fields.Integer(metadata={"description": "số byte"}),
+        "sha256": fields.String(metadata={"description": "mã băm SHA-256 của nội dung, dạng hex"}),
+        "width": fields.Integer(allow_none=True),
+        "height": fields.Integer(allow_none=True),
+        "has_preview": fields.Boolean(metadata={"description": "ảnh: có bản xem trước (tối đa 2560 px) và ảnh nhỏ"}),
+        "uploaded_by_name": fields.String(),
+        "uploaded_at": fields.DateTime(),
+    })
 
 
 @dataclass(frozen=True)

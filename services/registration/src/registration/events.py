@@ -6,7 +6,7 @@ from typing import Any
 
 from dvk_platform.evidence import file_entries
 
-from .models import Inspection, ModelFile, ModelRegistration, PeriodChange, RegistrationPeriod, Unit
+from .models import Inspection, InspectionFile, ModelFile, ModelRegistration, PeriodChange, RegistrationPeriod, Unit
 
 UNIT_CREATED = "vn.dvk.registration.unit-created.v1"
 UNIT_UPDATED = "vn.dvk.registration.unit-updated.v1"
@@ -77,7 +77,9 @@ def inspected_payload(model: ModelRegistration, inspection: Inspection, occurred
     }
 
 
-def typical_payload(model: ModelRegistration, occurred_at: datetime) -> dict[str, Any]:
+def typical_payload(model: ModelRegistration, occurred_at: datetime, inspection: Inspection,
+                    inspection_files: list[InspectionFile]) -> dict[str, Any]:
+    """The choice, with the inspection it rests on (the latest) and that inspection's evidence files."""
     return {
         "model_id": model.id,
         "unit_id": model.unit_id,
@@ -85,4 +87,6 @@ def typical_payload(model: ModelRegistration, occurred_at: datetime) -> dict[str
         "title": model.title,
         "field": model.field,
         "occurred_at": occurred_at.isoformat(),
+        "inspection_id": inspection.id,
+        "inspection_files": file_entries(inspection_files),
     }

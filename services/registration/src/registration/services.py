@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from unidecode import unidecode
 
 from dvk_platform import evidence
@@ -26,6 +26,8 @@ from .models import (
     RATINGS,
     STATUSES,
     Inspection,
+    InspectionFile,
+    InspectionFileChunk,
     ModelFile,
     ModelFileChunk,
     ModelRegistration,
@@ -360,6 +362,30 @@ def record_inspection(session: Session, actor: Principal, model_id: int, data: d
     return inspection
 
 
+def visible_inspection(session: Session, principal: Principal, model_id: int, inspection_id: int) -> Inspection:
+    """An inspection of a model this principal may see (404 otherwise, as for the model)."""
+    model = visible_model(session, principal, model_id)
+    inspection = session.get(Inspection, inspection_id)
+    if inspection is None or inspection.model_id != model.id:
+        raise Problem(404, "inspection-not-found", "Không tìm thấy lần kiểm tra.")
+    return inspection
+
+
+def _inspection_files_editable(inspection: Inspection) -> None:
+    """Phòng VH-XH adds the minutes and photos of an inspection until the model is named typical: that choice rests
+    on its inspections, so from then on their files stay as they were (the model's row is held, so the choice
+    cannot slip in between the check and the change)."""
+    model = object_session(inspection).get(ModelRegistration, inspection.model_id, with_for_update=True,
+                                           populate_existing=True)
+    if model.typical:
+        raise Problem(409, "files-frozen", "Mô hình đã được chọn làm điển hình: tệp minh chứng của các lần kiểm tra "
+                      "được giữ nguyên như khi chọn.")
+
+
+INSPECTION_FILES = evidence.FileStore(InspectionFile, InspectionFileChunk, "inspection_id", visible_inspection,
+                                      _inspection_files_editable)
+
+
 def mark_typical(session: Session, actor: Principal, model_id: int, note: str | None, expected_version: int,
                  now: datetime) -> ModelRegistration:
     """Name an accepted model typical (điển hình) for replication; its latest inspection must be Tốt or Khá."""
@@ -386,7 +412,7 @@ def mark_typical(session: Session, actor: Principal, model_id: int, note: str | 
     session.flush()
     _record(session, model, actor, "typical", model.status, note, now)
     add_event(session, aggregate_type="model", aggregate_id=model.id, event_type=events.MODEL_MARKED_TYPICAL,
-              payload=events.typical_payload(model, now))
+              payload=events.typical_payload(model, now, latest, INSPECTION_FILES.files(session, latest.id)))
     return model
 
 

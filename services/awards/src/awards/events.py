@@ -37,9 +37,6 @@ AWARD_DECIDED = "vn.dvk.awards.award-decided.v1"
 AWARD_FORWARDED = "vn.dvk.awards.award-forwarded.v1"
 AWARD_REVOKED = "vn.dvk.awards.award-revoked.v1"
 
-# Topics (by publishing service) this service's consumer reads.
-SUBSCRIBES: list[str] = ["registration", "reporting"]
-
 
 # --- payloads of the events published (schemas in contracts/events/) -------------------------------------
 

@@ -11,10 +11,8 @@ import hashlib
 import hmac
 import json
 import logging
-import signal
 import smtplib
 import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -22,7 +20,6 @@ from datetime import UTC, datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from types import FrameType
 from typing import Any
 
 import requests
@@ -195,7 +192,7 @@ def dispatch_due(app: Flask, now: datetime | None = None) -> DispatchResult:
 
 def main(argv: list[str] | None = None) -> int:
     from dvk_platform.observability import configure_logging
-    from dvk_platform.worker import heartbeat
+    from dvk_platform.running import LongRunning
 
     from . import create_app
     from .reminders import run_reminders
@@ -205,39 +202,33 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     app = create_app()
     configure_logging(app.config["LOG_LEVEL"], "notify-dispatcher")
-    stopping = threading.Event()
-
-    def stop(_signum: int, _frame: FrameType | None) -> None:
-        stopping.set()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
     reminders_due = 0.0
-    tick = heartbeat(app.config["HEARTBEAT_FILE"])  # the container health check reads its age
     log.info("notify dispatcher started")
-    while not stopping.is_set():
-        tick()
-        busy = False
-        try:
-            busy = dispatch_due(app).claimed >= int(app.config["DISPATCH_BATCH_SIZE"])
-        except Exception:  # noqa: BLE001 - the database may be down; try again next round
-            log.exception("dispatch round failed")
-        if time.monotonic() >= reminders_due:
+    # stops after the round in progress on SIGTERM/SIGINT; the heartbeat file's age is the container's health check
+    with LongRunning(app.config["HEARTBEAT_FILE"]) as life:
+        while life.running:
+            life.tick()
+            busy = False
             try:
-                sent = run_reminders(app)
-                if sent:
-                    log.info("sent %d deadline reminders", len(sent))
-                reminders_due = time.monotonic() + float(app.config["REMINDER_INTERVAL_SECONDS"])
-            except TransientError as exc:
-                log.warning("reminders postponed: %s", exc)
-                reminders_due = time.monotonic() + 60
-            except Exception:  # noqa: BLE001 - retried next round
-                log.exception("reminder round failed")
-                reminders_due = time.monotonic() + 60
-        if args.once:
-            break
-        if not busy:
-            stopping.wait(float(app.config["DISPATCH_POLL_INTERVAL"]))
+                busy = dispatch_due(app).claimed >= int(app.config["DISPATCH_BATCH_SIZE"])
+            except Exception:  # noqa: BLE001 - the database may be down; try again next round
+                log.exception("dispatch round failed")
+            if time.monotonic() >= reminders_due:
+                try:
+                    sent = run_reminders(app)
+                    if sent:
+                        log.info("sent %d deadline reminders", len(sent))
+                    reminders_due = time.monotonic() + float(app.config["REMINDER_INTERVAL_SECONDS"])
+                except TransientError as exc:
+                    log.warning("reminders postponed: %s", exc)
+                    reminders_due = time.monotonic() + 60
+                except Exception:  # noqa: BLE001 - retried next round
+                    log.exception("reminder round failed")
+                    reminders_due = time.monotonic() + 60
+            if args.once:
+                break
+            if not busy:
+                life.wait(float(app.config["DISPATCH_POLL_INTERVAL"]))
     log.info("notify dispatcher stopped")
     return 0
 

@@ -33,9 +33,6 @@ CONSOLIDATED_REPORT_RETURNED = "vn.dvk.reporting.consolidated-report-returned.v1
 PROGRESS_SNAPSHOT = "vn.dvk.reporting.progress-snapshot.v1"
 REPORT_DEADLINE_SET = "vn.dvk.reporting.report-deadline-set.v1"
 
-# Topics (by publishing service) this service's consumer reads.
-SUBSCRIBES: list[str] = ["registration", "awards"]
-
 
 def report_payload(report: UnitReport, occurred_at: str) -> dict[str, Any]:
     return {

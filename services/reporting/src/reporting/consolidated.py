@@ -33,6 +33,7 @@ from dvk_platform.documents import (
     write_sheet,
 )
 from dvk_platform.errors import Problem
+from dvk_platform.labels import Labels
 from dvk_platform.outbox import add_event
 from dvk_platform.versioning import check_version
 
@@ -42,7 +43,7 @@ from .models import (
     MODEL_FIELDS,
     MODEL_STATUS_LABELS,
     PERIODS,
-    REPORT_STATUS_LABELS,
+    REPORT_STATUSES,
     ConsolidatedReport,
     RegisteredModel,
     TargetFigures,
@@ -139,12 +140,7 @@ def get_consolidated(session: Session, consolidated_id: int) -> ConsolidatedRepo
     return report
 
 
-CONSOLIDATED_STATUSES = {
-    "draft": "dự thảo",
-    "awaiting_signature": "đang trình ký",
-    "approved": "lãnh đạo đã duyệt, chờ ban hành",
-    "finalised": "đã ban hành",
-}
+CONSOLIDATED_STATUSES = Labels("consolidated_status")
 
 
 def _require(report: ConsolidatedReport, status: str, message: str) -> None:
@@ -479,7 +475,7 @@ def annex_xlsx(report: ConsolidatedReport, figures: Mapping[str, Any], config: M
     write_sheet(book, PrintedSheet(
         name="Báo cáo đơn vị", heading="PHỤ LỤC II", subheading=f"TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC ĐƠN VỊ — {subject}",
         reference=reference, columns=["STT", "Mã đơn vị", "Đơn vị", "Trạng thái", "Ngày gửi", "Thời hạn"],
-        rows=[[i, _code(figures, row["unit_id"]), row["unit_name"], REPORT_STATUS_LABELS.get(row["status"], row["status"]),
+        rows=[[i, _code(figures, row["unit_id"]), row["unit_name"], REPORT_STATUSES.get(row["status"], row["status"]),
                _dmy(row.get("submitted_on") or (row["submitted_at"] or "")[:10]),
                "" if not row["submitted_at"] else ("Nộp muộn" if row["late"] else "Đúng hạn")]
               for i, row in enumerate(reports, start=1)],

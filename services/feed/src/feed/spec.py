@@ -1,5 +1,5 @@
 """What the feed declares to the platform (`dvk-worker`, `dvk-dev`): it consumes every ward's events on the
-cluster, publishes none, and adds the command `dvk-worker feed-key feed {issue … | list | revoke ID}`."""
+cluster, publishes none, and adds the command `dvk-worker feed-key feed {issue … | list | revoke ID | rotate-secret ID}`."""
 from __future__ import annotations
 
 import argparse
@@ -23,15 +23,17 @@ def _key_arguments(group: argparse._ArgumentGroup) -> None:
     group.add_argument("--note", default=None, help="issue: a note kept with the key")
 
 
-USAGE = "feed-key feed issue --subscriber TÊN --ward MÃ | feed-key feed list | feed-key feed revoke ID"
+USAGE = ("feed-key feed issue --subscriber TÊN --ward MÃ | feed-key feed list | feed-key feed revoke ID "
+         "| feed-key feed rotate-secret ID")
 
 
 def _check_keys(args: argparse.Namespace) -> str | None:
     action = args.action[:1]
-    if action not in (["issue"], ["list"], ["revoke"]) or (action == ["revoke"]) != (len(args.action) == 2) \
-            or (action != ["revoke"] and len(args.action) != 1):
+    with_id = action in (["revoke"], ["rotate-secret"])
+    if action not in (["issue"], ["list"], ["revoke"], ["rotate-secret"]) or with_id != (len(args.action) == 2) \
+            or (not with_id and len(args.action) != 1):
         return USAGE
-    if action == ["revoke"] and not args.action[1].isdigit():
+    if with_id and not args.action[1].isdigit():
         return f"mã khóa phải là số, không phải {args.action[1]!r} / the key id is a number"
     if action == ["issue"] and not (args.subscriber and args.ward):
         return "feed-key feed issue cần --subscriber và ít nhất một --ward / needs --subscriber and --ward"
@@ -51,6 +53,9 @@ def _keys(app: Flask, args: argparse.Namespace) -> int:
                   "shown this once only.", file=sys.stderr)
         elif action == "list":
             print(cli.dumps(cli.listing(app)))
+        elif action == "rotate-secret":  # the old secret still signs during the overlap
+            print(cli.dumps(cli.rotate_secret(app, int(args.action[1]))))
+            print("Bí mật ký mới chỉ hiện lần này. / The new signing_secret is shown this once only.", file=sys.stderr)
         else:
             print(cli.dumps(cli.revoke(app, int(args.action[1]))))
     except Problem as exc:
@@ -64,6 +69,6 @@ SPEC = ServiceSpec(
     handlers=_handlers,
     all_wards=True,  # the feed serves every ward of the province that publishes to this cluster
     publishes=False,
-    commands=(Command("feed-key", "khóa API của nguồn sự kiện (feed): issue | list | revoke ID", _keys,
+    commands=(Command("feed-key", "khóa API của nguồn sự kiện (feed): issue | list | revoke ID | rotate-secret ID", _keys,
                       arguments=_key_arguments, check=_check_keys, takes_actions=True),),
 )

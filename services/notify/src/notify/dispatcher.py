@@ -7,8 +7,6 @@ a hanging or failing endpoint only ever costs its own delivery a timeout."""
 from __future__ import annotations
 
 import argparse
-import hashlib
-import hmac
 import json
 import logging
 import smtplib
@@ -26,15 +24,13 @@ import requests
 from flask import Flask
 from sqlalchemy import select
 
+from dvk_platform import webhooks
 from dvk_platform.consumer import TransientError
 
 from . import services
 from .models import Delivery, WebhookSubscriber
 
 log = logging.getLogger("notify.dispatcher")
-
-SIGNATURE_HEADER = "X-DVK-Signature"
-
 
 @dataclass(frozen=True)
 class Job:
@@ -46,7 +42,7 @@ class Job:
     body_text: str
     body_html: str
     payload: Any
-    secret: str | None
+    secrets: tuple[str, ...]  # the subscriber's signing secrets now (two during a rotation's overlap)
     subscriber_active: bool
 
 
@@ -70,13 +66,15 @@ class DeliveryError(Exception):
         self.final = final  # no point in retrying (the subscriber was switched off)
 
 
-def sign(secret: str, body: bytes) -> str:
-    """The X-DVK-Signature value: HMAC-SHA256 of the raw request body with the subscriber's secret."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
 def webhook_body(payload: Any) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def message_id(job: Job) -> str:
+    """The webhook-id: the CloudEvent's id (unique across wards, the same on every retry of the delivery)."""
+    if isinstance(job.payload, dict) and job.payload.get("id"):
+        return str(job.payload["id"])
+    return f"dvk-notify-delivery-{job.id}"
 
 
 def _claim(app: Flask, now: datetime) -> list[Job]:
@@ -99,7 +97,7 @@ def _claim(app: Flask, now: datetime) -> list[Job]:
             jobs.append(Job(
                 id=delivery.id, channel=delivery.channel, recipient=delivery.recipient, recipient_name=delivery.recipient_name,
                 subject=delivery.subject, body_text=delivery.body_text, body_html=delivery.body_html, payload=delivery.payload,
-                secret=subscriber.secret if subscriber else None, subscriber_active=bool(subscriber and subscriber.active),
+                secrets=subscriber.signing_secrets(now) if subscriber else (), subscriber_active=bool(subscriber and subscriber.active),
             ))
     return jobs
 
@@ -135,12 +133,13 @@ def _send_email(app: Flask, job: Job) -> None:
 
 
 def _send_webhook(app: Flask, job: Job) -> None:
-    if not job.subscriber_active or not job.secret:
+    if not job.subscriber_active or not job.secrets:
         raise DeliveryError("Nơi nhận webhook đã bị tắt hoặc bị xóa.", final=True)
     body = webhook_body(job.payload)
     headers = {
         "Content-Type": "application/cloudevents+json; charset=utf-8",
-        SIGNATURE_HEADER: sign(job.secret, body),
+        # Standard Webhooks: the id is the event's (the same on every retry), the timestamp this attempt's
+        **webhooks.signed_headers(body, job.secrets, message_id=message_id(job)),
         "X-DVK-Delivery": str(job.id),
         "User-Agent": "dvk-notify/1",
     }
@@ -151,6 +150,8 @@ def _send_webhook(app: Flask, job: Job) -> None:
         raise DeliveryError(f"Quá thời gian chờ phản hồi ({app.config['WEBHOOK_TIMEOUT']} giây)") from exc
     except requests.RequestException as exc:
         raise DeliveryError(f"Không gửi được: {exc}") from exc
+    if response.status_code == webhooks.ALREADY_RECEIVED:
+        return  # the receiver accepted this id before (an earlier attempt whose answer was lost): delivered
     if not 200 <= response.status_code < 300:
         raise DeliveryError(f"Nơi nhận trả lời HTTP {response.status_code}")
 

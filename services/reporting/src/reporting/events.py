@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from dvk_platform.consumer import contract_checked
 from dvk_platform.envelope import CloudEvent
-from dvk_platform.projections import newest_wins, unit_state
+from dvk_platform.projections import newest_wins, project_unit
 
 from .models import Commendation, ConsolidatedReport, OverdueNotice, RegisteredModel, ReportDeadline, TargetFigures, Unit, UnitReport
 
@@ -93,14 +93,7 @@ def figures_payload(row: TargetFigures, occurred_at: str) -> dict[str, Any]:
 # --- consumed: registration -------------------------------------------------------------------------
 
 def on_unit_changed(session: Session, event: CloudEvent) -> None:
-    data = event.data
-    unit = session.get(Unit, int(data["unit_id"]))
-    if unit is None:
-        unit = Unit(unit_id=int(data["unit_id"]), event_time="")
-        session.add(unit)
-    if newest_wins(unit, "event_time", event):
-        for name, value in unit_state(event).items():
-            setattr(unit, name, value)
+    project_unit(session, Unit, "event_time", event)
 
 
 def _model(session: Session, data: dict[str, Any]) -> RegisteredModel:

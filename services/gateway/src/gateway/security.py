@@ -27,6 +27,12 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+# Any other answer (an evidence photo or PDF shown by the browser's own viewer, a static file, JSON): nothing may run
+# at all; only the viewer's own inline styling is allowed (Chromium styles the document it builds around an image).
+FILE_SECURITY_POLICY = (
+    "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 
@@ -133,7 +139,8 @@ def init_app(app: Flask) -> None:
     def _headers(response: Any) -> Any:
         # on every answer (pages, static files, JSON, errors): no inline script or style anywhere, every asset
         # from the gateway itself (vendored), no framing
-        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        html = response.mimetype == "text/html"
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY if html else FILE_SECURITY_POLICY
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")

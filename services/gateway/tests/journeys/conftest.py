@@ -187,7 +187,8 @@ class Journey:
 
     def _policy_sent(self, response: Any) -> None:
         request = response.request
-        if request.resource_type == "document" and response.url.startswith(self.base):
+        page = (response.headers.get("content-type") or "").startswith("text/html")
+        if request.resource_type == "document" and page and response.url.startswith(self.base):
             policy = response.headers.get("content-security-policy") or ""
             if "script-src 'self'" not in policy or "frame-ancestors 'none'" not in policy:
                 self.csp_problems.append(f"{response.url} ({response.status}) came without the Content-Security-Policy")

@@ -77,8 +77,8 @@ def deadlines_of(session: Session, year: int, config: Mapping[str, Any]) -> list
     return result
 
 
-def set_deadline(session: Session, principal: Principal, year: int, period: str, due_date: date,
-                 config: Mapping[str, Any], moment: datetime) -> ReportDeadline:
+def set_deadline(session: Session, actor: Principal, year: int, period: str, due_date: date, now: datetime,
+                 config: Mapping[str, Any]) -> ReportDeadline:
     """Set one year's due date for a period; a change of the date in force is published (report-deadline-set) in the
     same transaction, so reminders and overdue notices elsewhere follow it. Setting the date already in force
     changes nothing."""
@@ -101,7 +101,7 @@ def set_deadline(session: Session, principal: Principal, year: int, period: str,
     if due_date != previous:
         add_event(session, aggregate_type="report-deadline", aggregate_id=f"{year}-{period}",
                   event_type=events.REPORT_DEADLINE_SET,
-                  payload=events.deadline_payload(row, previous, principal.role, iso(moment)))
+                  payload=events.deadline_payload(row, previous, actor.role, iso(now)))
     return row
 
 

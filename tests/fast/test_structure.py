@@ -19,7 +19,6 @@ KNOWN_LONG = {
     "gateway.views.awards",
     "gateway.views.reports",
     "registration.services",
-    "reporting.consolidated",
 }
 
 

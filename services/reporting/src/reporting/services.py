@@ -30,6 +30,7 @@ from .models import (
     OverdueNotice,
     RegisteredModel,
     ReportDeadline,
+    ReportFile,
     ReportHistory,
     TargetFigures,
     Unit,
@@ -261,7 +262,8 @@ def transition(session: Session, actor: Principal, report_id: int, action: str, 
     step = "resubmit" if action == "submit" and previous == "returned" else action
     _history(session, report, actor, step, previous, now, reason)
     add_event(session, aggregate_type="unit-report", aggregate_id=report.id, event_type=EVENTS[action, previous],
-              payload=events.report_payload(report, iso(now)))
+              payload=events.report_payload(report, iso(now), list(session.scalars(
+                  select(ReportFile).where(ReportFile.report_id == report.id).order_by(ReportFile.id)))))
     return report
 
 

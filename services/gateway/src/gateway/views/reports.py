@@ -225,19 +225,32 @@ def transition(report_id: int, action: str) -> Any:
 @bp.get("/tong-hop")
 @roles_required(*WARD_READERS)
 def consolidated_index() -> Any:
+    return _consolidated_index({"year": _year(), "period": "six_month"}, {})
+
+
+def _consolidated_index(typed: dict[str, Any], errors: dict[str, str], status: int = 200) -> Any:
     reports = clients.get("reporting", "/consolidated-reports") or []
-    return render_template("reports/consolidated_index.html", reports=reports, year=_year(), statuses=CONSOLIDATED_STATUSES)
+    return render_template("reports/consolidated_index.html", reports=reports, typed=typed, errors=errors,
+                           statuses=CONSOLIDATED_STATUSES), status
+
+
+MOVEMENT_YEARS = range(2026, 2031)  # the movement's years, 2026–2030
 
 
 @bp.post("/tong-hop")
 @roles_required(*REVIEWERS)
 def consolidated_create() -> Any:
+    typed = {"year": request.form.get("year", "").strip(), "period": request.form.get("period", "")}
+    if not typed["year"].isdigit() or int(typed["year"]) not in MOVEMENT_YEARS:  # never another year in its place
+        return _consolidated_index(typed, {"year": "Năm là một năm của phong trào, từ 2026 đến 2030.",
+                                           "_": "Chưa lập dự thảo: vui lòng sửa mục được đánh dấu."}, 422)
     try:
         created = clients.post("reporting", "/consolidated-reports",
-                               json={"year": _year(), "period": request.form.get("period", "")})
+                               json={"year": int(typed["year"]), "period": typed["period"]})
     except clients.ServiceProblem as exc:
-        flash(exc.message, "error")
-        return redirect(url_for("reports.consolidated_index"))
+        if exc.status == 404:
+            raise
+        return _consolidated_index(typed, _problem_errors(exc, ("year", "period")), exc.status)
     flash("Đã lập dự thảo báo cáo tổng hợp từ các báo cáo đơn vị đã tiếp nhận.", "success")
     return redirect(url_for("reports.consolidated_detail", consolidated_id=created["id"]))
 

@@ -36,12 +36,20 @@ BAD_INPUT: dict[str, str] = {
     "POST /bao-cao/<int:report_id>/sua": "edit_report",
     "POST /bao-cao/<int:report_id>/<action>": "return_report",
     "POST /bao-cao/tong-hop": "new_consolidated",
+    "POST /bao-cao/tong-hop/<int:consolidated_id>/sua": "edit_consolidated",
+    "POST /bao-cao/tong-hop/<int:consolidated_id>/tra-lai": "return_consolidated",
+    "POST /bao-cao/tong-hop/<int:consolidated_id>/ban-hanh": "finalise_consolidated",
     "POST /tong-quan/ky-dang-ky/<int:year>": "move_period",
     "POST /tong-quan/ky-dang-ky": "open_period",
     "POST /tong-quan/nhac-han": "remind",
     "POST /bao-cao/chi-tieu/so-lieu": "save_figures",
     "POST /bao-cao/chi-tieu/nhap": "import_figures",
     "POST /khen-thuong/de-nghi/moi": "new_nomination",
+    "POST /khen-thuong/danh-muc/<catalogue>/<int:entry_id>/sua": "edit_catalogue_entry",
+    "POST /khen-thuong/de-nghi/<int:nomination_id>/sua": "edit_nomination",
+    "POST /khen-thuong/de-nghi/<int:nomination_id>/<action>": "review_nomination",
+    "POST /khen-thuong/quyet-dinh/moi": "sign_decision",
+    "POST /khen-thuong/to-trinh/moi": "sign_letter",
 }
 
 # POST routes that are one button, nothing typed: no bad input to give them (refusals of state are other tests').
@@ -56,27 +64,13 @@ NO_TYPED_INPUT: dict[str, str] = {
     "POST /bao-cao/tong-hop/<int:consolidated_id>/duyet": "Duyệt: one button",
 }
 
-# Forms whose bad-input step is not written yet. This set only shrinks: a route listed here that has a step makes the
-# table test fail until it is taken out.
-NOT_YET: set[str] = {
-    "POST /bao-cao/tong-hop/<int:consolidated_id>/sua",
-    "POST /bao-cao/tong-hop/<int:consolidated_id>/tra-lai",
-    "POST /bao-cao/tong-hop/<int:consolidated_id>/ban-hanh",
-    "POST /khen-thuong/danh-muc/<catalogue>/<int:entry_id>/sua",
-    "POST /khen-thuong/de-nghi/<int:nomination_id>/sua",
-    "POST /khen-thuong/de-nghi/<int:nomination_id>/<action>",
-    "POST /khen-thuong/quyet-dinh/moi",
-    "POST /khen-thuong/to-trinh/moi",
-}
-
 
 def test_every_form_of_the_gateway_has_a_bad_input_case(make_gateway):
     posted = {route for route in page_routes(make_gateway()) if route.startswith("POST ")}
     listed = set(BAD_INPUT) | set(NO_TYPED_INPUT)
     assert not (set(BAD_INPUT) & set(NO_TYPED_INPUT)), "a route is both a form and a single button"
     assert not (listed - posted), f"listed but not a POST route of the gateway: {sorted(listed - posted)}"
-    assert not (NOT_YET & listed), f"has a bad-input step now, take it out of NOT_YET: {sorted(NOT_YET & listed)}"
-    missing = posted - listed - NOT_YET
+    missing = posted - listed
     assert not missing, f"forms of the gateway with no bad-input step: {sorted(missing)}"
 
 
@@ -118,6 +112,8 @@ class Steps:
         page.on("response", self._answered)
         self.shots = 0
         self.report = ""  # the address of the unit's report the steps write
+        self.consolidated = ""  # the address of the ward's consolidated report
+        self.nominations: list[str] = []  # addresses of the nominations the award steps make
 
     def _answered(self, response: Any) -> None:
         request = response.request
@@ -436,6 +432,72 @@ def new_consolidated(s: Steps) -> None:
     expect(page.get_by_text("Chưa có báo cáo tổng hợp nào.")).to_be_visible()
 
 
+def edit_consolidated(s: Steps) -> None:
+    """The 2026 six-month draft with its summary emptied and dated 31/02/2026: said beside both, what was typed kept;
+    the draft keeps its summary."""
+    from playwright.sync_api import expect
+
+    page = s.page
+    form = page.get_by_role("form", name="Lập báo cáo tổng hợp")
+    labelled(form, "Năm").fill("2026")
+    form.get_by_role("button", name="Lập dự thảo").click()
+    expect(page.get_by_role("status").filter(has_text="Đã lập dự thảo báo cáo tổng hợp")).to_be_visible()
+    s.consolidated = page.url.removeprefix(s.base)
+    title = page.get_by_role("heading", level=1).inner_text()
+    labelled(page, "Trích yếu").fill("")
+    labelled(page, "Ngày văn bản").fill("31/02/2026")
+    labelled(page, "Nơi nhận (mỗi dòng một nơi)").fill("Đảng ủy phường\nLưu: VT")
+    page.get_by_role("button", name="Lưu dự thảo").click()
+    refused_beside(page, "Ngày văn bản", "Ngày không hợp lệ", kept="31/02/2026")
+    expect(labelled(page, "Trích yếu")).to_have_value("")
+    expect(labelled(page, "Nơi nhận (mỗi dòng một nơi)")).to_have_value("Đảng ủy phường\nLưu: VT")
+    s.shot("tong-hop-ngay-sai")
+    labelled(page, "Ngày văn bản").fill("30/06/2026")
+    page.get_by_role("button", name="Lưu dự thảo").click()
+    refused_beside(page, "Trích yếu", "", kept="")
+    expect(labelled(page, "Ngày văn bản")).to_have_value("30/06/2026")
+    s.shot("tong-hop-thieu-trich-yeu")
+    s.go(s.consolidated)
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+
+
+def return_consolidated(s: Steps) -> None:
+    """The draft sent for signature; the Chairman returns it with no reason: said beside the reason; still awaiting
+    his signature."""
+    from playwright.sync_api import expect
+
+    page = s.page
+    page.get_by_role("button", name="Trình ký").click()
+    expect(page.get_by_role("status").filter(has_text="Đã trình ký")).to_be_visible()
+    s.sign_in("lanhdao")
+    s.go(s.consolidated)
+    page.get_by_role("button", name="Trả lại để chỉnh sửa").click()
+    refused_beside(page, "Lý do trả lại", "Ghi lý do trả lại để Phòng Văn hóa - Xã hội biết cần sửa gì.", kept="")
+    s.shot("tong-hop-tra-lai-khong-ly-do")
+    s.go(s.consolidated)
+    expect(page.get_by_role("button", name="Duyệt báo cáo")).to_be_visible()
+
+
+def finalise_consolidated(s: Steps) -> None:
+    """Approved; “Ban hành” pressed with number 7 typed but the confirmation not ticked: said beside the box, the
+    number kept; the report not issued."""
+    from playwright.sync_api import expect
+
+    page = s.page
+    page.get_by_role("button", name="Duyệt báo cáo").click()
+    expect(page.get_by_role("status").filter(has_text="Đã duyệt báo cáo tổng hợp")).to_be_visible()
+    s.sign_in("vhxh")
+    s.go(s.consolidated)
+    labelled(page, "Số văn bản (để trống để lấy số tiếp theo)").fill("7")
+    page.get_by_role("button", name="Ban hành báo cáo").click()
+    refused_beside(page, "Tôi xác nhận ban hành: cấp số và chốt số liệu, không sửa lại được",
+                   "Đánh dấu ô xác nhận trước khi ban hành")
+    expect(labelled(page, "Số văn bản (để trống để lấy số tiếp theo)")).to_have_value("7")
+    s.shot("ban-hanh-chua-xac-nhan")
+    s.go(s.consolidated)
+    expect(page.locator("#consolidated-status")).not_to_contain_text("Đã ban hành")
+
+
 def move_period(s: Steps) -> None:
     """The registration deadline moved to 31/02/2026 with no reason: both said beside their fields, the date kept;
     the deadline stays 15/02/2026."""
@@ -556,10 +618,123 @@ def new_nomination(s: Steps) -> None:
     expect(page.get_by_text("Ra quân đều đặn mỗi sáng Chủ nhật")).to_have_count(0)
 
 
+def nominate(s: Steps, award: str, achievements: str) -> str:
+    """A nomination of Tổ dân phố 1 for `award` (a form of award, as the list names it), saved as a draft; its
+    address."""
+    from playwright.sync_api import expect
+
+    page = s.page
+    s.go("/khen-thuong/de-nghi/moi")
+    labelled(page, "Đơn vị").select_option(label="Tổ dân phố 1")
+    labelled(page, "Hình thức khen thưởng").select_option(label=award)
+    labelled(page, "Thành tích").fill(achievements)
+    page.get_by_role("button", name="Lưu đề nghị").click()
+    expect(page.get_by_role("status").filter(has_text="Đã lập đề nghị khen thưởng")).to_be_visible()
+    return page.url.removeprefix(s.base)
+
+
+def edit_nomination(s: Steps) -> None:
+    """A draft nomination's achievements emptied: said beside them; the nomination keeps its achievements."""
+    from playwright.sync_api import expect
+
+    page = s.page
+    s.nominations = [nominate(s, "Giấy khen của Chủ tịch UBND phường", "Phố sạch, không rác thải nhựa."),
+                     nominate(s, "Bằng khen của Chủ tịch UBND tỉnh (cấp trên)", "Ba năm liền dẫn đầu phong trào.")]
+    s.go(s.nominations[0])
+    page.get_by_role("link", name="Sửa đề nghị").click()
+    labelled(page, "Thành tích").fill("")
+    labelled(page, "Tài liệu kèm theo (mỗi dòng một đường dẫn)").fill("https://minhxuan.example.vn/bien-ban.pdf")
+    page.get_by_role("button", name="Lưu thay đổi").click()
+    refused_beside(page, "Thành tích", "", kept="")
+    expect(labelled(page, "Tài liệu kèm theo (mỗi dòng một đường dẫn)")).to_have_value(
+        "https://minhxuan.example.vn/bien-ban.pdf")
+    s.shot("sua-de-nghi-thieu-thanh-tich")
+    s.go(s.nominations[0])
+    expect(page.get_by_text("Phố sạch, không rác thải nhựa.")).to_be_visible()
+
+
+def review_nomination(s: Steps) -> None:
+    """The council's meeting recorded as held on 31/02/2026: said beside the date, the votes and minutes typed kept;
+    the nomination still awaits the council. Put right, both nominations are approved (for the signing steps)."""
+    from playwright.sync_api import expect
+
+    page = s.page
+    for index, address in enumerate(s.nominations):
+        s.go(address)
+        page.get_by_role("button", name="Đề nghị Hội đồng xét").click()
+        form = page.locator("#review-form")
+        labelled(form, "Số phiếu tán thành").fill("7")
+        labelled(form, "Biên bản họp").fill("Hội đồng họp, 7/7 thành viên tán thành.")
+        if index == 0:
+            labelled(form, "Ngày họp").fill("31/02/2026")
+            form.get_by_role("button", name="Ghi kết quả xét").click()
+            refused_beside(page, "Ngày họp", "Ngày không hợp lệ", kept="31/02/2026")
+            expect(labelled(page, "Số phiếu tán thành")).to_have_value("7")
+            expect(labelled(page, "Biên bản họp")).to_have_value("Hội đồng họp, 7/7 thành viên tán thành.")
+            s.shot("hoi-dong-ngay-sai")
+            s.go(address)
+            expect(page.locator("#review-form")).to_be_visible()  # still awaiting the council
+            form = page.locator("#review-form")
+            labelled(form, "Số phiếu tán thành").fill("7")
+            labelled(form, "Biên bản họp").fill("Hội đồng họp, 7/7 thành viên tán thành.")
+        labelled(form, "Ngày họp").fill("27/02/2026")
+        form.get_by_role("button", name="Ghi kết quả xét").click()
+        expect(page.locator("#review-form")).to_have_count(0)
+
+
+def _sign_nothing(s: Steps, path: str, button: str, shot: str) -> None:
+    from playwright.sync_api import expect
+
+    page = s.page
+    s.go(path)
+    labelled(page, "Ngày ký").fill("31/02/2026")
+    page.get_by_role("button", name=button).click()
+    group = page.get_by_role("group", name=re.compile("^Đề nghị đưa vào"))
+    expect(group).to_have_attribute("aria-describedby", "err-nominations")
+    expect(group.locator("#err-nominations")).to_have_text("Chọn ít nhất một đề nghị khen thưởng.")
+    expect(labelled(page, "Ngày ký")).to_have_value("31/02/2026")
+    s.shot(shot)
+    s.go(path)
+    expect(page.locator("#signing-nominations").get_by_role("checkbox")).to_have_count(1)  # still awaiting
+
+
+def sign_decision(s: Steps) -> None:
+    """The Chairman presses “Ký quyết định” with no nomination ticked: said in the list; nothing signed."""
+    s.sign_in("lanhdao")
+    _sign_nothing(s, "/khen-thuong/quyet-dinh/moi?year=2026", "Ký quyết định khen thưởng", "quyet-dinh-chua-chon")
+
+
+def sign_letter(s: Steps) -> None:
+    """The same for a proposal letter to the province: said in the list; no letter made."""
+    _sign_nothing(s, "/khen-thuong/to-trinh/moi?year=2026", "Lập tờ trình", "to-trinh-chua-chon")
+
+
+def edit_catalogue_entry(s: Steps) -> None:
+    """An award's name emptied: said beside it, the legal basis typed kept; the catalogue keeps the name."""
+    from playwright.sync_api import expect
+
+    page = s.page
+    s.sign_in("quantri")
+    s.go("/khen-thuong/danh-muc")
+    page.get_by_role("link", name="Sửa “Lao động tiên tiến”").click()
+    labelled(page, "Tên").fill("")
+    labelled(page, "Căn cứ pháp lý").fill("Điều 26 Luật Thi đua, khen thưởng 2022")
+    page.get_by_role("button", name="Lưu").click()
+    refused_beside(page, "Tên", "", kept="")
+    expect(labelled(page, "Căn cứ pháp lý")).to_have_value("Điều 26 Luật Thi đua, khen thưởng 2022")
+    s.shot("danh-muc-thieu-ten")
+    s.go("/khen-thuong/danh-muc")
+    expect(page.locator("#catalogue").get_by_role("link", name="Sửa “Lao động tiên tiến”")).to_be_visible()
+    expect(page.get_by_text("Điều 26 Luật Thi đua")).to_have_count(0)
+
+
 STEPS: list[Callable[[Steps], None]] = [login, password, new_user, edit_user, reset_password, import_units, new_model,
                                          edit_model, evidence, return_model, inspect_model, edit_report,
-                                         return_report, new_consolidated, move_period, open_period, remind,
-                                         save_figures, import_figures, new_nomination]
+                                         return_report, new_consolidated, edit_consolidated,
+                                         return_consolidated, finalise_consolidated, move_period, open_period, remind,
+                                         save_figures, import_figures, new_nomination,
+                                         edit_nomination, review_nomination, sign_decision, sign_letter,
+                                         edit_catalogue_entry]
 
 
 @pytest.mark.browser

@@ -255,7 +255,8 @@ def consolidated_create() -> Any:
     return redirect(url_for("reports.consolidated_detail", consolidated_id=created["id"]))
 
 
-def _consolidated_page(report: dict[str, Any], errors: dict[str, str] | None = None, status: int = 200) -> Any:
+def _consolidated_page(report: dict[str, Any], errors: dict[str, str] | None = None, status: int = 200,
+                       typed: dict[str, str] | None = None) -> Any:
     content = report.get("content") or {}
     list_texts = {name: "\n".join(f"{item.get('unit_name')}: {item.get('text')}" for item in content.get(name) or [])
                   for name, _ in CONSOLIDATED_LISTS}
@@ -263,7 +264,8 @@ def _consolidated_page(report: dict[str, Any], errors: dict[str, str] | None = N
     signer = report.get("signer_name") or current_app.config.get("CHAIRMAN_NAME") or ""
     return render_template("reports/consolidated.html", report=report, texts=CONSOLIDATED_TEXTS, list_texts=list_texts,
                            lists=CONSOLIDATED_LISTS, figures=FIGURES, unit_names=unit_names(), signer=signer,
-                           statuses=CONSOLIDATED_STATUSES, errors=errors or {}, today=ward_today().isoformat()), status
+                           statuses=CONSOLIDATED_STATUSES, errors=errors or {}, today=ward_today().isoformat(),
+                           typed=typed or {}), status
 
 
 @bp.get("/tong-hop/<int:consolidated_id>")
@@ -329,7 +331,7 @@ def _consolidated_step(consolidated_id: int, action: str, body: dict[str, Any], 
         if exc.status == 404:
             raise
         return _consolidated_page(clients.get("reporting", f"/consolidated-reports/{consolidated_id}"),
-                                  _problem_errors(exc, shown), exc.status)
+                                  _problem_errors(exc, shown), exc.status, request.form.to_dict())
     flash(done, "success")
     return redirect(url_for("reports.consolidated_detail", consolidated_id=consolidated_id))
 
@@ -368,7 +370,7 @@ def consolidated_finalise(consolidated_id: int) -> Any:
         return _consolidated_page(clients.get("reporting", f"/consolidated-reports/{consolidated_id}"),
                                   {"confirm": "Đánh dấu ô xác nhận trước khi ban hành: số văn bản được cấp và số liệu "
                                               "được chốt, không sửa lại được.",
-                                   "_": "Chưa ban hành: cần xác nhận."}, 422)
+                                   "_": "Chưa ban hành: cần xác nhận."}, 422, {"number": request.form.get("number", "")})
     number = request.form.get("number", "").strip()
     body: dict[str, Any] = {"number": int(number)} if number.isdigit() else {}
     return _consolidated_step(consolidated_id, "finalise", body, "Đã ban hành báo cáo tổng hợp; số liệu đã được chốt.",

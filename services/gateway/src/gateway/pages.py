@@ -238,7 +238,8 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _ward() -> dict[str, Any]:
-        return {"ward_name": app.config["WARD_NAME"]}
+        first, last = int(app.config["MOVEMENT_FIRST_YEAR"]), int(app.config["MOVEMENT_LAST_YEAR"])
+        return {"ward_name": app.config["WARD_NAME"], "movement_years": range(first, last + 1)}
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Any:

@@ -230,15 +230,13 @@ def _consolidated_index(typed: dict[str, Any], errors: dict[str, str], status: i
                            statuses=CONSOLIDATED_STATUSES), status
 
 
-MOVEMENT_YEARS = range(2026, 2031)  # the movement's years, 2026–2030
-
-
 @bp.post("/tong-hop")
 @roles_required(*REVIEWERS)
 def consolidated_create() -> Any:
     typed = {"year": request.form.get("year", "").strip(), "period": request.form.get("period", "")}
-    if not typed["year"].isdigit() or int(typed["year"]) not in MOVEMENT_YEARS:  # never another year in its place
-        return _consolidated_index(typed, {"year": "Năm là một năm của phong trào, từ 2026 đến 2030.",
+    first, last = int(current_app.config["MOVEMENT_FIRST_YEAR"]), int(current_app.config["MOVEMENT_LAST_YEAR"])
+    if not typed["year"].isdigit() or not first <= int(typed["year"]) <= last:  # never another year in its place
+        return _consolidated_index(typed, {"year": f"Năm là một năm của phong trào, từ {first} đến {last}.",
                                            "_": "Chưa lập dự thảo: vui lòng sửa mục được đánh dấu."}, 422)
     try:
         created = clients.post("reporting", "/consolidated-reports",

@@ -507,7 +507,7 @@ def move_period(s: Steps) -> None:
     s.go("/tong-quan/ky-dang-ky?year=2026")
     labelled(page, "Hạn mới (ngày/tháng/năm)").fill("31/02/2026")
     page.get_by_role("button", name="Điều chỉnh hạn").click()
-    refused_beside(page, "Hạn mới (ngày/tháng/năm)", "Nhập ngày theo dạng ngày/tháng/năm", kept="31/02/2026")
+    refused_beside(page, "Hạn mới (ngày/tháng/năm)", "Ngày không hợp lệ", kept="31/02/2026")
     refused_beside(page, "Lý do điều chỉnh", "Ghi lý do điều chỉnh hạn", kept="")
     s.shot("doi-han-ngay-sai")
     s.go("/tong-quan/ky-dang-ky?year=2026")
@@ -520,11 +520,11 @@ def open_period(s: Steps) -> None:
 
     page = s.page
     s.go("/tong-quan/ky-dang-ky?year=2027")
-    label = "Hạn đăng ký (ngày/tháng/năm; để trống là 15/02/2027)"
+    label = "Hạn đăng ký (ngày/tháng/năm; để trống là hạn theo Kế hoạch)"
     labelled(page, label).fill("15-02")
     labelled(page, "Ghi chú").fill("Theo kế hoạch của Đảng ủy")
     page.get_by_role("button", name="Mở kỳ đăng ký năm 2027").click()
-    refused_beside(page, label, "Nhập ngày theo dạng ngày/tháng/năm", kept="15-02")
+    refused_beside(page, label, "Ngày không hợp lệ", kept="15/02")  # the mask puts a slash
     expect(labelled(page, "Ghi chú")).to_have_value("Theo kế hoạch của Đảng ủy")
     s.shot("mo-ky-ngay-sai")
     s.go("/tong-quan/ky-dang-ky?year=2027")

@@ -30,7 +30,10 @@ BAD_INPUT: dict[str, str] = {
     "POST /don-vi/nhap": "import_units",
     "POST /mo-hinh/moi": "new_model",
     "POST /mo-hinh/<int:model_id>/sua": "edit_model",
-    "POST /mo-hinh/<int:model_id>/minh-chung": "evidence",
+    "POST /mo-hinh/<int:record_id>/minh-chung": "evidence",
+    # a report's evidence section is the model's (one template, one view); its refusal in Vietnamese is checked in
+    # test_gateway_evidence.py::test_a_report_takes_evidence_on_its_page_and_the_same_bytes_again_answer_200
+    "POST /bao-cao/<int:record_id>/minh-chung": "evidence",
     "POST /mo-hinh/<int:model_id>/<action>": "return_model",
     "POST /mo-hinh/<int:model_id>/kiem-tra": "inspect_model",
     "POST /bao-cao/<int:report_id>/sua": "edit_report",
@@ -58,7 +61,8 @@ NO_TYPED_INPUT: dict[str, str] = {
     "POST /bao-cao/moi": "Lập báo cáo …: one button per report not yet begun (year and period are the button's)",
     "POST /thong-bao/<int:item_id>/da-doc": "Đánh dấu đã đọc: one button",
     "POST /thong-bao/da-doc-tat-ca": "Đánh dấu tất cả đã đọc: one button",
-    "POST /mo-hinh/<int:model_id>/minh-chung/<int:file_id>/go": "Gỡ tệp: one button",
+    "POST /mo-hinh/<int:record_id>/minh-chung/<int:file_id>/go": "Gỡ tệp: one button",
+    "POST /bao-cao/<int:record_id>/minh-chung/<int:file_id>/go": "Gỡ tệp: one button",
     "POST /khen-thuong/danh-muc/<catalogue>/<int:entry_id>/xac-nhan": "Xác nhận căn cứ: one button",
     "POST /bao-cao/tong-hop/<int:consolidated_id>/trinh-ky": "Trình ký: one button",
     "POST /bao-cao/tong-hop/<int:consolidated_id>/duyet": "Duyệt: one button",

@@ -145,6 +145,12 @@ def test_a_report_takes_evidence_on_its_page_and_the_same_bytes_again_answer_200
     assert f'src="/bao-cao/{report["id"]}/minh-chung/{file_id}/xem?co=nho"' in page and "Họp dân tháng 5" in page
     thumbnail = browser.get(f"/bao-cao/{report['id']}/minh-chung/{file_id}/xem?co=nho")
     assert thumbnail.status_code == 200 and thumbnail.mimetype == "image/jpeg"
+    program = io.BytesIO(b"MZ\x90\x00" + bytes(2048))  # a program named as a photo: refused in Vietnamese, nothing kept
+    refused = browser.post(f"/bao-cao/{report['id']}/minh-chung", data={"csrf_token": csrf, "file": (program, "anh.jpg"),
+                                                                      "caption": ""},
+                           content_type="multipart/form-data", follow_redirects=True)
+    assert "Loại tệp không được nhận." in refused.get_data(as_text=True)
+    assert len(browser.get(f"/bao-cao/{report['id']}").get_data(as_text=True).split('class="evidence-item"')) == 2
     other = _other_officer(stack, "tdp2-bao-cao")
     assert other.get(f"/bao-cao/{report['id']}/minh-chung/{file_id}").status_code == 404
 

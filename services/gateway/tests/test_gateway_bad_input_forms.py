@@ -31,9 +31,7 @@ BAD_INPUT: dict[str, str] = {
     "POST /mo-hinh/moi": "new_model",
     "POST /mo-hinh/<int:model_id>/sua": "edit_model",
     "POST /mo-hinh/<int:record_id>/minh-chung": "evidence",
-    # a report's evidence section is the model's (one template, one view); its refusal in Vietnamese is checked in
-    # test_gateway_evidence.py::test_a_report_takes_evidence_on_its_page_and_the_same_bytes_again_answer_200
-    "POST /bao-cao/<int:record_id>/minh-chung": "evidence",
+    "POST /bao-cao/<int:record_id>/minh-chung": "report_evidence",
     "POST /mo-hinh/<int:model_id>/<action>": "return_model",
     "POST /mo-hinh/<int:model_id>/kiem-tra": "inspect_model",
     "POST /bao-cao/<int:report_id>/sua": "edit_report",
@@ -334,6 +332,11 @@ def evidence(s: Steps) -> None:
     s.shot("minh-chung-sai-tep")
     page.reload()
     expect(section.get_by_text("Chưa có tệp minh chứng nào.")).to_be_visible()
+
+
+def report_evidence(s: Steps) -> None:
+    """On the draft report's page (where edit_report left the person): the same section, the same refusal."""
+    evidence(s)
 
 
 def open_model(s: Steps) -> None:
@@ -733,7 +736,7 @@ def edit_catalogue_entry(s: Steps) -> None:
 
 
 STEPS: list[Callable[[Steps], None]] = [login, password, new_user, edit_user, reset_password, import_units, new_model,
-                                         edit_model, evidence, return_model, inspect_model, edit_report,
+                                         edit_model, evidence, return_model, inspect_model, edit_report, report_evidence,
                                          return_report, new_consolidated, edit_consolidated,
                                          return_consolidated, finalise_consolidated, move_period, open_period, remind,
                                          save_figures, import_figures, new_nomination,

@@ -54,11 +54,15 @@ RULES: dict[str, dict[str, tuple[tuple[str, ...], str]]] = {
         "PATCH /periods/{year}": (("422",), "the deadline falls inside the year and not before the period opened"),
         "POST /units/import": (("422",), "the file is a CSV or XLSX table of units"),
     },
+    "reporting": {
+        "POST /reports/{report_id}/files": (("415",), "the file's content is a JPEG, PNG, WebP, PDF, DOCX or XLSX"),
+        "POST /target-figures/import": (("422",), "the file is a CSV or XLSX table of figures"),
+    },
 }
 # Multipart fields are text: a "boolean" or "number" caption the negative phase makes up arrives as the text "false"
 # or "1.5", a valid caption. These operations get schema-valid data only (their refusals of real bad input, an
 # unknown file type or a control character in the caption, are tested in the services' own tests).
-MULTIPART_TEXT = {"registration": {"POST /models/{model_id}/files"}}
+MULTIPART_TEXT = {"registration": {"POST /models/{model_id}/files"}, "reporting": {"POST /reports/{report_id}/files"}}
 # Operations whose free-text fields make many long patterns to satisfy at once (a model's nine fields, an
 # inspection's findings): fewer examples, so the run stays within a few minutes.
 FEWER_EXAMPLES = {"registration": {"POST /models": 4, "PATCH /models/{model_id}": 4, "POST /models/{model_id}/inspections": 4}}
@@ -179,7 +183,51 @@ def pins_notify(app, ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "POST /inbox/{message_id}/read": {"path.message_id": ids["message_id"]}}
 
 
-PINS = {"registration": pins_registration, "notify": pins_notify}
+def pins_reporting(app, ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Tổ dân phố 1's reports and the ward's consolidated reports, one for each state change in the state it starts
+    from (each report of a period of its own, as there is one per unit and period), and a due date inside its year."""
+    call = Caller(app)
+    periods = iter([(year, period) for year in range(2027, 2040) for period in ("six_month", "annual")])
+    consolidated_periods = iter([(year, period) for year in range(2027, 2040) for period in ("six_month", "annual")])
+
+    def report(submitted: bool = False) -> dict[str, Any]:
+        year, period = next(periods)
+        made = _succeeded(call("POST", "/reports", "don_vi", UNIT, json={
+            "year": year, "period": period, "sections": {"leadership": "Chi bộ ra nghị quyết."}}), 201)
+        if submitted:
+            made = _succeeded(call("POST", f"/reports/{made['id']}/submit", "don_vi", UNIT, json={}, if_match=made["version"]))
+        return made
+
+    def consolidated(*steps: tuple[str, str]) -> dict[str, Any]:
+        year, period = next(consolidated_periods)
+        made = _succeeded(call("POST", "/consolidated-reports", "vhxh", json={"year": year, "period": period}), 201)
+        for action, role in steps:
+            made = _succeeded(call("POST", f"/consolidated-reports/{made['id']}/{action}", role, json={}, if_match=made["version"]))
+        return made
+
+    def on(record: dict[str, Any], name: str) -> dict[str, Any]:
+        return {f"path.{name}": record["id"], "header.If-Match": f'"{record["version"]}"'}
+
+    signing = ("submit-for-signature", "vhxh")
+    return {
+        "PATCH /reports/{report_id}": on(report(), "report_id"),
+        "POST /reports/{report_id}/refresh-models": on(report(), "report_id"),
+        "POST /reports/{report_id}/submit": on(report(), "report_id"),
+        "POST /reports/{report_id}/files": {"path.report_id": report()["id"]},
+        "DELETE /reports/{report_id}/files/{file_id}": {"path.report_id": ids["report_id"], "path.file_id": ids["file_id"]},
+        "POST /reports/{report_id}/return": on(report(submitted=True), "report_id"),
+        "POST /reports/{report_id}/accept": on(report(submitted=True), "report_id"),
+        "PATCH /consolidated-reports/{consolidated_id}": on(consolidated(), "consolidated_id"),
+        "POST /consolidated-reports/{consolidated_id}/submit-for-signature": on(consolidated(), "consolidated_id"),
+        "POST /consolidated-reports/{consolidated_id}/approve": on(consolidated(signing), "consolidated_id"),
+        "POST /consolidated-reports/{consolidated_id}/return": on(consolidated(signing), "consolidated_id"),
+        "POST /consolidated-reports/{consolidated_id}/finalise": on(consolidated(signing, ("approve", "lanh_dao")), "consolidated_id"),
+        "PUT /deadlines/{year}/{period}": {"path.year": 2026, "path.period": "six_month", "body.due_date": "2026-06-12"},
+        "PUT /target-figures/{unit_id}/{year}/{period}": {"path.unit_id": UNIT, "path.year": 2026, "path.period": "six_month"},
+    }
+
+
+PINS = {"registration": pins_registration, "notify": pins_notify, "reporting": pins_reporting}
 
 
 def config_file(app, document: dict[str, Any], service: str, tmp_path: Path, ids: dict[str, Any],

@@ -9,6 +9,7 @@ success at least once (counted from the run's HAR report), so the generated requ
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import re
@@ -23,6 +24,7 @@ from typing import Any
 
 import pytest
 import requests
+from PIL import Image
 
 from dvk_platform.testing import access
 from dvk_platform.testing.plugin import Caller
@@ -49,6 +51,7 @@ RULES: dict[str, dict[str, tuple[tuple[str, ...], str]]] = {
         "POST /models": (("422",), "the end date is not before the start date"),
         "PATCH /models/{model_id}": (("422",), "the end date is not before the start date"),
         "POST /models/{model_id}/files": (("415",), "the file's content is a JPEG, PNG, WebP, PDF, DOCX or XLSX"),
+        "POST /models/{model_id}/inspections/{inspection_id}/files": (("415",), "the file's content is a JPEG, PNG, WebP, PDF, DOCX or XLSX"),
         "POST /models/{model_id}/inspections": (("422",), "an inspection is not dated after today"),
         "POST /periods": (("422",), "the deadline falls inside the period's year"),
         "PATCH /periods/{year}": (("422",), "the deadline falls inside the year and not before the period opened"),
@@ -62,7 +65,8 @@ RULES: dict[str, dict[str, tuple[tuple[str, ...], str]]] = {
 # Multipart fields are text: a "boolean" or "number" caption the negative phase makes up arrives as the text "false"
 # or "1.5", a valid caption. These operations get schema-valid data only (their refusals of real bad input, an
 # unknown file type or a control character in the caption, are tested in the services' own tests).
-MULTIPART_TEXT = {"registration": {"POST /models/{model_id}/files"}, "reporting": {"POST /reports/{report_id}/files"}}
+MULTIPART_TEXT = {"registration": {"POST /models/{model_id}/files", "POST /models/{model_id}/inspections/{inspection_id}/files"},
+                  "reporting": {"POST /reports/{report_id}/files"}}
 # Operations whose free-text fields make many long patterns to satisfy at once (a model's nine fields, an
 # inspection's findings): fewer examples, so the run stays within a few minutes.
 FEWER_EXAMPLES = {"registration": {"POST /models": 4, "PATCH /models/{model_id}": 4, "POST /models/{model_id}/inspections": 4}}
@@ -163,8 +167,29 @@ def pins_registration(app, ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
     def on(record: dict[str, Any], name: str) -> dict[str, Any]:
         return {f"path.{name}": record["id"], "header.If-Match": f'"{record["version"]}"'}
 
+    def photo(path: str, role: str) -> int:
+        picture = io.BytesIO()
+        Image.new("RGB", (8, 8), (46, 125, 50)).save(picture, format="PNG")
+        uploaded = call("POST", path, role, data={"file": (io.BytesIO(picture.getvalue()), "kiem-tra.png"),
+                                                   "caption": "Biên bản kiểm tra"}, content_type="multipart/form-data")
+        return _succeeded(uploaded, 201)["id"]
+
+    # an accepted model's inspection with two photos: one to read, one to delete
+    inspected = model("submit", "accept")
+    inspection = _succeeded(call("POST", f"/models/{inspected['id']}/inspections", "vhxh", json={
+        "inspected_on": "2026-11-20", "inspector": "Trần Thị Mai", "rating": "kha", "findings": "Đèn sáng đủ."}), 201)
+    files = f"/models/{inspected['id']}/inspections/{inspection['id']}/files"
+    kept, deleted = photo(files, "vhxh"), photo(files, "vhxh")
+    of_inspection = {"path.model_id": inspected["id"], "path.inspection_id": inspection["id"]}
+    of_photo = {**of_inspection, "path.file_id": kept}
     period = _succeeded(call("GET", "/periods/2026", "admin"))
     return {
+        "GET /models/{model_id}/inspections/{inspection_id}/files": of_inspection,
+        "POST /models/{model_id}/inspections/{inspection_id}/files": of_inspection,
+        "GET /models/{model_id}/inspections/{inspection_id}/files/{file_id}": of_photo,
+        "GET /models/{model_id}/inspections/{inspection_id}/files/{file_id}/preview": of_photo,
+        "GET /models/{model_id}/inspections/{inspection_id}/files/{file_id}/thumbnail": of_photo,
+        "DELETE /models/{model_id}/inspections/{inspection_id}/files/{file_id}": {**of_inspection, "path.file_id": deleted},
         "POST /models/{model_id}/submit": on(model(), "model_id"),
         "POST /models/{model_id}/withdraw": on(model(), "model_id"),
         "POST /models/{model_id}/accept": on(model("submit"), "model_id"),

@@ -167,9 +167,9 @@ def pins_registration(app, ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
     def on(record: dict[str, Any], name: str) -> dict[str, Any]:
         return {f"path.{name}": record["id"], "header.If-Match": f'"{record["version"]}"'}
 
-    def photo(path: str, role: str) -> int:
+    def photo(path: str, role: str, colour: tuple[int, int, int]) -> int:
         picture = io.BytesIO()
-        Image.new("RGB", (8, 8), (46, 125, 50)).save(picture, format="PNG")
+        Image.new("RGB", (8, 8), colour).save(picture, format="PNG")  # a file already there is not stored twice
         uploaded = call("POST", path, role, data={"file": (io.BytesIO(picture.getvalue()), "kiem-tra.png"),
                                                    "caption": "Biên bản kiểm tra"}, content_type="multipart/form-data")
         return _succeeded(uploaded, 201)["id"]
@@ -179,7 +179,7 @@ def pins_registration(app, ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
     inspection = _succeeded(call("POST", f"/models/{inspected['id']}/inspections", "vhxh", json={
         "inspected_on": "2026-11-20", "inspector": "Trần Thị Mai", "rating": "kha", "findings": "Đèn sáng đủ."}), 201)
     files = f"/models/{inspected['id']}/inspections/{inspection['id']}/files"
-    kept, deleted = photo(files, "vhxh"), photo(files, "vhxh")
+    kept, deleted = photo(files, "vhxh", (46, 125, 50)), photo(files, "vhxh", (200, 30, 30))
     of_inspection = {"path.model_id": inspected["id"], "path.inspection_id": inspection["id"]}
     of_photo = {**of_inspection, "path.file_id": kept}
     period = _succeeded(call("GET", "/periods/2026", "admin"))
@@ -217,8 +217,9 @@ def pins_reporting(app, ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
     def report(submitted: bool = False) -> dict[str, Any]:
         year, period = next(periods)
-        made = _succeeded(call("POST", "/reports", "don_vi", UNIT, json={
-            "year": year, "period": period, "sections": {"leadership": "Chi bộ ra nghị quyết."}}), 201)
+        made = _succeeded(call("POST", "/reports", "don_vi", UNIT, json={"year": year, "period": period, "sections": {
+            name: "Chi bộ ra nghị quyết, các hộ dân hưởng ứng." for name in ("leadership", "effectiveness", "good_practices",
+                                                                             "difficulties", "recommendations", "next_direction")}}), 201)
         if submitted:
             made = _succeeded(call("POST", f"/reports/{made['id']}/submit", "don_vi", UNIT, json={}, if_match=made["version"]))
         return made

@@ -54,6 +54,16 @@ def test_a_notification_answered_matches_its_documented_shape_line_breaks_includ
     assert re.fullmatch(schema["properties"]["body"]["pattern"], message["body"])
 
 
+def test_a_subscriber_whose_secret_was_never_replaced_matches_its_documented_shape(notify):
+    """A new subscriber has no replaced secret (previous_secret_until null): its document allows that."""
+    client = notify.test_client()
+    created = client.post("/webhook-subscribers", json={"name": "Sở Nội vụ tỉnh", "url": "https://sonoivu.example/su-kien"},
+                          headers=bearer(notify, "admin"))
+    assert created.status_code == 201 and created.get_json()["previous_secret_until"] is None
+    schema = client.get("/openapi.json").get_json()["components"]["schemas"]["Subscriber"]
+    assert "null" in schema["properties"]["previous_secret_until"]["type"]
+
+
 def test_delivery_log_filters_by_status_and_channel_and_retries_failures(kit, notify, webhook_server):
     client = notify.test_client()
     admin = bearer(notify, "admin")

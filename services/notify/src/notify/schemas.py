@@ -109,7 +109,8 @@ class SubscriberSchema(BaseSchema):
     url = fields.String()
     event_types = fields.List(fields.String())
     active = Boolean()
-    previous_secret_until = UtcDateTime(metadata={"description": "the replaced secret still signs until then"})
+    previous_secret_until = UtcDateTime(allow_none=True,  # null: no secret replaced, or its overlap is over
+                                        metadata={"description": "the replaced secret still signs until then"})
     version = Integer()
     created_at = UtcDateTime()
     updated_at = UtcDateTime()

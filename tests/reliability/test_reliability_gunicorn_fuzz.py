@@ -52,8 +52,8 @@ RULES: dict[str, dict[str, tuple[tuple[str, ...], str]]] = {
     "registration": {
         "POST /models": (("422",), "the end date is not before the start date"),
         "PATCH /models/{model_id}": (("422",), "the end date is not before the start date"),
-        "POST /models/{model_id}/files": (("415",), "the file's content is a JPEG, PNG, WebP, PDF, DOCX or XLSX"),
-        "POST /models/{model_id}/inspections/{inspection_id}/files": (("415",), "the file's content is a JPEG, PNG, WebP, PDF, DOCX or XLSX"),
+        "POST /models/{model_id}/files": (("415",), "the file's content is a JPEG, PNG, WebP, HEIC, PDF, DOCX or XLSX"),
+        "POST /models/{model_id}/inspections/{inspection_id}/files": (("415",), "the file's content is a JPEG, PNG, WebP, HEIC, PDF, DOCX or XLSX"),
         "POST /models/{model_id}/inspections": (("422",), "an inspection is not dated after today"),
         "POST /periods": (("422",), "the deadline falls inside the period's year"),
         "PATCH /periods/{year}": (("422",), "the deadline falls inside the year and not before the period opened"),

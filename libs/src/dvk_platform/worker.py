@@ -40,7 +40,8 @@ PLATFORM_COMMANDS = ("migrate", "seed", "relay", "consume", "republish")
 
 
 def load_app(service: str) -> Flask:
-    return importlib.import_module(service).create_app()
+    """The service's app as a worker process: it signs no service token, so it needs no private key."""
+    return importlib.import_module(service).create_app({"PROCESS_ROLE": "worker"})
 
 
 def build_relay(app: Flask) -> Relay:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from dvk_platform.consumer import contract_checked
 from dvk_platform.envelope import CloudEvent
 from dvk_platform.evidence import file_entries
-from dvk_platform.projections import fact_time, newest_wins, parse_instant, stamp, unit_state
+from dvk_platform.projections import fact_time, newest_wins, parse_instant, project_unit, stamp
 
 from .models import (
     Decision,
@@ -99,14 +99,7 @@ def revoked_payload(nomination: Nomination, occurred_at: datetime) -> dict[str, 
 
 def on_unit(session: Session, event: CloudEvent) -> None:
     """unit-created / unit-updated / unit-deactivated: the newest state of the unit wins."""
-    data = event.data
-    unit = session.get(KnownUnit, int(data["unit_id"]))
-    if unit is None:
-        unit = KnownUnit(unit_id=int(data["unit_id"]), seen_at="")
-        session.add(unit)
-    if newest_wins(unit, "seen_at", event):
-        for name, value in unit_state(event).items():
-            setattr(unit, name, value)
+    project_unit(session, KnownUnit, "seen_at", event)
 
 
 def _model(session: Session, data: dict[str, Any]) -> KnownModel:

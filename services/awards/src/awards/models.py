@@ -29,16 +29,7 @@ GRANTING_LEVELS = {
 NOMINEE_KINDS = Labels("nominee_kind")
 
 # Workflow of a nomination (đề nghị khen thưởng).
-NOMINATION_STATUSES = {
-    "draft": "bản nháp",
-    "proposed": "đã đề nghị",
-    "approved": "Hội đồng thống nhất đề nghị",
-    "not_approved": "Hội đồng không thống nhất",
-    "decided": "đã có quyết định khen thưởng",
-    "forwarded": "đã trình cấp trên",
-    "revoked": "đã thu hồi",
-    "withdrawn": "đã rút",
-}
+NOMINATION_STATUSES = Labels("nomination_status")
 # Statuses that no longer hold the award, so a new nomination for the same award is not a duplicate.
 CLOSED_STATUSES = ("not_approved", "revoked", "withdrawn")
 

@@ -28,7 +28,7 @@ class InboxQuerySchema(PageQuerySchema):
 class InboxMessageSchema(BaseSchema):
     id = Integer()
     subject = fields.String()
-    body = fields.String(metadata={"multiline": True})  # several lines: what happened, the reason, what to do
+    body = fields.String()
     link = fields.String(allow_none=True)
     event_type = fields.String()
     unit_id = Integer(allow_none=True)
@@ -109,8 +109,7 @@ class SubscriberSchema(BaseSchema):
     url = fields.String()
     event_types = fields.List(fields.String())
     active = Boolean()
-    previous_secret_until = UtcDateTime(allow_none=True,  # null: no secret replaced, or its overlap is over
-                                        metadata={"description": "the replaced secret still signs until then"})
+    previous_secret_until = UtcDateTime(allow_none=True, metadata={"description": "the replaced secret still signs until then"})
     version = Integer()
     created_at = UtcDateTime()
     updated_at = UtcDateTime()

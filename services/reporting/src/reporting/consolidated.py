@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from dvk_platform.auth import Principal
 from dvk_platform.clock import ward_date
 from dvk_platform.errors import Problem
+from dvk_platform.labels import Labels
 from dvk_platform.outbox import add_event
 from dvk_platform.versioning import check_version
 from dvk_platform.workflow import next_state
@@ -96,12 +97,7 @@ def draft_content(session: Session, year: int, period: str, progress: Mapping[st
     }
 
 
-CONSOLIDATED_STATUSES = {
-    "draft": "dự thảo",
-    "awaiting_signature": "đang trình ký",
-    "approved": "lãnh đạo đã duyệt, chờ ban hành",
-    "finalised": "đã ban hành",
-}
+CONSOLIDATED_STATUSES = Labels("consolidated_status")
 # Which state each action on the consolidated report may start from, and where it leads ("edit" keeps the state).
 TRANSITIONS: dict[str, dict[str, str]] = {
     "edit": {"draft": "draft"},

@@ -30,7 +30,7 @@ from .models import (
     FIGURE_FIELDS,
     MODEL_FIELDS,
     MODEL_STATUS_LABELS,
-    REPORT_STATUS_LABELS,
+    REPORT_STATUSES,
     ConsolidatedReport,
 )
 
@@ -204,7 +204,7 @@ def annex_xlsx(report: ConsolidatedReport, figures: Mapping[str, Any], config: M
     write_sheet(book, PrintedSheet(
         name="Báo cáo đơn vị", heading="PHỤ LỤC II", subheading=f"TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC ĐƠN VỊ — {subject}",
         reference=reference, columns=["STT", "Mã đơn vị", "Đơn vị", "Trạng thái", "Ngày gửi", "Thời hạn"],
-        rows=[[i, _code(figures, row["unit_id"]), row["unit_name"], REPORT_STATUS_LABELS.get(row["status"], row["status"]),
+        rows=[[i, _code(figures, row["unit_id"]), row["unit_name"], REPORT_STATUSES.get(row["status"], row["status"]),
                _dmy(row.get("submitted_on") or (row["submitted_at"] or "")[:10]),
                "" if not row["submitted_at"] else ("Nộp muộn" if row["late"] else "Đúng hạn")]
               for i, row in enumerate(reports, start=1)],

@@ -16,9 +16,20 @@ from sqlalchemy.orm import Session
 
 from dvk_platform.consumer import contract_checked
 from dvk_platform.envelope import CloudEvent
-from dvk_platform.projections import newest_wins, unit_state
+from dvk_platform.evidence import file_entries
+from dvk_platform.projections import newest_wins, project_unit
 
-from .models import Commendation, ConsolidatedReport, OverdueNotice, RegisteredModel, ReportDeadline, TargetFigures, Unit, UnitReport
+from .models import (
+    Commendation,
+    ConsolidatedReport,
+    OverdueNotice,
+    RegisteredModel,
+    ReportDeadline,
+    ReportFile,
+    TargetFigures,
+    Unit,
+    UnitReport,
+)
 
 REPORT_SUBMITTED = "vn.dvk.reporting.report-submitted.v1"
 REPORT_RESUBMITTED = "vn.dvk.reporting.report-resubmitted.v1"
@@ -34,7 +45,8 @@ PROGRESS_SNAPSHOT = "vn.dvk.reporting.progress-snapshot.v1"
 REPORT_DEADLINE_SET = "vn.dvk.reporting.report-deadline-set.v1"
 
 
-def report_payload(report: UnitReport, occurred_at: str) -> dict[str, Any]:
+def report_payload(report: UnitReport, occurred_at: str, files: list[ReportFile]) -> dict[str, Any]:
+    """A unit report's step, with its evidence files at that moment (id, name, type, size, hash; never the bytes)."""
     return {
         "report_id": report.id,
         "unit_id": report.unit_id,
@@ -45,6 +57,7 @@ def report_payload(report: UnitReport, occurred_at: str) -> dict[str, Any]:
         "due_date": report.due_date.isoformat(),
         "occurred_at": occurred_at,
         "reason": report.return_reason if report.status == "returned" else None,
+        "files": file_entries(files),
     }
 
 
@@ -93,14 +106,7 @@ def figures_payload(row: TargetFigures, occurred_at: str) -> dict[str, Any]:
 # --- consumed: registration -------------------------------------------------------------------------
 
 def on_unit_changed(session: Session, event: CloudEvent) -> None:
-    data = event.data
-    unit = session.get(Unit, int(data["unit_id"]))
-    if unit is None:
-        unit = Unit(unit_id=int(data["unit_id"]), event_time="")
-        session.add(unit)
-    if newest_wins(unit, "event_time", event):
-        for name, value in unit_state(event).items():
-            setattr(unit, name, value)
+    project_unit(session, Unit, "event_time", event)
 
 
 def _model(session: Session, data: dict[str, Any]) -> RegisteredModel:

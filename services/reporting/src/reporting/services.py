@@ -30,6 +30,7 @@ from .models import (
     OverdueNotice,
     RegisteredModel,
     ReportDeadline,
+    ReportFile,
     ReportHistory,
     TargetFigures,
     Unit,
@@ -77,8 +78,8 @@ def deadlines_of(session: Session, year: int, config: Mapping[str, Any]) -> list
     return result
 
 
-def set_deadline(session: Session, principal: Principal, year: int, period: str, due_date: date,
-                 config: Mapping[str, Any], moment: datetime) -> ReportDeadline:
+def set_deadline(session: Session, actor: Principal, year: int, period: str, due_date: date, now: datetime,
+                 config: Mapping[str, Any]) -> ReportDeadline:
     """Set one year's due date for a period; a change of the date in force is published (report-deadline-set) in the
     same transaction, so reminders and overdue notices elsewhere follow it. Setting the date already in force
     changes nothing."""
@@ -101,7 +102,7 @@ def set_deadline(session: Session, principal: Principal, year: int, period: str,
     if due_date != previous:
         add_event(session, aggregate_type="report-deadline", aggregate_id=f"{year}-{period}",
                   event_type=events.REPORT_DEADLINE_SET,
-                  payload=events.deadline_payload(row, previous, principal.role, iso(moment)))
+                  payload=events.deadline_payload(row, previous, actor.role, iso(now)))
     return row
 
 
@@ -261,7 +262,8 @@ def transition(session: Session, actor: Principal, report_id: int, action: str, 
     step = "resubmit" if action == "submit" and previous == "returned" else action
     _history(session, report, actor, step, previous, now, reason)
     add_event(session, aggregate_type="unit-report", aggregate_id=report.id, event_type=EVENTS[action, previous],
-              payload=events.report_payload(report, iso(now)))
+              payload=events.report_payload(report, iso(now), list(session.scalars(
+                  select(ReportFile).where(ReportFile.report_id == report.id).order_by(ReportFile.id)))))
     return report
 
 

@@ -34,8 +34,8 @@ class Deadline(MethodView):
     @blp.response(200, DeadlineSchema(many=True))
     def put(self, data, year, period):
         with get_db().transaction() as session:
-            services.set_deadline(session, current_principal(), year, period, data["due_date"], current_app.config,
-                                  now())
+            services.set_deadline(session, current_principal(), year, period, data["due_date"], now(),
+                                  current_app.config)
             return services.deadlines_of(session, year, current_app.config)
 
 

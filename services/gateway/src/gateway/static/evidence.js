@@ -16,7 +16,14 @@
     return n >= 1048576 ? (n / 1048576).toFixed(1).replace(".", ",") + " MB" : Math.ceil(n / 1024) + " KB";
   }
 
+  var chosenLine = document.getElementById("evidence-chosen");
+
+  function names(list) {
+    return list.length ? "Đã chọn " + list.length + " tệp: " + list.join(", ") + "." : "Chưa chọn tệp nào.";
+  }
+
   function render() {
+    chosenLine.textContent = names(chosen.map(function (item) { return item.file.name; }));
     queue.innerHTML = "";
     oneCaption.style.display = chosen.length ? "none" : "";
     chosen.forEach(function (item, index) {
@@ -63,6 +70,7 @@
     render();
   }
 
+  chosenLine.textContent = names([]);
   input.addEventListener("change", function () { add(input.files); });
   ["dragenter", "dragover"].forEach(function (type) {
     drop.addEventListener(type, function (event) { event.preventDefault(); drop.classList.add("dragging"); });

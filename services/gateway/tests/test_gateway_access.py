@@ -102,7 +102,9 @@ class Target:
         self.count = itertools.count(1)
         # Unit reports are one per unit, year and period; the ward's consolidated report one per year and period.
         self.report_periods = itertools.product(range(2030, 2100), ("six_month", "annual"))
-        self.consolidated_periods = itertools.product(range(2030, 2100), ("six_month", "annual"))
+        self.consolidated_periods = itertools.product(range(2031, 2100), ("six_month", "annual"))
+        # the gateway's form takes only the movement's years (DVK_MOVEMENT_FIRST_YEAR..LAST_YEAR: 2026-2030)
+        self.consolidated_form_periods = itertools.product(range(2026, 2031), ("six_month", "annual"))
         self.figure_years = itertools.count(2026)
         self.period_years = itertools.count(2027)
         self.deadline_days = itertools.count(2)
@@ -271,7 +273,7 @@ class Target:
         if endpoint == "POST /bao-cao/{draft}/sua":
             return {**version, **SECTIONS}
         if endpoint == "POST /bao-cao/tong-hop":
-            year, period = next(self.consolidated_periods)
+            year, period = next(self.consolidated_form_periods)
             return {"year": str(year), "period": period}
         if endpoint == "POST /bao-cao/tong-hop/{draft}/sua":
             return {**version, "title": record.marker if record else "", "document_date": "2026-03-02",

@@ -211,13 +211,23 @@ class Target:
         name = f"Cán bộ thử nghiệm {n}"
         return Record(add_user(self.stack.gateway, f"tdp1-thu-{n}", "don_vi", unit_id=OWN, full_name=name), 1, name)
 
-    def evidence(self, kind: str, record: Record) -> int:
-        """A photo attached by the unit's officer to the model (the report); its id."""
-        service, path = {"model": ("registration", "/models"), "report": ("reporting", "/reports")}[kind]
+    def evidence(self, files_at: str) -> int:
+        """A photo attached to the record whose page is `files_at` (/mo-hinh/7, /mo-hinh/7/kiem-tra/3, …) by whoever
+        adds its files (the unit's officer to a model or report, Phòng VH-XH to an inspection or nomination); its id."""
+        if "/kiem-tra/" in files_at:
+            model_id, inspection_id = re.findall(r"\d+", files_at)
+            service, path, role, unit = "registration", f"/models/{model_id}/inspections/{inspection_id}", "vhxh", None
+        else:
+            service, prefix = next((service, prefix) for prefix, service in (
+                ("/mo-hinh/", "registration"), ("/bao-cao/", "reporting"), ("/khen-thuong/de-nghi/", "awards"))
+                if files_at.startswith(prefix))
+            api = {"registration": "/models", "reporting": "/reports", "awards": "/nominations"}[service]
+            path = f"{api}/{files_at.removeprefix(prefix)}"
+            role, unit = ("vhxh", None) if service == "awards" else ("don_vi", OWN)
         app = self.stack.apps[service]
         n, out = next(self.count), io.BytesIO()
         Image.new("RGB", (64 + n % 500, 48), (46, 125, 50)).save(out, "JPEG")  # other bytes each time: not the same file
-        sent = app.test_client().post(f"{path}/{record.id}/files", headers=bearer(app, "don_vi", OWN, name="Cán bộ don_vi"),
+        sent = app.test_client().post(f"{path}/files", headers=bearer(app, role, unit, name=f"Cán bộ {role}"),
                                       data={"file": (io.BytesIO(out.getvalue()), f"ảnh {n}.jpg")})
         assert sent.status_code == 201, sent.get_data(as_text=True)
         return sent.get_json()["id"]
@@ -247,8 +257,11 @@ class Target:
         path = template
         if record is not None:
             path = template[:template.index("{")] + str(record.id) + template[template.index("}") + 1:]
+        if "{inspection}" in path and record is not None:  # the inspected model's inspection
+            inspections = self.svc("registration", "GET", f"/models/{record.id}/inspections", "vhxh")
+            path = path.replace("{inspection}", str(inspections[0]["id"]))
         if "{file}" in path and record is not None:
-            path = path.replace("{file}", str(self.evidence(record_of(endpoint)[0] or "", record)))
+            path = path.replace("{file}", str(self.evidence(path[:path.index("/minh-chung")])))
         data = self.form(endpoint, record) if method == "POST" else {}
         return method, path, data, record
 
@@ -261,7 +274,7 @@ class Target:
             return {**MODEL_FORM, **version, "title": f"Tên sửa số {n}"}
         if endpoint.endswith("/return"):
             return {**version, "reason": "Bổ sung chỉ tiêu đo được cho từng quý."}
-        if endpoint in ("POST /mo-hinh/{draft}/minh-chung", "POST /bao-cao/{draft}/minh-chung"):
+        if endpoint.endswith("/minh-chung"):
             document = io.BytesIO()
             Image.new("RGB", (60, 80), (255, 255, 255)).save(document, "PDF")
             return {"file": (io.BytesIO(document.getvalue()), f"biên bản {n}.pdf"), "caption": "Biên bản họp dân"}
@@ -482,8 +495,8 @@ def test_every_route_role_and_unit_gets_the_status_in_the_table(stack: Stack) ->
             if record.marker in body:
                 mismatches.append(f"{endpoint} as {caller}: the {want} page shows {record.marker!r}")
     assert mismatches == [], "\n".join(mismatches)
-    assert cells == len(TABLE.rows) * len(CALLERS) == 735
-    assert leak_checks == 58  # every 404, and every 403 to the other unit's officer on a record of unit 12
+    assert cells == len(TABLE.rows) * len(CALLERS) == 798
+    assert leak_checks == 67  # every 404, and every 403 to the other unit's officer on a record of unit 12
     awards_pages_follow_the_content_rules(target, browsers)
 
     # /internal/* answers services, which send a bearer service token, not a browser.

@@ -10,11 +10,13 @@ The unit officer of Tổ dân phố 1 does what Phòng VH-XH then reviews, in th
 """
 from __future__ import annotations
 
+import io
 import re
 from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import load_workbook
+from PIL import Image
 from playwright.sync_api import expect
 
 MODEL_TITLE = "Ngõ xanh, không rác thải nhựa"
@@ -31,6 +33,61 @@ TDP2_FIGURES = {"Hồ sơ TTHC tiếp nhận": 60, "Hồ sơ TTHC đã giải qu
                 "Lượt đánh giá mức độ hài lòng": 25, "Lượt đánh giá hài lòng": 25,
                 "Người tham gia “Bình dân học vụ số”": 40, "Cán bộ, công chức": 4,
                 "Cán bộ, công chức vi phạm quy tắc ứng xử": 0}
+
+
+def photo(color: tuple[int, int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (800, 600), color).save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def pdf() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (595, 842), (255, 255, 255)).save(out, "PDF")
+    return out.getvalue()
+
+
+INSPECTION_FILES = [  # file name, caption, content, media type
+    ("Biên bản kiểm tra Ngõ xanh.pdf", "Biên bản kiểm tra thực tế ngày 20/05/2026", pdf(), "application/pdf"),
+    ("Ngõ số 5 sau thu gom.jpg", "Ngõ số 5 sạch rác sau buổi thu gom", photo((46, 125, 50)), "image/jpeg"),
+]
+NOMINATION_FILES = [
+    ("Báo cáo thành tích Tổ dân phố 1.pdf", "Báo cáo thành tích của Tổ dân phố 1 năm 2026", pdf(), "application/pdf"),
+    ("Lễ ra quân.jpg", "Lễ ra quân thu gom rác tháng 5", photo((21, 101, 192)), "image/jpeg"),
+]
+
+
+def attach_and_check(journey, page, files, shot: str) -> None:
+    """Phòng VH-XH chooses the files, gives each a caption and sends them; it opens the minutes (a PDF in the
+    browser) and the photo, then removes the photo again (it belongs elsewhere): the minutes stay."""
+    section = page.locator("#minh-chung")
+    expect(section.get_by_role("heading", name="Tệp minh chứng")).to_be_visible()
+    page.get_by_label("Chọn tệp minh chứng").set_input_files(
+        [{"name": name, "mimeType": kind, "buffer": content} for name, _, content, kind in files])
+    for name, caption, _, _ in files:
+        page.get_by_label(f"Chú thích cho {name}").fill(caption)
+        expect(page.get_by_role("progressbar", name=f"Tiến độ tải lên {name}")).to_be_visible()
+    page.get_by_role("button", name="Tải lên").click()
+    expect(page.get_by_text(f"Đã tải lên {len(files)} tệp minh chứng.")).to_be_visible()
+    (document, document_caption, _, _), (picture, picture_caption, _, _) = files
+    expect(section).to_contain_text(document_caption)
+    thumbnail = section.get_by_role("img", name=f"Ảnh: {picture_caption}")
+    expect(thumbnail).to_be_visible()
+    journey.step(page, shot)
+    answer = page.context.expect_event("response", lambda r: "/minh-chung/" in r.url and r.request.resource_type == "document")
+    with answer as opened_pdf, page.expect_popup() as tab:
+        section.get_by_role("link", name=f"Mở {document}").click()
+    assert opened_pdf.value.headers["content-type"] == "application/pdf"
+    tab.value.close()
+    with page.expect_popup() as tab:
+        thumbnail.click()
+    tab.value.wait_for_load_state()
+    assert tab.value.evaluate("() => document.images.length ? document.images[0].naturalWidth : 0") == 800
+    tab.value.close()
+    section.get_by_role("button", name=f"Gỡ tệp {picture}").click()
+    expect(page.get_by_text("Đã gỡ tệp minh chứng.")).to_be_visible()
+    expect(section.get_by_role("img")).to_have_count(0)
+    expect(section.get_by_role("link", name=f"Mở {document}")).to_be_visible()
 
 
 def type_day(field, day: date) -> None:
@@ -214,10 +271,25 @@ def test_journey_phong_vhxh(journey, stack, clock, tmp_path):
     hoa.get_by_label("Nhận xét, đánh giá").fill("Mô hình hiệu quả, người dân đồng tình hưởng ứng.")
     hoa.get_by_role("button", name="Ghi kết quả").click()
     expect(hoa.get_by_text("Đã ghi kết quả kiểm tra.")).to_be_visible()
+    # The minutes signed on the ground and a photo, attached on the inspection's own page.
+    hoa.get_by_role("link", name="Kiểm tra ngày 20/05/2026: biên bản, ảnh").click()
+    expect(hoa.get_by_role("heading", level=1)).to_have_text("Kiểm tra thực tế ngày 20/05/2026")
+    expect(hoa.locator(".facts")).to_contain_text("Mô hình hiệu quả, người dân đồng tình hưởng ứng.")
+    attach_and_check(journey, hoa, INSPECTION_FILES, "kiem-tra-minh-chung")
+    inspection_url = hoa.url
+    hoa.get_by_role("link", name=MODEL_TITLE).click()
     hoa.get_by_role("button", name="Chọn làm điển hình").click()
     expect(hoa.get_by_text("Đã chọn mô hình làm điển hình để nhân rộng.")).to_be_visible()
     expect(hoa.locator(".tag-typical")).to_have_text("Mô hình điển hình")
     journey.step(hoa, "mo-hinh-dien-hinh")
+    # The choice rests on the inspection: its minutes are kept as they were, nothing more is added or removed.
+    hoa.goto(inspection_url)
+    section = hoa.locator("#minh-chung")
+    expect(section).to_contain_text("Mô hình đã được chọn làm điển hình: tệp minh chứng của lần kiểm tra được giữ "
+                                    "nguyên như khi chọn.")
+    expect(section.get_by_role("button", name="Tải lên")).to_have_count(0)
+    expect(section.get_by_role("button", name=re.compile("^Gỡ tệp"))).to_have_count(0)
+    journey.step(hoa, "kiem-tra-giu-nguyen")
 
     # 5. June: Tổ dân phố 1 sends its six-month report; Phòng VH-XH sees who has not, reminds them, reviews it.
     clock.moment = datetime(2026, 6, 3, 2, 0, tzinfo=UTC)
@@ -474,6 +546,8 @@ def test_journey_phong_vhxh(journey, stack, clock, tmp_path):
     expect(hoa.locator("#cited-models").get_by_role("link", name=MODEL_TITLE)).to_be_visible()
     nomination_url = hoa.url
     journey.step(hoa, "de-nghi-ban-nhap")
+    # The achievement report and a photo of the tổ's work go with the draft, for the council.
+    attach_and_check(journey, hoa, NOMINATION_FILES, "de-nghi-minh-chung")
     # The draft corrected before the council sees it: an achievement left empty is refused beside its field.
     hoa.get_by_role("link", name="Sửa đề nghị").click()
     expect(hoa.get_by_role("heading", level=1)).to_have_text("Sửa đề nghị khen thưởng (bản nháp)")
@@ -487,6 +561,9 @@ def test_journey_phong_vhxh(journey, stack, clock, tmp_path):
     expect(hoa.get_by_text(ACHIEVEMENTS)).to_be_visible()
     hoa.get_by_role("button", name="Đề nghị Hội đồng xét").click()
     expect(hoa.get_by_text("Đã đề nghị Hội đồng Thi đua - Khen thưởng xét.")).to_be_visible()
+    # Sent to the council: the supporting documents are what it will judge, no longer added to or removed.
+    expect(hoa.locator("#minh-chung").get_by_role("link", name=f"Mở {NOMINATION_FILES[0][0]}")).to_be_visible()
+    expect(hoa.locator("#minh-chung").get_by_role("button", name="Tải lên")).to_have_count(0)
     # The council's meeting day typed wrong: refused beside it, the votes and minutes typed are kept.
     council_review(hoa, "7", MINUTES, "32/06/2026")
     expect(hoa.locator("#err-meeting_date")).to_have_text("Ngày không hợp lệ: nhập ngày/tháng/năm, ví dụ 05/03/2026.")

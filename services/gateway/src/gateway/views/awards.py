@@ -14,7 +14,7 @@ from dvk_platform.labels import Labels
 from .. import clients
 from ..pages import NOMINATION_STATUSES, form_date
 from ..security import current_user, has_role, login_required, roles_required
-from . import dossier
+from . import dossier, evidence
 from .units import unit_names
 
 bp = Blueprint("awards", __name__, url_prefix="/khen-thuong")
@@ -165,6 +165,7 @@ def _nomination_page(nomination: dict[str, Any], errors: dict[str, str] | None =
             entry = None
     return render_template("awards/nomination.html", n=nomination, entry=entry, errors=errors or {},
                            cited=dossier.cited_records(nomination),
+                           documents=evidence.files_of("nomination", nomination["id"]),
                            unit_names=unit_names(), signer_positions=SIGNER_POSITIONS, signer=_chairman(),
                            typed=typed or {}, today=ward_today().isoformat()), status
 

@@ -47,6 +47,12 @@ class Cited:
     files: list[dict[str, Any]] | None = None
     hidden: bool = False
     note: str = ""  # what the record says beside its title (unit, year, status, rating)
+    parents: dict[str, Any] | None = None  # the record's parent in its addresses (an inspection's model)
+
+    @property
+    def record(self) -> dict[str, Any]:
+        """What RecordKind.url needs to address the record's files."""
+        return {"id": self.id, **(self.parents or {})}
 
 
 def _report_title(report: dict[str, Any]) -> str:
@@ -79,10 +85,11 @@ def cited_records(nomination: dict[str, Any]) -> list[Cited]:
         inspection, model = found
         day = inspection.get("inspected_on") or ""
         shown_day = "/".join(reversed(day.split("-"))) if day else ""
+        files = clients.get("registration", f"/models/{model['id']}/inspections/{inspection_id}/files") or []
         cited.append(Cited("inspection", inspection_id, f"Kiểm tra ngày {shown_day} — {model.get('title', '')}",
-                           ("models.detail", {"model_id": model["id"], "_anchor": "kiem-tra"}), [],
+                           ("models.inspection", {"model_id": model["id"], "inspection_id": inspection_id}), list(files),
                            note=f"xếp loại {label(inspection.get('rating'), 'rating')}, người kiểm tra "
-                                f"{inspection.get('inspector', '')}"))
+                                f"{inspection.get('inspector', '')}", parents={"model_id": model["id"]}))
     for report_id in evidence.get("report_ids") or []:
         try:
             report = clients.get("reporting", f"/reports/{report_id}")
@@ -169,14 +176,13 @@ def dossier_entries(nomination: dict[str, Any], cited: list[Cited],
         if record.hidden:
             left_out.append(["", record.title, "", "", "không có quyền xem hoặc không còn"])
             continue
-        if record.kind not in RECORD_KINDS:
-            continue
         kind = RECORD_KINDS[record.kind]
         title = record.title if record.kind == "report" else f"{prefixes[record.kind]} {record.title}"
         folder = _clean(f"{title} (số {record.id})")
         for f in record.files or []:
             entries.append(Entry(_unique(folder, _clean(f.get("name") or f"tệp {f['id']}"), taken), title,
-                                 kind.service, kind.api(record.id, f"/files/{f['id']}"), f.get("caption") or ""))
+                                 kind.service, kind.api(record.id, f"/files/{f['id']}", **(record.parents or {})),
+                                 f.get("caption") or ""))
     return entries, left_out
 
 

@@ -10,6 +10,7 @@ from dvk_platform.clock import ward_today, ward_year
 from .. import clients
 from ..pages import form_date
 from ..security import has_role, login_required
+from . import evidence
 from .units import unit_names
 
 bp = Blueprint("models", __name__, url_prefix="/mo-hinh")
@@ -205,6 +206,19 @@ def inspect(model_id: int) -> Any:
         return _refused_on_detail(model_id, exc)
     flash("Đã ghi kết quả kiểm tra.", "success")
     return redirect(url_for("models.detail", model_id=model_id))
+
+
+@bp.get("/<int:model_id>/kiem-tra/<int:inspection_id>")
+@login_required
+def inspection(model_id: int, inspection_id: int) -> Any:
+    """One inspection of a model: what Phòng VH-XH found, with the minutes and photos it attached."""
+    model = clients.get("registration", f"/models/{model_id}")
+    found = next((i for i in model.get("inspections") or [] if i.get("id") == inspection_id), None)
+    if found is None:
+        abort(404)
+    record = {**found, "model_id": model_id, "model_typical": bool(model.get("typical"))}
+    return render_template("models/inspection.html", model=model, inspection=record, unit_names=unit_names(),
+                           files=evidence.files_of("inspection", inspection_id, model_id=model_id))
 
 
 # Notifications (notify's routing table, e-mails already sent) link to /dang-ky/…: those addresses keep working.

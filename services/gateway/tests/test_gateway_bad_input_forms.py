@@ -32,6 +32,8 @@ BAD_INPUT: dict[str, str] = {
     "POST /mo-hinh/<int:model_id>/sua": "edit_model",
     "POST /mo-hinh/<int:record_id>/minh-chung": "evidence",
     "POST /bao-cao/<int:record_id>/minh-chung": "report_evidence",
+    "POST /mo-hinh/<int:model_id>/kiem-tra/<int:record_id>/minh-chung": "inspection_evidence",
+    "POST /khen-thuong/de-nghi/<int:record_id>/minh-chung": "nomination_evidence",
     "POST /mo-hinh/<int:model_id>/<action>": "return_model",
     "POST /mo-hinh/<int:model_id>/kiem-tra": "inspect_model",
     "POST /bao-cao/<int:report_id>/sua": "edit_report",
@@ -61,6 +63,8 @@ NO_TYPED_INPUT: dict[str, str] = {
     "POST /thong-bao/da-doc-tat-ca": "Đánh dấu tất cả đã đọc: one button",
     "POST /mo-hinh/<int:record_id>/minh-chung/<int:file_id>/go": "Gỡ tệp: one button",
     "POST /bao-cao/<int:record_id>/minh-chung/<int:file_id>/go": "Gỡ tệp: one button",
+    "POST /mo-hinh/<int:model_id>/kiem-tra/<int:record_id>/minh-chung/<int:file_id>/go": "Gỡ tệp: one button",
+    "POST /khen-thuong/de-nghi/<int:record_id>/minh-chung/<int:file_id>/go": "Gỡ tệp: one button",
     "POST /khen-thuong/danh-muc/<catalogue>/<int:entry_id>/xac-nhan": "Xác nhận căn cứ: one button",
     "POST /bao-cao/tong-hop/<int:consolidated_id>/trinh-ky": "Trình ký: one button",
     "POST /bao-cao/tong-hop/<int:consolidated_id>/duyet": "Duyệt: one button",
@@ -311,9 +315,10 @@ def edit_model(s: Steps) -> None:
     expect(page.get_by_text("Trần Văn B")).to_have_count(0)
 
 
-def evidence(s: Steps) -> None:
+def evidence(s: Steps, shot: str = "minh-chung") -> None:
     """The evidence picker speaks Vietnamese (its own button, the chosen names listed), is reached by the keyboard;
-    a program renamed .jpg is refused in Vietnamese beside its name and nothing is kept."""
+    a program renamed .jpg is refused in Vietnamese beside its name and under the file button, its progress bar
+    reading refused (not done), and nothing is kept."""
     from playwright.sync_api import expect
 
     page = s.page
@@ -325,11 +330,17 @@ def evidence(s: Steps) -> None:
     assert page.evaluate("() => document.activeElement.id") == "evidence-files"
     picker.set_input_files({"name": "anh-dep.jpg", "mimeType": "image/jpeg", "buffer": b"MZ\x90\x00 a program"})
     expect(section.get_by_text("Đã chọn 1 tệp: anh-dep.jpg.")).to_be_visible()
-    s.shot("minh-chung-da-chon")
+    s.shot(f"{shot}-da-chon")
     page.get_by_role("button", name="Tải lên").click()
     chosen = section.get_by_role("listitem").filter(has_text="anh-dep.jpg (1 KB)")
     expect(chosen.get_by_role("alert")).to_contain_text("Loại tệp không được nhận.")
-    s.shot("minh-chung-sai-tep")
+    # every byte went up before the refusal came back: the bar says refused, not done
+    bar = chosen.get_by_role("progressbar", name="Tiến độ tải lên anh-dep.jpg")
+    expect(bar).to_have_attribute("aria-valuetext", "Bị từ chối")
+    expect(bar).to_have_js_property("value", 0)
+    expect(chosen.get_by_text("Đã tải lên.")).to_have_count(0)
+    expect(section.locator("#evidence-chosen")).to_contain_text("Không tải lên được 1 tệp: anh-dep.jpg — Loại tệp không được nhận.")
+    s.shot(f"{shot}-sai-tep")
     page.reload()
     expect(section.get_by_text("Chưa có tệp minh chứng nào.")).to_be_visible()
 
@@ -337,6 +348,26 @@ def evidence(s: Steps) -> None:
 def report_evidence(s: Steps) -> None:
     """On the draft report's page (where edit_report left the person): the same section, the same refusal."""
     evidence(s)
+
+
+def inspection_evidence(s: Steps) -> None:
+    """Phòng VH-XH records the inspection put right and opens its page: the same section, the same refusal."""
+    from playwright.sync_api import expect
+
+    page = s.page
+    labelled(page, "Ngày kiểm tra").fill("27/02/2026")
+    labelled(page, "Xếp loại").select_option(index=1)
+    labelled(page, "Nhận xét, đánh giá").fill("Tổ dân phố ra quân đều đặn, phố sạch.")
+    page.get_by_role("button", name="Ghi kết quả").click()
+    expect(page.get_by_role("status").filter(has_text="Đã ghi kết quả kiểm tra.")).to_be_visible()
+    page.get_by_role("link", name="Kiểm tra ngày 27/02/2026: biên bản, ảnh").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kiểm tra thực tế ngày 27/02/2026")
+    evidence(s, "kiem-tra-minh-chung")
+
+
+def nomination_evidence(s: Steps) -> None:
+    """On the draft nomination's page (where edit_nomination left Phòng VH-XH): the same section, the same refusal."""
+    evidence(s, "de-nghi-minh-chung")
 
 
 def open_model(s: Steps) -> None:
@@ -736,11 +767,12 @@ def edit_catalogue_entry(s: Steps) -> None:
 
 
 STEPS: list[Callable[[Steps], None]] = [login, password, new_user, edit_user, reset_password, import_units, new_model,
-                                         edit_model, evidence, return_model, inspect_model, edit_report, report_evidence,
+                                         edit_model, evidence, return_model, inspect_model, inspection_evidence,
+                                         edit_report, report_evidence,
                                          return_report, new_consolidated, edit_consolidated,
                                          return_consolidated, finalise_consolidated, move_period, open_period, remind,
                                          save_figures, import_figures, new_nomination,
-                                         edit_nomination, review_nomination, sign_decision, sign_letter,
+                                         edit_nomination, nomination_evidence, review_nomination, sign_decision, sign_letter,
                                          edit_catalogue_entry]
 
 

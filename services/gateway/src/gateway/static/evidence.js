@@ -1,4 +1,6 @@
-// Tệp minh chứng of a record (a model, a unit report): choose or drop several files, give each a caption, send them one by one with a progress bar.
+// Tệp minh chứng of a record (a model, a unit report, an inspection, a nomination): choose or drop several files, give
+// each a caption, send them one by one with a progress bar. A refused file's bar says so (empty, red, "Bị từ chối"),
+// never "done", and the service's Vietnamese reason stands beside it and under the file button.
 // Without this script the form still works: every chosen file is sent at once with the one caption.
 (function () {
   "use strict";
@@ -24,6 +26,7 @@
   }
 
   function render() {
+    chosenLine.classList.remove("refused");
     chosenLine.textContent = names(chosen.map(function (item) { return item.file.name; }));
     queue.innerHTML = "";
     oneCaption.style.display = chosen.length ? "none" : "";
@@ -84,6 +87,17 @@
     if (event.dataTransfer && event.dataTransfer.files) { add(event.dataTransfer.files); }
   });
 
+  // The bytes may all have gone up before the answer came back: the bar must not then read as done.
+  function refused(item, message) {
+    item.done = false;
+    item.bar.value = 0;
+    item.bar.classList.add("refused");
+    item.bar.setAttribute("aria-valuetext", "Bị từ chối");
+    item.state.setAttribute("role", "alert");
+    item.state.textContent = message;
+    item.message = message;
+  }
+
   function send(item) {
     return new Promise(function (resolve) {
       var body = new FormData();
@@ -101,19 +115,19 @@
         var answer = {};
         try { answer = JSON.parse(xhr.responseText); } catch (ignored) { answer = {}; }
         if (xhr.status >= 200 && xhr.status < 300) {
+          item.done = true;
           item.bar.value = 100;
+          item.bar.setAttribute("aria-valuetext", "Đã tải lên");
           item.state.textContent = "Đã tải lên.";
           resolve(true);
         } else {
-          item.state.setAttribute("role", "alert");
-          item.state.textContent = (answer.title || (xhr.status === 413 ? "Tệp quá lớn." : "Không tải lên được.")) +
-            (answer.detail ? " " + answer.detail : "");
+          refused(item, (answer.title || (xhr.status === 413 ? "Tệp vượt quá " + MAX_LABEL + ", dung lượng tối đa của một tệp."
+                                                                : "Không tải lên được.")) + (answer.detail ? " " + answer.detail : ""));
           resolve(false);
         }
       });
       xhr.addEventListener("error", function () {
-        item.state.setAttribute("role", "alert");
-        item.state.textContent = "Mất kết nối khi tải lên; vui lòng thử lại.";
+        refused(item, "Mất kết nối khi tải lên; vui lòng thử lại.");
         resolve(false);
       });
       xhr.send(body);
@@ -133,7 +147,12 @@
       if (all) {
         window.location.assign(window.location.pathname + "?da-tai=" + chosen.length + "#minh-chung");
       } else {
-        chosen = chosen.filter(function (item) { return item.bar.value < 100; });
+        var left = chosen.filter(function (item) { return !item.done; });
+        chosenLine.textContent = "Không tải lên được " + left.length + " tệp: " + left.map(function (item) {
+          return item.file.name + " — " + item.message;
+        }).join(" ");
+        chosenLine.classList.add("refused");
+        chosen = left;
       }
     });
   });

@@ -556,9 +556,18 @@ def test_journey_phong_vhxh(journey, stack, clock, tmp_path):
     expect(hoa.locator("#err-achievements")).to_have_text("Độ dài phải từ 10 đến 8000 ký tự.")
     journey.step(hoa, "de-nghi-sua-thieu")
     hoa.get_by_label("Thành tích").fill(ACHIEVEMENTS)
+    # The records it rests on are chosen by their titles: the model came ticked from the suggestion; the tổ's
+    # six-month report, accepted in June, is ticked too.
+    cited = hoa.get_by_role("group", name="Mô hình làm căn cứ")
+    expect(cited.get_by_label(MODEL_TITLE)).to_be_checked()
+    reports = hoa.get_by_role("group", name="Báo cáo làm căn cứ")
+    reports.get_by_label("Báo cáo sơ kết 6 tháng năm 2026").check()
+    journey.step(hoa, "de-nghi-chon-can-cu")
     hoa.get_by_role("button", name="Lưu thay đổi").click()
     expect(hoa.get_by_text("Đã lưu thay đổi của đề nghị khen thưởng.")).to_be_visible()
     expect(hoa.get_by_text(ACHIEVEMENTS)).to_be_visible()
+    expect(hoa.locator("#cited-reports").get_by_role("link", name="Báo cáo sơ kết 6 tháng năm 2026 — Tổ dân phố 1")).to_be_visible()
+    expect(hoa.locator("#cited-models").get_by_role("link", name=MODEL_TITLE)).to_be_visible()
     hoa.get_by_role("button", name="Đề nghị Hội đồng xét").click()
     expect(hoa.get_by_text("Đã đề nghị Hội đồng Thi đua - Khen thưởng xét.")).to_be_visible()
     # Sent to the council: the supporting documents are what it will judge, no longer added to or removed.

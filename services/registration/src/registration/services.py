@@ -304,7 +304,7 @@ def transition(session: Session, actor: Principal, model_id: int, action: str, e
                          .where(models.c.id == model_id)).mappings().first()
     if found is None or (actor.role == "don_vi" and found["unit_id"] != actor.unit_id):
         raise Problem(404, "model-not-found", "Không tìm thấy mô hình.")
-    before = {key: found[key] for key in models.c.keys()}
+    before = {column.key: found[column.key] for column in models.c}
     previous = before["status"]
     target = next_state(TRANSITIONS, action, previous, _refusal(action, previous))
     check_version(before["version"], expected_version)

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -21,7 +20,6 @@ from dvk_platform.versioning import check_version
 from dvk_platform.workflow import invalid_transition, next_state
 
 from . import events
-from .clock import latest_deadline
 from .models import (
     RATINGS,
     STATUSES,
@@ -31,11 +29,10 @@ from .models import (
     ModelFile,
     ModelFileChunk,
     ModelRegistration,
-    PeriodChange,
-    RegistrationPeriod,
     RegistrationTransition,
     Unit,
 )
+from .periods import get_period
 
 # Which state each workflow action may start from, and where it leads.
 TRANSITIONS: dict[str, dict[str, str]] = {
@@ -71,161 +68,6 @@ def _refusal(action: str, current: str) -> Callable[[Iterable[str]], tuple[str, 
 
 def invalid_state(action: str, current: str) -> Problem:
     return invalid_transition(*_refusal(action, current)(EDITABLE if action == "edit" else TRANSITIONS[action]), current)
-
-
-# ---------------------------------------------------------------- units
-
-def get_unit(session: Session, unit_id: int) -> Unit:
-    unit = session.get(Unit, unit_id)
-    if unit is None:
-        raise Problem(404, "unit-not-found", "Không tìm thấy đơn vị.")
-    return unit
-
-
-def _ensure_code_free(session: Session, code: str, unit_id: int | None = None) -> None:
-    query = select(Unit.id).where(Unit.code == code)
-    if unit_id is not None:
-        query = query.where(Unit.id != unit_id)
-    if session.scalar(query) is not None:
-        raise Problem(409, "duplicate-unit", "Mã đơn vị đã tồn tại.", detail=f"Mã '{code}' đã được dùng.")
-
-
-def create_unit(session: Session, data: dict[str, Any]) -> Unit:
-    """Add a unit; `data` may carry an explicit id (the seed's fixed ids)."""
-    _ensure_code_free(session, data["code"])
-    unit = Unit(**data)
-    session.add(unit)
-    session.flush()
-    add_event(session, aggregate_type="unit", aggregate_id=unit.id, event_type=events.UNIT_CREATED,
-              payload=events.unit_payload(unit))
-    return unit
-
-
-def update_unit(session: Session, unit_id: int, data: dict[str, Any], expected_version: int) -> Unit:
-    unit = get_unit(session, unit_id)
-    check_version(unit.version, expected_version)
-    if "code" in data:
-        _ensure_code_free(session, data["code"], unit.id)
-    for key, value in data.items():
-        setattr(unit, key, value)
-    session.flush()
-    add_event(session, aggregate_type="unit", aggregate_id=unit.id, event_type=events.UNIT_UPDATED,
-              payload=events.unit_payload(unit))
-    return unit
-
-
-def set_unit_active(session: Session, unit_id: int, active: bool, expected_version: int) -> Unit:
-    unit = get_unit(session, unit_id)
-    check_version(unit.version, expected_version)
-    if unit.active == active:
-        state = "đang hoạt động" if active else "đã ngừng hoạt động"
-        raise Problem(409, "unit-state", "Đơn vị đã ở trạng thái này.", detail=f"Trạng thái hiện tại: {state}.")
-    unit.active = active
-    session.flush()
-    add_event(session, aggregate_type="unit", aggregate_id=unit.id,
-              event_type=events.UNIT_UPDATED if active else events.UNIT_DEACTIVATED, payload=events.unit_payload(unit))
-    return unit
-
-
-@dataclass
-class RowError:
-    row: int
-    errors: dict[str, list[str]]
-
-
-def import_units(session: Session, rows: list[tuple[int, dict[str, Any]]], validate: Any) -> tuple[list[Unit], list[RowError]]:
-    """All or nothing: every row is checked first; units are created only when no row has an error.
-
-    `rows` are (spreadsheet row number, raw values); `validate(raw) -> (data, errors)` applies the API schema.
-    """
-    problems: list[RowError] = []
-    valid: list[dict[str, Any]] = []
-    seen: dict[str, int] = {}
-    existing = set(session.scalars(select(Unit.code)))
-    for number, raw in rows:
-        data, errors = validate(raw)
-        code = data.get("code") if not errors.get("code") else None
-        if code:
-            if code in existing:
-                errors.setdefault("code", []).append(f"Mã '{code}' đã có trong danh mục đơn vị.")
-            elif code in seen:
-                errors.setdefault("code", []).append(f"Mã '{code}' trùng với dòng {seen[code]}.")
-            else:
-                seen[code] = number
-        if errors:
-            problems.append(RowError(number, errors))
-        else:
-            valid.append(data)
-    if problems:
-        return [], problems
-    return [create_unit(session, data) for data in valid], []
-
-
-# ---------------------------------------------------------------- periods
-
-def get_period(session: Session, year: int) -> RegistrationPeriod | None:
-    return session.scalar(select(RegistrationPeriod).where(RegistrationPeriod.year == year))
-
-
-def open_period(session: Session, actor: Principal, data: dict[str, Any], now: datetime) -> RegistrationPeriod:
-    if get_period(session, data["year"]) is not None:
-        raise Problem(409, "period-exists", "Kỳ đăng ký của năm này đã được mở.", detail=f"Năm {data['year']} đã có kỳ đăng ký.")
-    period = RegistrationPeriod(year=data["year"], deadline=data["deadline"], note=data.get("note"),
-                                opened_by=actor.user_id, opened_at=now)
-    session.add(period)
-    session.flush()
-    add_event(session, aggregate_type="period", aggregate_id=period.id, event_type=events.PERIOD_OPENED,
-              payload=events.period_payload(period))
-    return period
-
-
-def period_or_404(session: Session, year: int) -> RegistrationPeriod:
-    period = get_period(session, year)
-    if period is None:
-        raise Problem(404, "period-not-found", "Chưa mở kỳ đăng ký cho năm này.")
-    return period
-
-
-def period_history(session: Session, period_id: int) -> list[PeriodChange]:
-    return list(session.scalars(select(PeriodChange).where(PeriodChange.period_id == period_id).order_by(PeriodChange.id)))
-
-
-def _vn(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
-def deadline_errors(period: RegistrationPeriod, deadline: date, opened_on: date) -> list[str]:
-    """Why `deadline` cannot replace the period's deadline ([] if it can): not before the day the period was
-    opened, within the period's year or up to 31/01 of the next year, and not the deadline already in force."""
-    last = latest_deadline(period.year)
-    if deadline < opened_on:
-        return [f"Hạn đăng ký không được trước ngày mở kỳ đăng ký ({_vn(opened_on)})."]
-    if not date(period.year, 1, 1) <= deadline <= last:
-        return [f"Hạn đăng ký phải thuộc năm {period.year}, chậm nhất ngày {_vn(last)}."]
-    if deadline == period.deadline:
-        return [f"Hạn đăng ký mới trùng với hạn hiện tại ({_vn(period.deadline)})."]
-    return []
-
-
-def change_deadline(session: Session, actor: Principal, year: int, deadline: date, reason: str, expected_version: int | None,
-                    now: datetime) -> RegistrationPeriod:
-    """Move a period's deadline (e.g. extended for a late Tết): the period, its history row and the
-    period-updated event in one transaction. Models already sent keep their late flag: lateness is judged at the
-    first submission against the deadline then in force; models sent from now on are judged against the new one."""
-    period = period_or_404(session, year)
-    check_version(period.version, expected_version, "kỳ đăng ký")
-    problems = deadline_errors(period, deadline, ward_date(period.opened_at))
-    if problems:
-        raise Problem(422, "validation-error", "Dữ liệu không hợp lệ.", errors={"deadline": problems})
-    change = PeriodChange(period_id=period.id, from_deadline=period.deadline, to_deadline=deadline, reason=reason,
-                          actor_id=actor.user_id, actor_name=actor.name, actor_role=actor.role, occurred_at=now)
-    period.deadline = deadline
-    period.updated_at = now
-    session.add(change)
-    session.flush()
-    add_event(session, aggregate_type="period", aggregate_id=period.id, event_type=events.PERIOD_UPDATED,
-              payload=events.period_updated_payload(period, change, now))
-    return period
 
 
 # ---------------------------------------------------------------- model registrations

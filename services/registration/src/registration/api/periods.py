@@ -15,8 +15,8 @@ from dvk_platform.versioning import etag, requested_version
 
 from ..clock import default_deadline
 from ..models import RegistrationPeriod
+from ..periods import change_deadline, open_period, period_history, period_or_404
 from ..schemas import PeriodCreateSchema, PeriodDetailSchema, PeriodSchema, PeriodUpdateSchema
-from ..services import change_deadline, open_period, period_history, period_or_404
 
 blp = Blueprint("periods", __name__, url_prefix="/periods", description="Kỳ đăng ký mô hình theo năm")
 

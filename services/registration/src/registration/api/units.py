@@ -13,7 +13,8 @@ from dvk_platform.versioning import etag, requested_version
 
 from ..models import Unit
 from ..schemas import UnitCreateSchema, UnitImportResultSchema, UnitQuerySchema, UnitSchema, UnitUpdateSchema, VersionSchema
-from ..services import create_unit, fold, get_unit, import_units, set_unit_active, update_unit
+from ..services import fold
+from ..units import create_unit, get_unit, import_units, set_unit_active, update_unit
 from ..units_import import read_table, rows_from_table, validate_row
 
 blp = Blueprint("units", __name__, url_prefix="/units", description="Đơn vị tham gia phong trào")

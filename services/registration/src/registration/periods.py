@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from dvk_platform.auth import Principal
 from dvk_platform.clock import ward_date
-from dvk_platform.errors import Problem
+from dvk_platform.errors import Conflict, Invalid, NotFound
 from dvk_platform.outbox import add_event
 from dvk_platform.versioning import check_version
 
@@ -25,7 +25,7 @@ def get_period(session: Session, year: int) -> RegistrationPeriod | None:
 
 def open_period(session: Session, actor: Principal, data: dict[str, Any], now: datetime) -> RegistrationPeriod:
     if get_period(session, data["year"]) is not None:
-        raise Problem(409, "period-exists", "Kỳ đăng ký của năm này đã được mở.", detail=f"Năm {data['year']} đã có kỳ đăng ký.")
+        raise Conflict("period-exists", "Kỳ đăng ký của năm này đã được mở.", detail=f"Năm {data['year']} đã có kỳ đăng ký.")
     period = RegistrationPeriod(year=data["year"], deadline=data["deadline"], note=data.get("note"),
                                 opened_by=actor.user_id, opened_at=now)
     session.add(period)
@@ -38,7 +38,7 @@ def open_period(session: Session, actor: Principal, data: dict[str, Any], now: d
 def period_or_404(session: Session, year: int) -> RegistrationPeriod:
     period = get_period(session, year)
     if period is None:
-        raise Problem(404, "period-not-found", "Chưa mở kỳ đăng ký cho năm này.")
+        raise NotFound("period-not-found", "Chưa mở kỳ đăng ký cho năm này.")
     return period
 
 
@@ -72,7 +72,7 @@ def change_deadline(session: Session, actor: Principal, year: int, deadline: dat
     check_version(period.version, expected_version, "kỳ đăng ký")
     problems = deadline_errors(period, deadline, ward_date(period.opened_at))
     if problems:
-        raise Problem(422, "validation-error", "Dữ liệu không hợp lệ.", errors={"deadline": problems})
+        raise Invalid(errors={"deadline": problems})
     change = PeriodChange(period_id=period.id, from_deadline=period.deadline, to_deadline=deadline, reason=reason,
                           actor_id=actor.user_id, actor_name=actor.name, actor_role=actor.role, occurred_at=now)
     period.deadline = deadline

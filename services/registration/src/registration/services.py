@@ -13,7 +13,7 @@ from unidecode import unidecode
 from dvk_platform import evidence
 from dvk_platform.auth import Principal
 from dvk_platform.clock import ward_date
-from dvk_platform.errors import Problem
+from dvk_platform.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound
 from dvk_platform.outbox import add_event
 from dvk_platform.schemas import nfc
 from dvk_platform.versioning import check_version
@@ -66,7 +66,7 @@ def _refusal(action: str, current: str) -> Callable[[Iterable[str]], tuple[str, 
     )
 
 
-def invalid_state(action: str, current: str) -> Problem:
+def invalid_state(action: str, current: str) -> InvalidTransition:
     return invalid_transition(*_refusal(action, current)(EDITABLE if action == "edit" else TRANSITIONS[action]), current)
 
 
@@ -76,7 +76,7 @@ def visible_model(session: Session, principal: Principal, model_id: int) -> Mode
     """The model if this principal may see it; a unit officer gets 404 for another unit's model."""
     model = session.get(ModelRegistration, model_id)
     if model is None or (principal.role == "don_vi" and model.unit_id != principal.unit_id):
-        raise Problem(404, "model-not-found", "Không tìm thấy mô hình.")
+        raise NotFound("model-not-found", "Không tìm thấy mô hình.")
     return model
 
 
@@ -86,8 +86,7 @@ def _search_text(model: ModelRegistration) -> str:
 
 def _check_dates(start: Any, end: Any) -> None:
     if start and end and end < start:
-        raise Problem(422, "validation-error", "Dữ liệu không hợp lệ.",
-                      errors={"end_date": ["Ngày kết thúc phải bằng hoặc sau ngày bắt đầu."]})
+        raise Invalid(errors={"end_date": ["Ngày kết thúc phải bằng hoặc sau ngày bắt đầu."]})
 
 
 def _record(session: Session, model: ModelRegistration, actor: Principal, action: str, from_status: str | None,
@@ -101,12 +100,12 @@ def _record(session: Session, model: ModelRegistration, actor: Principal, action
 def create_model(session: Session, actor: Principal, data: dict[str, Any], now: datetime) -> ModelRegistration:
     unit = session.get(Unit, actor.unit_id) if actor.unit_id is not None else None
     if unit is None:
-        raise Problem(403, "no-unit", "Tài khoản chưa gắn với đơn vị nào.")
+        raise Forbidden("no-unit", "Tài khoản chưa gắn với đơn vị nào.")
     if not unit.active:
-        raise Problem(409, "unit-inactive", "Đơn vị đã ngừng hoạt động, không đăng ký mô hình mới.")
+        raise Conflict("unit-inactive", "Đơn vị đã ngừng hoạt động, không đăng ký mô hình mới.")
     year = data.pop("year", None) or ward_date(now).year
     if get_period(session, year) is None:
-        raise Problem(409, "period-not-open", "Chưa mở kỳ đăng ký cho năm này.", detail=f"Phòng Văn hóa - Xã hội chưa mở kỳ đăng ký năm {year}.")
+        raise Conflict("period-not-open", "Chưa mở kỳ đăng ký cho năm này.", detail=f"Phòng Văn hóa - Xã hội chưa mở kỳ đăng ký năm {year}.")
     _check_dates(data.get("start_date"), data.get("end_date"))
     model = ModelRegistration(unit_id=unit.id, year=year, status="draft", late=False, created_by=actor.user_id,
                               created_at=now, updated_at=now, **data)
@@ -164,9 +163,9 @@ def transition(session: Session, actor: Principal, model_id: int, action: str, e
 def _files_editable(model: ModelRegistration) -> None:
     """Files change only while the model itself may be edited; what Phòng VH-XH received stays as it was."""
     if model.status == "accepted":
-        raise Problem(409, "files-frozen", "Mô hình đã được tiếp nhận: tệp minh chứng được giữ nguyên như khi tiếp nhận.")
+        raise Conflict("files-frozen", "Mô hình đã được tiếp nhận: tệp minh chứng được giữ nguyên như khi tiếp nhận.")
     if model.status not in EDITABLE:
-        raise Problem(409, "files-locked", "Chỉ thêm hoặc gỡ tệp minh chứng khi mô hình là bản nháp hoặc bị trả lại.",
+        raise Conflict("files-locked", "Chỉ thêm hoặc gỡ tệp minh chứng khi mô hình là bản nháp hoặc bị trả lại.",
                       detail=f"Trạng thái hiện tại: {status_label(model.status)}.")
 
 
@@ -191,11 +190,9 @@ def inspections(session: Session, model_id: int) -> list[Inspection]:
 def record_inspection(session: Session, actor: Principal, model_id: int, data: dict[str, Any], now: datetime) -> Inspection:
     model = visible_model(session, actor, model_id)
     if model.status != "accepted":
-        raise Problem(409, "invalid-transition", "Chỉ kiểm tra mô hình đã được tiếp nhận.",
-                      detail=f"Trạng thái hiện tại: {status_label(model.status)}.", current_status=model.status)
+        raise InvalidTransition("Chỉ kiểm tra mô hình đã được tiếp nhận.", f"Trạng thái hiện tại: {status_label(model.status)}.", model.status)
     if data["inspected_on"] > ward_date(now):
-        raise Problem(422, "validation-error", "Dữ liệu không hợp lệ.",
-                      errors={"inspected_on": ["Ngày kiểm tra không được sau ngày hôm nay."]})
+        raise Invalid(errors={"inspected_on": ["Ngày kiểm tra không được sau ngày hôm nay."]})
     inspection = Inspection(model_id=model.id, recorded_by=actor.user_id, created_at=now, **data)
     session.add(inspection)
     session.flush()
@@ -209,7 +206,7 @@ def visible_inspection(session: Session, principal: Principal, model_id: int, in
     model = visible_model(session, principal, model_id)
     inspection = session.get(Inspection, inspection_id)
     if inspection is None or inspection.model_id != model.id:
-        raise Problem(404, "inspection-not-found", "Không tìm thấy lần kiểm tra.")
+        raise NotFound("inspection-not-found", "Không tìm thấy lần kiểm tra.")
     return inspection
 
 
@@ -220,7 +217,7 @@ def _inspection_files_editable(inspection: Inspection) -> None:
     model = object_session(inspection).get(ModelRegistration, inspection.model_id, with_for_update=True,
                                            populate_existing=True)
     if model.typical:
-        raise Problem(409, "files-frozen", "Mô hình đã được chọn làm điển hình: tệp minh chứng của các lần kiểm tra "
+        raise Conflict("files-frozen", "Mô hình đã được chọn làm điển hình: tệp minh chứng của các lần kiểm tra "
                       "được giữ nguyên như khi chọn.")
 
 
@@ -233,18 +230,18 @@ def mark_typical(session: Session, actor: Principal, model_id: int, note: str | 
     """Name an accepted model typical (điển hình) for replication; its latest inspection must be Tốt or Khá."""
     model = visible_model(session, actor, model_id)
     if model.status != "accepted":
-        raise Problem(409, "invalid-transition", "Chỉ mô hình đã được tiếp nhận mới được chọn làm điển hình.",
-                      detail=f"Trạng thái hiện tại: {status_label(model.status)}.", current_status=model.status)
+        raise InvalidTransition("Chỉ mô hình đã được tiếp nhận mới được chọn làm điển hình.",
+                                f"Trạng thái hiện tại: {status_label(model.status)}.", model.status)
     if model.typical:
-        raise Problem(409, "already-typical", "Mô hình đã được chọn làm điển hình.",
+        raise Conflict("already-typical", "Mô hình đã được chọn làm điển hình.",
                       detail=f"Trạng thái hiện tại: {status_label(model.status)}, đã là điển hình.", current_status=model.status)
     checks = inspections(session, model.id)
     if not checks:
-        raise Problem(409, "not-inspected", "Mô hình chưa được kiểm tra.",
+        raise Conflict("not-inspected", "Mô hình chưa được kiểm tra.",
                       detail="Cần ít nhất một lần kiểm tra được đánh giá Tốt hoặc Khá.", current_status=model.status)
     latest = checks[-1]
     if latest.rating not in ("tot", "kha"):
-        raise Problem(409, "weak-rating", "Mô hình chưa đủ điều kiện nhân rộng.",
+        raise Conflict("weak-rating", "Mô hình chưa đủ điều kiện nhân rộng.",
                       detail=f"Kết quả kiểm tra gần nhất: {RATINGS[latest.rating]}; cần Tốt hoặc Khá.", current_status=model.status)
     check_version(model.version, expected_version)
     model.typical = True

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dvk_platform.errors import Problem
+from dvk_platform.errors import Conflict, NotFound
 from dvk_platform.outbox import add_event
 from dvk_platform.versioning import check_version
 
@@ -18,7 +18,7 @@ from .models import Unit
 def get_unit(session: Session, unit_id: int) -> Unit:
     unit = session.get(Unit, unit_id)
     if unit is None:
-        raise Problem(404, "unit-not-found", "Không tìm thấy đơn vị.")
+        raise NotFound("unit-not-found", "Không tìm thấy đơn vị.")
     return unit
 
 
@@ -27,7 +27,7 @@ def _ensure_code_free(session: Session, code: str, unit_id: int | None = None) -
     if unit_id is not None:
         query = query.where(Unit.id != unit_id)
     if session.scalar(query) is not None:
-        raise Problem(409, "duplicate-unit", "Mã đơn vị đã tồn tại.", detail=f"Mã '{code}' đã được dùng.")
+        raise Conflict("duplicate-unit", "Mã đơn vị đã tồn tại.", detail=f"Mã '{code}' đã được dùng.")
 
 
 def create_unit(session: Session, data: dict[str, Any]) -> Unit:
@@ -59,7 +59,7 @@ def set_unit_active(session: Session, unit_id: int, active: bool, expected_versi
     check_version(unit.version, expected_version)
     if unit.active == active:
         state = "đang hoạt động" if active else "đã ngừng hoạt động"
-        raise Problem(409, "unit-state", "Đơn vị đã ở trạng thái này.", detail=f"Trạng thái hiện tại: {state}.")
+        raise Conflict("unit-state", "Đơn vị đã ở trạng thái này.", detail=f"Trạng thái hiện tại: {state}.")
     unit.active = active
     session.flush()
     add_event(session, aggregate_type="unit", aggregate_id=unit.id,

@@ -300,73 +300,68 @@ def content_disposition(name: str, inline: bool) -> str:
     return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-def create_file_tables(op: Any, files_table: str, chunks_table: str, owner_column: str, owner_table: str) -> None:
-    """Alembic: a service's file table (owned by `owner_table`) and its chunk table, as the column mixins above."""
-    import sqlalchemy as sa
-
-    op.create_table(
-        files_table,
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column(owner_column, sa.Integer, sa.ForeignKey(f"{owner_table}.id"), nullable=False),
-        sa.Column("name", sa.String(NAME_MAX), nullable=False),
-        sa.Column("caption", sa.Text, nullable=False, server_default=""),
-        sa.Column("media_type", sa.String(100), nullable=False),
-        sa.Column("size", sa.Integer, nullable=False),
-        sa.Column("sha256", sa.String(64), nullable=False),
-        sa.Column("width", sa.Integer, nullable=True),
-        sa.Column("height", sa.Integer, nullable=True),
-        sa.Column("uploaded_by", sa.String(120), nullable=False),
-        sa.Column("uploaded_by_name", sa.String(200), nullable=False),
-        sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
-        sa.UniqueConstraint(owner_column, "sha256", name=f"uq_{files_table}_{owner_column.removesuffix('_id')}_sha256"),
-    )
-    op.create_index(f"ix_{files_table}_{owner_column}", files_table, [owner_column])
-    op.create_table(
-        chunks_table,
-        sa.Column("file_id", sa.Integer, sa.ForeignKey(f"{files_table}.id", ondelete="CASCADE"), primary_key=True),
-        sa.Column("part", sa.String(12), primary_key=True),
-        sa.Column("seq", sa.Integer, primary_key=True),
-        sa.Column("data", sa.LargeBinary, nullable=False),
-    )
-
-
-def drop_file_tables(op: Any, files_table: str, chunks_table: str) -> None:
-    op.drop_table(chunks_table)
-    op.drop_table(files_table)
-
-
 # ---------------------------------------------------------------- use cases, the same for every kind of record
 
-def files_of(session: Session, file_model: Any, owner_column: str, owner_id: int) -> list[Any]:
-    column = getattr(file_model, owner_column)
-    return list(session.scalars(select(file_model).where(column == owner_id).order_by(file_model.id)))
+@dataclass(frozen=True)
+class FileStore:
+    """One kind of record's evidence files: its two tables and the owning service's rules.
+
+    `visible(session, principal, **ids)` answers the record this principal may read, or raises the record's own 404
+    (another unit's record is simply not found); `editable(record)` raises 409 when its files may no longer change.
+    `ids` are the record's keys in the URL (`model_id`, or `model_id` and `inspection_id`)."""
+
+    file_model: Any
+    chunk_model: Any
+    owner_column: str
+    visible: Callable[..., Any]
+    editable: Callable[[Any], None]
+
+    def files(self, session: Session, owner_id: int) -> list[Any]:
+        column = getattr(self.file_model, self.owner_column)
+        return list(session.scalars(select(self.file_model).where(column == owner_id).order_by(self.file_model.id)))
+
+    def editable_record(self, session: Session, actor: Any, ids: dict[str, int], *, lock: bool = False) -> Any:
+        """The record, in a state whose files may change. With `lock` its row is held until the transaction ends, so
+        a workflow step (submit, accept, propose) cannot slip in between the check and the change of its files."""
+        record = self.visible(session, actor, **ids)
+        if lock:
+            session.refresh(record, with_for_update=True)
+        self.editable(record)
+        return record
+
+    def file(self, session: Session, principal: Any, ids: dict[str, int], file_id: int) -> Any:
+        """A file of a record this principal may read (404 for a file of another record, as for a missing one)."""
+        record = self.visible(session, principal, **ids)
+        stored = session.get(self.file_model, file_id)
+        if stored is None or getattr(stored, self.owner_column) != record.id:
+            raise Problem(404, "file-not-found", "Không tìm thấy tệp minh chứng.")
+        return stored
+
+    def add(self, session: Session, actor: Any, ids: dict[str, int], upload: CheckedUpload, limits: Limits,
+            now: datetime) -> tuple[Any, bool]:
+        """Keep an uploaded file on the record; the same bytes already there are not stored again (False)."""
+        record = self.editable_record(session, actor, ids, lock=True)
+        column = getattr(self.file_model, self.owner_column)
+        same = session.scalar(select(self.file_model).where(column == record.id, self.file_model.sha256 == upload.sha256))
+        if same is not None:
+            return same, False
+        check_record_room(used_bytes(session, self.file_model, column, record.id), upload.size, limits)
+        stored = self.file_model(
+            name=upload.name, caption=upload.caption, media_type=upload.media_type, size=upload.size,
+            sha256=upload.sha256, width=upload.width, height=upload.height, uploaded_by=actor.user_id,
+            uploaded_by_name=actor.name, uploaded_at=now, **{self.owner_column: record.id})
+        session.add(stored)
+        session.flush()
+        write_chunks(session, self.chunk_model, stored.id, upload)
+        return stored, True
+
+    def remove(self, session: Session, actor: Any, ids: dict[str, int], file_id: int) -> None:
+        stored = self.file(session, actor, ids, file_id)
+        self.editable_record(session, actor, ids, lock=True)
+        delete_chunks(session, self.chunk_model, stored.id)
+        session.delete(stored)
 
 
-def file_of(session: Session, file_model: Any, owner_column: str, owner_id: int, file_id: int) -> Any:
-    """A file of this record (404 for a file of another record, as for a missing one)."""
-    stored = session.get(file_model, file_id)
-    if stored is None or getattr(stored, owner_column) != owner_id:
-        raise Problem(404, "file-not-found", "Không tìm thấy tệp minh chứng.")
-    return stored
-
-
-def add_file(session: Session, file_model: Any, chunk_model: Any, owner_column: str, owner_id: int,
-             upload: CheckedUpload, limits: Limits, actor: Any, now: datetime) -> tuple[Any, bool]:
-    """Keep an uploaded file on a record; the same bytes already there are not stored again (False)."""
-    column = getattr(file_model, owner_column)
-    same = session.scalar(select(file_model).where(column == owner_id, file_model.sha256 == upload.sha256))
-    if same is not None:
-        return same, False
-    check_record_room(used_bytes(session, file_model, column, owner_id), upload.size, limits)
-    stored = file_model(name=upload.name, caption=upload.caption, media_type=upload.media_type, size=upload.size,
-                        sha256=upload.sha256, width=upload.width, height=upload.height, uploaded_by=actor.user_id,
-                        uploaded_by_name=actor.name, uploaded_at=now, **{owner_column: owner_id})
-    session.add(stored)
-    session.flush()
-    write_chunks(session, chunk_model, stored.id, upload)
-    return stored, True
-
-
-def remove_file(session: Session, chunk_model: Any, stored: Any) -> None:
-    delete_chunks(session, chunk_model, stored.id)
-    session.delete(stored)
+def file_entries(files: list[Any]) -> list[dict[str, Any]]:
+    """What an event tells of a record's evidence files: id, name, type, size and hash, never the bytes."""
+    return [{"file_id": f.id, "name": f.name, "media_type": f.media_type, "size": f.size, "sha256": f.sha256} for f in files]

@@ -77,10 +77,22 @@ class Target:
                 model = self.model(state)
                 template = template.replace("{" + state + "}", str(model["id"]))
                 kwargs["if_match"] = model["version"]
+        if "{inspection}" in template:
+            body = BODIES["POST /models/{accepted}/inspections"](0)
+            inspection = self.http("POST", f"/models/{model['id']}/inspections", "vhxh", json=body).json
+            template = template.replace("{inspection}", str(inspection["id"]))
+        if "{photo}" in template:
+            base = f"/models/{model['id']}/inspections/{inspection['id']}/files"
+            photo = self.samples.multipart({"file": FileStorage(io.BytesIO(self.samples.photo(640, 480)),
+                                                                filename=f"ảnh kiểm tra {n}.jpg")})
+            sent = self.http("POST", base, "vhxh", **photo)
+            photo["input_stream"].close()
+            assert sent.status_code == 201, sent.json
+            template = template.replace("{photo}", str(sent.json["id"]))
         if "{file}" in template:
             photo = self.samples.upload(self.http, model["id"], self.samples.photo(640, 480), f"ảnh {n}.jpg")
             template = template.replace("{file}", str(photo.json["id"]))
-        if endpoint == "POST /models/{draft}/files":
+        if endpoint in ("POST /models/{draft}/files", "POST /models/{accepted}/inspections/{inspection}/files"):
             kwargs = self.samples.multipart({"file": FileStorage(io.BytesIO(self.samples.pdf()), filename="biên bản.pdf"),
                                              "caption": "Biên bản họp dân"})
         elif endpoint == "POST /units/import":
@@ -107,7 +119,7 @@ def test_every_endpoint_role_and_unit_gets_the_expected_status(sqlite_http, wf, 
         return None
 
     assert access.mismatches(TABLE, call, hides_the_model) == []
-    assert len(TABLE.rows) * len(CALLERS) == 180
+    assert len(TABLE.rows) * len(CALLERS) == 216
 
 
 def test_the_table_lists_every_documented_endpoint(sqlite_app):

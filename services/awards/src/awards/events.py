@@ -7,7 +7,7 @@ re-emitted or late-arriving event leaves the read model as it was. Unknown paylo
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask import Flask
@@ -18,7 +18,7 @@ from dvk_platform.consumer import contract_checked
 from dvk_platform.envelope import CloudEvent
 from dvk_platform.projections import fact_time, newest_wins, parse_instant, stamp, unit_state
 
-from .models import KnownInspection, KnownModel, KnownReport, KnownUnit
+from .models import Decision, KnownInspection, KnownModel, KnownReport, KnownUnit, Nomination, ProposalLetter
 
 NOMINATION_PROPOSED = "vn.dvk.awards.nomination-proposed.v1"
 NOMINATION_REVIEWED = "vn.dvk.awards.nomination-reviewed.v1"
@@ -29,6 +29,61 @@ AWARD_REVOKED = "vn.dvk.awards.award-revoked.v1"
 
 # Topics (by publishing service) this service's consumer reads.
 SUBSCRIBES: list[str] = ["registration", "reporting"]
+
+
+# --- payloads of the events published (schemas in contracts/events/) -------------------------------------
+
+
+def proposed_payload(nomination: Nomination, occurred_at: datetime) -> dict[str, Any]:
+    return {
+        "nomination_id": nomination.id, "year": nomination.year, "movement": nomination.movement,
+        "nominee_kind": nomination.nominee_kind, "unit_id": nomination.unit_id, "person_name": nomination.person_name,
+        "award_id": nomination.award_id, "award_name": nomination.award_name, "catalogue": nomination.catalogue,
+        "occurred_at": occurred_at.isoformat(),
+    }
+
+
+def reviewed_payload(nomination: Nomination, occurred_at: datetime) -> dict[str, Any]:
+    return {
+        "nomination_id": nomination.id, "unit_id": nomination.unit_id, "year": nomination.year,
+        "approved": nomination.status == "approved", "votes_for": nomination.votes_for,
+        "votes_against": nomination.votes_against, "meeting_date": nomination.meeting_date.isoformat(),
+        "occurred_at": occurred_at.isoformat(),
+    }
+
+
+def withdrawn_payload(nomination: Nomination, previous_status: str, reason: str | None,
+                      occurred_at: datetime) -> dict[str, Any]:
+    return {
+        "nomination_id": nomination.id, "unit_id": nomination.unit_id, "year": nomination.year,
+        "nominee_kind": nomination.nominee_kind, "person_name": nomination.person_name,
+        "award_name": nomination.award_name, "previous_status": previous_status, "reason": reason or None,
+        "occurred_at": occurred_at.isoformat(),
+    }
+
+
+def decided_payload(nomination: Nomination, decision: Decision, shown_number: str, occurred_at: datetime) -> dict[str, Any]:
+    return {
+        "nomination_id": nomination.id, "decision_id": decision.id, "decision_number": shown_number,
+        "decided_on": decision.decided_on.isoformat(), "unit_id": nomination.unit_id, "year": nomination.year,
+        "award_name": nomination.award_name, "nominee_kind": nomination.nominee_kind,
+        "person_name": nomination.person_name, "occurred_at": occurred_at.isoformat(),
+    }
+
+
+def forwarded_payload(nomination: Nomination, letter: ProposalLetter, shown_number: str,
+                      occurred_at: datetime) -> dict[str, Any]:
+    return {
+        "nomination_id": nomination.id, "unit_id": nomination.unit_id, "year": nomination.year,
+        "award_name": nomination.award_name, "letter_number": shown_number, "occurred_at": occurred_at.isoformat(),
+    }
+
+
+def revoked_payload(nomination: Nomination, occurred_at: datetime) -> dict[str, Any]:
+    return {
+        "decision_id": nomination.decision_id, "nomination_id": nomination.id, "unit_id": nomination.unit_id,
+        "year": nomination.year, "reason": nomination.revoked_reason, "occurred_at": occurred_at.isoformat(),
+    }
 
 
 # --- registration ---------------------------------------------------------------------------------------

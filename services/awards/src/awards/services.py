@@ -1,21 +1,26 @@
-"""Use cases: each runs in the caller's transaction and writes the change, its history and its outbox row together."""
+"""Use cases: each runs in the caller's transaction and writes the change, its history and its outbox row together.
+
+Each takes the session, the actor, ids, the data, the version the client edits and `now` (given by the caller, so
+a test or a replay decides the time); the nomination workflow is the table TRANSITIONS; event payloads are built
+in events.py; what a unit officer may see is decided here (`visible_nomination`, `nominations`).
+"""
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from unidecode import unidecode
 
 from dvk_platform.auth import Principal
-from dvk_platform.clock import now, ward_date
+from dvk_platform.clock import ward_date
 from dvk_platform.documents import document_number
 from dvk_platform.errors import Problem
 from dvk_platform.outbox import add_event
 from dvk_platform.versioning import check_version
+from dvk_platform.workflow import next_state
 
 from . import events
 from .models import (
@@ -34,7 +39,23 @@ from .models import (
     status_label,
 )
 
-# --- time -----------------------------------------------------------------------------------------------
+# Which state each workflow action may start from, and where it leads; the Council's review is approve or not_approve.
+TRANSITIONS: dict[str, dict[str, str]] = {
+    "edit": {"draft": "draft"},
+    "propose": {"draft": "proposed"},
+    "approve": {"proposed": "approved"},
+    "not_approve": {"proposed": "not_approved"},
+    "withdraw": {"draft": "withdrawn", "proposed": "withdrawn", "approved": "withdrawn"},
+    "decide": {"approved": "decided"},
+    "forward": {"approved": "forwarded"},
+    "revoke": {"decided": "revoked"},
+}
+# The step each action writes in a nomination's history, and how a refusal names the action.
+STEPS = {"edit": "edited", "propose": "proposed", "approve": "reviewed", "not_approve": "reviewed",
+         "withdraw": "withdrawn", "decide": "decided", "forward": "forwarded", "revoke": "revoked"}
+VERBS = {"edit": "sửa", "propose": "gửi đề nghị", "approve": "ghi kết quả xét của Hội đồng cho",
+         "not_approve": "ghi kết quả xét của Hội đồng cho", "withdraw": "rút", "decide": "ra quyết định khen thưởng cho",
+         "forward": "trình cấp trên", "revoke": "thu hồi khen thưởng của"}
 
 
 # --- shared checks --------------------------------------------------------------------------------------
@@ -45,48 +66,52 @@ def invalid(errors: dict[str, list[str]], detail: str | None = None) -> Problem:
     return Problem(422, "validation-error", "Dữ liệu không hợp lệ.", detail=detail or first, errors=errors)
 
 
-def wrong_state(nomination: Nomination, action: str) -> Problem:
-    return Problem(409, "invalid-transition", "Không thể thực hiện thao tác ở trạng thái hiện tại.",
-                   detail=f"Không thể {action} đề nghị số {nomination.id}. Trạng thái hiện tại: {status_label(nomination.status)}",
-                   current_status=nomination.status)
+def _target(nomination: Nomination, action: str) -> str:
+    """Where `action` takes this nomination (409 invalid-transition if its state does not allow it)."""
+    return next_state(TRANSITIONS, action, nomination.status, lambda _allowed: (
+        "Không thể thực hiện thao tác ở trạng thái hiện tại.",
+        f"Không thể {VERBS[action]} đề nghị số {nomination.id}. Trạng thái hiện tại: {status_label(nomination.status)}",
+    ))
 
 
-# --- catalogues -----------------------------------------------------------------------------------------
+def _move(session: Session, actor: Principal, nomination: Nomination, action: str, now: datetime,
+          note: str | None = None) -> str:
+    """Take the step `action` (already checked with `_target`), keep it in the history; returns the state left."""
+    previous = nomination.status
+    nomination.status, nomination.updated_at = TRANSITIONS[action][previous], now
+    _record(session, nomination, actor, STEPS[action], previous, now, note)
+    return previous
 
 
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", unidecode(text).lower()).strip("-")[:60] or "muc"
-
-
-def create_entry(session: Session, catalogue: str, data: dict[str, Any]) -> AwardEntry:
-    code = data.pop("code", None) or slug(data["name"])
-    if session.scalar(select(AwardEntry.id).where(AwardEntry.code == code)) is not None:
-        raise Problem(409, "duplicate-entry", "Mã mục danh mục đã tồn tại.", detail=f"Mã '{code}' đã được dùng.")
-    entry = AwardEntry(catalogue=catalogue, code=code, **data)
-    session.add(entry)
-    session.flush()
-    return entry
-
-
-def update_entry(session: Session, entry: AwardEntry, data: dict[str, Any], expected: int | None) -> AwardEntry:
-    check_version(entry.version, expected, f"mục “{entry.name}”")
-    for name, value in data.items():
-        setattr(entry, name, value)
-    if not entry.for_individuals and not entry.for_collectives:
-        raise invalid({"for_collectives": ["Phải áp dụng cho cá nhân, tập thể hoặc cả hai."]})
-    session.flush()
-    return entry
+def _record(session: Session, nomination: Nomination, actor: Principal, step: str, from_status: str | None,
+            at: datetime, note: str | None = None) -> None:
+    session.add(NominationStep(
+        nomination=nomination, action=step, from_status=from_status, to_status=nomination.status,
+        actor_id=actor.user_id, actor_name=actor.name, actor_role=actor.role, at=at, note=note,
+    ))
 
 
 # --- nominations ----------------------------------------------------------------------------------------
 
 
-def _record(session: Session, nomination: Nomination, principal: Principal, action: str, from_status: str | None,
-            at: datetime, note: str | None = None) -> None:
-    session.add(NominationStep(
-        nomination=nomination, action=action, from_status=from_status, to_status=nomination.status,
-        actor_id=principal.user_id, actor_name=principal.name, actor_role=principal.role, at=at, note=note,
-    ))
+def visible_nomination(session: Session, actor: Principal, nomination_id: int, *, lock: bool = False) -> Nomination:
+    """A unit officer sees only their own unit's nominations; anything else is simply not found. With `lock`, the
+    row is held until the transaction ends."""
+    nomination = session.get(Nomination, nomination_id, with_for_update=lock)
+    if nomination is None or (actor.role == "don_vi" and nomination.unit_id != actor.unit_id):
+        raise Problem(404, "not-found", "Không tìm thấy đề nghị khen thưởng.", detail=f"Không có đề nghị số {nomination_id}.")
+    return nomination
+
+
+def nominations(session: Session, actor: Principal, filters: dict[str, Any]) -> list[Nomination]:
+    """Nominations newest year first, filtered by year, status and unit; a unit officer's own unit's only."""
+    statement = select(Nomination)
+    if actor.role == "don_vi":
+        statement = statement.where(Nomination.unit_id == actor.unit_id)
+    for name in ("year", "status", "unit_id"):
+        if name in filters:
+            statement = statement.where(getattr(Nomination, name) == filters[name])
+    return list(session.scalars(statement.order_by(Nomination.year.desc(), Nomination.id)))
 
 
 def _check_award(session: Session, catalogue: str, award_id: int, nominee_kind: str) -> AwardEntry:
@@ -162,8 +187,7 @@ def duplicate(other: Nomination | None) -> Problem:
                    existing_nomination_id=other.id if other is not None else None)
 
 
-def create_nomination(session: Session, principal: Principal, data: dict[str, Any]) -> Nomination:
-    at = now()
+def create_nomination(session: Session, actor: Principal, data: dict[str, Any], now: datetime) -> Nomination:
     entry = _check_award(session, data["catalogue"], data["award_id"], data["nominee_kind"])
     _check_references(session, data["unit_id"], data["evidence"])
     nomination = Nomination(
@@ -171,20 +195,20 @@ def create_nomination(session: Session, principal: Principal, data: dict[str, An
         person_name=data.get("person_name"), person_key=_person_key(data["nominee_kind"], data.get("person_name")),
         person_position=data.get("person_position"), award_id=entry.id, catalogue=entry.catalogue,
         award_name=entry.name, achievements=data["achievements"], evidence=data["evidence"], status="draft",
-        proposer_id=principal.user_id, proposer_name=principal.name, created_at=at, updated_at=at,
+        proposer_id=actor.user_id, proposer_name=actor.name, created_at=now, updated_at=now,
     )
     _check_duplicate(session, nomination)
     session.add(nomination)
-    _record(session, nomination, principal, "created", None, at)
+    _record(session, nomination, actor, "created", None, now)
     session.flush()
     return nomination
 
 
-def update_nomination(session: Session, principal: Principal, nomination: Nomination, data: dict[str, Any],
-                      expected: int | None) -> Nomination:
-    check_version(nomination.version, expected, f"đề nghị số {nomination.id}")
-    if nomination.status != "draft":
-        raise wrong_state(nomination, "sửa")
+def update_nomination(session: Session, actor: Principal, nomination_id: int, data: dict[str, Any],
+                      expected_version: int | None, now: datetime) -> Nomination:
+    nomination = visible_nomination(session, actor, nomination_id)
+    check_version(nomination.version, expected_version, f"đề nghị số {nomination.id}")
+    _target(nomination, "edit")
     if nomination.nominee_kind == "collective" and data.get("person_name"):
         raise invalid({"person_name": ["Đề nghị cho tập thể không ghi họ tên cá nhân."]})
     if "award_id" in data or "catalogue" in data:
@@ -199,80 +223,61 @@ def update_nomination(session: Session, principal: Principal, nomination: Nomina
             setattr(nomination, name, data[name])
     nomination.person_key = _person_key(nomination.nominee_kind, nomination.person_name)
     _check_duplicate(session, nomination)
-    at = now()
-    nomination.updated_at = at
-    _record(session, nomination, principal, "edited", "draft", at)
+    _move(session, actor, nomination, "edit", now)
     session.flush()
     return nomination
 
 
-def propose(session: Session, principal: Principal, nomination: Nomination, expected: int | None,
+def propose(session: Session, actor: Principal, nomination_id: int, expected_version: int | None, now: datetime,
             note: str | None = None) -> Nomination:
-    check_version(nomination.version, expected, f"đề nghị số {nomination.id}")
-    if nomination.status != "draft":
-        raise wrong_state(nomination, "gửi đề nghị")
+    nomination = visible_nomination(session, actor, nomination_id)
+    check_version(nomination.version, expected_version, f"đề nghị số {nomination.id}")
+    _target(nomination, "propose")
     entry = _check_award(session, nomination.catalogue, nomination.award_id, nomination.nominee_kind)
     _check_references(session, nomination.unit_id, nomination.evidence)
     _check_duplicate(session, nomination)
-    at = now()
-    nomination.status, nomination.award_name, nomination.updated_at = "proposed", entry.name, at
-    _record(session, nomination, principal, "proposed", "draft", at, note)
+    nomination.award_name = entry.name
+    _move(session, actor, nomination, "propose", now, note)
     session.flush()
     add_event(session, aggregate_type="nomination", aggregate_id=nomination.id, event_type=events.NOMINATION_PROPOSED,
-              payload={
-                  "nomination_id": nomination.id, "year": nomination.year, "movement": nomination.movement,
-                  "nominee_kind": nomination.nominee_kind, "unit_id": nomination.unit_id,
-                  "person_name": nomination.person_name, "award_id": nomination.award_id,
-                  "award_name": nomination.award_name, "catalogue": nomination.catalogue, "occurred_at": at.isoformat(),
-              })
+              payload=events.proposed_payload(nomination, now))
     return nomination
 
 
-def review(session: Session, principal: Principal, nomination: Nomination, data: dict[str, Any]) -> Nomination:
+def review(session: Session, actor: Principal, nomination_id: int, data: dict[str, Any], expected_version: int | None,
+           now: datetime) -> Nomination:
     """The Emulation and Commendation Council's conclusion, with its meeting date, votes and minutes."""
-    check_version(nomination.version, data.get("version"), f"đề nghị số {nomination.id}")
-    if nomination.status != "proposed":
-        raise wrong_state(nomination, "ghi kết quả xét của Hội đồng cho")
-    at = now()
-    if data["meeting_date"] > ward_date(at):
+    nomination = visible_nomination(session, actor, nomination_id)
+    check_version(nomination.version, expected_version, f"đề nghị số {nomination.id}")
+    action = "approve" if data["approved"] else "not_approve"
+    _target(nomination, action)
+    if data["meeting_date"] > ward_date(now):
         raise invalid({"meeting_date": ["Ngày họp Hội đồng không được sau ngày hôm nay."]})
-    nomination.status = "approved" if data["approved"] else "not_approved"
     nomination.meeting_date = data["meeting_date"]
     nomination.votes_for, nomination.votes_against = data["votes_for"], data["votes_against"]
-    nomination.votes_abstain, nomination.minutes, nomination.updated_at = data["votes_abstain"], data["minutes"], at
+    nomination.votes_abstain, nomination.minutes = data["votes_abstain"], data["minutes"]
     verdict = "thống nhất đề nghị" if data["approved"] else "không thống nhất"
-    _record(session, nomination, principal, "reviewed", "proposed", at,
-            f"Hội đồng họp ngày {data['meeting_date']:%d/%m/%Y}: {verdict} ({data['votes_for']} đồng ý, "
-            f"{data['votes_against']} không đồng ý, {data['votes_abstain']} không biểu quyết).")
+    _move(session, actor, nomination, action, now,
+          f"Hội đồng họp ngày {data['meeting_date']:%d/%m/%Y}: {verdict} ({data['votes_for']} đồng ý, "
+          f"{data['votes_against']} không đồng ý, {data['votes_abstain']} không biểu quyết).")
     session.flush()
     add_event(session, aggregate_type="nomination", aggregate_id=nomination.id, event_type=events.NOMINATION_REVIEWED,
-              payload={
-                  "nomination_id": nomination.id, "unit_id": nomination.unit_id, "year": nomination.year,
-                  "approved": data["approved"], "votes_for": data["votes_for"], "votes_against": data["votes_against"],
-                  "meeting_date": data["meeting_date"].isoformat(), "occurred_at": at.isoformat(),
-              })
+              payload=events.reviewed_payload(nomination, now))
     return nomination
 
 
-def withdraw(session: Session, principal: Principal, nomination: Nomination, expected: int | None,
+def withdraw(session: Session, actor: Principal, nomination_id: int, expected_version: int | None, now: datetime,
              note: str | None = None) -> Nomination:
     """Phòng VH-XH withdraws a nomination not yet decided or forwarded; subscribers told of it stop counting it."""
-    check_version(nomination.version, expected, f"đề nghị số {nomination.id}")
-    if nomination.status not in ("draft", "proposed", "approved"):
-        raise wrong_state(nomination, "rút")
-    at = now()
-    previous, nomination.status, nomination.updated_at = nomination.status, "withdrawn", at
-    _record(session, nomination, principal, "withdrawn", previous, at, note)
+    nomination = visible_nomination(session, actor, nomination_id)
+    check_version(nomination.version, expected_version, f"đề nghị số {nomination.id}")
+    _target(nomination, "withdraw")
+    previous = _move(session, actor, nomination, "withdraw", now, note)
     session.flush()
     if previous == "draft":
         return nomination  # a draft was never announced (no nomination-proposed), so its withdrawal is not either
     add_event(session, aggregate_type="nomination", aggregate_id=nomination.id, event_type=events.NOMINATION_WITHDRAWN,
-              payload={
-                  "nomination_id": nomination.id, "unit_id": nomination.unit_id, "year": nomination.year,
-                  "nominee_kind": nomination.nominee_kind, "person_name": nomination.person_name,
-                  "award_name": nomination.award_name, "previous_status": previous, "reason": note or None,
-                  "occurred_at": at.isoformat(),
-              })
+              payload=events.withdrawn_payload(nomination, previous, note, now))
     return nomination
 
 
@@ -288,8 +293,7 @@ def _approved_for(session: Session, refs: Sequence[dict[str, int]], level: str, 
     for ref in refs:
         nomination = found[ref["id"]]
         check_version(nomination.version, ref["version"], f"đề nghị số {nomination.id}")
-        if nomination.status != "approved":
-            raise wrong_state(nomination, action)
+        _target(nomination, action)
         if nomination.award.granting_level != level:
             where = "Chủ tịch UBND phường quyết định" if level == "phuong" else "trình cấp trên"
             raise Problem(409, "wrong-level", "Mức khen không thuộc thẩm quyền của bước này.",
@@ -311,123 +315,60 @@ def _number(session: Session, table: type[Decision] | type[ProposalLetter], year
     return given
 
 
-def decide(session: Session, principal: Principal, data: dict[str, Any]) -> Decision:
-    """The Chairman's decision (Quyết định khen thưởng) for approved nominations of ward-level awards."""
-    at = now()
-    nominations = _approved_for(session, data["nominations"], "phuong", "ra quyết định khen thưởng cho")
-    decided_on = data.get("decided_on") or ward_date(at)
-    number = _number(session, Decision, decided_on.year, data.get("number"), "QĐ")
-    decision = Decision(year=decided_on.year, number=number, decided_on=decided_on, signer_name=data["signer_name"],
-                        signer_position=data["signer_position"], created_by=principal.name, created_at=at)
-    session.add(decision)
-    session.flush()
-    shown = document_number("QĐ", number)
-    for nomination in nominations:
-        nomination.status, nomination.decision, nomination.updated_at = "decided", decision, at
-        _record(session, nomination, principal, "decided", "approved", at, f"Quyết định số {shown} ngày {decided_on:%d/%m/%Y}.")
-        add_event(session, aggregate_type="nomination", aggregate_id=nomination.id, event_type=events.AWARD_DECIDED,
-                  payload={
-                      "nomination_id": nomination.id, "decision_id": decision.id, "decision_number": shown,
-                      "decided_on": decided_on.isoformat(), "unit_id": nomination.unit_id, "year": nomination.year,
-                      "award_name": nomination.award_name, "nominee_kind": nomination.nominee_kind,
-                      "person_name": nomination.person_name, "occurred_at": at.isoformat(),
-                  })
-    session.flush()
-    return decision
+@dataclass(frozen=True)
+class Paper:
+    """What differs between the two documents that close an approved nomination."""
+
+    level: str  # the award's granting level the document is for
+    table: type[Decision] | type[ProposalLetter]
+    code: str  # the document's number prefix
+    dated: str  # the document's date field
+    link: str  # the nomination's attribute pointing at the document
+    name: str
+    fields: tuple[str, ...]
+    event_type: str
+    payload: Callable[..., dict[str, Any]]
 
 
-def forward(session: Session, principal: Principal, data: dict[str, Any]) -> ProposalLetter:
-    """A proposal letter (Tờ trình) asking the higher level to grant the award."""
-    at = now()
-    nominations = _approved_for(session, data["nominations"], "cap_tren", "trình cấp trên")
-    letter_date = data.get("letter_date") or ward_date(at)
-    number = _number(session, ProposalLetter, letter_date.year, data.get("number"), "TTr")
-    letter = ProposalLetter(year=letter_date.year, number=number, letter_date=letter_date, addressee=data["addressee"],
-                            signer_name=data["signer_name"], signer_position=data["signer_position"],
-                            created_by=principal.name, created_at=at)
-    session.add(letter)
-    session.flush()
-    shown = document_number("TTr", number)
-    for nomination in nominations:
-        nomination.status, nomination.letter, nomination.updated_at = "forwarded", letter, at
-        _record(session, nomination, principal, "forwarded", "approved", at, f"Tờ trình số {shown} ngày {letter_date:%d/%m/%Y}.")
-        add_event(session, aggregate_type="nomination", aggregate_id=nomination.id, event_type=events.AWARD_FORWARDED,
-                  payload={
-                      "nomination_id": nomination.id, "unit_id": nomination.unit_id, "year": nomination.year,
-                      "award_name": nomination.award_name, "letter_number": shown, "occurred_at": at.isoformat(),
-                  })
-    session.flush()
-    return letter
+PAPERS = {
+    # The Chairman's decision (Quyết định khen thưởng) for ward-level awards.
+    "decide": Paper("phuong", Decision, "QĐ", "decided_on", "decision", "Quyết định", ("signer_name", "signer_position"),
+                    events.AWARD_DECIDED, events.decided_payload),
+    # A proposal letter (Tờ trình) asking the higher level to grant the award.
+    "forward": Paper("cap_tren", ProposalLetter, "TTr", "letter_date", "letter", "Tờ trình",
+                     ("addressee", "signer_name", "signer_position"), events.AWARD_FORWARDED, events.forwarded_payload),
+}
 
 
-def revoke(session: Session, principal: Principal, nomination: Nomination, reason: str, expected: int | None) -> Nomination:
+def issue(session: Session, actor: Principal, action: str, data: dict[str, Any], now: datetime) -> Decision | ProposalLetter:
+    """Issue the document `action` ("decide" or "forward") closing the approved nominations it lists."""
+    paper = PAPERS[action]
+    chosen = _approved_for(session, data["nominations"], paper.level, action)
+    dated = data.get(paper.dated) or ward_date(now)
+    number = _number(session, paper.table, dated.year, data.get("number"), paper.code)
+    document = paper.table(year=dated.year, number=number, created_by=actor.name, created_at=now,
+                           **{paper.dated: dated}, **{name: data[name] for name in paper.fields})
+    session.add(document)
+    session.flush()
+    shown = document_number(paper.code, number)
+    for nomination in chosen:
+        setattr(nomination, paper.link, document)
+        _move(session, actor, nomination, action, now, f"{paper.name} số {shown} ngày {dated:%d/%m/%Y}.")
+        add_event(session, aggregate_type="nomination", aggregate_id=nomination.id, event_type=paper.event_type,
+                  payload=paper.payload(nomination, document, shown, now))
+    session.flush()
+    return document
+
+
+def revoke(session: Session, actor: Principal, nomination_id: int, reason: str, expected_version: int | None,
+           now: datetime) -> Nomination:
     """Revoke a decided award; the nomination, its decision and evidence stay visible with the reason."""
-    check_version(nomination.version, expected, f"đề nghị số {nomination.id}")
-    if nomination.status != "decided":
-        raise wrong_state(nomination, "thu hồi khen thưởng của")
-    at = now()
-    nomination.status, nomination.revoked_reason, nomination.revoked_at, nomination.updated_at = "revoked", reason, at, at
-    _record(session, nomination, principal, "revoked", "decided", at, reason)
+    nomination = visible_nomination(session, actor, nomination_id)
+    check_version(nomination.version, expected_version, f"đề nghị số {nomination.id}")
+    _target(nomination, "revoke")
+    nomination.revoked_reason, nomination.revoked_at = reason, now
+    _move(session, actor, nomination, "revoke", now, reason)
     session.flush()
     add_event(session, aggregate_type="nomination", aggregate_id=nomination.id, event_type=events.AWARD_REVOKED,
-              payload={
-                  "decision_id": nomination.decision_id, "nomination_id": nomination.id, "unit_id": nomination.unit_id,
-                  "year": nomination.year, "reason": reason, "occurred_at": at.isoformat(),
-              })
+              payload=events.revoked_payload(nomination, now))
     return nomination
-
-
-# --- views ----------------------------------------------------------------------------------------------
-
-
-def unit_names(session: Session, unit_ids: Sequence[int]) -> dict[int, str]:
-    rows = session.execute(select(KnownUnit.unit_id, KnownUnit.name).where(KnownUnit.unit_id.in_(set(unit_ids))))
-    return {unit_id: name for unit_id, name in rows if name}
-
-
-def nomination_view(nomination: Nomination, names: dict[int, str], with_history: bool = False) -> dict[str, Any]:
-    view = {c: getattr(nomination, c) for c in (
-        "id", "year", "movement", "nominee_kind", "unit_id", "person_name", "person_position", "catalogue", "award_id",
-        "award_name", "achievements", "evidence", "status", "proposer_name", "meeting_date", "votes_for", "votes_against",
-        "votes_abstain", "minutes", "decision_id", "letter_id", "revoked_reason", "revoked_at", "version",
-        "created_at", "updated_at",
-    )}
-    view["unit_name"] = names.get(nomination.unit_id)
-    view["catalogue_label"] = CATALOGUES[nomination.catalogue]
-    view["status_label"] = NOMINATION_STATUSES[nomination.status]
-    view["decision_number"] = document_number("QĐ", nomination.decision.number) if nomination.decision else None
-    view["letter_number"] = document_number("TTr", nomination.letter.number) if nomination.letter else None
-    if with_history:
-        view["history"] = list(nomination.history)
-    return view
-
-
-def awardee_view(nomination: Nomination, names: dict[int, str]) -> dict[str, Any]:
-    return {
-        "nomination_id": nomination.id, "nominee_kind": nomination.nominee_kind, "unit_id": nomination.unit_id,
-        "unit_name": names.get(nomination.unit_id), "person_name": nomination.person_name,
-        "person_position": nomination.person_position, "award_name": nomination.award_name, "status": nomination.status,
-        "revoked_reason": nomination.revoked_reason, "revoked_at": nomination.revoked_at,
-    }
-
-
-def decision_view(session: Session, decision: Decision) -> dict[str, Any]:
-    names = unit_names(session, [n.unit_id for n in decision.nominations])
-    awardees = [awardee_view(n, names) for n in decision.nominations]
-    return {
-        "id": decision.id, "year": decision.year, "number": decision.number,
-        "decision_number": document_number("QĐ", decision.number), "decided_on": decision.decided_on,
-        "signer_name": decision.signer_name, "signer_position": decision.signer_position,
-        "revoked": bool(awardees) and all(a["status"] == "revoked" for a in awardees),
-        "awardees": awardees, "created_at": decision.created_at,
-    }
-
-
-def letter_view(session: Session, letter: ProposalLetter) -> dict[str, Any]:
-    names = unit_names(session, [n.unit_id for n in letter.nominations])
-    return {
-        "id": letter.id, "year": letter.year, "number": letter.number,
-        "letter_number": document_number("TTr", letter.number), "letter_date": letter.letter_date,
-        "addressee": letter.addressee, "signer_name": letter.signer_name, "signer_position": letter.signer_position,
-        "awardees": [awardee_view(n, names) for n in letter.nominations], "created_at": letter.created_at,
-    }

@@ -4,7 +4,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .models import Inspection, ModelFile, ModelRegistration, PeriodChange, RegistrationPeriod, Unit
+from dvk_platform.evidence import file_entries
+
+from .models import Inspection, InspectionFile, ModelFile, ModelRegistration, PeriodChange, RegistrationPeriod, Unit
 
 UNIT_CREATED = "vn.dvk.registration.unit-created.v1"
 UNIT_UPDATED = "vn.dvk.registration.unit-updated.v1"
@@ -46,11 +48,6 @@ def period_updated_payload(period: RegistrationPeriod, change: PeriodChange, occ
     }
 
 
-def file_entries(files: list[ModelFile]) -> list[dict[str, Any]]:
-    """What a subscriber learns of a model's evidence files: id, name, type, size and hash, never the bytes."""
-    return [{"file_id": f.id, "name": f.name, "media_type": f.media_type, "size": f.size, "sha256": f.sha256} for f in files]
-
-
 def model_payload(model: ModelRegistration, occurred_at: datetime, actor_role: str, reason: str | None = None,
                   files: list[ModelFile] | None = None) -> dict[str, Any]:
     return {
@@ -80,7 +77,9 @@ def inspected_payload(model: ModelRegistration, inspection: Inspection, occurred
     }
 
 
-def typical_payload(model: ModelRegistration, occurred_at: datetime) -> dict[str, Any]:
+def typical_payload(model: ModelRegistration, occurred_at: datetime, inspection: Inspection,
+                    inspection_files: list[InspectionFile]) -> dict[str, Any]:
+    """The choice, with the inspection it rests on (the latest) and that inspection's evidence files."""
     return {
         "model_id": model.id,
         "unit_id": model.unit_id,
@@ -88,4 +87,6 @@ def typical_payload(model: ModelRegistration, occurred_at: datetime) -> dict[str
         "title": model.title,
         "field": model.field,
         "occurred_at": occurred_at.isoformat(),
+        "inspection_id": inspection.id,
+        "inspection_files": file_entries(inspection_files),
     }

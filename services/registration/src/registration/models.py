@@ -173,3 +173,21 @@ class ModelFileChunk(FileChunkColumns, Base):
     __tablename__ = "model_file_chunks"
 
     file_id: Mapped[int] = mapped_column(ForeignKey("model_files.id", ondelete="CASCADE"), primary_key=True)
+
+
+class InspectionFile(StoredFileColumns, Base):
+    """An evidence file of an inspection: the minutes Phòng VH-XH signed on the ground, photos of what it saw.
+    The same bytes are kept once per inspection (unique SHA-256)."""
+
+    __tablename__ = "inspection_files"
+    __table_args__ = (UniqueConstraint("inspection_id", "sha256", name="uq_inspection_files_inspection_sha256"),)
+
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id"), index=True)
+
+
+class InspectionFileChunk(FileChunkColumns, Base):
+    """The bytes of an inspection's file (and of an image's previews), in numbered chunks."""
+
+    __tablename__ = "inspection_file_chunks"
+
+    file_id: Mapped[int] = mapped_column(ForeignKey("inspection_files.id", ondelete="CASCADE"), primary_key=True)

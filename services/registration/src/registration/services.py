@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from unidecode import unidecode
 
 from dvk_platform import evidence
@@ -17,6 +18,7 @@ from dvk_platform.errors import Problem
 from dvk_platform.outbox import add_event
 from dvk_platform.schemas import nfc
 from dvk_platform.versioning import check_version
+from dvk_platform.workflow import invalid_transition, next_state
 
 from . import events
 from .clock import latest_deadline
@@ -24,6 +26,8 @@ from .models import (
     RATINGS,
     STATUSES,
     Inspection,
+    InspectionFile,
+    InspectionFileChunk,
     ModelFile,
     ModelFileChunk,
     ModelRegistration,
@@ -56,12 +60,17 @@ def status_label(status: str) -> str:
     return f"{STATUSES.get(status, status)} ({status})"
 
 
+def _refusal(action: str, current: str) -> Callable[[Iterable[str]], tuple[str, str]]:
+    """How a refused step is worded: the action, the current state and the states it may start from."""
+    return lambda allowed: (
+        f"Không thể {ACTION_NAMES[action]} mô hình ở trạng thái hiện tại.",
+        f"Trạng thái hiện tại: {status_label(current)}. Chỉ {ACTION_NAMES[action]} được khi ở: "
+        f"{', '.join(status_label(s) for s in allowed)}.",
+    )
+
+
 def invalid_state(action: str, current: str) -> Problem:
-    allowed = TRANSITIONS.get(action, {}) if action != "edit" else dict.fromkeys(EDITABLE)
-    allowed_text = ", ".join(status_label(s) for s in allowed)
-    return Problem(409, "invalid-transition", f"Không thể {ACTION_NAMES[action]} mô hình ở trạng thái hiện tại.",
-                   detail=f"Trạng thái hiện tại: {status_label(current)}. Chỉ {ACTION_NAMES[action]} được khi ở: {allowed_text}.",
-                   current_status=current)
+    return invalid_transition(*_refusal(action, current)(EDITABLE if action == "edit" else TRANSITIONS[action]), current)
 
 
 # ---------------------------------------------------------------- units
@@ -285,9 +294,7 @@ def transition(session: Session, actor: Principal, model_id: int, action: str, e
                note: str | None = None) -> ModelRegistration:
     """Move a model along the workflow, keep the step in its history and queue the event."""
     model = visible_model(session, actor, model_id)
-    target = TRANSITIONS[action].get(model.status)
-    if target is None:
-        raise invalid_state(action, model.status)
+    target = next_state(TRANSITIONS, action, model.status, _refusal(action, model.status))
     check_version(model.version, expected_version)
     previous = model.status
     event_type = {
@@ -312,10 +319,6 @@ def transition(session: Session, actor: Principal, model_id: int, action: str, e
 
 # ---------------------------------------------------------------- evidence files (minh chứng) of a model
 
-def files(session: Session, model_id: int) -> list[ModelFile]:
-    return evidence.files_of(session, ModelFile, "model_id", model_id)
-
-
 def _files_editable(model: ModelRegistration) -> None:
     """Files change only while the model itself may be edited; what Phòng VH-XH received stays as it was."""
     if model.status == "accepted":
@@ -325,34 +328,12 @@ def _files_editable(model: ModelRegistration) -> None:
                       detail=f"Trạng thái hiện tại: {status_label(model.status)}.")
 
 
-def own_editable_model(session: Session, actor: Principal, model_id: int, *, lock: bool = False) -> ModelRegistration:
-    """The unit's own model, in a state whose files may change (404 for another unit's, 409 otherwise). With `lock`,
-    the model's row is held until the transaction ends, so a submit or an acceptance cannot slip in between the check
-    and the change of its files."""
-    model = visible_model(session, actor, model_id)
-    if lock:
-        session.refresh(model, with_for_update=True)
-    _files_editable(model)
-    return model
+# a unit officer adds and removes them on the unit's own model (404 for another unit's, as for the model)
+MODEL_FILES = evidence.FileStore(ModelFile, ModelFileChunk, "model_id", visible_model, _files_editable)
 
 
-def add_model_file(session: Session, actor: Principal, model_id: int, upload: evidence.CheckedUpload,
-                   limits: evidence.Limits, now: datetime) -> tuple[ModelFile, bool]:
-    """Keep an uploaded file on the model; the same bytes already there are not stored again (False)."""
-    model = own_editable_model(session, actor, model_id, lock=True)
-    return evidence.add_file(session, ModelFile, ModelFileChunk, "model_id", model.id, upload, limits, actor, now)
-
-
-def model_file(session: Session, principal: Principal, model_id: int, file_id: int) -> ModelFile:
-    """A file of a model this principal may see (404 otherwise, as for the model)."""
-    model = visible_model(session, principal, model_id)
-    return evidence.file_of(session, ModelFile, "model_id", model.id, file_id)
-
-
-def remove_model_file(session: Session, actor: Principal, model_id: int, file_id: int) -> None:
-    stored = model_file(session, actor, model_id, file_id)
-    own_editable_model(session, actor, model_id, lock=True)
-    evidence.remove_file(session, ModelFileChunk, stored)
+def files(session: Session, model_id: int) -> list[ModelFile]:
+    return MODEL_FILES.files(session, model_id)
 
 
 def history(session: Session, model_id: int) -> list[RegistrationTransition]:
@@ -381,6 +362,30 @@ def record_inspection(session: Session, actor: Principal, model_id: int, data: d
     return inspection
 
 
+def visible_inspection(session: Session, principal: Principal, model_id: int, inspection_id: int) -> Inspection:
+    """An inspection of a model this principal may see (404 otherwise, as for the model)."""
+    model = visible_model(session, principal, model_id)
+    inspection = session.get(Inspection, inspection_id)
+    if inspection is None or inspection.model_id != model.id:
+        raise Problem(404, "inspection-not-found", "Không tìm thấy lần kiểm tra.")
+    return inspection
+
+
+def _inspection_files_editable(inspection: Inspection) -> None:
+    """Phòng VH-XH adds the minutes and photos of an inspection until the model is named typical: that choice rests
+    on its inspections, so from then on their files stay as they were (the model's row is held, so the choice
+    cannot slip in between the check and the change)."""
+    model = object_session(inspection).get(ModelRegistration, inspection.model_id, with_for_update=True,
+                                           populate_existing=True)
+    if model.typical:
+        raise Problem(409, "files-frozen", "Mô hình đã được chọn làm điển hình: tệp minh chứng của các lần kiểm tra "
+                      "được giữ nguyên như khi chọn.")
+
+
+INSPECTION_FILES = evidence.FileStore(InspectionFile, InspectionFileChunk, "inspection_id", visible_inspection,
+                                      _inspection_files_editable)
+
+
 def mark_typical(session: Session, actor: Principal, model_id: int, note: str | None, expected_version: int,
                  now: datetime) -> ModelRegistration:
     """Name an accepted model typical (điển hình) for replication; its latest inspection must be Tốt or Khá."""
@@ -407,7 +412,7 @@ def mark_typical(session: Session, actor: Principal, model_id: int, note: str | 
     session.flush()
     _record(session, model, actor, "typical", model.status, note, now)
     add_event(session, aggregate_type="model", aggregate_id=model.id, event_type=events.MODEL_MARKED_TYPICAL,
-              payload=events.typical_payload(model, now))
+              payload=events.typical_payload(model, now, latest, INSPECTION_FILES.files(session, latest.id)))
     return model
 
 

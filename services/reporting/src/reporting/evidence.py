@@ -2,12 +2,11 @@
 returned; kept as they were once it is sent and accepted."""
 from __future__ import annotations
 
-from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from dvk_platform import evidence
-from dvk_platform.auth import Principal
 from dvk_platform.errors import Problem
 
 from .models import ReportFile, ReportFileChunk, UnitReport
@@ -16,36 +15,17 @@ from .services import get_report, status_text
 EDITABLE = ("draft", "returned")
 
 
-def files(session: Session, report_id: int) -> list[ReportFile]:
-    return evidence.files_of(session, ReportFile, "report_id", report_id)
+def _visible(session: Session, principal: Any, report_id: int) -> UnitReport:
+    return get_report(session, report_id, principal)
 
 
-def own_editable_report(session: Session, actor: Principal, report_id: int, *, lock: bool = False) -> UnitReport:
-    """The unit's own report in a state whose files may change (404 for another unit's, 409 otherwise). With `lock`,
-    the report's row is held until the transaction ends, so a submit cannot slip in between the check and the change."""
-    report = get_report(session, report_id, actor)
-    if lock:
-        session.refresh(report, with_for_update=True)
+def _editable(report: UnitReport) -> None:
     if report.status == "accepted":
         raise Problem(409, "files-frozen", "Báo cáo đã được tiếp nhận: tệp minh chứng được giữ nguyên như khi tiếp nhận.")
     if report.status not in EDITABLE:
         raise Problem(409, "files-locked", "Chỉ thêm hoặc gỡ tệp minh chứng khi báo cáo là dự thảo hoặc bị trả lại.",
                       detail=status_text(report.status))
-    return report
 
 
-def add_report_file(session: Session, actor: Principal, report_id: int, upload: evidence.CheckedUpload,
-                    limits: evidence.Limits, now: datetime) -> tuple[ReportFile, bool]:
-    report = own_editable_report(session, actor, report_id, lock=True)
-    return evidence.add_file(session, ReportFile, ReportFileChunk, "report_id", report.id, upload, limits, actor, now)
-
-
-def report_file(session: Session, principal: Principal, report_id: int, file_id: int) -> ReportFile:
-    report = get_report(session, report_id, principal)
-    return evidence.file_of(session, ReportFile, "report_id", report.id, file_id)
-
-
-def remove_report_file(session: Session, actor: Principal, report_id: int, file_id: int) -> None:
-    stored = report_file(session, actor, report_id, file_id)
-    own_editable_report(session, actor, report_id, lock=True)
-    evidence.remove_file(session, ReportFileChunk, stored)
+# the unit's own report (404 for another unit's, as for the report)
+REPORT_FILES = evidence.FileStore(ReportFile, ReportFileChunk, "report_id", _visible, _editable)

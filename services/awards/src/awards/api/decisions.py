@@ -8,16 +8,14 @@ from __future__ import annotations
 
 from flask import Response, current_app
 from flask.views import MethodView
-from sqlalchemy import select
 
 from dvk_platform.app import Blueprint
 from dvk_platform.auth import current_principal, require_roles
-from dvk_platform.clock import ward_year
-from dvk_platform.errors import Problem
+from dvk_platform.clock import now, ward_year
 
-from .. import paperwork, services
-from ..models import Decision, ProposalLetter
+from .. import paperwork, queries, services
 from ..schemas import DecisionCreateSchema, DecisionSchema, LetterCreateSchema, LetterSchema, YearQuerySchema
+from .answers import decision_view, letter_view
 from .common import READERS, WARD_READERS, unit_of_work
 
 blp = Blueprint("decisions", __name__, url_prefix="", description="Quyết định khen thưởng và tờ trình đề nghị cấp trên")
@@ -30,24 +28,6 @@ def _download(content: bytes, mimetype: str, filename: str) -> Response:
     response = Response(content, mimetype=mimetype)
     response.headers["Content-Disposition"] = f"attachment; filename={filename}"
     return response
-
-
-def _decision(session, decision_id: int) -> Decision:  # noqa: ANN001 - a Session
-    decision = session.get(Decision, decision_id)
-    if decision is None:
-        raise Problem(404, "not-found", "Không tìm thấy quyết định.", detail=f"Không có quyết định mã {decision_id}.")
-    return decision
-
-
-def _letter(session, letter_id: int) -> ProposalLetter:  # noqa: ANN001 - a Session
-    letter = session.get(ProposalLetter, letter_id)
-    if letter is None:
-        raise Problem(404, "not-found", "Không tìm thấy tờ trình.", detail=f"Không có tờ trình mã {letter_id}.")
-    return letter
-
-
-def _names(session, nominations) -> dict[int, str]:  # noqa: ANN001
-    return services.unit_names(session, [n.unit_id for n in nominations])
 
 
 def _shows_reason(unit_id: int) -> bool:
@@ -71,10 +51,7 @@ class Decisions(MethodView):
     @blp.response(200, DecisionSchema(many=True))
     def get(self, query):
         with unit_of_work() as session:
-            statement = select(Decision).order_by(Decision.year.desc(), Decision.number.desc())
-            if "year" in query:
-                statement = statement.where(Decision.year == query["year"])
-            return [_published(services.decision_view(session, d)) for d in session.scalars(statement)]
+            return [_published(decision_view(session, d)) for d in queries.decisions(session, query.get("year"))]
 
     @require_roles("lanh_dao")
     @blp.arguments(DecisionCreateSchema)
@@ -82,7 +59,7 @@ class Decisions(MethodView):
     def post(self, data):
         """Chủ tịch (lãnh đạo) quyết định khen thưởng các đề nghị đã được Hội đồng thống nhất."""
         with unit_of_work() as session:
-            return services.decision_view(session, services.decide(session, current_principal(), data))
+            return decision_view(session, services.issue(session, current_principal(), "decide", data, now()))
 
 
 @blp.route("/decisions/<int:decision_id>")
@@ -91,7 +68,7 @@ class DecisionItem(MethodView):
     @blp.response(200, DecisionSchema)
     def get(self, decision_id):
         with unit_of_work() as session:
-            return _published(services.decision_view(session, _decision(session, decision_id)))
+            return _published(decision_view(session, queries.get_decision(session, decision_id)))
 
 
 @blp.route("/decisions/<int:decision_id>/document")
@@ -101,8 +78,9 @@ class DecisionDocument(MethodView):
                                 "content": {DOCX: {}}}})
     def get(self, decision_id):
         with unit_of_work() as session:
-            decision = _decision(session, decision_id)
-            content = paperwork.decision_docx(decision, _names(session, decision.nominations), current_app.config)
+            decision = queries.get_decision(session, decision_id)
+            names = queries.unit_names(session, [n.unit_id for n in decision.nominations])
+            content = paperwork.decision_docx(decision, names, current_app.config)
             return _download(content, DOCX, f"quyet-dinh-{decision.number:02d}-{decision.year}.docx")
 
 
@@ -113,11 +91,8 @@ class DecisionRegister(MethodView):
     @blp.doc(responses={"200": {"description": "Danh sách quyết định khen thưởng (.xlsx)", "content": {XLSX: {}}}})
     def get(self, query):
         with unit_of_work() as session:
-            statement = select(Decision).order_by(Decision.year, Decision.number)
-            if "year" in query:
-                statement = statement.where(Decision.year == query["year"])
-            decisions = list(session.scalars(statement))
-            names = _names(session, [n for d in decisions for n in d.nominations])
+            decisions = queries.decisions(session, query.get("year"), newest_first=False)
+            names = queries.unit_names(session, [n.unit_id for d in decisions for n in d.nominations])
             content = paperwork.decisions_xlsx(decisions, names, current_app.config, query.get("year"),
                                                shows_reason=lambda nomination: _shows_reason(nomination.unit_id))
         suffix = query.get("year") or ward_year()
@@ -131,10 +106,7 @@ class Letters(MethodView):
     @blp.response(200, LetterSchema(many=True))
     def get(self, query):
         with unit_of_work() as session:
-            statement = select(ProposalLetter).order_by(ProposalLetter.year.desc(), ProposalLetter.number.desc())
-            if "year" in query:
-                statement = statement.where(ProposalLetter.year == query["year"])
-            return [services.letter_view(session, letter) for letter in session.scalars(statement)]
+            return [letter_view(session, letter) for letter in queries.letters(session, query.get("year"))]
 
     @require_roles("lanh_dao")
     @blp.arguments(LetterCreateSchema)
@@ -142,7 +114,7 @@ class Letters(MethodView):
     def post(self, data):
         """Trình cấp trên khen thưởng các đề nghị đã được Hội đồng thống nhất (Tờ trình)."""
         with unit_of_work() as session:
-            return services.letter_view(session, services.forward(session, current_principal(), data))
+            return letter_view(session, services.issue(session, current_principal(), "forward", data, now()))
 
 
 @blp.route("/proposal-letters/<int:letter_id>")
@@ -151,7 +123,7 @@ class LetterItem(MethodView):
     @blp.response(200, LetterSchema)
     def get(self, letter_id):
         with unit_of_work() as session:
-            return services.letter_view(session, _letter(session, letter_id))
+            return letter_view(session, queries.get_letter(session, letter_id))
 
 
 @blp.route("/proposal-letters/<int:letter_id>/document")
@@ -160,6 +132,7 @@ class LetterDocument(MethodView):
     @blp.doc(responses={"200": {"description": "Tờ trình (.docx, thể thức Nghị định 30/2020)", "content": {DOCX: {}}}})
     def get(self, letter_id):
         with unit_of_work() as session:
-            letter = _letter(session, letter_id)
-            content = paperwork.letter_docx(letter, _names(session, letter.nominations), current_app.config)
+            letter = queries.get_letter(session, letter_id)
+            names = queries.unit_names(session, [n.unit_id for n in letter.nominations])
+            content = paperwork.letter_docx(letter, names, current_app.config)
             return _download(content, DOCX, f"to-trinh-{letter.number:02d}-{letter.year}.docx")

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from sqlalchemy import select
 
 from dvk_platform.app import Blueprint
 from dvk_platform.auth import current_principal, require_roles
+from dvk_platform.clock import now
 from dvk_platform.versioning import requested_version
 
 from .. import services
-from ..models import Nomination
 from ..schemas import (
     NominationCreateSchema,
     NominationQuerySchema,
@@ -20,13 +19,10 @@ from ..schemas import (
     RevokeSchema,
     TransitionSchema,
 )
-from .common import READERS, unit_of_work, visible_nomination
+from .answers import nomination_answer, nominations_answer
+from .common import READERS, unit_of_work
 
 blp = Blueprint("nominations", __name__, url_prefix="/nominations", description="Đề nghị khen thưởng")
-
-
-def _view(session, nomination: Nomination) -> dict:  # noqa: ANN001 - a Session
-    return services.nomination_view(nomination, services.unit_names(session, [nomination.unit_id]), with_history=True)
 
 
 @blp.route("")
@@ -35,24 +31,15 @@ class Nominations(MethodView):
     @blp.arguments(NominationQuerySchema, location="query")
     @blp.response(200, NominationSummarySchema(many=True))
     def get(self, query):
-        principal = current_principal()
         with unit_of_work() as session:
-            statement = select(Nomination)
-            if principal.role == "don_vi":
-                statement = statement.where(Nomination.unit_id == principal.unit_id)
-            for name in ("year", "status", "unit_id"):
-                if name in query:
-                    statement = statement.where(getattr(Nomination, name) == query[name])
-            nominations = session.scalars(statement.order_by(Nomination.year.desc(), Nomination.id)).all()
-            names = services.unit_names(session, [n.unit_id for n in nominations])
-            return [services.nomination_view(n, names) for n in nominations]
+            return nominations_answer(session, services.nominations(session, current_principal(), query))
 
     @require_roles("vhxh")
     @blp.arguments(NominationCreateSchema)
     @blp.response(201, NominationSchema)
     def post(self, data):
         with unit_of_work() as session:
-            return _view(session, services.create_nomination(session, current_principal(), data))
+            return nomination_answer(session, services.create_nomination(session, current_principal(), data, now()))
 
 
 @blp.route("/<int:nomination_id>")
@@ -61,18 +48,16 @@ class NominationItem(MethodView):
     @blp.response(200, NominationSchema)
     def get(self, nomination_id):
         with unit_of_work() as session:
-            return _view(session, visible_nomination(session, current_principal(), nomination_id))
+            return nomination_answer(session, services.visible_nomination(session, current_principal(), nomination_id))
 
     @require_roles("vhxh")
     @blp.arguments(NominationUpdateSchema)
     @blp.response(200, NominationSchema)
     def patch(self, data, nomination_id):
-        expected = requested_version(data)
-        data.pop("version", None)
-        principal = current_principal()
+        version = requested_version(data)
         with unit_of_work() as session:
-            nomination = visible_nomination(session, principal, nomination_id)
-            return _view(session, services.update_nomination(session, principal, nomination, data, expected))
+            return nomination_answer(session, services.update_nomination(
+                session, current_principal(), nomination_id, data, version, now()))
 
 
 @blp.route("/<int:nomination_id>/propose")
@@ -82,10 +67,10 @@ class Propose(MethodView):
     @blp.response(200, NominationSchema)
     def post(self, data, nomination_id):
         """Phòng VH-XH gửi đề nghị ra Hội đồng Thi đua - Khen thưởng."""
-        principal = current_principal()
+        version = requested_version(data)
         with unit_of_work() as session:
-            nomination = visible_nomination(session, principal, nomination_id)
-            return _view(session, services.propose(session, principal, nomination, requested_version(data), data.get("note")))
+            return nomination_answer(session, services.propose(
+                session, current_principal(), nomination_id, version, now(), data.get("note")))
 
 
 @blp.route("/<int:nomination_id>/review")
@@ -95,11 +80,10 @@ class Review(MethodView):
     @blp.response(200, NominationSchema)
     def post(self, data, nomination_id):
         """Kết quả xét của Hội đồng: ngày họp, số phiếu và biên bản họp (bắt buộc)."""
-        data["version"] = requested_version(data)
-        principal = current_principal()
+        version = requested_version(data)
         with unit_of_work() as session:
-            nomination = visible_nomination(session, principal, nomination_id)
-            return _view(session, services.review(session, principal, nomination, data))
+            return nomination_answer(session, services.review(
+                session, current_principal(), nomination_id, data, version, now()))
 
 
 @blp.route("/<int:nomination_id>/withdraw")
@@ -108,10 +92,10 @@ class Withdraw(MethodView):
     @blp.arguments(TransitionSchema)
     @blp.response(200, NominationSchema)
     def post(self, data, nomination_id):
-        principal = current_principal()
+        version = requested_version(data)
         with unit_of_work() as session:
-            nomination = visible_nomination(session, principal, nomination_id)
-            return _view(session, services.withdraw(session, principal, nomination, requested_version(data), data.get("note")))
+            return nomination_answer(session, services.withdraw(
+                session, current_principal(), nomination_id, version, now(), data.get("note")))
 
 
 @blp.route("/<int:nomination_id>/revoke")
@@ -121,7 +105,7 @@ class Revoke(MethodView):
     @blp.response(200, NominationSchema)
     def post(self, data, nomination_id):
         """Thu hồi khen thưởng đã quyết định; đề nghị và quyết định vẫn hiển thị cùng lý do."""
-        principal = current_principal()
+        version = requested_version(data)
         with unit_of_work() as session:
-            nomination = visible_nomination(session, principal, nomination_id)
-            return _view(session, services.revoke(session, principal, nomination, data["reason"], requested_version(data)))
+            return nomination_answer(session, services.revoke(
+                session, current_principal(), nomination_id, data["reason"], version, now()))

@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from sqlalchemy import select
 
 from dvk_platform.app import Blueprint
 from dvk_platform.auth import require_roles
 
-from ..models import KnownUnit
+from ..queries import known_units
 from ..schemas import SuggestionQuerySchema, SuggestionSchema, UnitSchema
 from ..suggestions import suggestions_for
 from .common import READERS, WARD_READERS, unit_of_work
@@ -33,4 +32,4 @@ class Units(MethodView):
     def get(self):
         """Đơn vị mà dịch vụ biết được từ sự kiện của dịch vụ đăng ký (để chọn khi lập đề nghị)."""
         with unit_of_work() as session:
-            return session.scalars(select(KnownUnit).order_by(KnownUnit.unit_id)).all()
+            return known_units(session)

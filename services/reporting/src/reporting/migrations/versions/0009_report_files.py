@@ -6,7 +6,7 @@ Create Date: 2026-12-03
 """
 from alembic import op
 
-from dvk_platform.evidence import create_file_tables, drop_file_tables
+from dvk_platform.evidence_tables import create_file_tables, drop_file_tables
 
 revision = "0009"
 down_revision = "0008"

@@ -1,6 +1,6 @@
 """`make bench`: every benchmark against its ceiling, side by side on this machine, then bench/RESULTS.md.
 
-Usage: .venv/bin/python bench/run.py [--quick] [--only writes,relay,lag,consumer,scale,memory] [--results PATH]
+Usage: .venv/bin/python bench/run.py [--quick] [--only writes,relay,lag,consumer,scale,files,memory] [--results PATH]
 """
 from __future__ import annotations
 
@@ -25,11 +25,12 @@ from dvk_platform.config import PLATFORM_DEFAULTS
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import consumer  # noqa: E402
+import files  # noqa: E402
 import lag  # noqa: E402
 import relay  # noqa: E402
 import scale  # noqa: E402
 import writes  # noqa: E402
-from common import ROOT, Gunicorn, ensure_wrk, load_average, service_env, token  # noqa: E402
+from common import ROOT, Gunicorn, ensure_wrk, load_average, median, service_env, token  # noqa: E402
 
 from dvk_platform.migrations import upgrade  # noqa: E402
 from dvk_platform.testing.servers import RealServers  # noqa: E402
@@ -44,6 +45,7 @@ FULL = {
                            "15 wards": {"wards": 15, "eight": False, "drafts": 1, "docx": True},
                            "province": {"wards": 150, "eight": False, "drafts": 0, "docx": False}},
               "seconds": 10, "rounds": 2},
+    "files": {"megabytes": 10, "files": 5, "rounds": 2},
 }
 QUICK = {
     "writes": {"duration": 4, "rounds": 1, "profile_seconds": 0},
@@ -54,6 +56,7 @@ QUICK = {
                            "3 wards": {"wards": 3, "eight": False, "drafts": 1, "docx": False},
                            "province": {"wards": 10, "eight": False, "drafts": 0, "docx": False}},
               "seconds": 3, "rounds": 1},
+    "files": {"megabytes": 10, "files": 2, "rounds": 1},
 }
 
 # What each service's web worker serves before its memory is read (besides the benchmark's own load).
@@ -229,6 +232,45 @@ def _under_load(r: dict[str, Any], m: dict[str, str]) -> list[str]:
             f"{' and '.join(f'{x:.1f}' for x in loads)} before and after, on {cores} cores). Absolute figures (req/s, "
             "events/s, latencies) are therefore far below what the same code does on a quiet machine; the ratios, each "
             "measured side by side with its ceiling, are what to compare.", ""]
+
+
+def files_section(b: Any, rows: list[str], details: list[str]) -> tuple[list[str], list[str]]:
+    """Benchmark 7's goal rows and section."""
+    if not b:
+        return rows, details
+    if not isinstance(b, dict) or not b.get("registration") or not b.get("ceiling"):
+        rows.append(f"| 7 | evidence files | failed: {b if not isinstance(b, dict) else b.get('failures')} | |")
+        return rows, details
+    reg, bare, mem = b["registration"], b["ceiling"], b["memory"]
+    growth = mem["registration"]["growth_mb"]
+    up, down = median(b["upload_ratios"]), median(b["download_ratios"])
+    rows.append(f"| 7 | a {b['megabytes']} MB evidence file: the web worker's memory grows ≤ 10 MB while files go up and "
+                f"down | {fmt(growth, 1)} MB (peak {fmt(mem['registration']['peak_mb'], 1)} MB) "
+                f"| {verdict(None if growth is None else growth <= 10)} |")
+    rows.append(f"| 7 | upload / download of a {b['megabytes']} MB file against the same bytes moved minimally (ratio, no "
+                f"goal set) | upload {up:.3f}, download {down:.3f} | — |")
+    cfg = json.loads(b["config"])
+    details += [
+        f"## 7. Evidence files — a {b['megabytes']} MB PDF up to a model and back, vs the same bytes moved minimally", "",
+        f"A unit officer's token; each upload goes to another draft model of the officer's unit (`POST /models/<id>/files`, "
+        f"multipart, a caption), then each file is downloaded (`GET /models/<id>/files/<file_id>`) and its SHA-256 "
+        f"compared with the one sent. The ceiling (`bench/bare_files.py`) parses the same multipart body with the same "
+        f"parser, hashes it and writes it into PostgreSQL in 512 KiB chunks in one transaction, then answers it chunk "
+        f"by chunk; no token, no type check, no previews, no audit or outbox row. One client, files one after the other, "
+        f"{cfg['files']} files a run, {cfg['rounds']} rounds per side, interleaved; medians.", "",
+        "| | upload MB/s | download MB/s | worker RSS before | worker peak (VmHWM) | growth |", "|---|---|---|---|---|---|",
+        *(f"| {label} | {fmt(side['upload_mb_s'], 1)} | {fmt(side['download_mb_s'], 1)} | "
+          f"{fmt(m['rss_before_mb'], 1)} MB | {fmt(m['peak_mb'], 1)} MB | {fmt(m['growth_mb'], 1)} MB |"
+          for label, side, m in (("registration", reg, mem["registration"]), ("same bytes, minimal", bare, mem["ceiling"]))),
+        "",
+        f"Ratios per pair — upload: {', '.join(f'{x:.3f}' for x in b['upload_ratios'])}; download: "
+        f"{', '.join(f'{x:.3f}' for x in b['download_ratios'])}. Files whose bytes came back different: {b['mismatches']}. "
+        f"Refusals: {len(b['failures'])}. Growth is the largest worker's peak resident memory (VmHWM, since its start) "
+        f"less its resident memory after the warm-up run (imports, connections, the first file), so it counts what "
+        f"holding a file costs, not what loading the code does.",
+        "",
+    ]
+    return rows, details
 
 
 def write_results(path: Path, r: dict[str, Any]) -> None:
@@ -447,6 +489,7 @@ def write_results(path: Path, r: dict[str, Any]) -> None:
                     "/consolidated-reports as Phòng VH-XH, one at a time, each removed again.", ""]
     elif b:
         rows.append(f"| 4 | province scale | failed: {b} | |")
+    rows, details = files_section(r.get("files"), rows, details)
     b = r.get("memory")
     if isinstance(b, dict):
         worst = max((x for name, v in b.items() if "stress" not in name for x in v["rss_mb"]), default=None)
@@ -468,7 +511,7 @@ def write_results(path: Path, r: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Đo hiệu năng: mỗi phép đo chạy cùng mức trần của nó, xen kẽ.")
     parser.add_argument("--quick", action="store_true", help="short runs, to check the benchmarks themselves")
-    parser.add_argument("--only", default="writes,relay,lag,consumer,scale,memory")
+    parser.add_argument("--only", default="writes,relay,lag,consumer,scale,files,memory")
     parser.add_argument("--results", default=str(ROOT / "bench" / "RESULTS.md"))
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
@@ -531,6 +574,7 @@ def main(argv: list[str] | None = None) -> int:
                 for name, v in b4["variants"].items():
                     # the per-ward deployment is the goal's; the one-database stress variant is shown beside it
                     measured["reporting" if name == "ward" else f"reporting ({name} stress database)"] = v["rss_mb"]
+            step("files", lambda: files.run(servers, work, topic_prefix=prefix, **plan["files"]))
             step("memory", lambda: memory(servers, work, measured, prefix))
             results["load_after"] = load_average()
     finally:

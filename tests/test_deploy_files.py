@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from dvk_platform.config import NOT_FROM_ENVIRONMENT, PLATFORM_DEFAULTS
+from dvk_platform.spec import load_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVICES = ["registration", "reporting", "awards", "notify", "feed", "gateway"]
@@ -43,7 +44,7 @@ def assert_command_exists(command: list[str]) -> None:
         assert verb in {"migrate", "seed", "relay", "consume"}, verb
         assert service in SERVICES and importlib.util.find_spec(service)
         if verb == "consume":
-            assert importlib.import_module(f"{service}.events").SUBSCRIBES, f"{service} consumes nothing"
+            assert load_spec(service).subscribes, f"{service} consumes nothing"
     elif program == "python":
         assert command[1] == "-m" and importlib.util.find_spec(command[2]), f"no module {command[2]}"
     else:
@@ -75,9 +76,9 @@ def test_each_service_has_web_relay_and_consumer_with_its_own_database():
         assert services[service]["command"][0] == "gunicorn"
         url = services[service]["environment"]["DVK_DATABASE_URL"]
         assert url.startswith("postgresql+psycopg://") and url.endswith(f"/{service}")
-        if service != "feed":  # the one that publishes no events
+        if load_spec(service).publishes:  # all but the feed
             assert services[f"{service}-relay"]["command"] == ["dvk-worker", "relay", service]
-        if importlib.import_module(f"{service}.events").__dict__.get("SUBSCRIBES") if service != "gateway" else False:
+        if load_spec(service).subscribes:
             assert services[f"{service}-consumer"]["command"] == ["dvk-worker", "consume", service]
     init = (ROOT / "deploy/postgres/init-databases.sh").read_text()
     assert all(s in init for s in SERVICES)
@@ -134,7 +135,7 @@ def test_every_dvk_variable_the_code_reads_is_set_or_documented():
 
 
 SECRETS = ("DVK_SERVICE_TOKEN_PUBLIC_KEYS", "DVK_METRICS_TOKEN")
-SERVICE_SECRETS = {"gateway": ("DVK_SECRET_KEY", "DVK_SERVICE_TOKEN_PRIVATE_KEY"), "feed": ("DVK_FEED_SIGNING_KEY",)}
+SERVICE_SECRETS = {"gateway": ("DVK_SECRET_KEY",), "feed": ("DVK_FEED_SIGNING_KEY",)}
 PRIVATE_KEY = "DVK_SERVICE_TOKEN_PRIVATE_KEY"
 SECRET_NAME = re.compile(r"^DVK_\w*(SECRET|KEY|TOKEN|PASSWORD)\w*$")
 
@@ -151,7 +152,7 @@ def test_every_compose_process_runs_in_production_with_its_secrets_from_the_env_
             continue
         env = svc["environment"]
         assert env.get("DVK_ENV") == "production", f"{name} does not run in production mode"
-        for secret in SECRETS + SERVICE_SECRETS.get(_image_service(name, svc), ()):
+        for secret in SECRETS + SERVICE_SECRETS.get(_image_service(name, svc), ()) + ((PRIVATE_KEY,) if name == "gateway" else ()):
             assert secret in env, f"{name} lacks {secret} (it would refuse to start)"
         for key, value in env.items():
             if SECRET_NAME.match(key):
@@ -170,7 +171,8 @@ def test_k8s_runs_in_production_with_secrets_from_the_secret_never_the_configmap
         pod = d["spec"]["template"]["spec"]
         for c in pod["containers"] + pod.get("initContainers", []):
             sources = sorted((next(iter(s)), next(iter(s.values()))["name"]) for s in c["envFrom"])
-            own = [("secretRef", "dvk-gateway-secrets")] if c["image"].startswith("dvk/gateway") else []
+            signs = d["metadata"]["name"] == "gateway" and c in pod["containers"]  # the web container alone
+            own = [("secretRef", "dvk-gateway-secrets")] if signs else []
             assert sources == sorted([("configMapRef", "dvk-config"), ("secretRef", "dvk-secrets"), *own]), \
                 d["metadata"]["name"]
             for var in c.get("env", []):
@@ -200,9 +202,10 @@ def test_prometheus_scrapes_metrics_with_the_token_from_a_file(name):
         assert targets == {f"{s}:8000" for s in SERVICES}
 
 
-def test_no_service_but_the_gateway_is_given_the_token_signing_key():
-    """Only the gateway can speak for a user: the private key reaches its containers alone, in compose (its
-    environment) and in k8s (a Secret only the gateway's Deployments read); every other process gets public keys."""
+def test_no_container_but_the_gateway_web_is_given_the_token_signing_key():
+    """Only the gateway can speak for a user, and only its web process signs: the private key reaches that container
+    alone, in compose (its environment) and in k8s (a Secret only the gateway Deployment's web container reads);
+    every other process — the gateway's own migrations and relay included — gets public keys only."""
     for name, svc in compose().items():
         if name in INFRA:
             continue
@@ -210,7 +213,7 @@ def test_no_service_but_the_gateway_is_given_the_token_signing_key():
         assert "DVK_SERVICE_TOKEN_SECRET" not in env, f"{name} still has the old shared secret"
         assert "DVK_SERVICE_TOKEN_PUBLIC_KEYS" in env, f"{name} cannot verify service tokens"
         gets_private = any(PRIVATE_KEY in key for key in env)
-        assert gets_private == (_image_service(name, svc) == "gateway"), f"{name}: private key {gets_private}"
+        assert gets_private == (name == "gateway"), f"{name}: private key {gets_private}"
     shared = (ROOT / "deploy/k8s/secrets.env.example").read_text(encoding="utf-8")
     assert PRIVATE_KEY not in shared and "DVK_SERVICE_TOKEN_SECRET" not in shared
     assert re.search(rf"^{PRIVATE_KEY}=change-me", (ROOT / "deploy/k8s/gateway-secrets.env.example").read_text(), re.M)
@@ -219,5 +222,6 @@ def test_no_service_but_the_gateway_is_given_the_token_signing_key():
         for c in pod["containers"] + pod.get("initContainers", []):
             reads = {next(iter(s.values()))["name"] for s in c["envFrom"]} | {
                 e["valueFrom"]["secretKeyRef"]["name"] for e in c.get("env", []) if "valueFrom" in e}
-            assert ("dvk-gateway-secrets" in reads) == c["image"].startswith("dvk/gateway"), (d["metadata"]["name"], reads)
+            web = d["metadata"]["name"] == "gateway" and c in pod["containers"]
+            assert ("dvk-gateway-secrets" in reads) == web, (d["metadata"]["name"], c["name"], reads)
             assert not any(PRIVATE_KEY in e["name"] for e in c.get("env", [])), d["metadata"]["name"]

@@ -11,8 +11,12 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 from werkzeug.serving import make_server
@@ -21,11 +25,22 @@ from dvk_platform.bus import Message, create_bus
 from dvk_platform.contracts import load_schemas
 from dvk_platform.envelope import CloudEvent
 from dvk_platform.testing.plugin import bearer
+from dvk_platform.webhooks import new_secret, signed_headers
 from dvk_platform.worker import build_relay
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "integration.md"
 FENCE = re.compile(r"^```sh\n(.*?)^```", re.S | re.M)
+PYTHON = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
+
+
+def documented_verification() -> Any:
+    """The document's standard-library verification, run as written: its `verified` function (with its own
+    store of seen ids)."""
+    [block] = [b for b in PYTHON.findall(DOC.read_text(encoding="utf-8")) if "def verified(" in b]
+    namespace: dict[str, Any] = {}
+    exec(compile(block, str(DOC), "exec"), namespace)  # noqa: S102 - the document's own example
+    return namespace["verified"]
 
 
 def shell_blocks(text: str) -> list[str]:
@@ -39,14 +54,23 @@ def commands(block: str) -> list[str]:
 
 
 class Receiver:
-    def __init__(self) -> None:
+    """The province's endpoint, checking every POST with the document's own verification."""
+
+    def __init__(self, secret: str) -> None:
         self.ids: list[str] = []
-        receiver = self
+        self.refused = 0
+        receiver, verified = self, documented_verification()
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 - http.server's name
-                receiver.ids.append(json.loads(self.rfile.read(int(self.headers["Content-Length"])))["id"])
-                self.send_response(204)
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                if verified(body, self.headers, [secret]):
+                    receiver.ids.append(json.loads(body)["id"])
+                    self.send_response(204)
+                else:
+                    receiver.refused += 1
+                    self.send_response(401)
+                self.send_header("Content-Length", "0")
                 self.end_headers()
 
             def log_message(self, *args):
@@ -67,6 +91,30 @@ def test_every_documented_command_is_found():
     assert {"dvk-subscribe", "dvk-rollup", "dvk-worker", "curl", "python3"} <= programs
     assert any("--from-beginning" in c for c in everything) and any("republish" in c for c in everything)
     assert not any("examples/province_rollup.py" in c for c in everything)
+
+
+def test_the_documented_verification_refuses_a_replay_a_stale_message_and_a_tampered_body():
+    verified = documented_verification()
+    secret = new_secret()
+    body = json.dumps({"id": str(uuid.uuid4()), "type": "vn.dvk.awards.award-decided.v1", "data": {"đơn vị": "Tổ 12"}},
+                      ensure_ascii=False).encode()
+    message_id = str(uuid.uuid4())
+    headers = signed_headers(body, [secret], message_id=message_id)
+    assert verified(body, headers, [secret]) is True
+    assert verified(body, headers, [secret]) is False  # the same webhook-id again: a replay
+    assert verified(body, signed_headers(body, [secret], message_id=message_id), [secret]) is False  # re-signed, same id
+    stale = signed_headers(body, [secret], message_id=str(uuid.uuid4()), now=datetime.now(UTC) - timedelta(minutes=10))
+    assert verified(body, stale, [secret]) is False
+    fresh = signed_headers(body, [secret], message_id=str(uuid.uuid4()))
+    assert verified(body.replace("Tổ 12".encode(), "Tổ 13".encode()), fresh, [secret]) is False  # tampered
+    assert verified(body, fresh, [new_secret()]) is False  # not signed with the receiver's secret
+    assert verified(body, fresh, [secret]) is True  # refusals took nothing away from the genuine message
+    # rotation: a message signed with the new and the old secret passes a receiver holding either
+    old, new = "khoa-cu-cua-tinh-2026", new_secret()
+    both = signed_headers(body, [new, old], message_id=str(uuid.uuid4()))
+    assert verified(body, both, [old]) is True
+    assert verified(body, {**both, "webhook-id": str(uuid.uuid4())}, [new]) is False  # the id is signed too
+    assert int(both["webhook-timestamp"]) <= time.time()
 
 
 @pytest.mark.slow
@@ -105,7 +153,7 @@ def test_integration_doc_walked_as_written(make_service, kafka_server, topic_pre
     for part in ("libs", "requirements", "contracts"):
         shutil.copytree(ROOT / part, release / part, ignore=junk)
 
-    receiver = Receiver()
+    receiver = Receiver(key["signing_secret"])
     home = tmp_path / "home"
     home.mkdir()
     installed = home / ".venvs" / "dvk" / "bin"
@@ -150,9 +198,9 @@ def test_integration_doc_walked_as_written(make_service, kafka_server, topic_pre
             stopped.update(zip(runs, counts, strict=True))
             said.update(dict.fromkeys(runs, done.stderr[-3000:]))
             if "openssl dgst" in script:  # the shell check of the signature: the computed one is the header's
-                computed = next(line for line in done.stdout.splitlines() if line.startswith("sha256="))
-                header = next(line for line in done.stdout.splitlines() if line.lower().startswith("x-dvk-signature"))
-                assert header.split(":", 1)[1].strip() == computed
+                computed = next(line for line in done.stdout.splitlines() if line.startswith("v1,"))
+                header = next(line for line in done.stdout.splitlines() if line.lower().startswith("webhook-signature"))
+                assert computed in header.split(":", 1)[1].split(), (computed, header)
     finally:
         receiver.close()
         server.shutdown()
@@ -160,7 +208,7 @@ def test_integration_doc_walked_as_written(make_service, kafka_server, topic_pre
     assert (installed / "dvk-rollup").exists() and (installed / "dvk-subscribe").exists()
     posted = next(command for command in stopped if "--post" in command)
     # the POST example handed on both units' events, once each
-    assert len(receiver.ids) == len(set(receiver.ids)) == 2, (receiver.ids, said[posted])
+    assert len(receiver.ids) == len(set(receiver.ids)) == 2 and receiver.refused == 0, (receiver.ids, said[posted])
     for command, counts in stopped.items():
         if "--post" in command:  # the ward's two units, each handed on once
             assert (counts["received"], counts["delivered"]) == (2, 2), said[command]

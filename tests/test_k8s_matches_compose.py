@@ -77,8 +77,8 @@ def test_every_deployment_matches_its_compose_service():
 
         # environment: every variable compose sets is set here too (ConfigMap, the generated Secret or env)
         refs = {ref.get("configMapRef", ref.get("secretRef", {})).get("name") for ref in app.get("envFrom", [])}
-        # the gateway's containers alone also read its signing key's Secret
-        own = {secrets["dvk-gateway-secrets"]["metadata"]["name"]} if service["image"].startswith("dvk/gateway") else set()
+        # the gateway's web container alone also reads its signing key's Secret (as compose gives the key to it alone)
+        own = {secrets["dvk-gateway-secrets"]["metadata"]["name"]} if name == "gateway" else set()
         assert refs == {"dvk-config", secret["metadata"]["name"], *own}, (name, refs)
         provided = set(config) | set(secret["stringData"]) | {e["name"] for e in app.get("env", [])}
         provided |= {key for s in secrets.values() if s["metadata"]["name"] in refs for key in s["stringData"]}

@@ -70,7 +70,7 @@ def test_the_gateway_web_process_refuses_its_development_session_key(tmp_path, g
     assert "DVK_SERVICE_TOKEN" not in done.stderr.split("Refusing to start", 1)[1].split("Đặt mỗi biến")[0]
 
 
-def test_a_worker_exits_78_on_a_malformed_public_key_and_the_gateway_on_a_missing_private_key(tmp_path):
+def test_a_worker_exits_78_on_a_malformed_public_key_and_the_gateway_web_on_a_missing_private_key(tmp_path, gunicorn):
     values = good_secrets()
     env = process_env(tmp_path, "registration", DVK_ENV="production", **{**values,
                       "DVK_SERVICE_TOKEN_PUBLIC_KEYS": "MCowBQYDK2VwAyEAkhong-phai-khoa"})
@@ -81,10 +81,36 @@ def test_a_worker_exits_78_on_a_malformed_public_key_and_the_gateway_on_a_missin
     assert "DVK_SERVICE_TOKEN_PUBLIC_KEYS is malformed" in done.stderr and "Traceback" not in done.stderr
     del values["DVK_SERVICE_TOKEN_PRIVATE_KEY"]
     env = process_env(tmp_path, "gateway", DVK_ENV="production", DVK_COOKIE_SECURE="true", **values)
-    done = subprocess.run([str(BIN / "dvk-worker"), "migrate", "gateway"], env=env, capture_output=True, text=True,
-                          timeout=60)
-    assert done.returncode == 78, (done.returncode, done.stderr[-2000:])
-    assert "DVK_SERVICE_TOKEN_PRIVATE_KEY is not set" in done.stderr
+    done = subprocess.run([str(gunicorn), "gateway.wsgi:app", "--bind", f"127.0.0.1:{free_port()}", "--workers", "1"],
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0, done.stderr[-2000:]
+    assert "DVK_SERVICE_TOKEN_PRIVATE_KEY is not set" in done.stderr, done.stderr[-3000:]
+
+
+def test_the_gateways_migrations_and_relay_need_no_private_key(tmp_path):
+    """Only the gateway's web process signs service tokens: its migrations and relay run in production without the
+    private key (compose and k8s give it to the web container alone), and refuse nothing else they need."""
+    values = good_secrets()
+    del values["DVK_SERVICE_TOKEN_PRIVATE_KEY"]
+    env = process_env(tmp_path, "gateway", DVK_ENV="production", DVK_COOKIE_SECURE="true",
+                      DVK_HEARTBEAT_FILE=str(tmp_path / "dvk-heartbeat"), **values)
+    migrate = subprocess.run([str(BIN / "dvk-worker"), "migrate", "gateway"], env=env, capture_output=True, text=True,
+                             timeout=120)
+    assert migrate.returncode == 0, migrate.stderr[-3000:]
+    assert (tmp_path / "gateway.db").exists() and "DVK_SERVICE_TOKEN_PRIVATE_KEY" not in migrate.stderr
+    log = tmp_path / "relay.log"
+    with log.open("w") as err, subprocess.Popen([str(BIN / "dvk-worker"), "relay", "gateway"], env=env, stderr=err) as relay:
+        try:
+            assert wait_until(lambda: relay.poll() is not None or (tmp_path / "dvk-heartbeat").exists(), timeout=60)
+            assert relay.poll() is None, log.read_text()[-3000:]  # running, its heartbeat beating
+        finally:
+            relay.send_signal(signal.SIGTERM)
+            relay.wait(timeout=60)
+    # a worker refuses what it does need all the same: without the public keys the relay exits 78
+    no_public = {k: v for k, v in env.items() if k != "DVK_SERVICE_TOKEN_PUBLIC_KEYS"}
+    refused = subprocess.run([str(BIN / "dvk-worker"), "relay", "gateway"], env=no_public, capture_output=True, text=True,
+                             timeout=60)
+    assert refused.returncode == 78 and "DVK_SERVICE_TOKEN_PUBLIC_KEYS is not set" in refused.stderr, refused.stderr[-2000:]
 
 
 def test_with_good_secrets_the_gateway_starts_answers_health_and_guards_metrics(tmp_path, gunicorn):

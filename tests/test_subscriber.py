@@ -2,8 +2,6 @@
 POSTs, commits only what it handed on, and after a SIGKILL resumes from its committed offsets on real Kafka."""
 from __future__ import annotations
 
-import hashlib
-import hmac
 import io
 import json
 import os
@@ -19,11 +17,13 @@ from pathlib import Path
 
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from standardwebhooks import Webhook
 
 from dvk_platform.bus import Message, create_bus
 from dvk_platform.contracts import load_schemas
 from dvk_platform.envelope import CloudEvent
 from dvk_platform.subscriber import Filters, HttpSink, LineSink, Subscriber, default_topics, embedded_source
+from dvk_platform.webhooks import standard_form
 
 ROOT = Path(__file__).resolve().parents[1]
 WARDS = ("minh-xuan", "an-phu")
@@ -110,7 +110,7 @@ class Receiver:
                 elif doc["id"] in receiver.refuse_ids:
                     self.send_response(422)
                 else:
-                    receiver.received.append((doc, self.headers.get("X-DVK-Signature", ""), body))
+                    receiver.received.append((doc, {k.lower(): v for k, v in self.headers.items()}, body))
                     self.send_response(202)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -140,15 +140,17 @@ def test_post_retries_until_accepted_signs_each_body_and_commits_only_after(tmp_
     receiver = Receiver(failures=3, refuse_ids=frozenset({refused.id}))
     err = io.StringIO()
     try:
-        sink = HttpSink(receiver.url, secret="bi-mat-cua-tinh", backoff=0.01, max_backoff=0.05, err=err)
+        sink = HttpSink(receiver.url, secrets=["bi-mat-cua-tinh-2026"], backoff=0.01, max_backoff=0.05, err=err)
         subscriber = Subscriber(embedded_source(path, "tinh-http", ["dvk.registration"]), sink, err=err)
         stats = subscriber.run(stop_after_idle=0.3, poll_timeout=0.1)
         subscriber.close()
     finally:
         receiver.close()
     assert [doc["id"] for doc, _, _ in receiver.received] == [e.id for e in events if e is not refused]
-    for _doc, signature, body in receiver.received:
-        assert signature == "sha256=" + hmac.new(b"bi-mat-cua-tinh", body, hashlib.sha256).hexdigest()
+    checker = Webhook(standard_form("bi-mat-cua-tinh-2026"))  # the Standard Webhooks library's own check
+    for doc, headers, body in receiver.received:
+        assert headers["webhook-id"] == doc["id"]
+        checker.verify(body, headers, json_parse=False)
     assert receiver.calls == 3 + 5  # three 503s retried on the first event, then one call each
     assert stats.refused == 1 and stats.delivered == 4
     # everything answered for good is committed: the group has nothing left

@@ -13,8 +13,9 @@ MODULES = sorted(p for p in (REPO / "services").glob("*/src/*/**/*.py") if ".egg
 
 
 def _looks_like_words(value: str) -> bool:
-    """A label (words a person reads), not another code: has a space or a letter beyond ASCII."""
-    return " " in value or any(ord(ch) > 127 for ch in value)
+    """A label (words a person reads), not another code: has a space or a letter beyond ASCII, and is a name, not a
+    sentence (a table of messages by status, each ending with a full stop, is no label table)."""
+    return (" " in value or any(ord(ch) > 127 for ch in value)) and not value.rstrip().endswith(".")
 
 
 def label_tables(source: str, labelled: dict[str, set[str]]) -> list[tuple[int, str]]:
@@ -39,21 +40,33 @@ def test_the_checker_finds_a_label_table_and_leaves_other_mappings_alone():
     assert label_tables('PERIODS = {"six_month": "Sơ kết 6 tháng", "annual": "Tổng kết năm"}', labelled) == [(1, "period")]
     assert label_tables('KINDS = {"six_month": "six_month_report", "annual": "annual_report"}', labelled) == []
     assert label_tables('ONE = {"six_month": "Sơ kết"}', labelled) == []
+    assert label_tables('WHY = {"six_month": "Kỳ sơ kết đã khóa.", "annual": "Kỳ tổng kết đã khóa."}', labelled) == []
 
 
 def test_no_service_or_gateway_module_keeps_its_own_labels_for_a_code_the_contract_labels():
     labelled = {prop: set(labels) for prop, labels in labelled_properties().items()}
-    assert {"field", "rating", "period", "kind", "nominee_kind", "catalogue"} <= set(labelled)
+    assert {"field", "rating", "period", "kind", "nominee_kind", "catalogue",
+            "model_status", "report_status", "consolidated_status", "nomination_status"} <= set(labelled)
     tables = [f"{path.relative_to(REPO)}:{line} labels {prop}" for path in MODULES
               for line, prop in label_tables(path.read_text(encoding="utf-8"), labelled)]
     assert tables == []
 
 
+def test_a_hand_written_status_table_is_found():
+    labelled = {prop: set(labels) for prop, labels in labelled_properties().items()}
+    source = 'STATUSES = {"draft": "bản nháp", "submitted": "đã gửi", "accepted": "đã tiếp nhận"}'
+    assert ("model_status" in {prop for _, prop in label_tables(source, labelled)})
+    consolidated = 'CONSOLIDATED = {"awaiting_signature": "đang trình ký", "finalised": "đã ban hành"}'
+    assert label_tables(consolidated, labelled) == [(1, "consolidated_status")]
+
+
 def test_services_and_the_gateway_read_the_contracts_labels():
     from awards import models as awards_models
     from gateway import pages
+    from gateway.views import reports as gateway_reports
     from notify import routing
     from registration import models as registration_models
+    from reporting import consolidated
     from reporting import models as reporting_models
 
     assert dict(registration_models.FIELDS) == dict(pages.FIELDS) == dict(routing.FIELD_LABELS) == code_labels("field")
@@ -63,3 +76,10 @@ def test_services_and_the_gateway_read_the_contracts_labels():
     assert dict(awards_models.CATALOGUES) == code_labels("catalogue") == {"title": "Danh hiệu thi đua", "form": "Hình thức khen thưởng"}
     assert isinstance(pages.UNIT_KINDS, Labels) and dict(registration_models.UNIT_KINDS) == code_labels("kind")
     assert routing.period_label("annual") == "báo cáo tổng kết năm" and routing.period_label(None) == "báo cáo"
+    assert dict(registration_models.STATUSES) == dict(pages.STATUSES) == dict(reporting_models.MODEL_STATUS_LABELS) \
+        == code_labels("model_status")
+    assert dict(reporting_models.REPORT_STATUSES) == dict(pages.REPORT_STATUSES) == code_labels("report_status")
+    assert dict(consolidated.CONSOLIDATED_STATUSES) == dict(gateway_reports.CONSOLIDATED_STATUSES) \
+        == code_labels("consolidated_status")
+    assert dict(awards_models.NOMINATION_STATUSES) == dict(pages.NOMINATION_STATUSES) == code_labels("nomination_status")
+    assert code_labels("report_status")["returned"] == "Trả lại để chỉnh sửa"

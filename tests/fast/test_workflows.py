@@ -8,6 +8,8 @@ from awards.models import CLOSED_STATUSES
 from awards.services import TRANSITIONS as NOMINATION
 from dvk_platform.errors import Problem
 from dvk_platform.workflow import next_state
+from reporting.consolidated import TRANSITIONS as CONSOLIDATED
+from reporting.services import TRANSITIONS as UNIT_REPORT
 
 
 def test_a_step_the_table_does_not_hold_is_one_409_naming_the_current_state():
@@ -28,3 +30,16 @@ def test_a_nomination_is_closed_by_a_decision_or_a_letter_only_once_the_council_
     # what is decided is revoked, never withdrawn; a closed nomination never moves again
     assert NOMINATION["revoke"] == {"decided": "revoked"} and "decided" not in NOMINATION["withdraw"]
     assert not any(state in moves for moves in NOMINATION.values() for state in CLOSED_STATUSES)
+
+
+def test_a_returned_unit_report_is_resubmitted_and_an_accepted_one_is_final():
+    assert UNIT_REPORT["submit"] == {"draft": "submitted", "returned": "resubmitted"}
+    assert set(UNIT_REPORT["return"]) == set(UNIT_REPORT["accept"]) == {"submitted", "resubmitted"}
+    assert set(UNIT_REPORT["edit"]) == {"draft", "returned"}
+    assert not any("accepted" in moves for moves in UNIT_REPORT.values())
+
+
+def test_the_consolidated_report_is_issued_only_after_a_leader_approved_it():
+    assert CONSOLIDATED["finalise"] == {"approved": "finalised"}
+    assert CONSOLIDATED["return"] == {"awaiting_signature": "draft"} and CONSOLIDATED["edit"] == {"draft": "draft"}
+    assert not any("finalised" in moves for moves in CONSOLIDATED.values())

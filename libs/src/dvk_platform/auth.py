@@ -5,7 +5,8 @@ user (EdDSA, the key's id in the `kid` header); every service verifies it with p
 authorisation. A service acting on its own behalf (a relay, a consumer, a reminder run) carries no user token.
 
 Keys (PEM text, the one-line base64 body of a PEM, or a PEM file):
-- `DVK_SERVICE_TOKEN_PRIVATE_KEY` / `DVK_SERVICE_TOKEN_PRIVATE_KEY_FILE` — the gateway only;
+- `DVK_SERVICE_TOKEN_PRIVATE_KEY` / `DVK_SERVICE_TOKEN_PRIVATE_KEY_FILE` — the gateway's web process only (its
+  `dvk-worker` processes, migrations and relay, neither get nor need it);
 - `DVK_SERVICE_TOKEN_PUBLIC_KEYS` / `DVK_SERVICE_TOKEN_PUBLIC_KEYS_FILE` — every service: one or more public keys
   (PEM blocks, or one-line keys separated by commas or spaces). During a rotation both the old and the new public key
   are listed: a token signed with the old key stays valid until its `exp`, new ones carry the new key's id.
@@ -169,8 +170,8 @@ def check_token_keys(config: Mapping[str, Any], production: bool) -> list[str]:
     else:
         if not public and production:
             problems.append("DVK_SERVICE_TOKEN_PUBLIC_KEYS chưa được đặt / DVK_SERVICE_TOKEN_PUBLIC_KEYS is not set")
-    if "SERVICE_TOKEN_PRIVATE_KEY" not in config:
-        return problems  # only the gateway signs
+    if "SERVICE_TOKEN_PRIVATE_KEY" not in config or config.get("PROCESS_ROLE", "web") != "web":
+        return problems  # only the gateway's web process signs: its migrations, relay and commands get no key
     try:
         private = private_key_from(config)
     except TokenKeyError as exc:

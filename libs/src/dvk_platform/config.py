@@ -10,6 +10,10 @@ PLATFORM_DEFAULTS: dict[str, Any] = {
     # "development" (make run, tests: the development secrets below work) or "production" (every process refuses
     # to start while a secret in SECRET_SETTINGS is missing, a development value or shorter than 32 bytes).
     "ENV": "development",
+    # Which process this is: "web" (gunicorn <service>.wsgi:app, make run, the tests) or "worker" (every
+    # dvk-worker command). Set by the process itself, never from the environment: only the gateway's web process
+    # signs service tokens, so only it needs (and is checked for) the private key.
+    "PROCESS_ROLE": "web",
     "WARD_CODE": "minh-xuan",
     "WARD_NAME": "Minh Xuân",
     # How the ward's official documents are headed, dated and signed (every service that writes one, and the gateway
@@ -51,7 +55,7 @@ MIN_SECRET_BYTES = 32
 # Parts of the development defaults and of the placeholders in .env.example and deploy/k8s/secrets.env.example.
 _PLACEHOLDER_MARKERS = ("dev-only", "change-me", "changeme")
 # Hooks that only code passes (tests inject the clock); never read from the environment.
-NOT_FROM_ENVIRONMENT = frozenset({"CLOCK"})
+NOT_FROM_ENVIRONMENT = frozenset({"CLOCK", "PROCESS_ROLE"})
 
 
 def _coerce(raw: str, like: Any) -> Any:

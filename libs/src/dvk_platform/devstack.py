@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 import signal
 import subprocess
@@ -13,8 +12,9 @@ import urllib.request
 from pathlib import Path
 
 from .auth import generate_key_pair
+from .spec import load_spec
 
-# (service, port offset, runs a consumer)
+# (service, port offset); what each runs beside its web process comes from its ServiceSpec
 SERVICES = [
     ("registration", 1),
     ("reporting", 2),
@@ -23,25 +23,6 @@ SERVICES = [
     ("feed", 5),
     ("gateway", 0),
 ]
-
-
-# Further long-running processes a service needs beside web, relay and consumer.
-EXTRA_WORKERS = {
-    "notify": [("dispatcher", "notify.dispatcher")],
-    "reporting": [("overdue", "reporting.overdue", "--every", "3600")],
-}
-
-
-def _has_consumer(service: str) -> bool:
-    try:
-        events = importlib.import_module(f"{service}.events")
-    except ModuleNotFoundError:
-        return False
-    return bool(getattr(events, "SUBSCRIBES", None))
-
-
-def _publishes(service: str) -> bool:
-    return service != "feed"
 
 
 def _token_keys(var: Path, common: dict[str, str]) -> dict[str, str]:
@@ -106,12 +87,13 @@ def main() -> int:
         spawn(f"{service}-web", [str(bin_dir / "gunicorn"), f"{service}.wsgi:app", "--bind",
                                  f"127.0.0.1:{base_port + offset}", "--workers", "1", "--threads", "8",
                                  "--graceful-timeout", "5"], env)
-        if _publishes(service):
+        spec = load_spec(service)
+        if spec.publishes:
             spawn(f"{service}-relay", [str(bin_dir / "dvk-worker"), "relay", service], env)
-        if _has_consumer(service):
+        if spec.subscribes:
             spawn(f"{service}-consumer", [str(bin_dir / "dvk-worker"), "consume", service], env)
-        for name, module, *args in EXTRA_WORKERS.get(service, []):
-            spawn(f"{service}-{name}", [sys.executable, "-m", module, *args], env)
+        for process in spec.processes:
+            spawn(f"{service}-{process.name}", [sys.executable, "-m", process.module, *process.args], env)
 
     stopping = False
 

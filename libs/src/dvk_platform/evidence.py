@@ -27,6 +27,7 @@ from urllib.parse import quote
 
 import filetype
 from PIL import Image, ImageOps
+from pillow_heif import register_heif_opener
 from sqlalchemy import Integer, LargeBinary, String, Text, delete, func, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -34,6 +35,7 @@ from .errors import Problem
 from .tables import UTCDateTime
 from .text import has_lone_surrogate
 
+register_heif_opener()  # Pillow opens HEIC (iPhone photos) through libheif, bundled in the pillow-heif wheel
 CHUNK_SIZE = 512 * 1024
 # multipart framing and the caption around the file: a request may exceed the file limit by this much before the
 # file itself is measured
@@ -45,20 +47,23 @@ ALLOWED_TYPES: dict[str, str] = {
     "image/jpeg": "ảnh JPEG",
     "image/png": "ảnh PNG",
     "image/webp": "ảnh WebP",
+    "image/heic": "ảnh HEIC (iPhone)",
+    "image/heif": "ảnh HEIF",
     "application/pdf": "tệp PDF",
     DOCX: "văn bản Word (DOCX)",
     XLSX: "bảng tính Excel (XLSX)",
 }
-IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
-# shown in the browser (images, PDF); Word and Excel are downloaded
-INLINE_TYPES = IMAGE_TYPES | {"application/pdf"}
+IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "image/heic", "image/heif"})
+# shown in the browser (images, PDF); Word and Excel are downloaded, and HEIC, which most browsers cannot show (its
+# previews, JPEG, are shown instead)
+INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "application/pdf"})
 PREVIEW_EDGE = 2560
 THUMBNAIL_EDGE = 320
 NAME_MAX = 200
 CAPTION_MAX = 500
 DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_RECORD_BYTES = 100 * 1024 * 1024
-ALLOWED_TEXT = "ảnh JPEG, PNG, WebP, tệp PDF, văn bản Word (DOCX) hoặc bảng tính Excel (XLSX)"
+ALLOWED_TEXT = "ảnh JPEG, PNG, WebP, HEIC, tệp PDF, văn bản Word (DOCX) hoặc bảng tính Excel (XLSX)"
 
 
 def megabytes(size: int) -> str:
@@ -194,7 +199,7 @@ def _image_previews(stream: IO[bytes], media_type: str) -> tuple[int, int, dict[
         raise invalid("file", "Ảnh có số điểm ảnh quá lớn, không xử lý được.") from exc
     except (OSError, SyntaxError, ValueError) as exc:
         raise invalid("file", "Ảnh bị hỏng hoặc không đọc được.") from exc
-    keep_alpha = upright.mode in ("RGBA", "LA", "P") and media_type != "image/jpeg"
+    keep_alpha = upright.mode in ("RGBA", "LA", "P") and media_type in ("image/png", "image/webp")
     upright = upright.convert("RGBA" if keep_alpha else "RGB")
     previews: dict[str, bytes] = {}
     for part, edge in (("preview", PREVIEW_EDGE), ("thumbnail", THUMBNAIL_EDGE)):

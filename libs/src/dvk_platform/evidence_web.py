@@ -79,7 +79,7 @@ UPLOAD_BODY = {"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["file"],
     "properties": {
         "file": {"type": "string", "format": "binary",
-                 "description": "one file: JPEG, PNG, WebP, PDF, DOCX or XLSX (judged by its content), at most 20 MB"},
+                 "description": "one file: JPEG, PNG, WebP, HEIC, PDF, DOCX or XLSX (judged by its content), at most 20 MB"},
         "caption": {"type": "string", "maxLength": CAPTION_MAX, "description": "chú thích"},
     }}}}}
 

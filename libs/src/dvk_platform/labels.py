@@ -1,7 +1,9 @@
 """Codes and their Vietnamese labels, read from the event contract.
 
 A coded property (a model's field, an inspection's rating, a report's period, a unit's kind, a nominee's kind, an
-award's catalogue) is a JSON Schema `enum` with `x-labels` {code: label}: the contract is the one place the labels
+award's catalogue) is a JSON Schema `enum` with `x-labels` {code: label}; the statuses of a model, a unit report, the
+consolidated report and a nomination are named sets under the schemas' `$defs` (`model_status`, `report_status`,
+`consolidated_status`, `nomination_status`), an `enum` with `x-labels` too. The contract is the one place the labels
 are written, and every service and the gateway read them from it.
 """
 from __future__ import annotations
@@ -16,6 +18,9 @@ from .contracts import ContractViolation, contracts_dir, load_schemas
 def _properties(schema: Any) -> Iterator[tuple[str, dict[str, Any]]]:
     if not isinstance(schema, dict):
         return
+    for name, sub in (schema.get("$defs") or {}).items():  # a named set of codes (a lifecycle's statuses)
+        if isinstance(sub, dict):
+            yield name, sub
     for name, sub in (schema.get("properties") or {}).items():
         if isinstance(sub, dict):
             yield name, sub

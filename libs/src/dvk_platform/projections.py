@@ -16,6 +16,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from .consumer import InvalidEvent
 from .envelope import CloudEvent
 
@@ -73,3 +75,17 @@ def unit_state(event: CloudEvent) -> dict[str, Any]:
     data = event.data
     return {"code": data.get("code") or "", "name": data.get("name") or "", "kind": data.get("kind") or "",
             "active": bool(data.get("active", True)) and event.type != UNIT_DEACTIVATED}
+
+
+def project_unit(session: Session, table: type, time_attr: str, event: CloudEvent) -> Any:
+    """Keep the unit a unit-created / -updated / -deactivated event speaks of in a service's read model `table`
+    (keyed by `unit_id`, the fact's time in `time_attr`): inserted when first seen, the newest fact wins."""
+    unit_id = int(event.data["unit_id"])
+    unit = session.get(table, unit_id)
+    if unit is None:
+        unit = table(unit_id=unit_id, **{time_attr: ""})
+        session.add(unit)
+    if newest_wins(unit, time_attr, event):
+        for name, value in unit_state(event).items():
+            setattr(unit, name, value)
+    return unit

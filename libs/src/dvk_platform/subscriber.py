@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import argparse
 import fnmatch
-import hashlib
-import hmac
 import json
 import logging
 import os
@@ -38,13 +36,13 @@ from types import FrameType
 from typing import IO, Any, Protocol
 from zoneinfo import ZoneInfo
 
+from . import webhooks
 from .bus import BusError, Record
 from .contracts import ContractViolation, validate_event
 from .envelope import CloudEvent, EnvelopeError
 from .wards import RegistryError, UnknownWard, load_registry
 
 TOPIC_SERVICES = ("registration", "reporting", "awards", "notify")
-SIGNATURE_HEADER = "X-DVK-Signature"
 
 
 class Source(Protocol):
@@ -284,11 +282,6 @@ def body_of(doc: dict[str, Any]) -> bytes:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def sign(secret: str, body: bytes) -> str:
-    """`sha256=<hex>` of the HMAC-SHA256 of the exact bytes, as sent in X-DVK-Signature."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
 class Refused(RuntimeError):
     """The receiver refused this event for good (HTTP 4xx other than 408/429): report it and go on."""
 
@@ -306,14 +299,16 @@ class LineSink:
 
 class HttpSink:
     """POST each event (application/cloudevents+json) until the endpoint answers 2xx; backoff doubles up to
-    `max_backoff` seconds. With a secret, the body's HMAC-SHA256 goes in X-DVK-Signature."""
+    `max_backoff` seconds. With secrets, each attempt is signed the Standard Webhooks way (dvk_platform.webhooks):
+    webhook-id is the event's id, webhook-timestamp the attempt's time, one `v1,` signature per secret (two
+    during a rotation). An answer 409 means the receiver already accepted that id: delivered."""
 
-    def __init__(self, url: str, *, headers: dict[str, str] | None = None, secret: str | None = None,
+    def __init__(self, url: str, *, headers: dict[str, str] | None = None, secrets: Sequence[str] = (),
                  timeout: float = 10.0, backoff: float = 0.5, max_backoff: float = 60.0,
                  stopping: threading.Event | None = None, err: IO[str] | None = None) -> None:
         self.url = url
         self.headers = dict(headers or {})
-        self.secret = secret
+        self.secrets = tuple(secrets)
         self.timeout = timeout
         self.backoff = backoff
         self.max_backoff = max_backoff
@@ -323,12 +318,12 @@ class HttpSink:
 
     def __call__(self, doc: dict[str, Any]) -> None:
         body = body_of(doc)
-        headers = {"Content-Type": "application/cloudevents+json; charset=utf-8", **self.headers}
-        if self.secret:
-            headers[SIGNATURE_HEADER] = sign(self.secret, body)
         wait = self.backoff
         while True:
             self.attempts += 1
+            headers = {"Content-Type": "application/cloudevents+json; charset=utf-8", **self.headers}
+            if self.secrets:  # signed afresh on every attempt: a retry after a long outage is not stale
+                headers.update(webhooks.signed_headers(body, self.secrets, message_id=str(doc["id"])))
             request = urllib.request.Request(self.url, data=body, headers=headers, method="POST")  # noqa: S310
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
@@ -336,6 +331,8 @@ class HttpSink:
                         return
                     error = f"HTTP {response.status}"
             except urllib.error.HTTPError as exc:
+                if exc.code == webhooks.ALREADY_RECEIVED and self.secrets:
+                    return  # an earlier attempt got through, only its answer was lost
                 if 400 <= exc.code < 500 and exc.code not in (408, 429):
                     raise Refused(f"HTTP {exc.code}") from exc
                 error = f"HTTP {exc.code}"
@@ -345,6 +342,60 @@ class HttpSink:
             if self.stopping.wait(wait):
                 raise InterruptedError("stopped while the endpoint was not answering")
             wait = min(wait * 2, self.max_backoff)
+
+
+class Receiver:
+    """The receiving end of signed POSTs (notify's webhooks, another `dvk-subscribe --post`), as a WSGI app:
+    each message is verified (dvk_platform.webhooks.Verifier: fresh, signed with one of `secrets`, id never
+    accepted before) and only then handed to `handle` as the parsed CloudEvent. Answers: 204 accepted, 401
+    problem+json (missing headers, stale or wrong signature), 409 (id already accepted: a replay, or a retry of a
+    message already received), 413 (body over `max_body` bytes). With `seen_ids` (a SQLite file of the
+    receiver's own) a restart still refuses the ids of the last five minutes.
+
+        receiver = Receiver(["whsec_…"], store_event, seen_ids="var/webhook-ids.db")
+        wsgiref.simple_server.make_server("0.0.0.0", 8080, receiver).serve_forever()
+    """
+
+    def __init__(self, secrets: Sequence[str], handle: Callable[[dict[str, Any]], None], *,
+                 seen_ids: str | None = None, max_body: int = 1_048_576) -> None:
+        store: webhooks.SeenIds = webhooks.SqliteSeenIds(seen_ids) if seen_ids else webhooks.MemorySeenIds()
+        self.verifier = webhooks.Verifier(secrets, store)
+        self.handle = handle
+        self.max_body = max_body
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        if environ.get("REQUEST_METHOD") != "POST":
+            return self._answer(start_response, 405, "method-not-allowed", "Chỉ nhận POST.")
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        if not 0 <= length <= self.max_body:
+            return self._answer(start_response, 413, "too-large", "Nội dung quá lớn hoặc thiếu Content-Length.")
+        body = environ["wsgi.input"].read(length)
+        headers = {key[5:].replace("_", "-").lower(): value for key, value in environ.items() if key.startswith("HTTP_")}
+        try:
+            self.verifier.verify(headers, body)
+        except webhooks.Replayed as exc:
+            return self._answer(start_response, webhooks.ALREADY_RECEIVED, "webhook-replayed", str(exc))
+        except webhooks.Unverified as exc:
+            return self._answer(start_response, 401, f"webhook-{exc.reason}", str(exc))
+        try:
+            self.handle(json.loads(body))
+        except Exception:
+            self.verifier.seen.discard(headers[webhooks.ID_HEADER])  # not taken in: the sender's retry is welcome
+            raise
+        start_response("204 No Content", [])
+        return []
+
+    @staticmethod
+    def _answer(start_response: Callable[..., Any], status: int, code: str, title: str) -> list[bytes]:
+        body = json.dumps({"type": f"urn:dvk:problem:{code}", "title": title, "status": status},
+                          ensure_ascii=False).encode()
+        reason = {401: "Unauthorized", 405: "Method Not Allowed", 409: "Conflict", 413: "Content Too Large"}[status]
+        start_response(f"{status} {reason}", [("Content-Type", "application/problem+json"),
+                                              ("Content-Length", str(len(body)))])
+        return [body]
 
 
 def report(err: IO[str], what: str, **details: Any) -> None:
@@ -461,7 +512,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="event type glob to keep (repeatable), e.g. 'vn.dvk.registration.model-*'")
     parser.add_argument("--post", metavar="URL", help="POST each event here instead of writing it to stdout")
     parser.add_argument("--header", action="append", default=[], help="extra HTTP header for --post, 'Name: value'")
-    parser.add_argument("--hmac-secret", help="sign each POST body: X-DVK-Signature: sha256=<hex>")
+    parser.add_argument("--signing-secret", "--hmac-secret", action="append", default=[], dest="signing_secrets",
+                        help="sign each POST the Standard Webhooks way (webhook-id, webhook-timestamp, "
+                        "webhook-signature); repeat it during a rotation to sign with the old and the new secret")
     parser.add_argument("--max-backoff", type=float, default=60.0, help="longest pause between POST retries, seconds")
     parser.add_argument("--no-validate", action="store_true", help="hand events on without checking the contract")
     parser.add_argument("--batch-size", type=int, default=100, help="records per poll, committed together")
@@ -528,7 +581,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.post:
         headers = dict(h.split(":", 1) for h in args.header)
         sink: Callable[[dict[str, Any]], None] = HttpSink(
-            args.post, headers={k.strip(): v.strip() for k, v in headers.items()}, secret=args.hmac_secret,
+            args.post, headers={k.strip(): v.strip() for k, v in headers.items()}, secrets=args.signing_secrets,
             max_backoff=args.max_backoff, stopping=stopping)
     else:
         sink = LineSink(sys.stdout)
@@ -563,4 +616,4 @@ if __name__ == "__main__":
 
 __all__ = ["EXIT_CONFIG", "EXIT_UNAVAILABLE", "EXIT_USAGE", "Filters", "HttpSink", "KafkaSource", "LineSink", "Refused",
            "Stats", "Subscriber", "Unreachable", "contract_problem", "decode", "default_topics", "embedded_source",
-           "parse_moment", "sign", "structured"]
+           "parse_moment", "structured", "Receiver"]

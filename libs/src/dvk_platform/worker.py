@@ -1,8 +1,8 @@
-"""Worker processes of a service: `dvk-worker {migrate,seed,relay,consume} <service>`, and the one-offs
-`dvk-worker create-admin gateway --username … --name … [--email …]` (a ward's first administrator),
-`dvk-worker seed registration --units FILE` (a ward's own units, the CSV/XLSX the units import takes),
-`dvk-worker republish <service> --since DATETIME [--until DATETIME]` (send published events again, same ids) and
-`dvk-worker feed-key feed {issue --subscriber … --ward … | list | revoke ID}` (the pull feed's API keys, audited).
+"""Worker processes of a service: `dvk-worker {migrate,seed,relay,consume,republish} <service>`, and the commands
+a service declares in its `ServiceSpec` (`<service>.spec`), e.g. `dvk-worker create-admin gateway --username … --name …`
+(a ward's first administrator), `dvk-worker seed registration --units FILE` (a ward's own units) or
+`dvk-worker feed-key feed {issue … | list | revoke ID}` (the pull feed's API keys).
+`dvk-worker republish <service> --since DATETIME [--until DATETIME]` sends published events again, same ids.
 
 The same image runs the web process (gunicorn <service>.wsgi:app) and these, with another command.
 """
@@ -11,16 +11,9 @@ from __future__ import annotations
 import argparse
 import getpass
 import importlib
-import importlib.util
 import logging
 import os
-import signal
 import sys
-import time
-from collections.abc import Callable
-from pathlib import Path
-from types import FrameType
-from typing import Any
 
 from flask import Flask
 
@@ -30,7 +23,11 @@ from .consumer import ConsumerRunner
 from .migrations import upgrade
 from .observability import configure_logging
 from .relay import Relay
+from .running import LongRunning
+from .spec import CommandRefused, ServiceSpec, UnknownService, load_spec
 from .subscriber import parse_moment
+
+__all__ = ["CommandRefused", "build_consumer", "build_relay", "main", "read_new_password"]
 
 log = logging.getLogger("dvk.worker")
 
@@ -38,14 +35,13 @@ log = logging.getLogger("dvk.worker")
 EXIT_CONFIG = 78
 # Where `create-admin` reads the new password from when it is not asked for in a terminal.
 CREATE_ADMIN_VARIABLE = "DVK_ADMIN_PASSWORD"
-
-
-class CommandRefused(Exception):
-    """A one-off command that cannot go ahead; its message (Vietnamese / English) is shown as is."""
+# The platform's own commands, for every service; a service adds its own in its spec.
+PLATFORM_COMMANDS = ("migrate", "seed", "relay", "consume", "republish")
 
 
 def load_app(service: str) -> Flask:
-    return importlib.import_module(service).create_app()
+    """The service's app as a worker process: it signs no service token, so it needs no private key."""
+    return importlib.import_module(service).create_app({"PROCESS_ROLE": "worker"})
 
 
 def build_relay(app: Flask) -> Relay:
@@ -65,43 +61,20 @@ def build_relay(app: Flask) -> Relay:
 
 def build_consumer(app: Flask) -> ConsumerRunner:
     cfg = app.config
-    service = cfg["SERVICE_NAME"]
-    events = importlib.import_module(f"{service}.events")
-    handlers = events.handlers(app) if callable(getattr(events, "handlers", None)) else events.HANDLERS
-    topics = [topic_name(cfg, s) for s in events.SUBSCRIBES]
+    spec = load_spec(cfg["SERVICE_NAME"])
+    if not spec.subscribes or spec.handlers is None:
+        raise CommandRefused(f"Dịch vụ {spec.name} không nhận sự kiện nào. / The {spec.name} service consumes no events.")
     return ConsumerRunner(
         app.extensions["dvk_db"],
-        create_bus(cfg, client_id=f"{service}-consumer"),
-        # one group per ward and service, so wards sharing a cluster neither split a group nor mix events;
-        # a service that gathers every ward (the pull feed) says ALL_WARDS = True in its events module
-        group=f"{cfg['TOPIC_PREFIX']}dvk.{cfg['WARD_CODE']}.{service}",
-        topics=topics,
-        handlers=handlers,
+        create_bus(cfg, client_id=f"{spec.name}-consumer"),
+        # one group per ward and service, so wards sharing a cluster neither split a group nor mix events
+        group=f"{cfg['TOPIC_PREFIX']}dvk.{cfg['WARD_CODE']}.{spec.name}",
+        topics=[topic_name(cfg, s) for s in spec.subscribes],
+        handlers=spec.handlers(app),
         max_attempts=int(cfg["CONSUMER_MAX_ATTEMPTS"]),
         retry_backoff=float(cfg["CONSUMER_RETRY_BACKOFF"]),
-        ward=None if getattr(events, "ALL_WARDS", False) else cfg["WARD_CODE"],
+        ward=None if spec.all_wards else cfg["WARD_CODE"],
     )
-
-
-def heartbeat(path: str, every: float = 5.0) -> Callable[[], None]:
-    """A tick that touches `path` at most every few seconds; the container health check reads its age."""
-    last = 0.0
-
-    def tick() -> None:
-        nonlocal last
-        if path and time.monotonic() - last >= every:
-            Path(path).touch()
-            last = time.monotonic()
-
-    return tick
-
-
-def _stop_on_signals(stop) -> None:  # noqa: ANN001 - any callable
-    def handler(_signum: int, _frame: FrameType | None) -> None:
-        stop()
-
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
 
 
 def read_new_password(env_name: str = CREATE_ADMIN_VARIABLE) -> str:
@@ -119,42 +92,6 @@ def read_new_password(env_name: str = CREATE_ADMIN_VARIABLE) -> str:
     if getpass.getpass("Nhập lại mật khẩu / Repeat the password: ") != first:
         raise CommandRefused("Mật khẩu nhập lại không khớp. / The passwords do not match.")
     return first
-
-
-# A refused form field, named as the command's option.
-_OPTION_OF = {"username": "--username", "full_name": "--name", "email": "--email"}
-
-
-def create_admin(app: Flask, service: str, args: argparse.Namespace) -> int:
-    accounts = importlib.import_module(f"{service}.accounts") if importlib.util.find_spec(f"{service}.accounts") else None
-    if accounts is None or not callable(getattr(accounts, "create_admin", None)):
-        raise CommandRefused(f"Dịch vụ {service} không quản lý tài khoản (dùng: gateway). / "
-                             f"The {service} service keeps no accounts (use: gateway).")
-    password = read_new_password(args.password_env)
-    try:
-        user_id, username = accounts.create_admin(app, args.username, args.name, args.email, password)
-    except Exception as exc:  # the service's form error: its messages, one per field
-        errors = getattr(exc, "errors", None)
-        if not isinstance(errors, dict):
-            raise
-        raise CommandRefused("Không tạo được tài khoản / Account not created:\n"
-                             + "\n".join(f"  - {_OPTION_OF.get(field, field)}: {message}" for field, message in errors.items())) from None
-    log.info("administrator account created", extra={"username": username, "user_id": user_id})
-    print(f"Đã tạo tài khoản quản trị {username} (id {user_id}). / Created the administrator account {username}.")
-    return 0
-
-
-def seed_units(app: Flask, seed: Any, path: str) -> int:
-    """The ward's own units from a spreadsheet, all or nothing; units already there (same code) are kept."""
-    try:
-        content = Path(path).read_bytes()
-    except OSError as exc:
-        raise CommandRefused(f"Không đọc được tệp {path}: {exc.strerror} / cannot read {path}") from None
-    created, kept, problems = seed.seed_units(app, Path(path).name, content)
-    if problems:
-        raise CommandRefused(f"Không nạp đơn vị nào từ {path} / no unit loaded from {path}:\n" + "\n".join(problems))
-    print(f"Đã thêm {created} đơn vị, giữ nguyên {kept} đơn vị đã có. / Added {created} units, kept {kept} already there.")
-    return 0
 
 
 def republish_events(app: Flask, args: argparse.Namespace) -> int:
@@ -176,86 +113,71 @@ def republish_events(app: Flask, args: argparse.Namespace) -> int:
     return 0
 
 
-def feed_key(app: Flask, args: argparse.Namespace) -> int:
-    from feed import cli  # the feed service's own module: installed with it
 
-    from .errors import Problem
-
-    action = args.action[0]
-    try:
-        if action == "issue":
-            print(cli.dumps(cli.issue(app, args.subscriber, args.ward, args.note)))
-            print("Khóa (api_key) và bí mật ký (signing_secret) chỉ hiện lần này. / api_key and signing_secret are "
-                  "shown this once only.", file=sys.stderr)
-        elif action == "list":
-            print(cli.dumps(cli.listing(app)))
-        else:
-            print(cli.dumps(cli.revoke(app, int(args.action[1]))))
-    except Problem as exc:
-        raise CommandRefused(f"{exc.title} {exc.detail or ''}".strip()) from None
-    return 0
-
-
-def _parser() -> argparse.ArgumentParser:
+def _base_parser(commands: list[str]) -> argparse.ArgumentParser:
     # no abbreviations: `--pass …` must not be taken for --password-env (and the password then shown as a name)
-    parser = argparse.ArgumentParser(prog="dvk-worker", description="Chạy tiến trình nền của một dịch vụ.", allow_abbrev=False)
-    parser.add_argument("command", choices=["migrate", "seed", "relay", "consume", "create-admin", "republish", "feed-key"])
+    parser = argparse.ArgumentParser(prog="dvk-worker", description="Chạy tiến trình nền của một dịch vụ.", allow_abbrev=False,
+                                     epilog="Mỗi dịch vụ có thể thêm lệnh riêng (xem `dvk-worker LỆNH DỊCH-VỤ -h`).")
+    parser.add_argument("command", choices=commands)
     parser.add_argument("service")
-    parser.add_argument("action", nargs="*", help="feed-key: issue | list | revoke ID")
-    seed = parser.add_argument_group("seed")
-    seed.add_argument("--units", metavar="FILE", help="seed registration: the ward's units from this CSV/XLSX (the "
-                      "columns the units import takes) instead of Minh Xuân's demo units")
-    again = parser.add_argument_group("republish", "gửi lại các sự kiện đã phát (cùng id; bên nhận bỏ qua bản trùng)")
-    again.add_argument("--since", type=parse_moment, help="events committed at or after (ISO 8601; Vietnam time without an offset)")
-    again.add_argument("--until", type=parse_moment, help="and before this moment (default: now)")
-    keys = parser.add_argument_group("feed-key", "khóa API của nguồn sự kiện (feed)")
-    keys.add_argument("--subscriber", help="issue: the receiving system's name")
-    keys.add_argument("--ward", action="append", default=[], help="issue: ward code of the key's scope (repeatable; '*' = every ward)")
-    keys.add_argument("--note", default=None, help="issue: a note kept with the key")
-    admin = parser.add_argument_group("create-admin", "tài khoản quản trị đầu tiên (mật khẩu: biến môi trường hoặc nhập "
-                                                      "hai lần, không bao giờ trên dòng lệnh)")
-    admin.add_argument("--username", help="tên đăng nhập (chữ thường không dấu, số, . _ -)")
-    admin.add_argument("--name", help="họ và tên")
-    admin.add_argument("--email", default="", help="thư điện tử")
-    admin.add_argument("--password-env", default=CREATE_ADMIN_VARIABLE,
-                       help=f"biến môi trường chứa mật khẩu (mặc định {CREATE_ADMIN_VARIABLE}); không có thì hỏi trong terminal")
-    admin.add_argument("--password", nargs="?", const="", help=argparse.SUPPRESS)  # only to refuse it, below
     return parser
 
 
+def _parser(spec: ServiceSpec, command: str) -> argparse.ArgumentParser:
+    """The arguments of `command` for this service: the platform's commands and the service's own; only the
+    options of the command being run are known (an option of another command is refused)."""
+    own = {c.name: c for c in spec.commands}
+    parser = _base_parser([*PLATFORM_COMMANDS, *own])
+    if command in own:
+        if own[command].takes_actions:
+            parser.add_argument("action", nargs="*")
+        own[command].arguments(parser.add_argument_group(command, own[command].help))
+    elif command == "seed" and spec.seed is not None:
+        spec.seed.arguments(parser.add_argument_group("seed"))
+    elif command == "republish":
+        again = parser.add_argument_group("republish", "gửi lại các sự kiện đã phát (cùng id; bên nhận bỏ qua bản trùng)")
+        again.add_argument("--since", type=parse_moment, required=True,
+                           help="events committed at or after (ISO 8601; Vietnam time without an offset)")
+        again.add_argument("--until", type=parse_moment, help="and before this moment (default: now)")
+    return parser
+
+
+def _password_given(argv: list[str]) -> bool:
+    """A password typed on the command line (`--password …`, `--pass=…`): refused without repeating it."""
+    return any(arg.startswith("--pass") and arg.split("=", 1)[0] != "--password-env" for arg in argv)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
-    args, unknown = parser.parse_known_args(argv)
-    if args.password is not None or any(arg.startswith("--pass") for arg in unknown):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if _password_given(argv):
         # argparse would repeat the arguments it refuses; a password typed by mistake must not be shown again
-        parser.print_usage(sys.stderr)
+        _base_parser([*PLATFORM_COMMANDS]).print_usage(sys.stderr)
         print(f"dvk-worker: mật khẩu không được nhận trên dòng lệnh; dùng biến môi trường {CREATE_ADMIN_VARIABLE} hoặc "
               f"nhập khi được hỏi. / The password is never taken on the command line: set {CREATE_ADMIN_VARIABLE} or type "
               "it when asked.", file=sys.stderr)
         return 2
-    if unknown:
-        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
-    if args.command == "create-admin" and not (args.username and args.name):
-        parser.error("create-admin cần --username và --name")
-    if args.command == "republish" and args.since is None:
-        parser.error("republish cần --since DATETIME / republish needs --since DATETIME")
-    if args.command == "feed-key":
-        if args.service != "feed":
-            parser.error("feed-key chỉ dùng với dịch vụ feed / feed-key is for the feed service")
-        action = args.action[:1]
-        if action not in (["issue"], ["list"], ["revoke"]) or (action == ["revoke"]) != (len(args.action) == 2) \
-                or (action != ["revoke"] and len(args.action) != 1):
-            parser.error("feed-key feed issue --subscriber TÊN --ward MÃ | feed-key feed list | feed-key feed revoke ID")
-        if action == ["revoke"] and not args.action[1].isdigit():
-            parser.error(f"mã khóa phải là số, không phải {args.action[1]!r} / the key id is a number")
-        if action == ["issue"] and not (args.subscriber and args.ward):
-            parser.error("feed-key feed issue cần --subscriber và ít nhất một --ward / needs --subscriber and --ward")
-    elif args.action:
-        parser.error(f"unrecognized arguments: {' '.join(args.action)}")
-    if args.units and not (args.command == "seed" and args.service == "registration"):
-        parser.error("--units chỉ dùng với `seed registration` / --units is for `seed registration`")
+    if len(argv) < 2 or argv[0].startswith("-") or argv[1].startswith("-"):
+        _base_parser([*PLATFORM_COMMANDS]).parse_args(argv)  # help, or the usage error
+        return 2
+    command, service = argv[0], argv[1]
     try:
-        return _run(args)
+        spec = load_spec(service)
+    except UnknownService:
+        _base_parser([*PLATFORM_COMMANDS]).error(f"không có dịch vụ {service!r} / no such service")
+    if command not in PLATFORM_COMMANDS and command not in {c.name for c in spec.commands}:
+        owned = ", ".join(c.name for c in spec.commands) or "không có"
+        _base_parser([*PLATFORM_COMMANDS]).error(
+            f"dịch vụ {service} không có lệnh {command!r} (lệnh riêng của dịch vụ: {owned}) / "
+            f"the {service} service has no command {command!r}")
+    parser = _parser(spec, command)
+    args = parser.parse_args(argv)
+    own = next((c for c in spec.commands if c.name == command), None)
+    if own is not None:
+        problem = own.check(args)
+        if problem:
+            parser.error(problem)
+    try:
+        return _run(spec, args, own)
     except InsecureConfiguration as exc:
         print(exc, file=sys.stderr)
         return EXIT_CONFIG
@@ -264,43 +186,38 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def _run(args: argparse.Namespace) -> int:
-    app = load_app(args.service)
-    configure_logging(app.config["LOG_LEVEL"], f"{args.service}-{args.command}")
+def _run(spec: ServiceSpec, args: argparse.Namespace, own: object) -> int:
+    app = load_app(spec.name)
+    configure_logging(app.config["LOG_LEVEL"], f"{spec.name}-{args.command}")
+    if own is not None:
+        return own.run(app, args)  # type: ignore[attr-defined]
     if args.command == "migrate":
-        upgrade(args.service, app.config["DATABASE_URL"])
-        log.info("migrated %s", args.service)
+        upgrade(spec.name, app.config["DATABASE_URL"])
+        log.info("migrated %s", spec.name)
         return 0
-    if args.command == "create-admin":
-        return create_admin(app, args.service, args)
     if args.command == "republish":
         return republish_events(app, args)
-    if args.command == "feed-key":
-        return feed_key(app, args)
     if args.command == "seed":
-        try:
-            seed = importlib.import_module(f"{args.service}.seed")
-        except ModuleNotFoundError:
+        if spec.seed is None:
             return 0
-        if getattr(seed, "DEMO_ONLY", False) and is_production(app.config):
+        if spec.seed.demo_only and is_production(app.config):
             raise CommandRefused(
-                f"Dữ liệu mẫu của {args.service} (tài khoản thử nghiệm, mật khẩu công khai) không được nạp khi "
+                f"Dữ liệu mẫu của {spec.name} (tài khoản thử nghiệm, mật khẩu công khai) không được nạp khi "
                 f"DVK_ENV=production; tạo quản trị viên đầu tiên bằng `dvk-worker create-admin gateway`. / "
-                f"The {args.service} demo seed (demo accounts with published passwords) is refused in production; "
+                f"The {spec.name} demo seed (demo accounts with published passwords) is refused in production; "
                 "create the first administrator with `dvk-worker create-admin gateway`."
             )
         with app.app_context():
-            if args.units:
-                return seed_units(app, seed, args.units)
-            seed.seed(app)
-        return 0
+            return spec.seed.run(app, args) or 0
+    if args.command == "relay" and not spec.publishes:
+        raise CommandRefused(f"Dịch vụ {spec.name} không phát sự kiện. / The {spec.name} service publishes no events.")
     with app.app_context():
         runner = build_relay(app) if args.command == "relay" else build_consumer(app)
-        _stop_on_signals(runner.stop)
-        runner.on_tick = heartbeat(app.config["HEARTBEAT_FILE"])
-        log.info("%s %s started", args.service, args.command)
-        runner.run()
-    log.info("%s %s stopped", args.service, args.command)
+        with LongRunning(app.config["HEARTBEAT_FILE"], on_stop=runner.stop) as life:
+            runner.on_tick = life.tick
+            log.info("%s %s started", spec.name, args.command)
+            runner.run()
+    log.info("%s %s stopped", spec.name, args.command)
     return 0
 
 

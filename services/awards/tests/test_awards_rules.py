@@ -81,12 +81,12 @@ def test_steps_cannot_be_skipped_and_the_council_needs_its_minutes(ward, entry_i
     review = {"approved": True, "meeting_date": "2026-11-28", "votes_for": 7, "votes_against": 0, "minutes": MINUTES}
     early = client.post(f"/nominations/{draft['id']}/review", json={**review, "version": draft["version"]}, headers=vhxh)
     assert early.status_code == 409
-    assert early.json["detail"].endswith("Trạng thái hiện tại: bản nháp (draft)")
+    assert early.json["detail"].endswith("Trạng thái hiện tại: Bản nháp (draft)")
     proposed = client.post(f"/nominations/{draft['id']}/propose", json={"version": draft["version"]}, headers=vhxh).json
     confirm_entries(ward, "giay-khen-chu-tich-ubnd-phuong")
     undecidable = client.post("/decisions", json={"nominations": [{"id": draft["id"], "version": proposed["version"]}],
                                                   "signer_name": "Phạm Quốc Chương"}, headers=leader)
-    assert undecidable.status_code == 409 and "Trạng thái hiện tại: đã đề nghị (proposed)" in undecidable.json["detail"]
+    assert undecidable.status_code == 409 and "Trạng thái hiện tại: Đã đề nghị, chờ Hội đồng xét (proposed)" in undecidable.json["detail"]
 
     no_minutes = client.post(f"/nominations/{draft['id']}/review",
                              json={**review, "minutes": "", "version": proposed["version"]}, headers=vhxh)

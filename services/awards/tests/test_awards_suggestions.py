@@ -8,6 +8,7 @@ import time
 import pytest
 
 from awards import events
+from awards.spec import SPEC
 from dvk_platform.bus import Message, create_bus
 from dvk_platform.config import topic_name
 from dvk_platform.consumer import ConsumerRunner
@@ -130,7 +131,7 @@ def test_suggestions_from_events_on_the_bus(bus_config, database_kind, awards_on
 
         def consume(group: str) -> ConsumerRunner:
             runner = ConsumerRunner(app.extensions["dvk_db"], create_bus(app.config, client_id=group), group=group,
-                                    topics=[topic_name(app.config, s) for s in events.SUBSCRIBES], handlers=events.HANDLERS)
+                                    topics=[topic_name(app.config, s) for s in SPEC.subscribes], handlers=events.HANDLERS)
             deadline = time.monotonic() + 30
             try:
                 while runner.outcome.handled + runner.outcome.duplicates < len(batch) and time.monotonic() < deadline:

@@ -3,20 +3,23 @@ outside them); every body signed with the key's secret."""
 from __future__ import annotations
 
 import hashlib
-import hmac
 import itertools
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
+from standardwebhooks import Webhook, WebhookVerificationError
 
 from dvk_platform.bus import Message, Record, create_bus
 from dvk_platform.config import topic_name
 from dvk_platform.contracts import load_schemas
+from dvk_platform.db import get_db
 from dvk_platform.envelope import CloudEvent
 from dvk_platform.testing import wait_until
 from dvk_platform.testing.plugin import Caller, bearer
+from dvk_platform.webhooks import Replayed, Verifier, standard_form
 from dvk_platform.worker import build_consumer
 from feed.models import ApiKey, FeedEvent
 
@@ -122,17 +125,49 @@ def test_every_body_is_signed_with_the_keys_secret(app, client, issue_key):
     key = issue_key(["minh-xuan", "an-phu", "thuy-phuong"])
     other = issue_key(["minh-xuan"])
     response = page(client, key, limit=3)
-    body, signature = response.data, response.headers["X-DVK-Signature"]
-    expected = "sha256=" + hmac.new(key["signing_secret"].encode(), body, hashlib.sha256).hexdigest()
-    assert hmac.compare_digest(signature, expected)
+    body, headers = response.data, dict(response.headers)
+    # Standard Webhooks, checked by the scheme's own library: id, time and body under the key's secret
+    reader = Webhook(standard_form(key["signing_secret"]))
+    reader.verify(body, headers, json_parse=False)
     tampered = body.replace(b'"minh-xuan"', b'"an-phu"', 1)
     assert tampered != body
-    assert not hmac.compare_digest(signature, "sha256=" + hmac.new(key["signing_secret"].encode(), tampered, hashlib.sha256).hexdigest())
-    assert not hmac.compare_digest(signature, "sha256=" + hmac.new(other["signing_secret"].encode(), body, hashlib.sha256).hexdigest())
+    with pytest.raises(WebhookVerificationError):
+        reader.verify(tampered, headers, json_parse=False)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(standard_form(other["signing_secret"])).verify(body, headers, json_parse=False)
     assert json.loads(body)["events"][0]["ward"] == "minh-xuan"
+    # every answer is a message of its own: the same page read again has another id (a replayed one is refused)
+    again = page(client, key, limit=3)
+    assert again.data == body and again.headers["webhook-id"] != response.headers["webhook-id"]
+    verifier = Verifier([key["signing_secret"]])
+    verifier.verify(headers, body)
+    with pytest.raises(Replayed):
+        verifier.verify(headers, body)
     # an empty page is signed too
     empty = page(client, key, after=json.loads(body)["next_cursor"], ward="an-phu", type="vn.dvk.notify.*")
-    assert empty.headers["X-DVK-Signature"] == "sha256=" + hmac.new(key["signing_secret"].encode(), empty.data, hashlib.sha256).hexdigest()
+    reader.verify(empty.data, dict(empty.headers), json_parse=False)
+
+
+def test_a_rotated_signing_secret_signs_beside_the_new_one(app, client, issue_key):
+    deliver(app, mixed_events(2))
+    key = issue_key(["*"])
+    admin = bearer(app, "admin")
+    assert client.post(f"/keys/{key['id']}/rotate-secret", json={}, headers=admin).status_code == 428
+    rotated = client.post(f"/keys/{key['id']}/rotate-secret", json={"version": key["version"]}, headers=admin)
+    assert rotated.status_code == 200, rotated.get_json()
+    new = rotated.get_json()["signing_secret"]
+    assert new != key["signing_secret"] and rotated.get_json()["previous_secret_until"]
+    response = page(client, key)
+    assert len(response.headers["webhook-signature"].split(" ")) == 2
+    for secret in (key["signing_secret"], new):  # readers that have switched over, and those that have not yet
+        Webhook(standard_form(secret)).verify(response.data, dict(response.headers), json_parse=False)
+    with app.app_context(), get_db().transaction() as session:  # the overlap ends
+        session.get(ApiKey, key["id"]).previous_salt_until = datetime.now(UTC) - timedelta(seconds=1)
+    later = page(client, key)
+    assert len(later.headers["webhook-signature"].split(" ")) == 1
+    Webhook(standard_form(new)).verify(later.data, dict(later.headers), json_parse=False)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(standard_form(key["signing_secret"])).verify(later.data, dict(later.headers), json_parse=False)
 
 
 def test_type_globs_page_limits_and_bad_cursors(app, client, issue_key):

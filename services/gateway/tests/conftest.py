@@ -156,13 +156,12 @@ class Workers:
         self.threads: list[threading.Thread] = []
 
     def start(self, app: Flask) -> None:
-        import importlib
-
+        from dvk_platform.spec import load_spec
         from dvk_platform.worker import build_consumer, build_relay
 
         service = app.config["SERVICE_NAME"]
         kinds = [build_relay]
-        if service != "gateway" and importlib.import_module(f"{service}.events").SUBSCRIBES:  # the gateway consumes none
+        if load_spec(service).subscribes:  # the gateway consumes none
             kinds.append(build_consumer)
         for build in kinds:
             with app.app_context():

@@ -1,18 +1,19 @@
 """Deliveries against real servers: SMTP (aiosmtpd), webhook receivers and the gateway's recipients list."""
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import time
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
+from standardwebhooks import Webhook, WebhookVerificationError
 
 from dvk_platform.envelope import CloudEvent
 from dvk_platform.testing import free_port
 from dvk_platform.testing.contract import assert_outbox_matches_contract
 from dvk_platform.testing.plugin import bearer, bus_for
+from dvk_platform.webhooks import new_secret, standard_form
 from notify.dispatcher import dispatch_due
 from notify.models import Delivery, InboxMessage, as_utc
 
@@ -80,14 +81,58 @@ def test_webhook_is_received_and_its_signature_verifies(kit, notify, webhook_ser
     dispatch_due(notify)
 
     [call] = webhook_server.posts("/ok")
-    expected = "sha256=" + hmac.new(secret.encode(), call["body"], hashlib.sha256).hexdigest()
-    assert hmac.compare_digest(call["headers"]["X-DVK-Signature"], expected)
-    assert "sha256=" + hmac.new(b"wrong-secret-wrong-secret", call["body"], hashlib.sha256).hexdigest() != expected
+    # Standard Webhooks, checked by the scheme's own library (not the platform's code): the id is the event's
+    headers = {name.lower(): value for name, value in call["headers"].items()}
+    assert headers["webhook-id"] == AWARD_DECIDED.id and headers["webhook-signature"].startswith("v1,")
+    assert abs(int(headers["webhook-timestamp"]) - time.time()) < 120
+    Webhook(standard_form(secret)).verify(call["body"], headers, json_parse=False)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(standard_form("wrong-secret-wrong-secret")).verify(call["body"], headers, json_parse=False)
+    with pytest.raises(WebhookVerificationError):  # the body is signed with the id and time: a changed id fails
+        Webhook(standard_form(secret)).verify(call["body"], {**headers, "webhook-id": "khac"}, json_parse=False)
     document = json.loads(call["body"])
     assert document["id"] == AWARD_DECIDED.id and document["type"] == "vn.dvk.awards.award-decided.v1"
     assert document["specversion"] == "1.0" and document["ward"] == "minh-xuan"
     assert document["data"]["award_name"] == "Giấy khen của Chủ tịch UBND phường"
     assert call["headers"]["Content-Type"].startswith("application/cloudevents+json")
+
+
+def test_a_rotated_secret_signs_beside_the_new_one_until_the_overlap_ends(kit, notify, webhook_server):
+    old, new = "bi-mat-cu-cua-dang-uy-2026", new_secret()
+    created = add_subscriber(notify, webhook_server.url + "/ok", old, event_types=["vn.dvk.awards.*"])
+    changed = notify.test_client().patch(f"/webhook-subscribers/{created['id']}", json={"secret": new},
+                                         headers={**bearer(notify, "admin"), "If-Match": str(created["version"])})
+    assert changed.status_code == 200, changed.get_json()
+    until = datetime.fromisoformat(changed.get_json()["previous_secret_until"])
+    assert timedelta(hours=47) < until - datetime.now(UTC) <= timedelta(hours=48)
+    kit.handle(notify, UNIT_12, AWARD_DECIDED)
+    dispatch_due(notify)
+    [during] = webhook_server.posts("/ok")
+    headers = {name.lower(): value for name, value in during["headers"].items()}
+    assert len(headers["webhook-signature"].split(" ")) == 2  # one v1 signature per active secret
+    for secret in (old, new):  # a receiver that has switched over, and one that has not yet, both accept it
+        Webhook(standard_form(secret)).verify(during["body"], headers, json_parse=False)
+
+    # the same delivery sent again once the overlap has ended (as a retry would be)
+    later = until + timedelta(minutes=1)
+    with notify.app_context():
+        db = notify.extensions["dvk_db"]
+        with db.transaction() as session:
+            delivery = session.scalars(select(Delivery).where(Delivery.channel == "webhook")).one()
+            delivery.status, delivery.next_attempt_at = "pending", later
+    dispatch_due(notify, now=later)
+    after = webhook_server.posts("/ok")[-1]
+    headers = {name.lower(): value for name, value in after["headers"].items()}
+    assert len(headers["webhook-signature"].split(" ")) == 1
+    Webhook(standard_form(new)).verify(after["body"], headers, json_parse=False)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(standard_form(old)).verify(after["body"], headers, json_parse=False)
+
+
+def test_a_secret_that_is_not_valid_base64_after_whsec_is_refused(notify):
+    answer = notify.test_client().post("/webhook-subscribers", json={
+        "name": "Đảng ủy", "url": "http://127.0.0.1:9/x", "secret": "whsec_khong-phai-base64!!"}, headers=bearer(notify, "admin"))
+    assert answer.status_code == 422 and "Khóa ký không hợp lệ" in json.dumps(answer.get_json(), ensure_ascii=False)
 
 
 def test_the_same_event_delivered_twice_reaches_everyone_once(kit, make_service, database_kind, bus_config, notify_config,

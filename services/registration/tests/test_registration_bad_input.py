@@ -37,17 +37,17 @@ def test_a_step_not_allowed_now_names_the_current_state(sqlite_http, wf):
         response = sqlite_http("POST", f"/models/{accepted['id']}/{action}", role, unit, json={"reason": "x"} if action == "return" else {},
                                if_match=accepted["version"])
         assert response.status_code == 409, action
-        assert response.json["detail"].startswith("Trạng thái hiện tại: đã tiếp nhận (accepted).")
+        assert response.json["detail"].startswith("Trạng thái hiện tại: Đã tiếp nhận (accepted).")
         assert response.json["current_status"] == "accepted"
     edit = sqlite_http("PATCH", f"/models/{accepted['id']}", "don_vi", TDP_1, json={"title": "Đổi tên"}, if_match=accepted["version"])
     assert edit.status_code == 409
-    assert "đã tiếp nhận (accepted)" in edit.json["detail"]
+    assert "Đã tiếp nhận (accepted)" in edit.json["detail"]
     # nothing can be inspected before Phòng VH-XH accepts it
     draft = wf.draft(sqlite_http, TDP_1)
     early = sqlite_http("POST", f"/models/{draft['id']}/inspections", "vhxh", json={
         "inspected_on": "2026-02-01", "inspector": "Lê Thị Mai", "rating": "tot", "findings": "Tốt."})
     assert early.status_code == 409
-    assert early.json["detail"] == "Trạng thái hiện tại: bản nháp (draft)."
+    assert early.json["detail"] == "Trạng thái hiện tại: Bản nháp (draft)."
 
 
 def test_a_stale_version_is_refused_and_nothing_is_overwritten(sqlite_http, wf):

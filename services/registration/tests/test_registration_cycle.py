@@ -88,7 +88,7 @@ def test_unit_withdraws_a_returned_model_and_can_no_longer_send_it(app, http, wf
     assert withdrawn["status"] == "withdrawn"
     again = http("POST", f"/models/{draft['id']}/submit", "don_vi", TDP_1, json={}, if_match=withdrawn["version"])
     assert again.status_code == 409
-    assert "đã rút (withdrawn)" in again.json["detail"]
+    assert "Đã rút (withdrawn)" in again.json["detail"]
     rows = assert_outbox_matches_contract(app)
     assert [r["type"] for r in rows if r["aggregatetype"] == "model"][-1] == "vn.dvk.registration.model-withdrawn.v1"
 

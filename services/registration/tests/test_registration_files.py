@@ -226,3 +226,40 @@ def test_an_upload_during_a_submit_waits_for_it_and_is_then_refused(app, http, w
     upload.join(60)
     assert answers and answers[0].status_code == 409 and answers[0].json["type"] == "urn:dvk:problem:files-locked", answers
     assert stored_counts(app) == (0, 0)
+
+
+def test_an_iphone_heic_photo_is_taken_by_its_content_with_jpeg_previews_without_exif(app, http, wf, samples):
+    """A HEIC photo as an iPhone takes it (written here by libheif through pillow-heif, with its GPS position and a
+    "turn 90°" orientation): accepted whatever its name says, kept byte for byte, previewed upright as JPEG without
+    EXIF; the original is downloaded (most browsers cannot show HEIC), and the model's event names its type."""
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: the phone was held upright, the sensor saw it sideways
+    exif.get_ifd(0x8825).update({1: "N", 2: (10.0, 45.0, 30.0), 3: "E", 4: (106.0, 40.0, 0.0)})
+    out = io.BytesIO()
+    Image.new("RGB", (3200, 1800), (30, 140, 70)).save(out, "HEIF", exif=exif.tobytes(), quality=70)
+    heic = out.getvalue()
+    assert heic[4:12] == b"ftypheic"
+    model = wf.draft(http, OWN)
+
+    sent = samples.upload(http, model["id"], heic, "IMG_0412.jpg", "Ảnh chụp bằng iPhone")
+    assert sent.status_code == 201, sent.json
+    assert (sent.json["media_type"], sent.json["has_preview"], sent.json["sha256"]) == ("image/heic", True, sha(heic))
+    base = f"/models/{model['id']}/files/{sent.json['id']}"
+    original = http("GET", base, "vhxh")
+    assert original.mimetype == "image/heic" and sha(original.data) == sha(heic)
+    assert original.headers["Content-Disposition"].startswith("attachment;")
+    preview = http("GET", f"{base}/preview", "vhxh")
+    assert preview.mimetype == "image/jpeg"
+    with Image.open(io.BytesIO(preview.data)) as image:
+        assert image.format == "JPEG" and image.size == (1440, 2560)  # upright: portrait, 2,560 px on its long side
+        assert len(image.getexif()) == 0  # no GPS position, no orientation left to apply
+    with Image.open(io.BytesIO(http("GET", f"{base}/thumbnail", "don_vi", OWN).data)) as image:
+        assert image.format == "JPEG" and image.size == (180, 320)
+
+    model = wf.act(http, model, "submit", "don_vi", OWN)
+    rows = assert_outbox_matches_contract(app)  # image/heic is in the contract's list of types
+    (submitted,) = [row["payload"] for row in rows if row["type"].endswith("model-submitted.v1")]
+    assert submitted["files"][0]["media_type"] == "image/heic"

@@ -142,7 +142,7 @@ def test_draft_edit_finalise_and_number(app, client, finalised, clock, kit):
     assert done.status_code == 200, done.json
     assert done.json["status"] == "finalised" and done.json["number"] == 5 and done.json["number_text"] == "Số: 05/BC-UBND"
     again = client.post(f"/consolidated-reports/{cid}/finalise", json={"version": done.json["version"]}, headers=vhxh)
-    assert again.status_code == 409 and again.json["detail"] == "Trạng thái hiện tại: đã ban hành (finalised)"
+    assert again.status_code == 409 and again.json["detail"] == "Trạng thái hiện tại: Đã ban hành (finalised)"
     assert client.patch(f"/consolidated-reports/{cid}", json={"title": "x", "version": done.json["version"]}, headers=vhxh).status_code == 409
 
     # The annual report takes the next number of the year.

@@ -6,6 +6,7 @@ import io
 
 from PIL import Image
 
+from dvk_platform.testing.contract import assert_outbox_matches_contract
 from dvk_platform.testing.plugin import Caller
 
 OWN, OTHER = 12, 13
@@ -72,3 +73,22 @@ def test_a_unit_attaches_evidence_to_its_report_until_it_is_accepted(app, kit):
     assert frozen.status_code == 409
     assert frozen.json["title"] == "Báo cáo đã được tiếp nhận: tệp minh chứng được giữ nguyên như khi tiếp nhận."
     assert [f["name"] for f in call("GET", base, "vhxh").json] == ["Ảnh hội nghị sơ kết.jpg"]
+
+
+def test_the_reports_events_name_its_files_without_their_bytes(app, kit):
+    """Higher levels learn which evidence a report was sent and accepted with: id, name, type, size and hash."""
+    assert kit.deliver(app, [kit.unit_event(*unit) for unit in kit.UNITS]).handled == len(kit.UNITS)
+    call = Caller(app)
+    report = call("POST", "/reports", "don_vi", OWN, json={"year": 2026, "period": "six_month", "sections": SECTIONS}).json
+    minutes = pdf()
+    sent = upload(call, report["id"], minutes, "Biên bản sơ kết.pdf", "Biên bản họp")
+    assert sent.status_code == 201
+    report = call("POST", f"/reports/{report['id']}/submit", "don_vi", OWN, json={}, if_match=report["version"]).json
+    assert call("POST", f"/reports/{report['id']}/accept", "vhxh", json={}, if_match=report["version"]).status_code == 200
+
+    rows = assert_outbox_matches_contract(app)  # the additive `files` field validates against contracts/
+    expected = [{"file_id": sent.json["id"], "name": "Biên bản sơ kết.pdf", "media_type": "application/pdf",
+                 "size": len(minutes), "sha256": hashlib.sha256(minutes).hexdigest()}]
+    by_type = {row["type"].split(".")[3]: row["payload"] for row in rows if row["aggregateid"] == str(report["id"])}
+    assert by_type["report-submitted"]["files"] == expected
+    assert by_type["report-accepted"]["files"] == expected

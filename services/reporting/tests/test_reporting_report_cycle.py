@@ -76,7 +76,7 @@ def test_report_cycle_through_the_api(app, client, units, clock, kit):
 
     wrong = client.post(f"/reports/{rid}/accept", json={"version": returned.json["version"]}, headers=reviewer)
     assert wrong.status_code == 409
-    assert wrong.json["detail"] == "Trạng thái hiện tại: bị trả lại (returned)"
+    assert wrong.json["detail"] == "Trạng thái hiện tại: Trả lại để chỉnh sửa (returned)"
 
     # Resubmitted after the deadline: still on time, because the first submission was.
     clock.set("2026-06-12T03:00:00+00:00")

@@ -16,9 +16,19 @@ from sqlalchemy.orm import Session
 
 from dvk_platform.consumer import contract_checked
 from dvk_platform.envelope import CloudEvent
-from dvk_platform.projections import fact_time, newest_wins, parse_instant, stamp, unit_state
+from dvk_platform.evidence import file_entries
+from dvk_platform.projections import fact_time, newest_wins, parse_instant, project_unit, stamp
 
-from .models import Decision, KnownInspection, KnownModel, KnownReport, KnownUnit, Nomination, ProposalLetter
+from .models import (
+    Decision,
+    KnownInspection,
+    KnownModel,
+    KnownReport,
+    KnownUnit,
+    Nomination,
+    NominationFile,
+    ProposalLetter,
+)
 
 NOMINATION_PROPOSED = "vn.dvk.awards.nomination-proposed.v1"
 NOMINATION_REVIEWED = "vn.dvk.awards.nomination-reviewed.v1"
@@ -27,19 +37,17 @@ AWARD_DECIDED = "vn.dvk.awards.award-decided.v1"
 AWARD_FORWARDED = "vn.dvk.awards.award-forwarded.v1"
 AWARD_REVOKED = "vn.dvk.awards.award-revoked.v1"
 
-# Topics (by publishing service) this service's consumer reads.
-SUBSCRIBES: list[str] = ["registration", "reporting"]
-
 
 # --- payloads of the events published (schemas in contracts/events/) -------------------------------------
 
 
-def proposed_payload(nomination: Nomination, occurred_at: datetime) -> dict[str, Any]:
+def proposed_payload(nomination: Nomination, occurred_at: datetime, files: list[NominationFile]) -> dict[str, Any]:
+    """The nomination sent to the council, with its supporting documents (id, name, type, size, hash; never bytes)."""
     return {
         "nomination_id": nomination.id, "year": nomination.year, "movement": nomination.movement,
         "nominee_kind": nomination.nominee_kind, "unit_id": nomination.unit_id, "person_name": nomination.person_name,
         "award_id": nomination.award_id, "award_name": nomination.award_name, "catalogue": nomination.catalogue,
-        "occurred_at": occurred_at.isoformat(),
+        "occurred_at": occurred_at.isoformat(), "files": file_entries(files),
     }
 
 
@@ -91,14 +99,7 @@ def revoked_payload(nomination: Nomination, occurred_at: datetime) -> dict[str, 
 
 def on_unit(session: Session, event: CloudEvent) -> None:
     """unit-created / unit-updated / unit-deactivated: the newest state of the unit wins."""
-    data = event.data
-    unit = session.get(KnownUnit, int(data["unit_id"]))
-    if unit is None:
-        unit = KnownUnit(unit_id=int(data["unit_id"]), seen_at="")
-        session.add(unit)
-    if newest_wins(unit, "seen_at", event):
-        for name, value in unit_state(event).items():
-            setattr(unit, name, value)
+    project_unit(session, KnownUnit, "seen_at", event)
 
 
 def _model(session: Session, data: dict[str, Any]) -> KnownModel:

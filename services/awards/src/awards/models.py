@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from dvk_platform.evidence import FileChunkColumns, StoredFileColumns
 from dvk_platform.labels import Labels
 from dvk_platform.tables import JSONType, UTCDateTime
 
@@ -28,16 +29,7 @@ GRANTING_LEVELS = {
 NOMINEE_KINDS = Labels("nominee_kind")
 
 # Workflow of a nomination (đề nghị khen thưởng).
-NOMINATION_STATUSES = {
-    "draft": "bản nháp",
-    "proposed": "đã đề nghị",
-    "approved": "Hội đồng thống nhất đề nghị",
-    "not_approved": "Hội đồng không thống nhất",
-    "decided": "đã có quyết định khen thưởng",
-    "forwarded": "đã trình cấp trên",
-    "revoked": "đã thu hồi",
-    "withdrawn": "đã rút",
-}
+NOMINATION_STATUSES = Labels("nomination_status")
 # Statuses that no longer hold the award, so a new nomination for the same award is not a duplicate.
 CLOSED_STATUSES = ("not_approved", "revoked", "withdrawn")
 
@@ -222,3 +214,21 @@ class KnownReport(Base):
     late: Mapped[bool] = mapped_column(Boolean, default=False)
     overdue: Mapped[bool] = mapped_column(Boolean, default=False)
     status_at: Mapped[str] = mapped_column(String(40), default="")
+
+
+class NominationFile(StoredFileColumns, Base):
+    """A supporting document of a nomination (minh chứng): a unit's report of achievements, a letter of thanks, photos.
+    The same bytes are kept once per nomination (unique SHA-256)."""
+
+    __tablename__ = "nomination_files"
+    __table_args__ = (UniqueConstraint("nomination_id", "sha256", name="uq_nomination_files_nomination_sha256"),)
+
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id"), index=True)
+
+
+class NominationFileChunk(FileChunkColumns, Base):
+    """The bytes of a nomination's file (and of an image's previews), in numbered chunks."""
+
+    __tablename__ = "nomination_file_chunks"
+
+    file_id: Mapped[int] = mapped_column(ForeignKey("nomination_files.id", ondelete="CASCADE"), primary_key=True)

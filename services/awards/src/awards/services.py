@@ -34,6 +34,7 @@ from .models import (
     KnownReport,
     KnownUnit,
     Nomination,
+    NominationFile,
     NominationStep,
     ProposalLetter,
     status_label,
@@ -240,7 +241,8 @@ def propose(session: Session, actor: Principal, nomination_id: int, expected_ver
     _move(session, actor, nomination, "propose", now, note)
     session.flush()
     add_event(session, aggregate_type="nomination", aggregate_id=nomination.id, event_type=events.NOMINATION_PROPOSED,
-              payload=events.proposed_payload(nomination, now))
+              payload=events.proposed_payload(nomination, now, list(session.scalars(
+                  select(NominationFile).where(NominationFile.nomination_id == nomination.id).order_by(NominationFile.id)))))
     return nomination
 
 

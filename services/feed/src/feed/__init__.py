@@ -25,9 +25,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     for module in (feed, keys):
         api.register_blueprint(module.blp)
-    # keys issued and revoked go to the append-only audit log (GET /audit). Never logged: key_hash (the key's
-    # SHA-256, enough to test a guessed key offline) and salt (an input of the key's signing secret).
-    audit.init_app(app, api, audited=[ApiKey], hidden={"key_hash", "salt"})
+    # keys issued, revoked and given a new signing secret go to the append-only audit log (GET /audit). Never
+    # logged: key_hash (the key's SHA-256, enough to test a guessed key offline) and the salts (inputs of the
+    # key's signing secrets).
+    audit.init_app(app, api, audited=[ApiKey], hidden={"key_hash", "salt", "previous_salt"})
     # a registry file that cannot be read or is invalid stops the service here, with the file, entry and reason
     load_registry(app.config["WARDS_FILE"] or None)
     api.refinements.append(lambda document: name_known_wards(document, app.config["WARDS_FILE"] or None))

@@ -1,4 +1,4 @@
-"""The feed's keys from the command line: `dvk-worker feed-key feed {issue,list,revoke}`.
+"""The feed's keys from the command line: `dvk-worker feed-key feed {issue,list,revoke,rotate-secret}`.
 
 Run by the operator of the province's feed (the feed is one per province; see README), so no ward's gateway
 admin needs to mint a service token. Each key issued or revoked is written to the audit log in the same
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import getpass
 import json
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
@@ -53,6 +54,17 @@ def revoke(app: Flask, key_id: int) -> dict[str, Any]:
     with app.app_context(), acting_as(actor(), "admin"), get_db().transaction() as session:
         current = session.get(ApiKey, key_id)
         return describe(services.revoke_key(session, key_id, current.version if current else None))
+
+
+def rotate_secret(app: Flask, key_id: int) -> dict[str, Any]:
+    """A new signing secret for the key (shown this once); the old one still signs during the overlap."""
+    with app.app_context(), acting_as(actor(), "admin"), get_db().transaction() as session:
+        current = session.get(ApiKey, key_id)
+        key, secret = services.rotate_secret(
+            session, key_id, current.version if current else None, app.config["FEED_SIGNING_KEY"],
+            timedelta(hours=float(app.config["FEED_ROTATION_OVERLAP_HOURS"])))
+        until = key.previous_salt_until
+        return {**describe(key), "signing_secret": secret, "previous_secret_until": until.isoformat() if until else None}
 
 
 def dumps(value: Any) -> str:

@@ -15,11 +15,6 @@ from dvk_platform.envelope import CloudEvent
 
 from .services import store_event
 
-# Every topic the wards publish on.
-SUBSCRIBES: list[str] = ["registration", "reporting", "awards", "notify"]
-# The feed serves every ward of the province that publishes to this cluster, not only its own.
-ALL_WARDS = True
-
 
 def handlers(app: Flask) -> dict[str, Callable[[Session, CloudEvent], None]]:
     schemas = load_schemas()

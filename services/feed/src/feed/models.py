@@ -41,6 +41,9 @@ class ApiKey(Base):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     key_prefix: Mapped[str] = mapped_column(String(16))
     salt: Mapped[str] = mapped_column(String(32))
+    # the salt of the signing secret replaced by a rotation: it still signs beside the new one until then
+    previous_salt: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    previous_salt_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(String(100))

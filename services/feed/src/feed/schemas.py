@@ -51,13 +51,19 @@ class KeySchema(BaseSchema):
     created_at = fields.DateTime()
     created_by = fields.String()
     revoked_at = fields.DateTime(allow_none=True)
+    previous_secret_until = fields.DateTime(allow_none=True, attribute="previous_salt_until", metadata={
+        "description": "after a rotation, the replaced signing secret still signs pages until then"})
     active = Boolean()
     version = Integer()
 
 
 class KeyCreatedSchema(KeySchema):
     api_key = fields.String(metadata={"description": "shown once; only its SHA-256 is kept"})
-    signing_secret = fields.String(metadata={"description": "shown once; verifies X-DVK-Signature of each response"})
+    signing_secret = fields.String(metadata={"description": "shown once; verifies webhook-signature of each response"})
+
+
+class KeyRotatedSchema(KeySchema):
+    signing_secret = fields.String(metadata={"description": "the new secret, shown once"})
 
 
 class VersionSchema(BaseSchema):

@@ -1,19 +1,19 @@
 """Use cases of the feed: store an event once, read a page after a cursor, issue and revoke API keys,
-sign response bodies."""
+sign response bodies (dvk_platform.webhooks, the Standard Webhooks scheme)."""
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
 
+from dvk_platform import webhooks
 from dvk_platform.auth import Principal
 from dvk_platform.contracts import validate_event
 from dvk_platform.envelope import CloudEvent
@@ -106,13 +106,32 @@ def hash_key(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def signing_secret(master: str, key: ApiKey) -> str:
+def signing_secret(master: str, key: ApiKey, salt: str | None = None) -> str:
     """The key's signing secret, derived from the service's master key: never stored, shown once."""
-    return hmac.new(master.encode(), f"dvk-feed:{key.id}:{key.salt}".encode(), hashlib.sha256).hexdigest()
+    return webhooks.derive_secret(master, f"dvk-feed:{key.id}:{salt or key.salt}")
 
 
-def sign(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def signing_secrets(master: str, key: ApiKey, now: datetime) -> tuple[str, ...]:
+    """The secrets that sign a page now: the key's, and the one a rotation replaced while its overlap lasts."""
+    until = key.previous_salt_until
+    if key.previous_salt and until is not None and until > now:
+        return (signing_secret(master, key), signing_secret(master, key, key.previous_salt))
+    return (signing_secret(master, key),)
+
+
+def rotate_secret(session: Session, key_id: int, requested: int | None, master: str,
+                  overlap: timedelta) -> tuple[ApiKey, str]:
+    """A new signing secret for the key (shown this once); the old one keeps signing beside it for `overlap`."""
+    key = session.get(ApiKey, key_id)
+    if key is None:
+        raise Problem(404, "key-not-found", "Không tìm thấy khóa API.")
+    check_version(key.version, requested, "khóa API")
+    if key.revoked_at is not None:
+        raise Problem(409, "key-revoked", "Khóa API đã bị thu hồi.", detail="Trạng thái hiện tại: đã thu hồi (revoked)")
+    key.previous_salt, key.previous_salt_until = key.salt, utcnow() + overlap
+    key.salt = secrets.token_hex(16)
+    session.flush()
+    return key, signing_secret(master, key)
 
 
 def check_wards(wards: list[str], wards_file: str | None = None) -> None:

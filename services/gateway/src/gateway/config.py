@@ -1,6 +1,9 @@
 """Gateway defaults; every key can be overridden by a DVK_* environment variable."""
 DEFAULTS = {
     "DATABASE_URL": "sqlite:///var/gateway.db",
+    # The movement's years (giai đoạn): the years the pages offer and the footer names.
+    "MOVEMENT_FIRST_YEAR": 2026,
+    "MOVEMENT_LAST_YEAR": 2030,
     # The gateway calls the services over HTTP. Its web process never touches the bus: account events go to its
     # outbox and `dvk-worker relay gateway` publishes them, so its readiness does not depend on the broker.
     "USES_BUS": False,

@@ -22,13 +22,7 @@ log = logging.getLogger(__name__)
 
 # codes the event contract labels are read from it
 FIELDS = Labels("field")
-STATUSES = {
-    "draft": "Bản nháp",
-    "submitted": "Đã gửi, chờ tiếp nhận",
-    "returned": "Trả lại để chỉnh sửa",
-    "accepted": "Đã tiếp nhận",
-    "withdrawn": "Đã rút",
-}
+STATUSES = Labels("model_status")
 ACTIONS = {
     "create": "Tạo bản nháp",
     "submit": "Gửi Phòng Văn hóa - Xã hội",
@@ -40,13 +34,7 @@ ACTIONS = {
 UNIT_KINDS = Labels("kind")
 RATINGS = Labels("rating")
 PERIODS = Labels("period")
-REPORT_STATUSES = {
-    "draft": "Dự thảo",
-    "submitted": "Đã gửi, chờ tiếp nhận",
-    "returned": "Trả lại để chỉnh sửa",
-    "resubmitted": "Đã gửi lại, chờ tiếp nhận",
-    "accepted": "Đã tiếp nhận",
-}
+REPORT_STATUSES = Labels("report_status")
 REPORT_ACTIONS = {
     "create": "Lập dự thảo",
     "submit": "Gửi Phòng Văn hóa - Xã hội",
@@ -54,16 +42,7 @@ REPORT_ACTIONS = {
     "return": "Trả lại để chỉnh sửa",
     "accept": "Tiếp nhận",
 }
-NOMINATION_STATUSES = {
-    "draft": "Bản nháp",
-    "proposed": "Đã đề nghị, chờ Hội đồng xét",
-    "approved": "Hội đồng thống nhất đề nghị",
-    "not_approved": "Hội đồng không thống nhất",
-    "decided": "Đã có quyết định khen thưởng",
-    "forwarded": "Đã trình cấp trên",
-    "revoked": "Đã thu hồi",
-    "withdrawn": "Đã rút",
-}
+NOMINATION_STATUSES = Labels("nomination_status")
 NOMINATION_ACTIONS = {
     "create": "Lập đề nghị",
     "update": "Sửa đề nghị",
@@ -259,7 +238,8 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _ward() -> dict[str, Any]:
-        return {"ward_name": app.config["WARD_NAME"]}
+        first, last = int(app.config["MOVEMENT_FIRST_YEAR"]), int(app.config["MOVEMENT_LAST_YEAR"])
+        return {"ward_name": app.config["WARD_NAME"], "movement_years": range(first, last + 1)}
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Any:

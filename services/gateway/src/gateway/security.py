@@ -21,6 +21,19 @@ CSRF_HEADER = "X-CSRF-Token"
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Machine endpoints authenticate with a bearer token, never with the session cookie.
 CSRF_EXEMPT_PREFIXES = ("/internal/",)
+# Every script, style, image and font comes from the gateway itself (vendored under static/), none inline: an
+# injected <script> or style="" does not run. Forms post only here; no page can be framed.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+# Any other answer (an evidence photo or PDF shown by the browser's own viewer, a static file, JSON): nothing may run
+# at all; only the viewer's own inline styling is allowed (Chromium styles the document it builds around an image).
+FILE_SECURITY_POLICY = (
+    "default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 
 def csrf_token() -> str:
@@ -124,9 +137,17 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _headers(response: Any) -> Any:
+        # on every answer (pages, static files, JSON, errors): no inline script or style anywhere, every asset
+        # from the gateway itself (vendored), no framing
+        html = response.mimetype == "text/html"
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY if html else FILE_SECURITY_POLICY
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if app.config["COOKIE_SECURE"]:  # served over HTTPS: browsers keep to it
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if response.mimetype == "text/html":
             response.headers.setdefault("Cache-Control", "no-store")
         return response

@@ -5,6 +5,9 @@ drives the pages. Every page the person lands on is checked for sideways overflo
 test-artifacts/journeys/<journey>-<size>/NN-<step>.png. The gateway routes the person reached by a click, a
 typed address or a form are recorded (document requests and htmx requests, matched against the gateway's url_map);
 test_route_coverage.py, which runs after the journeys, fails when a page or form of the gateway was reached by none.
+The gateway's Content-Security-Policy is enforced by the browser all along: a journey fails when any page it opens
+reports a violation (the `securitypolicyviolation` event, or Chromium's "Content Security Policy" console error), or
+when a page of the gateway arrives without the header.
 """
 from __future__ import annotations
 
@@ -33,6 +36,11 @@ TIMEOUT_MS = 30_000  # a loaded two-core machine: waits are generous, never slee
 
 # Routes the people of the ward never open: machines' endpoints and static files.
 MACHINE_ENDPOINTS = re.compile(r"^(static|ops\.|api-docs\.|internal\.)")
+
+# Reports every Content-Security-Policy violation of a page to its console, where the journey collects it.
+CSP_LISTENER = """document.addEventListener('securitypolicyviolation', e => console.error(
+    'CSP violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline') + ' at ' + e.sourceFile + ':'
+    + e.lineNumber + ' (' + (e.sample || '') + ')'));"""
 
 # Filled while the journeys run in this session: "METHOD /rule" -> journeys (test ids) that reached it.
 REACHED: dict[str, set[str]] = {}
@@ -103,6 +111,7 @@ class Journey:
     steps: int = 0
     visited: dict[str, str] = field(default_factory=dict)  # route of a page landed on -> its address
     checked: set[str] = field(default_factory=set)  # routes of pages checked for overflow and photographed
+    csp_problems: list[str] = field(default_factory=list)  # violations reported, gateway pages without the policy
 
     @property
     def folder(self):
@@ -114,6 +123,9 @@ class Journey:
         context.set_default_timeout(TIMEOUT_MS)
         context.set_default_navigation_timeout(2 * TIMEOUT_MS)
         self.contexts.append(context)
+        context.add_init_script(CSP_LISTENER)  # in every page and tab of this browser, before the page's own scripts
+        context.on("console", self._console)
+        context.on("response", self._policy_sent)
         context.on("request", self._record)  # the tabs a link opens (a photo, a PDF) count too
         page = context.new_page()
         page.on("download", self._downloaded)  # a file link is reached by its click too
@@ -169,6 +181,19 @@ class Journey:
         if route:
             REACHED.setdefault(route, set()).add(self.test_id)
 
+    def _console(self, message: Any) -> None:
+        text = message.text
+        if "CSP violation" in text or "Content Security Policy" in text:
+            self.csp_problems.append(f"{message.page.url if message.page else '?'}: {text}")
+
+    def _policy_sent(self, response: Any) -> None:
+        request = response.request
+        page = (response.headers.get("content-type") or "").startswith("text/html")
+        if request.resource_type == "document" and page and response.url.startswith(self.base):
+            policy = response.headers.get("content-security-policy") or ""
+            if "script-src 'self'" not in policy or "frame-ancestors 'none'" not in policy:
+                self.csp_problems.append(f"{response.url} ({response.status}) came without the Content-Security-Policy")
+
     def _downloaded(self, download: Any) -> None:
         route = route_of(self.app, "GET", download.url)
         if route:
@@ -207,6 +232,7 @@ def journey(request: pytest.FixtureRequest, browser, stack, size: str) -> Iterat
     trip.close()
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.passed:
+        assert not trip.csp_problems, "Content-Security-Policy problems:\n" + "\n".join(trip.csp_problems)
         unchecked = trip.unchecked_pages()
         assert not unchecked, f"pages landed on but never checked for overflow nor photographed: {unchecked}"
         FINISHED.add(request.node.nodeid)

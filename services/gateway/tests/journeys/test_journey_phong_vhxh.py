@@ -119,7 +119,7 @@ def test_journey_phong_vhxh(journey, stack, clock, tmp_path):
     expect(hoa.locator("#period-deadline")).to_have_text("15/02/2026")
     hoa.get_by_label("Hạn mới (ngày/tháng/năm)").fill("30/02/2026")
     hoa.get_by_role("button", name="Điều chỉnh hạn").click()
-    expect(hoa.locator("#err-deadline")).to_have_text("Nhập ngày theo dạng ngày/tháng/năm, ví dụ 28/02/2026.")
+    expect(hoa.locator("#err-deadline")).to_have_text("Ngày không hợp lệ: nhập ngày/tháng/năm, ví dụ 05/03/2026.")
     expect(hoa.locator("#err-reason")).to_have_text("Ghi lý do điều chỉnh hạn: các đơn vị được thông báo lý do này.")
     expect(hoa.get_by_label("Hạn mới (ngày/tháng/năm)")).to_have_value("30/02/2026")
     expect(hoa.locator("#period-deadline")).to_have_text("15/02/2026")

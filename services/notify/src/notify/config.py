@@ -13,6 +13,9 @@ DEFAULTS = {
     "SMTP_TIMEOUT": 10.0,
     # Webhooks and the dispatcher.
     "WEBHOOK_TIMEOUT": 5.0,
+    # A subscriber's secret replaced by a new one still signs (beside the new one) this many hours, so the
+    # receiver can switch over without refusing anything.
+    "WEBHOOK_ROTATION_OVERLAP_HOURS": 48.0,
     "DELIVERY_MAX_ATTEMPTS": 6,
     "DELIVERY_BACKOFF_SECONDS": 30.0,
     "DELIVERY_BACKOFF_MAX_SECONDS": 21600.0,

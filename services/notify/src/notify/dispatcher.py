@@ -7,14 +7,10 @@ a hanging or failing endpoint only ever costs its own delivery a timeout."""
 from __future__ import annotations
 
 import argparse
-import hashlib
-import hmac
 import json
 import logging
-import signal
 import smtplib
 import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -22,22 +18,19 @@ from datetime import UTC, datetime, timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from types import FrameType
 from typing import Any
 
 import requests
 from flask import Flask
 from sqlalchemy import select
 
+from dvk_platform import webhooks
 from dvk_platform.consumer import TransientError
 
 from . import services
 from .models import Delivery, WebhookSubscriber
 
 log = logging.getLogger("notify.dispatcher")
-
-SIGNATURE_HEADER = "X-DVK-Signature"
-
 
 @dataclass(frozen=True)
 class Job:
@@ -49,7 +42,7 @@ class Job:
     body_text: str
     body_html: str
     payload: Any
-    secret: str | None
+    secrets: tuple[str, ...]  # the subscriber's signing secrets now (two during a rotation's overlap)
     subscriber_active: bool
 
 
@@ -73,13 +66,15 @@ class DeliveryError(Exception):
         self.final = final  # no point in retrying (the subscriber was switched off)
 
 
-def sign(secret: str, body: bytes) -> str:
-    """The X-DVK-Signature value: HMAC-SHA256 of the raw request body with the subscriber's secret."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
 def webhook_body(payload: Any) -> bytes:
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def message_id(job: Job) -> str:
+    """The webhook-id: the CloudEvent's id (unique across wards, the same on every retry of the delivery)."""
+    if isinstance(job.payload, dict) and job.payload.get("id"):
+        return str(job.payload["id"])
+    return f"dvk-notify-delivery-{job.id}"
 
 
 def _claim(app: Flask, now: datetime) -> list[Job]:
@@ -102,7 +97,7 @@ def _claim(app: Flask, now: datetime) -> list[Job]:
             jobs.append(Job(
                 id=delivery.id, channel=delivery.channel, recipient=delivery.recipient, recipient_name=delivery.recipient_name,
                 subject=delivery.subject, body_text=delivery.body_text, body_html=delivery.body_html, payload=delivery.payload,
-                secret=subscriber.secret if subscriber else None, subscriber_active=bool(subscriber and subscriber.active),
+                secrets=subscriber.signing_secrets(now) if subscriber else (), subscriber_active=bool(subscriber and subscriber.active),
             ))
     return jobs
 
@@ -138,12 +133,13 @@ def _send_email(app: Flask, job: Job) -> None:
 
 
 def _send_webhook(app: Flask, job: Job) -> None:
-    if not job.subscriber_active or not job.secret:
+    if not job.subscriber_active or not job.secrets:
         raise DeliveryError("Nơi nhận webhook đã bị tắt hoặc bị xóa.", final=True)
     body = webhook_body(job.payload)
     headers = {
         "Content-Type": "application/cloudevents+json; charset=utf-8",
-        SIGNATURE_HEADER: sign(job.secret, body),
+        # Standard Webhooks: the id is the event's (the same on every retry), the timestamp this attempt's
+        **webhooks.signed_headers(body, job.secrets, message_id=message_id(job)),
         "X-DVK-Delivery": str(job.id),
         "User-Agent": "dvk-notify/1",
     }
@@ -154,6 +150,8 @@ def _send_webhook(app: Flask, job: Job) -> None:
         raise DeliveryError(f"Quá thời gian chờ phản hồi ({app.config['WEBHOOK_TIMEOUT']} giây)") from exc
     except requests.RequestException as exc:
         raise DeliveryError(f"Không gửi được: {exc}") from exc
+    if response.status_code == webhooks.ALREADY_RECEIVED:
+        return  # the receiver accepted this id before (an earlier attempt whose answer was lost): delivered
     if not 200 <= response.status_code < 300:
         raise DeliveryError(f"Nơi nhận trả lời HTTP {response.status_code}")
 
@@ -195,7 +193,7 @@ def dispatch_due(app: Flask, now: datetime | None = None) -> DispatchResult:
 
 def main(argv: list[str] | None = None) -> int:
     from dvk_platform.observability import configure_logging
-    from dvk_platform.worker import heartbeat
+    from dvk_platform.running import LongRunning
 
     from . import create_app
     from .reminders import run_reminders
@@ -205,39 +203,33 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     app = create_app()
     configure_logging(app.config["LOG_LEVEL"], "notify-dispatcher")
-    stopping = threading.Event()
-
-    def stop(_signum: int, _frame: FrameType | None) -> None:
-        stopping.set()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
     reminders_due = 0.0
-    tick = heartbeat(app.config["HEARTBEAT_FILE"])  # the container health check reads its age
     log.info("notify dispatcher started")
-    while not stopping.is_set():
-        tick()
-        busy = False
-        try:
-            busy = dispatch_due(app).claimed >= int(app.config["DISPATCH_BATCH_SIZE"])
-        except Exception:  # noqa: BLE001 - the database may be down; try again next round
-            log.exception("dispatch round failed")
-        if time.monotonic() >= reminders_due:
+    # stops after the round in progress on SIGTERM/SIGINT; the heartbeat file's age is the container's health check
+    with LongRunning(app.config["HEARTBEAT_FILE"]) as life:
+        while life.running:
+            life.tick()
+            busy = False
             try:
-                sent = run_reminders(app)
-                if sent:
-                    log.info("sent %d deadline reminders", len(sent))
-                reminders_due = time.monotonic() + float(app.config["REMINDER_INTERVAL_SECONDS"])
-            except TransientError as exc:
-                log.warning("reminders postponed: %s", exc)
-                reminders_due = time.monotonic() + 60
-            except Exception:  # noqa: BLE001 - retried next round
-                log.exception("reminder round failed")
-                reminders_due = time.monotonic() + 60
-        if args.once:
-            break
-        if not busy:
-            stopping.wait(float(app.config["DISPATCH_POLL_INTERVAL"]))
+                busy = dispatch_due(app).claimed >= int(app.config["DISPATCH_BATCH_SIZE"])
+            except Exception:  # noqa: BLE001 - the database may be down; try again next round
+                log.exception("dispatch round failed")
+            if time.monotonic() >= reminders_due:
+                try:
+                    sent = run_reminders(app)
+                    if sent:
+                        log.info("sent %d deadline reminders", len(sent))
+                    reminders_due = time.monotonic() + float(app.config["REMINDER_INTERVAL_SECONDS"])
+                except TransientError as exc:
+                    log.warning("reminders postponed: %s", exc)
+                    reminders_due = time.monotonic() + 60
+                except Exception:  # noqa: BLE001 - retried next round
+                    log.exception("reminder round failed")
+                    reminders_due = time.monotonic() + 60
+            if args.once:
+                break
+            if not busy:
+                life.wait(float(app.config["DISPATCH_POLL_INTERVAL"]))
     log.info("notify dispatcher stopped")
     return 0
 

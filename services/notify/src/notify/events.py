@@ -21,9 +21,6 @@ from . import recipients, services
 from .models import KnownUnit, RegistrationPeriod, ReportDeadline, UnitSubmission
 from .routing import ROUTES, render_context
 
-# Topics (by publishing service) this service's consumer reads.
-SUBSCRIBES: list[str] = ["registration", "reporting", "awards", "gateway"]
-
 R = "vn.dvk.registration."
 P = "vn.dvk.reporting."
 A = "vn.dvk.awards."

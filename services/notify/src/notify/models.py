@@ -164,6 +164,9 @@ class WebhookSubscriber(Base):
     name: Mapped[str] = mapped_column(String(200))
     url: Mapped[str] = mapped_column(String(500))
     secret: Mapped[str] = mapped_column(String(200))
+    # the secret replaced by `secret`, still signing beside it until `previous_secret_until` (rotation overlap)
+    previous_secret: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    previous_secret_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     event_types: Mapped[Any] = mapped_column(JSONType, default=list)  # empty: every event
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -174,6 +177,13 @@ class WebhookSubscriber(Base):
 
     def wants(self, event_type: str) -> bool:
         return bool(self.active) and wants(self.event_types, event_type)
+
+    def signing_secrets(self, now: datetime) -> tuple[str, ...]:
+        """The secrets that sign a delivery now: the current one, and the previous one during the overlap."""
+        until = self.previous_secret_until
+        if self.previous_secret and until is not None and until.astimezone(UTC) > now:
+            return (self.secret, self.previous_secret)
+        return (self.secret,)
 
 
 def wants(event_types: list[str] | None, event_type: str) -> bool:

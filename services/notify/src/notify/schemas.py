@@ -1,8 +1,9 @@
 """Request and response shapes of the notify API."""
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate
 
+from dvk_platform import webhooks
 from dvk_platform.schemas import MAX_PAGE, BaseSchema, Boolean, Integer, QuerySchema
 
 from .models import CHANNELS, DEADLINE_KINDS, DELIVERY_STATUSES, as_utc
@@ -77,10 +78,18 @@ class DeliveryPageSchema(BaseSchema):
     total = Integer()
 
 
+def signing_secret(value: str) -> None:
+    """A webhook secret: `whsec_<base64>` (Standard Webhooks) or any other string of 16 characters or more."""
+    try:
+        webhooks.secret_key(value)
+    except ValueError as exc:
+        raise ValidationError(f"Khóa ký không hợp lệ: {exc}.") from None
+
+
 class SubscriberCreateSchema(BaseSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     url = fields.URL(required=True, schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=500))
-    secret = fields.String(validate=validate.Length(min=16, max=200))
+    secret = fields.String(validate=[validate.Length(min=16, max=200), signing_secret])
     event_types = fields.List(fields.String(validate=validate.Regexp(r"^vn\.dvk\.[a-z0-9.*-]+$")), load_default=list)
     active = Boolean(load_default=True)
 
@@ -88,7 +97,7 @@ class SubscriberCreateSchema(BaseSchema):
 class SubscriberUpdateSchema(BaseSchema):
     name = fields.String(validate=validate.Length(min=1, max=200))
     url = fields.URL(schemes={"http", "https"}, require_tld=False, validate=validate.Length(max=500))
-    secret = fields.String(validate=validate.Length(min=16, max=200))
+    secret = fields.String(validate=[validate.Length(min=16, max=200), signing_secret])
     event_types = fields.List(fields.String(validate=validate.Regexp(r"^vn\.dvk\.[a-z0-9.*-]+$")))
     active = Boolean()
     version = Integer()
@@ -100,6 +109,7 @@ class SubscriberSchema(BaseSchema):
     url = fields.String()
     event_types = fields.List(fields.String())
     active = Boolean()
+    previous_secret_until = UtcDateTime(allow_none=True, metadata={"description": "the replaced secret still signs until then"})
     version = Integer()
     created_at = UtcDateTime()
     updated_at = UtcDateTime()

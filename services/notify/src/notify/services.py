@@ -1,14 +1,14 @@
 """Use cases: each one transaction that writes the change and its outbox row together."""
 from __future__ import annotations
 
-import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from dvk_platform import webhooks
 from dvk_platform.auth import Principal
 from dvk_platform.envelope import CloudEvent
 from dvk_platform.errors import Problem
@@ -116,7 +116,7 @@ def mark_all_read(session: Session, principal: Principal, now: datetime) -> int:
 
 def create_subscriber(session: Session, data: dict[str, Any]) -> WebhookSubscriber:
     subscriber = WebhookSubscriber(
-        name=data["name"], url=data["url"], secret=data.get("secret") or secrets.token_urlsafe(32),
+        name=data["name"], url=data["url"], secret=data.get("secret") or webhooks.new_secret(),
         event_types=list(data.get("event_types") or []), active=data.get("active", True),
     )
     session.add(subscriber)
@@ -131,9 +131,14 @@ def get_subscriber(session: Session, subscriber_id: int) -> WebhookSubscriber:
     return subscriber
 
 
-def update_subscriber(session: Session, subscriber_id: int, data: dict[str, Any], version: int | None) -> WebhookSubscriber:
+def update_subscriber(session: Session, subscriber_id: int, data: dict[str, Any], version: int | None, *,
+                      overlap: timedelta = timedelta(hours=48), now: datetime | None = None) -> WebhookSubscriber:
+    """Changes a subscriber; a new secret leaves the old one signing beside it for `overlap` (rotation)."""
     subscriber = get_subscriber(session, subscriber_id)
     check_version(subscriber.version, version, "Nơi nhận webhook")
+    if data.get("secret") and data["secret"] != subscriber.secret:
+        subscriber.previous_secret = subscriber.secret
+        subscriber.previous_secret_until = (now or datetime.now(UTC)) + overlap
     for key in ("name", "url", "secret", "event_types", "active"):
         if key in data:
             setattr(subscriber, key, list(data[key]) if key == "event_types" else data[key])

@@ -21,10 +21,6 @@ MODEL_WITHDRAWN = "vn.dvk.registration.model-withdrawn.v1"
 MODEL_INSPECTED = "vn.dvk.registration.model-inspected.v1"
 MODEL_MARKED_TYPICAL = "vn.dvk.registration.model-marked-typical.v1"
 
-# Registration consumes no other service's events.
-SUBSCRIBES: list[str] = []
-HANDLERS: dict[str, Any] = {}
-
 
 def unit_payload(unit: Unit) -> dict[str, Any]:
     return {"unit_id": unit.id, "code": unit.code, "name": unit.name, "kind": unit.kind, "active": unit.active}

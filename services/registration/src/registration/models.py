@@ -28,13 +28,7 @@ UNIT_KINDS = Labels("kind")  # codes and labels: the event contract
 
 FIELDS = Labels("field")
 
-STATUSES = {
-    "draft": "bản nháp",
-    "submitted": "đã gửi",
-    "returned": "trả lại để chỉnh sửa",
-    "accepted": "đã tiếp nhận",
-    "withdrawn": "đã rút",
-}
+STATUSES = Labels("model_status")
 
 RATINGS = Labels("rating")
 

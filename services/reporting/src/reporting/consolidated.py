@@ -1,48 +1,27 @@
 """The ward's consolidated report (báo cáo tổng hợp): drafted from accepted unit reports, edited by
-Phòng Văn hóa - Xã hội, numbered per year, finalised; exported as a Word document and an annex workbook."""
+Phòng Văn hóa - Xã hội, submitted for signature, approved or returned by a leader, numbered per year and issued.
+Use cases as in services.py (actor, id, data, expected version, `now` given); its workflow is TRANSITIONS; the
+Word document and the annex workbook are made in consolidated_document.py."""
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dvk_platform import clock
 from dvk_platform.auth import Principal
 from dvk_platform.clock import ward_date
-from dvk_platform.documents import (
-    Block,
-    Issuer,
-    OfficialDocument,
-    Paragraph,
-    PrintedSheet,
-    Signature,
-    Table,
-    bullet,
-    clean_text,
-    document_number,
-    heading,
-    issuer_from,
-    render_docx,
-    short_date,
-    workbook_properties,
-    write_sheet,
-)
 from dvk_platform.errors import Problem
+from dvk_platform.labels import Labels
 from dvk_platform.outbox import add_event
 from dvk_platform.versioning import check_version
+from dvk_platform.workflow import next_state
 
 from . import events
 from .models import (
-    FIGURE_FIELDS,
-    MODEL_FIELDS,
-    MODEL_STATUS_LABELS,
     PERIODS,
-    REPORT_STATUS_LABELS,
     ConsolidatedReport,
     RegisteredModel,
     TargetFigures,
@@ -118,12 +97,46 @@ def draft_content(session: Session, year: int, period: str, progress: Mapping[st
     }
 
 
-def create_consolidated(session: Session, year: int, period: str, config: Mapping[str, Any]) -> ConsolidatedReport:
+CONSOLIDATED_STATUSES = Labels("consolidated_status")
+# Which state each action on the consolidated report may start from, and where it leads ("edit" keeps the state).
+TRANSITIONS: dict[str, dict[str, str]] = {
+    "edit": {"draft": "draft"},
+    "submit": {"draft": "awaiting_signature"},
+    "approve": {"awaiting_signature": "approved"},
+    "return": {"awaiting_signature": "draft"},
+    "finalise": {"approved": "finalised"},
+}
+SIGNOFF_EVENTS = {"submit": events.CONSOLIDATED_REPORT_SUBMITTED_FOR_SIGNATURE, "approve": events.CONSOLIDATED_REPORT_APPROVED,
+                  "return": events.CONSOLIDATED_REPORT_RETURNED}
+NOT_EDITABLE = {"finalised": "Báo cáo tổng hợp đã ban hành, không sửa được.",
+                "awaiting_signature": "Báo cáo tổng hợp đang trình ký, không sửa được.",
+                "approved": "Báo cáo tổng hợp đã được lãnh đạo duyệt, không sửa được."}
+
+
+def _refusal(action: str, current: str) -> str:
+    if action in ("edit", "submit"):
+        return NOT_EDITABLE.get(current, "Báo cáo tổng hợp không còn là dự thảo.")
+    if action == "finalise":
+        return "Báo cáo tổng hợp đã ban hành." if current == "finalised" else \
+            "Báo cáo tổng hợp chưa được lãnh đạo duyệt, chưa ban hành được."
+    return "Báo cáo tổng hợp chưa được trình ký."
+
+
+def _target(report: ConsolidatedReport, action: str) -> str:
+    """Where `action` takes the report (409 invalid-transition if its state does not allow it)."""
+    current = report.status
+    return next_state(TRANSITIONS, action, current, lambda _allowed: (
+        _refusal(action, current), f"Trạng thái hiện tại: {CONSOLIDATED_STATUSES.get(current, current)} ({current})"))
+
+
+def create_consolidated(session: Session, actor: Principal, year: int, period: str, now: datetime,
+                        config: Mapping[str, Any]) -> ConsolidatedReport:
+    """Phòng VH-XH's draft, from the accepted unit reports and the progress as of `now`; `config` names the signer."""
     existing = session.scalar(select(ConsolidatedReport).where(ConsolidatedReport.year == year, ConsolidatedReport.period == period))
     if existing is not None:
         raise Problem(409, "duplicate-consolidated-report", "Kỳ này đã có báo cáo tổng hợp.",
                       detail=f"Báo cáo tổng hợp số {existing.id}.", consolidated_id=existing.id)
-    progress = compute_progress(session, year, config, clock.now(config))
+    progress = compute_progress(session, year, config, now)
     report = ConsolidatedReport(year=year, period=period, status="draft", title=period_subject(year, period),
                                 content=draft_content(session, year, period, progress), recipients=list(DEFAULT_RECIPIENTS),
                                 signer_name=config.get("CHAIRMAN_NAME") or "")
@@ -139,84 +152,35 @@ def get_consolidated(session: Session, consolidated_id: int) -> ConsolidatedRepo
     return report
 
 
-CONSOLIDATED_STATUSES = {
-    "draft": "dự thảo",
-    "awaiting_signature": "đang trình ký",
-    "approved": "lãnh đạo đã duyệt, chờ ban hành",
-    "finalised": "đã ban hành",
-}
+def consolidated_reports(session: Session) -> list[ConsolidatedReport]:
+    return list(session.scalars(select(ConsolidatedReport).order_by(ConsolidatedReport.year, ConsolidatedReport.period)))
 
 
-def _require(report: ConsolidatedReport, status: str, message: str) -> None:
-    if report.status != status:
-        raise Problem(409, "invalid-transition", message,
-                      detail=f"Trạng thái hiện tại: {CONSOLIDATED_STATUSES.get(report.status, report.status)} ({report.status})")
-
-
-def _require_draft(report: ConsolidatedReport) -> None:
-    messages = {"finalised": "Báo cáo tổng hợp đã ban hành, không sửa được.",
-                "awaiting_signature": "Báo cáo tổng hợp đang trình ký, không sửa được.",
-                "approved": "Báo cáo tổng hợp đã được lãnh đạo duyệt, không sửa được."}
-    _require(report, "draft", messages.get(report.status, "Báo cáo tổng hợp không còn là dự thảo."))
-
-
-def _signoff_payload(report: ConsolidatedReport, principal: Principal, now: datetime, **extra: Any) -> dict[str, Any]:
-    return {"consolidated_id": report.id, "year": report.year, "period": report.period, "title": report.title,
-            "actor_role": principal.role, "occurred_at": iso(now), **extra}
-
-
-def submit_for_signature(session: Session, consolidated_id: int, principal: Principal, config: Mapping[str, Any],
-                         expected_version: int | None) -> ConsolidatedReport:
-    """Phòng VH-XH trình ký: the draft goes to the leaders, and can no longer be edited while they read it."""
+def sign_off(session: Session, actor: Principal, consolidated_id: int, action: str, expected_version: int | None,
+             now: datetime, reason: str | None = None) -> ConsolidatedReport:
+    """Phòng VH-XH submits the draft for signature (it can no longer be edited while the leaders read it); a leader
+    approves it (Phòng VH-XH may then issue it with a number) or returns it to a draft, saying what to change."""
     report = get_consolidated(session, consolidated_id)
     check_version(report.version, expected_version)
-    _require_draft(report)
-    now = clock.now(config)
-    report.status = "awaiting_signature"
-    report.submitted_for_signature_at = now
-    report.return_reason = None
+    report.status = _target(report, action)
+    if action == "submit":
+        report.submitted_for_signature_at, report.return_reason = now, None
+    elif action == "approve":
+        report.approved_at, report.approved_by = now, actor.name
+    else:
+        report.return_reason, report.submitted_for_signature_at = reason, None
     session.flush()
-    add_event(session, aggregate_type="consolidated-report", aggregate_id=report.id,
-              event_type=events.CONSOLIDATED_REPORT_SUBMITTED_FOR_SIGNATURE, payload=_signoff_payload(report, principal, now))
+    extra = {"reason": reason} if action == "return" else {}
+    add_event(session, aggregate_type="consolidated-report", aggregate_id=report.id, event_type=SIGNOFF_EVENTS[action],
+              payload=events.signoff_payload(report, actor.role, iso(now), **extra))
     return report
 
 
-def approve_consolidated(session: Session, consolidated_id: int, principal: Principal, config: Mapping[str, Any],
-                         expected_version: int | None) -> ConsolidatedReport:
-    """The leader approves the report awaiting signature; Phòng VH-XH may then issue it with a number."""
+def update_consolidated(session: Session, actor: Principal, consolidated_id: int, data: dict[str, Any],
+                        expected_version: int | None) -> ConsolidatedReport:
     report = get_consolidated(session, consolidated_id)
     check_version(report.version, expected_version)
-    _require(report, "awaiting_signature", "Báo cáo tổng hợp chưa được trình ký.")
-    now = clock.now(config)
-    report.status = "approved"
-    report.approved_at = now
-    report.approved_by = principal.name
-    session.flush()
-    add_event(session, aggregate_type="consolidated-report", aggregate_id=report.id,
-              event_type=events.CONSOLIDATED_REPORT_APPROVED, payload=_signoff_payload(report, principal, now))
-    return report
-
-
-def return_consolidated(session: Session, consolidated_id: int, reason: str, principal: Principal,
-                        config: Mapping[str, Any], expected_version: int | None) -> ConsolidatedReport:
-    """The leader returns the report awaiting signature to Phòng VH-XH, saying what to change."""
-    report = get_consolidated(session, consolidated_id)
-    check_version(report.version, expected_version)
-    _require(report, "awaiting_signature", "Báo cáo tổng hợp chưa được trình ký.")
-    now = clock.now(config)
-    report.status = "draft"
-    report.return_reason = reason
-    report.submitted_for_signature_at = None
-    session.flush()
-    add_event(session, aggregate_type="consolidated-report", aggregate_id=report.id,
-              event_type=events.CONSOLIDATED_REPORT_RETURNED, payload=_signoff_payload(report, principal, now, reason=reason))
-    return report
-
-
-def update_consolidated(session: Session, consolidated_id: int, data: dict[str, Any], expected_version: int | None) -> ConsolidatedReport:
-    report = get_consolidated(session, consolidated_id)
-    check_version(report.version, expected_version)
-    _require_draft(report)
+    _target(report, "edit")
     for key in ("title", "document_date", "recipients", "signer_name"):
         if key in data:
             setattr(report, key, data[key])
@@ -255,36 +219,19 @@ def current_figures(session: Session, report: ConsolidatedReport, config: Mappin
     }
 
 
-def snapshot_payload(year: int, period: str, progress: Mapping[str, Any], occurred_at: str) -> dict[str, Any]:
-    targets = progress["targets"][period]
-    return {
-        "year": year,
-        "period": period,
-        "units": {k: progress["units"][k] for k in ("active", "with_registered_model", "with_accepted_model", "target_met")},
-        "reports": progress["reports"][period],
-        "targets": {k: targets[k] for k in ("totals", "on_time_rate", "on_time_met", "satisfaction_rate", "conduct_rate", "conduct_met")},
-        "models": {"total": progress["models"]["total"], "by_status": progress["models"]["by_status"],
-                   "by_field": {f: v["total"] for f, v in progress["models"]["by_field"].items()}},
-        "typical_models": len(progress["typical_models"]),
-        "commendations": {k: progress["commendations"][k] for k in ("proposed", "decided", "collective", "individual", "revoked")},
-        "occurred_at": occurred_at,
-    }
-
-
-def publish_snapshot(session: Session, year: int, period: str, config: Mapping[str, Any]) -> dict[str, Any]:
-    now = clock.now(config)
-    payload = snapshot_payload(year, period, compute_progress(session, year, config, now), iso(now))
+def publish_snapshot(session: Session, actor: Principal, year: int, period: str, now: datetime,
+                     config: Mapping[str, Any]) -> dict[str, Any]:
+    payload = events.snapshot_payload(year, period, compute_progress(session, year, config, now), iso(now))
     add_event(session, aggregate_type="progress", aggregate_id=f"{year}-{period}", event_type=events.PROGRESS_SNAPSHOT, payload=payload)
     return payload
 
 
-def finalise_consolidated(session: Session, consolidated_id: int, number: int | None, principal: Principal,
-                          config: Mapping[str, Any], expected_version: int | None) -> ConsolidatedReport:
+def finalise_consolidated(session: Session, actor: Principal, consolidated_id: int, number: int | None,
+                          expected_version: int | None, now: datetime, config: Mapping[str, Any]) -> ConsolidatedReport:
+    """Issue the approved report: numbered per year, its figures frozen, announced with the progress it states."""
     report = get_consolidated(session, consolidated_id)
     check_version(report.version, expected_version)
-    _require(report, "approved", "Báo cáo tổng hợp chưa được lãnh đạo duyệt, chưa ban hành được."
-             if report.status != "finalised" else "Báo cáo tổng hợp đã ban hành.")
-    now = clock.now(config)
+    target = _target(report, "finalise")
     taken = set(session.scalars(select(ConsolidatedReport.number).where(ConsolidatedReport.year == report.year,
                                                                         ConsolidatedReport.number.is_not(None))))
     if number is None:
@@ -295,240 +242,12 @@ def finalise_consolidated(session: Session, consolidated_id: int, number: int | 
     report.figures = current_figures(session, report, config, now)
     report.number = number
     report.document_date = report.document_date or ward_date(now, config)
-    report.status = "finalised"
+    report.status = target
     report.finalised_at = now
     session.flush()
     add_event(session, aggregate_type="consolidated-report", aggregate_id=report.id, event_type=events.CONSOLIDATED_REPORT_FINALISED,
-              payload={"consolidated_id": report.id, "year": report.year, "period": report.period, "number": report.number,
-                       "occurred_at": iso(now)})
+              payload=events.finalised_payload(report, iso(now)))
     progress = report.figures["progress"]
     add_event(session, aggregate_type="progress", aggregate_id=f"{report.year}-{report.period}", event_type=events.PROGRESS_SNAPSHOT,
-              payload=snapshot_payload(report.year, report.period, progress, iso(now)))
+              payload=events.snapshot_payload(report.year, report.period, progress, iso(now)))
     return report
-
-
-# --- exports ----------------------------------------------------------------------------------------
-
-
-def _issuer(config: Mapping[str, Any]) -> Issuer:
-    return issuer_from(config)
-
-
-def _agency_text(config: Mapping[str, Any]) -> str:
-    """"Ủy ban nhân dân phường Minh Xuân" as running text."""
-    return f"Ủy ban nhân dân phường {config['WARD_PLACE_NAME']}"
-
-
-def _period_words(report: ConsolidatedReport) -> str:
-    return f"sơ kết 6 tháng đầu năm {report.year}" if report.period == "six_month" else f"tổng kết năm {report.year}"
-
-
-def _pct(value: float | None) -> str:
-    return "chưa có số liệu" if value is None else f"{value:.2f}%".replace(".", ",")
-
-
-def _count(value: int) -> str:
-    """Counts as a ward report writes them: "05", "12"; none is "không có"."""
-    return f"{value:02d}" if value else "không có"
-
-
-def annex_reference(report: ConsolidatedReport, config: Mapping[str, Any]) -> str:
-    """"(Kèm theo Báo cáo số 05/BC-UBND ngày 05/6/2026 của Ủy ban nhân dân phường Minh Xuân)"."""
-    number = document_number("BC", report.number) if report.number else "     /BC-UBND"
-    day = report.document_date if report.status == "finalised" else None
-    return f"(Kèm theo Báo cáo số {number} ngày {short_date(day)} của {_agency_text(config)})"
-
-
-def _model_sentences(figures: Mapping[str, Any]) -> list[Block]:
-    progress = figures["progress"]
-    units, models = progress["units"], figures.get("models") or []
-    accepted = [m for m in models if m["status"] == "accepted"]
-    typical = [m for m in models if m["typical"]]
-    inspected = [m for m in models if m.get("inspected_on")]
-    blocks: list[Block] = [Paragraph(
-        f"Có {units['with_registered_model']:02d}/{units['active']:02d} cơ quan, đơn vị, tổ dân phố đăng ký "
-        f"nội dung, mô hình “Dân vận khéo” (đạt {_pct(units['registered_percent'])}); tổng số "
-        f"{progress['models']['total']:02d} mô hình, trong đó {_count(len(accepted))} mô hình được Phòng Văn hóa - Xã hội "
-        f"tiếp nhận, {_count(len(inspected))} mô hình đã được kiểm tra, {_count(len(typical))} mô hình được chọn làm "
-        "điển hình tiêu biểu để nhân rộng."
-        + ("" if units["target_met"] else
-           f" Còn {_count(len(units['without_model']))} đơn vị chưa đăng ký mô hình: "
-           + ", ".join(u["name"] for u in units["without_model"]) + "." if units["without_model"] else ""))]
-    rows = []
-    by_field = progress["models"]["by_field"]
-    for index, (key, name) in enumerate(MODEL_FIELDS.items(), start=1):
-        field_models = [m for m in models if m["field"] == key]
-        rows.append([str(index), name, str(by_field.get(key, {}).get("total", len(field_models))),
-                     str(sum(1 for m in field_models if m["status"] == "accepted")),
-                     str(sum(1 for m in field_models if m["typical"]))])
-    rows.append(["", "Tổng cộng", str(progress["models"]["total"]), str(len(accepted)), str(len(typical))])
-    blocks.append(Paragraph("Số mô hình theo lĩnh vực:", indent=True))
-    blocks.append(Table(columns=["STT", "Lĩnh vực", "Số mô hình", "Đã tiếp nhận", "Điển hình"], rows=rows,
-                        widths_mm=[14, 81, 24, 24, 22], bold_last_row=True))
-    by_unit: dict[str, list[Mapping[str, Any]]] = {}
-    for model in accepted:
-        by_unit.setdefault(model["unit_name"], []).append(model)
-    if by_unit:
-        blocks.append(Paragraph("Các mô hình tiêu biểu của từng đơn vị:"))
-        for unit_name, unit_models in by_unit.items():
-            named = "; ".join(f"mô hình “{m['title']}”" + (" (điển hình tiêu biểu)" if m["typical"] else "")
-                              for m in sorted(unit_models, key=lambda m: not m["typical"]))
-            blocks.append(bullet(f"{unit_name}: {named}."))
-    return blocks
-
-
-def _target_sentences(figures: Mapping[str, Any], period: str) -> list[Block]:
-    summary = figures["summary"]
-    totals = summary["totals"]
-    reports = figures["progress"]["reports"][period]
-    units = figures["progress"]["units"]
-
-    def verdict(met: bool | None) -> str:
-        return "chưa có số liệu" if met is None else ("Đạt" if met else "Chưa đạt")
-
-    blocks: list[Block] = [Paragraph(
-        f"Tiếp nhận {totals['files_received']} hồ sơ thủ tục hành chính, đã giải quyết {totals['files_resolved']} hồ sơ, "
-        f"trong đó {totals['files_on_time']} hồ sơ đúng và trước hạn, đạt {_pct(summary['on_time_rate'])} "
-        f"(chỉ tiêu từ 98% trở lên: {verdict(summary['on_time_met']).lower()}); {totals['online_files']} hồ sơ trực tuyến, "
-        f"{totals['cashless_payments']} giao dịch thanh toán không dùng tiền mặt; tỷ lệ người dân hài lòng "
-        f"{_pct(summary['satisfaction_rate'])}; {totals['digital_literacy_participants']} lượt người tham gia "
-        f"“Bình dân học vụ số”. {totals['officials_total'] - totals['officials_violating']}/{totals['officials_total']} "
-        f"cán bộ, công chức thực hiện nghiêm quy tắc ứng xử, đạo đức công vụ ({_pct(summary['conduct_rate'])}).")]
-    rows = [
-        ["1", "Duy trì mô hình “Chính quyền thân thiện, vì Nhân dân phục vụ”", "Hằng năm", "Đang thực hiện", "Đạt"],
-        ["2", "Cán bộ, công chức giữ quy tắc ứng xử, đạo đức công vụ", "100%", _pct(summary["conduct_rate"]),
-         verdict(summary["conduct_met"])],
-        ["3", "Đơn vị đăng ký ít nhất 01 mô hình", f"{units['active']} đơn vị",
-         f"{units['with_registered_model']} đơn vị", "Đạt" if units["with_registered_model"] >= units["active"] > 0 else "Chưa đạt"],
-        ["4", "Hồ sơ TTHC giải quyết đúng và trước hạn", "≥ 98%", _pct(summary["on_time_rate"]), verdict(summary["on_time_met"])],
-        ["5", "Dịch vụ công trực tuyến, thanh toán không dùng tiền mặt, “Bình dân học vụ số”", "Tăng",
-         f"{totals['online_files']} / {totals['cashless_payments']} / {totals['digital_literacy_participants']}", "Theo dõi"],
-    ]
-    blocks.append(Table(columns=["STT", "Chỉ tiêu", "Yêu cầu", "Kết quả", "Đánh giá"], rows=rows,
-                        widths_mm=[14, 70, 25, 32, 24]))
-    blocks.append(Paragraph(
-        f"Về công tác báo cáo: {reports['submitted']:02d}/{reports['expected']:02d} đơn vị gửi báo cáo, trong đó "
-        f"{_count(reports['on_time'])} đơn vị gửi đúng hạn, {_count(reports['late'])} đơn vị nộp muộn"
-        + (f", {_count(reports['overdue'])} đơn vị quá hạn chưa gửi" if reports["overdue"] else "") + "."))
-    return blocks
-
-
-def document_of(report: ConsolidatedReport, config: Mapping[str, Any], figures: Mapping[str, Any]) -> OfficialDocument:
-    """The report as a ward writes it: the plan's sections, the figures in sentences and tables, each unit's
-    models named, difficulties and proposals gathered, "Trên đây là …" and "./."."""
-    content = report.content
-
-    def paragraphs(text: str) -> list[Paragraph]:
-        return [Paragraph(line.strip()) for line in clean_text(text).split("\n") if line.strip()]
-
-    def bullets(key: str) -> list[Paragraph]:
-        return [bullet(f"{i['unit_name']}: {i['text']}" if i.get("unit_name") not in (None, "", "Chung") else i["text"])
-                for i in content.get(key) or []] or [bullet("Không có.")]
-
-    body: list[Block] = [*paragraphs(content.get("intro", ""))]
-    body += [heading("I. CÔNG TÁC LÃNH ĐẠO, CHỈ ĐẠO"), *paragraphs(content.get("leadership", ""))]
-    body += [heading("II. KẾT QUẢ THỰC HIỆN"), heading("1. Kết quả đăng ký, thực hiện các mô hình “Dân vận khéo”")]
-    body += _model_sentences(figures)
-    body += [heading("2. Kết quả thực hiện các chỉ tiêu"), *_target_sentences(figures, report.period)]
-    extra = [p for p in paragraphs(content.get("results", "")) if not p.text.startswith("Có ")]
-    body += extra
-    body += [heading("3. Hiệu quả mang lại"), *paragraphs(content.get("effectiveness", ""))]
-    body += [heading("4. Những cách làm hay, sáng tạo"), *bullets("good_practices")]
-    body += [heading("III. KHÓ KHĂN, VƯỚNG MẮC"), *bullets("difficulties")]
-    body += [heading("IV. KIẾN NGHỊ, ĐỀ XUẤT"), *bullets("recommendations")]
-    body += [heading("V. PHƯƠNG HƯỚNG, NHIỆM VỤ THỜI GIAN TỚI"), *paragraphs(content.get("next_direction", ""))]
-    body.append(Paragraph(
-        f"Trên đây là báo cáo {_period_words(report)} thực hiện Phong trào thi đua “Dân vận khéo” của "
-        f"{_agency_text(config)} (số liệu chi tiết tại Phụ lục kèm theo)./."))
-    draft = report.status != "finalised"
-    return OfficialDocument(
-        type_code="BC", number=report.number, issued_on=report.document_date, title="BÁO CÁO", subtitle=report.title,
-        body=body, signature=Signature(name=report.signer_name or config.get("CHAIRMAN_NAME") or ""),
-        recipients=list(report.recipients), issuer=_issuer(config), draft=draft,
-    )
-
-
-def consolidated_docx(report: ConsolidatedReport, config: Mapping[str, Any], figures: Mapping[str, Any]) -> bytes:
-    return render_docx(document_of(report, config, figures))
-
-
-def _code(figures: Mapping[str, Any], unit_id: int) -> str:
-    return (figures.get("unit_codes") or {}).get(str(unit_id)) or str(unit_id)
-
-
-def annex_xlsx(report: ConsolidatedReport, figures: Mapping[str, Any], config: Mapping[str, Any]) -> bytes:
-    """Phụ lục: target figures per unit with totals, the unit reports, the models; each sheet printed landscape A4,
-    one page wide, its header row repeated, headed "PHỤ LỤC …" and "(Kèm theo Báo cáo số … ngày …)"."""
-    book = Workbook()
-    reference = annex_reference(report, config)
-    subject = f"{_period_words(report)} thực hiện Phong trào thi đua “Dân vận khéo”".upper()
-    summary = figures["summary"]
-    write_sheet(book, PrintedSheet(
-        name="Chỉ tiêu", heading="PHỤ LỤC I", subheading=f"SỐ LIỆU CHỈ TIÊU CỦA CÁC ĐƠN VỊ — {subject}",
-        reference=reference, columns=["STT", "Mã đơn vị", "Đơn vị", *FIGURE_FIELDS.values()],
-        rows=[[i, _code(figures, row["unit_id"]), row["unit_name"], *(row[name] for name in FIGURE_FIELDS)]
-              for i, row in enumerate(figures["units"], start=1)],
-        totals=["", "", "Tổng cộng", *(summary["totals"][name] for name in FIGURE_FIELDS)],
-        widths=[6, 14, 30, *([11] * len(FIGURE_FIELDS))], numeric_from=3,
-        notes=[f"Tỷ lệ hồ sơ đúng và trước hạn: {_pct(summary['on_time_rate'])} (chỉ tiêu từ 98% trở lên).",
-               f"Tỷ lệ hài lòng: {_pct(summary['satisfaction_rate'])}.",
-               f"Tỷ lệ cán bộ, công chức giữ quy tắc ứng xử: {_pct(summary['conduct_rate'])} (chỉ tiêu 100%)."],
-    ), first=True)
-
-    reports = figures["reports"]
-    write_sheet(book, PrintedSheet(
-        name="Báo cáo đơn vị", heading="PHỤ LỤC II", subheading=f"TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC ĐƠN VỊ — {subject}",
-        reference=reference, columns=["STT", "Mã đơn vị", "Đơn vị", "Trạng thái", "Ngày gửi", "Thời hạn"],
-        rows=[[i, _code(figures, row["unit_id"]), row["unit_name"], REPORT_STATUS_LABELS.get(row["status"], row["status"]),
-               _dmy(row.get("submitted_on") or (row["submitted_at"] or "")[:10]),
-               "" if not row["submitted_at"] else ("Nộp muộn" if row["late"] else "Đúng hạn")]
-              for i, row in enumerate(reports, start=1)],
-        totals=["", "", "Tổng cộng", f"{sum(1 for r in reports if r['status'] == 'accepted')} đã tiếp nhận",
-                f"{sum(1 for r in reports if r['submitted_at'])} đã gửi", f"{sum(1 for r in reports if r['late'])} nộp muộn"],
-        widths=[6, 14, 40, 28, 14, 14],
-    ))
-
-    models = figures.get("models") or []
-    write_sheet(book, PrintedSheet(
-        name="Mô hình", heading="PHỤ LỤC III", subheading=f"CÁC MÔ HÌNH “DÂN VẬN KHÉO” NĂM {report.year}",
-        reference=reference, columns=["STT", "Mã đơn vị", "Đơn vị", "Tên mô hình", "Lĩnh vực", "Tình trạng", "Điển hình",
-                                      "Ngày kiểm tra"],
-        rows=[[i, _code(figures, m["unit_id"]), m["unit_name"], m["title"], MODEL_FIELDS.get(m["field"], m["field"]),
-               MODEL_STATUS_LABELS.get(m["status"], m["status"]), "Điển hình" if m["typical"] else "",
-               _dmy(m.get("inspected_on") or "")] for i, m in enumerate(models, start=1)],
-        totals=["", "", "Tổng cộng", f"{len(models)} mô hình", "", "", f"{sum(1 for m in models if m['typical'])}", ""],
-        widths=[6, 14, 28, 44, 24, 20, 11, 13],
-    ))
-
-    progress = figures["progress"]
-    period = progress["reports"][report.period]
-    overview = [
-        ("Đơn vị đang tham gia", progress["units"]["active"]),
-        ("Đơn vị đã đăng ký mô hình", progress["units"]["with_registered_model"]),
-        ("Đơn vị có mô hình được tiếp nhận", progress["units"]["with_accepted_model"]),
-        ("Số mô hình", progress["models"]["total"]),
-        ("Mô hình điển hình", len(progress["typical_models"])),
-        ("Báo cáo đã gửi", period["submitted"]),
-        ("Báo cáo đúng hạn", period["on_time"]),
-        ("Báo cáo nộp muộn", period["late"]),
-        ("Báo cáo quá hạn chưa gửi", period["overdue"]),
-        ("Khen thưởng đã quyết định", progress["commendations"]["decided"]),
-    ]
-    write_sheet(book, PrintedSheet(
-        name="Tổng hợp", heading="PHỤ LỤC IV", subheading=f"TỔNG HỢP KẾT QUẢ — {subject}", reference=reference,
-        columns=["STT", "Nội dung", "Số lượng"], rows=[[i, label, value] for i, (label, value) in enumerate(overview, start=1)],
-        widths=[6, 60, 14], numeric_from=2,
-    ))
-    workbook_properties(book, author=_issuer(config).full_name, title=f"Phụ lục — {report.title}",
-                        created=report.document_date)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _dmy(iso_day: str) -> str:
-    """"2026-06-05" → "05/06/2026"."""
-    if not iso_day:
-        return ""
-    year, month, day = iso_day[:10].split("-")
-    return f"{day}/{month}/{year}"

@@ -7,7 +7,7 @@ their own columns, and a withdrawal, final in awards, is a flag no other event c
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
@@ -16,9 +16,20 @@ from sqlalchemy.orm import Session
 
 from dvk_platform.consumer import contract_checked
 from dvk_platform.envelope import CloudEvent
-from dvk_platform.projections import newest_wins, unit_state
+from dvk_platform.evidence import file_entries
+from dvk_platform.projections import newest_wins, project_unit
 
-from .models import Commendation, RegisteredModel, ReportDeadline, TargetFigures, Unit, UnitReport
+from .models import (
+    Commendation,
+    ConsolidatedReport,
+    OverdueNotice,
+    RegisteredModel,
+    ReportDeadline,
+    ReportFile,
+    TargetFigures,
+    Unit,
+    UnitReport,
+)
 
 REPORT_SUBMITTED = "vn.dvk.reporting.report-submitted.v1"
 REPORT_RESUBMITTED = "vn.dvk.reporting.report-resubmitted.v1"
@@ -33,11 +44,9 @@ CONSOLIDATED_REPORT_RETURNED = "vn.dvk.reporting.consolidated-report-returned.v1
 PROGRESS_SNAPSHOT = "vn.dvk.reporting.progress-snapshot.v1"
 REPORT_DEADLINE_SET = "vn.dvk.reporting.report-deadline-set.v1"
 
-# Topics (by publishing service) this service's consumer reads.
-SUBSCRIBES: list[str] = ["registration", "awards"]
 
-
-def report_payload(report: UnitReport, occurred_at: str) -> dict[str, Any]:
+def report_payload(report: UnitReport, occurred_at: str, files: list[ReportFile]) -> dict[str, Any]:
+    """A unit report's step, with its evidence files at that moment (id, name, type, size, hash; never the bytes)."""
     return {
         "report_id": report.id,
         "unit_id": report.unit_id,
@@ -48,6 +57,7 @@ def report_payload(report: UnitReport, occurred_at: str) -> dict[str, Any]:
         "due_date": report.due_date.isoformat(),
         "occurred_at": occurred_at,
         "reason": report.return_reason if report.status == "returned" else None,
+        "files": file_entries(files),
     }
 
 
@@ -55,6 +65,37 @@ def deadline_payload(row: ReportDeadline, previous_due_date: date, actor_role: s
     return {"year": row.year, "period": row.period, "due_date": row.due_date.isoformat(),
             "previous_due_date": previous_due_date.isoformat(), "version": row.version, "occurred_at": occurred_at,
             "actor_role": actor_role}
+
+
+def overdue_payload(notice: OverdueNotice, occurred_at: str) -> dict[str, Any]:
+    return {"unit_id": notice.unit_id, "year": notice.year, "period": notice.period,
+            "due_date": notice.due_date.isoformat(), "occurred_at": occurred_at}
+
+
+def signoff_payload(report: ConsolidatedReport, actor_role: str, occurred_at: str, **extra: Any) -> dict[str, Any]:
+    return {"consolidated_id": report.id, "year": report.year, "period": report.period, "title": report.title,
+            "actor_role": actor_role, "occurred_at": occurred_at, **extra}
+
+
+def finalised_payload(report: ConsolidatedReport, occurred_at: str) -> dict[str, Any]:
+    return {"consolidated_id": report.id, "year": report.year, "period": report.period, "number": report.number,
+            "occurred_at": occurred_at}
+
+
+def snapshot_payload(year: int, period: str, progress: Mapping[str, Any], occurred_at: str) -> dict[str, Any]:
+    targets = progress["targets"][period]
+    return {
+        "year": year,
+        "period": period,
+        "units": {k: progress["units"][k] for k in ("active", "with_registered_model", "with_accepted_model", "target_met")},
+        "reports": progress["reports"][period],
+        "targets": {k: targets[k] for k in ("totals", "on_time_rate", "on_time_met", "satisfaction_rate", "conduct_rate", "conduct_met")},
+        "models": {"total": progress["models"]["total"], "by_status": progress["models"]["by_status"],
+                   "by_field": {f: v["total"] for f, v in progress["models"]["by_field"].items()}},
+        "typical_models": len(progress["typical_models"]),
+        "commendations": {k: progress["commendations"][k] for k in ("proposed", "decided", "collective", "individual", "revoked")},
+        "occurred_at": occurred_at,
+    }
 
 
 def figures_payload(row: TargetFigures, occurred_at: str) -> dict[str, Any]:
@@ -65,14 +106,7 @@ def figures_payload(row: TargetFigures, occurred_at: str) -> dict[str, Any]:
 # --- consumed: registration -------------------------------------------------------------------------
 
 def on_unit_changed(session: Session, event: CloudEvent) -> None:
-    data = event.data
-    unit = session.get(Unit, int(data["unit_id"]))
-    if unit is None:
-        unit = Unit(unit_id=int(data["unit_id"]), event_time="")
-        session.add(unit)
-    if newest_wins(unit, "event_time", event):
-        for name, value in unit_state(event).items():
-            setattr(unit, name, value)
+    project_unit(session, Unit, "event_time", event)
 
 
 def _model(session: Session, data: dict[str, Any]) -> RegisteredModel:

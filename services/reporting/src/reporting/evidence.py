@@ -2,10 +2,6 @@
 returned; kept as they were once it is sent and accepted."""
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy.orm import Session
-
 from dvk_platform import evidence
 from dvk_platform.errors import Problem
 
@@ -13,10 +9,6 @@ from .models import ReportFile, ReportFileChunk, UnitReport
 from .services import get_report, status_text
 
 EDITABLE = ("draft", "returned")
-
-
-def _visible(session: Session, principal: Any, report_id: int) -> UnitReport:
-    return get_report(session, report_id, principal)
 
 
 def _editable(report: UnitReport) -> None:
@@ -28,4 +20,4 @@ def _editable(report: UnitReport) -> None:
 
 
 # the unit's own report (404 for another unit's, as for the report)
-REPORT_FILES = evidence.FileStore(ReportFile, ReportFileChunk, "report_id", _visible, _editable)
+REPORT_FILES = evidence.FileStore(ReportFile, ReportFileChunk, "report_id", get_report, _editable)

@@ -10,6 +10,7 @@ import io
 import unicodedata
 import zipfile
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from openpyxl import load_workbook
@@ -175,11 +176,11 @@ def parse_figures(rows: list[list[Any]], units_by_code: Mapping[str, Unit]) -> l
 
 
 def import_figures(session: Session, year: int, period: str, filename: str, content: bytes,
-                   config: Mapping[str, Any]) -> list[TargetFigures]:
+                   now: datetime) -> list[TargetFigures]:
     units = {u.code: u for u in session.scalars(select(Unit).where(Unit.active.is_(True)))}
     parsed = parse_figures(read_rows(filename, content), units)
     # The system's export is the source of truth: it replaces what was typed, without If-Match.
-    return [put_figures(session, unit_id, year, period, figures, "import", config, check=False) for unit_id, figures in parsed]
+    return [put_figures(session, unit_id, year, period, figures, "import", now, check=False) for unit_id, figures in parsed]
 
 
 def template_workbook(session: Session, year: int, period: str, period_label: str) -> bytes:

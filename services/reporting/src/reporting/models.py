@@ -24,30 +24,8 @@ class Base(DeclarativeBase):
 
 PERIODS = Labels("period")  # codes and labels: the event contract
 
-REPORT_STATUSES = {
-    "draft": "dự thảo",
-    "submitted": "đã gửi",
-    "returned": "bị trả lại",
-    "resubmitted": "đã gửi lại",
-    "accepted": "đã tiếp nhận",
-}
-
-# As the web UI and the printed annex name them.
-REPORT_STATUS_LABELS = {
-    "draft": "Dự thảo",
-    "submitted": "Đã gửi, chờ tiếp nhận",
-    "returned": "Trả lại để chỉnh sửa",
-    "resubmitted": "Đã gửi lại, chờ tiếp nhận",
-    "accepted": "Đã tiếp nhận",
-}
-MODEL_STATUS_LABELS = {
-    "draft": "Bản nháp",
-    "submitted": "Đã gửi, chờ tiếp nhận",
-    "returned": "Trả lại để chỉnh sửa",
-    "resubmitted": "Đã gửi lại, chờ tiếp nhận",
-    "accepted": "Đã tiếp nhận",
-    "withdrawn": "Đã rút",
-}
+REPORT_STATUSES = Labels("report_status")
+MODEL_STATUS_LABELS = Labels("model_status")  # of the models reporting knows from registration's events
 
 # The sections every unit report covers (Kế hoạch, mục IV.5), in the order they are printed.
 REPORT_SECTIONS = {

@@ -14,11 +14,9 @@ __all__ = ["main", "run_check"]
 
 def main(argv: list[str] | None = None) -> int:
     import argparse
-    import signal
-    import threading
 
     from dvk_platform.observability import configure_logging
-    from dvk_platform.worker import heartbeat
+    from dvk_platform.running import LongRunning
 
     from . import create_app
 
@@ -31,22 +29,19 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     configure_logging(app.config["LOG_LEVEL"], "reporting-overdue")
     log = logging.getLogger("reporting.overdue")
-    stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
-    signal.signal(signal.SIGINT, lambda *_: stopping.set())
-    tick = heartbeat(app.config["HEARTBEAT_FILE"])
     next_run = 0.0
-    while not stopping.is_set():
-        tick()
-        if time.monotonic() >= next_run:
-            try:
-                marked = run_check(app)
-                if marked:
-                    log.info("marked %d reports overdue", len(marked))
-            except Exception:  # the next round retries; a database outage must not end the scheduler
-                log.exception("overdue check failed")
-            next_run = time.monotonic() + args.every
-        stopping.wait(min(5.0, args.every))
+    with LongRunning(app.config["HEARTBEAT_FILE"]) as life:
+        while life.running:
+            life.tick()
+            if time.monotonic() >= next_run:
+                try:
+                    marked = run_check(app)
+                    if marked:
+                        log.info("marked %d reports overdue", len(marked))
+                except Exception:  # the next round retries; a database outage must not end the scheduler
+                    log.exception("overdue check failed")
+                next_run = time.monotonic() + args.every
+            life.wait(min(5.0, args.every))
     return 0
 
 

@@ -1,4 +1,8 @@
-"""Use cases: each one transaction that writes the change and its outbox rows together."""
+"""Use cases: each one transaction that writes the change and its outbox rows together.
+
+Each takes the session, the actor, ids, the data, the version the client edits and `now` (given by the caller); a
+unit report's workflow is the table TRANSITIONS; event payloads are built in events.py; what a unit officer may
+see is decided here (`get_report`, `scoped_unit`, the list queries)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -9,11 +13,13 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dvk_platform import clock
 from dvk_platform.auth import Principal
-from dvk_platform.clock import now, ward_date
+from dvk_platform.clock import ward_date
 from dvk_platform.errors import Problem
 from dvk_platform.outbox import add_event
 from dvk_platform.versioning import check_version
+from dvk_platform.workflow import next_state
 
 from . import events
 from .models import (
@@ -24,11 +30,26 @@ from .models import (
     OverdueNotice,
     RegisteredModel,
     ReportDeadline,
+    ReportFile,
     ReportHistory,
     TargetFigures,
     Unit,
     UnitReport,
 )
+
+# Which state each action on a unit report may start from, and where it leads ("edit" keeps the state).
+TRANSITIONS: dict[str, dict[str, str]] = {
+    "edit": {"draft": "draft", "returned": "returned"},
+    "submit": {"draft": "submitted", "returned": "resubmitted"},
+    "return": {"submitted": "returned", "resubmitted": "returned"},
+    "accept": {"submitted": "accepted", "resubmitted": "accepted"},
+}
+REFUSALS = {"edit": "Chỉ sửa được báo cáo dự thảo hoặc bị trả lại.", "submit": "Không thể gửi báo cáo ở trạng thái này.",
+            "return": "Chỉ trả lại được báo cáo đã gửi.", "accept": "Chỉ tiếp nhận được báo cáo đã gửi."}
+# The event each step publishes, by the state it leaves.
+EVENTS = {("submit", "draft"): events.REPORT_SUBMITTED, ("submit", "returned"): events.REPORT_RESUBMITTED,
+          ("return", "submitted"): events.REPORT_RETURNED, ("return", "resubmitted"): events.REPORT_RETURNED,
+          ("accept", "submitted"): events.REPORT_ACCEPTED, ("accept", "resubmitted"): events.REPORT_ACCEPTED}
 
 # --- clock and deadlines ----------------------------------------------------------------------------
 
@@ -57,8 +78,8 @@ def deadlines_of(session: Session, year: int, config: Mapping[str, Any]) -> list
     return result
 
 
-def set_deadline(session: Session, principal: Principal, year: int, period: str, due_date: date,
-                 config: Mapping[str, Any], moment: datetime) -> ReportDeadline:
+def set_deadline(session: Session, actor: Principal, year: int, period: str, due_date: date, now: datetime,
+                 config: Mapping[str, Any]) -> ReportDeadline:
     """Set one year's due date for a period; a change of the date in force is published (report-deadline-set) in the
     same transaction, so reminders and overdue notices elsewhere follow it. Setting the date already in force
     changes nothing."""
@@ -81,7 +102,7 @@ def set_deadline(session: Session, principal: Principal, year: int, period: str,
     if due_date != previous:
         add_event(session, aggregate_type="report-deadline", aggregate_id=f"{year}-{period}",
                   event_type=events.REPORT_DEADLINE_SET,
-                  payload=events.deadline_payload(row, previous, principal.role, iso(moment)))
+                  payload=events.deadline_payload(row, previous, actor.role, iso(now)))
     return row
 
 
@@ -92,12 +113,33 @@ def status_text(status: str) -> str:
     return f"Trạng thái hiện tại: {REPORT_STATUSES.get(status, status)} ({status})"
 
 
-def get_report(session: Session, report_id: int, principal: Principal) -> UnitReport:
+def _target(report: UnitReport, action: str) -> str:
+    """Where `action` takes this report (409 invalid-transition if its state does not allow it)."""
+    return next_state(TRANSITIONS, action, report.status, lambda _allowed: (REFUSALS[action], status_text(report.status)))
+
+
+def get_report(session: Session, actor: Principal, report_id: int) -> UnitReport:
     report = session.get(UnitReport, report_id)
     # Another unit's report is answered exactly like a missing one.
-    if report is None or (principal.role == "don_vi" and report.unit_id != principal.unit_id):
+    if report is None or (actor.role == "don_vi" and report.unit_id != actor.unit_id):
         raise Problem(404, "report-not-found", "Không tìm thấy báo cáo.")
     return report
+
+
+def reports(session: Session, actor: Principal, filters: Mapping[str, Any]) -> list[UnitReport]:
+    """Reports by year, period and unit, filtered; a unit officer's own unit's only."""
+    statement = select(UnitReport).order_by(UnitReport.year, UnitReport.period, UnitReport.unit_id)
+    if actor.role == "don_vi":
+        statement = statement.where(UnitReport.unit_id == actor.unit_id)
+    for key in ("year", "period", "unit_id", "status"):
+        if key in filters:
+            statement = statement.where(getattr(UnitReport, key) == filters[key])
+    return list(session.scalars(statement))
+
+
+def report_history(session: Session, actor: Principal, report_id: int) -> list[ReportHistory]:
+    get_report(session, actor, report_id)
+    return list(session.scalars(select(ReportHistory).where(ReportHistory.report_id == report_id).order_by(ReportHistory.id)))
 
 
 def scoped_unit(principal: Principal, unit_id: int | None) -> int:
@@ -135,8 +177,11 @@ def accepted_models(session: Session, unit_id: int, year: int) -> list[Registere
     ).order_by(RegisteredModel.model_id)))
 
 
-def create_report(session: Session, data: dict[str, Any], principal: Principal, config: Mapping[str, Any]) -> UnitReport:
-    unit_id = scoped_unit(principal, data.get("unit_id"))
+def create_report(session: Session, actor: Principal, data: dict[str, Any], now: datetime,
+                  config: Mapping[str, Any]) -> UnitReport:
+    """A unit's draft report for a period, listing the unit's models accepted for the year; `config` gives the
+    default deadline where Phòng VH-XH set none."""
+    unit_id = scoped_unit(actor, data.get("unit_id"))
     require_known_unit(session, unit_id)
     year, period = data["year"], data["period"]
     existing = session.scalar(select(UnitReport).where(UnitReport.unit_id == unit_id, UnitReport.year == year,
@@ -154,16 +199,15 @@ def create_report(session: Session, data: dict[str, Any], principal: Principal, 
     )
     session.add(report)
     session.flush()
-    _history(session, report, principal, "create", None, now(config))
+    _history(session, report, actor, "create", None, now)
     return report
 
 
-def update_report(session: Session, report_id: int, data: dict[str, Any], principal: Principal,
+def update_report(session: Session, actor: Principal, report_id: int, data: dict[str, Any],
                   expected_version: int | None) -> UnitReport:
-    report = get_report(session, report_id, principal)
+    report = get_report(session, actor, report_id)
     check_version(report.version, expected_version)
-    if report.status not in ("draft", "returned"):
-        raise Problem(409, "invalid-transition", "Chỉ sửa được báo cáo dự thảo hoặc bị trả lại.", detail=status_text(report.status))
+    _target(report, "edit")
     if "sections" in data:
         report.sections = {**report.sections, **{k: v for k, v in data["sections"].items() if k in REPORT_SECTIONS}}
     if "model_results" in data:
@@ -179,12 +223,11 @@ def update_report(session: Session, report_id: int, data: dict[str, Any], princi
     return report
 
 
-def refresh_models(session: Session, report_id: int, principal: Principal, expected_version: int | None) -> UnitReport:
+def refresh_models(session: Session, actor: Principal, report_id: int, expected_version: int | None) -> UnitReport:
     """Add models accepted since the draft was made; results already written stay."""
-    report = get_report(session, report_id, principal)
+    report = get_report(session, actor, report_id)
     check_version(report.version, expected_version)
-    if report.status not in ("draft", "returned"):
-        raise Problem(409, "invalid-transition", "Chỉ sửa được báo cáo dự thảo hoặc bị trả lại.", detail=status_text(report.status))
+    _target(report, "edit")
     known = {r["model_id"] for r in report.model_results}
     added = [{"model_id": m.model_id, "title": m.title, "field": m.field, "result": ""}
              for m in accepted_models(session, report.unit_id, report.year) if m.model_id not in known]
@@ -193,57 +236,35 @@ def refresh_models(session: Session, report_id: int, principal: Principal, expec
     return report
 
 
-def _transition(session: Session, report: UnitReport, principal: Principal, config: Mapping[str, Any], action: str,
-                to_status: str, event_type: str, reason: str | None = None) -> UnitReport:
-    moment = now(config)
-    from_status = report.status
-    report.status = to_status
-    if action == "submit" and report.submitted_at is None:
-        report.submitted_at = moment
-        # Late is judged once, on the first submission, against the ward's calendar day.
-        report.late = ward_date(moment, config) > report.due_date
-    if action == "return":
-        report.return_reason = reason
-    if action == "accept":
-        report.accepted_at = moment
-    session.flush()
-    _history(session, report, principal, action, from_status, moment, reason)
-    add_event(session, aggregate_type="unit-report", aggregate_id=report.id, event_type=event_type,
-              payload=events.report_payload(report, iso(moment)))
-    return report
-
-
-def submit_report(session: Session, report_id: int, principal: Principal, config: Mapping[str, Any],
-                  expected_version: int | None) -> UnitReport:
-    report = get_report(session, report_id, principal)
+def transition(session: Session, actor: Principal, report_id: int, action: str, expected_version: int | None,
+               now: datetime, reason: str | None = None) -> UnitReport:
+    """Move a report along the workflow (submit, return, accept), keep the step in its history, queue the event.
+    Submitting a returned report is a resubmission."""
+    report = get_report(session, actor, report_id)
     check_version(report.version, expected_version)
-    if report.status == "draft":
+    target = _target(report, action)
+    previous = report.status
+    if action == "submit" and previous == "draft":
         missing = [label for key, label in REPORT_SECTIONS.items() if not (report.sections.get(key) or "").strip()]
         if missing:
             raise Problem(422, "report-incomplete", "Báo cáo chưa đủ nội dung.",
                           errors={"sections": [f"Chưa nhập: {label}." for label in missing]})
-        return _transition(session, report, principal, config, "submit", "submitted", events.REPORT_SUBMITTED)
-    if report.status == "returned":
-        return _transition(session, report, principal, config, "resubmit", "resubmitted", events.REPORT_RESUBMITTED)
-    raise Problem(409, "invalid-transition", "Không thể gửi báo cáo ở trạng thái này.", detail=status_text(report.status))
-
-
-def return_report(session: Session, report_id: int, reason: str, principal: Principal, config: Mapping[str, Any],
-                  expected_version: int | None) -> UnitReport:
-    report = get_report(session, report_id, principal)
-    check_version(report.version, expected_version)
-    if report.status not in ("submitted", "resubmitted"):
-        raise Problem(409, "invalid-transition", "Chỉ trả lại được báo cáo đã gửi.", detail=status_text(report.status))
-    return _transition(session, report, principal, config, "return", "returned", events.REPORT_RETURNED, reason)
-
-
-def accept_report(session: Session, report_id: int, principal: Principal, config: Mapping[str, Any],
-                  expected_version: int | None) -> UnitReport:
-    report = get_report(session, report_id, principal)
-    check_version(report.version, expected_version)
-    if report.status not in ("submitted", "resubmitted"):
-        raise Problem(409, "invalid-transition", "Chỉ tiếp nhận được báo cáo đã gửi.", detail=status_text(report.status))
-    return _transition(session, report, principal, config, "accept", "accepted", events.REPORT_ACCEPTED)
+    report.status = target
+    if action == "submit" and report.submitted_at is None:
+        report.submitted_at = now
+        # Late is judged once, on the first submission, against the ward's calendar day.
+        report.late = ward_date(now) > report.due_date
+    if action == "return":
+        report.return_reason = reason
+    if action == "accept":
+        report.accepted_at = now
+    session.flush()
+    step = "resubmit" if action == "submit" and previous == "returned" else action
+    _history(session, report, actor, step, previous, now, reason)
+    add_event(session, aggregate_type="unit-report", aggregate_id=report.id, event_type=EVENTS[action, previous],
+              payload=events.report_payload(report, iso(now), list(session.scalars(
+                  select(ReportFile).where(ReportFile.report_id == report.id).order_by(ReportFile.id)))))
+    return report
 
 
 # --- target figures ---------------------------------------------------------------------------------
@@ -262,7 +283,7 @@ def figure_errors(figures: Mapping[str, int]) -> dict[str, str]:
 
 
 def put_figures(session: Session, unit_id: int, year: int, period: str, figures: Mapping[str, int], source: str,
-                config: Mapping[str, Any], expected_version: int | None = None, check: bool = True) -> TargetFigures:
+                now: datetime, expected_version: int | None = None, check: bool = True) -> TargetFigures:
     """Create or replace one unit's figures for a period and announce them. `check` enforces If-Match on replace."""
     row = session.scalar(select(TargetFigures).where(TargetFigures.unit_id == unit_id, TargetFigures.year == year,
                                                      TargetFigures.period == period))
@@ -276,8 +297,24 @@ def put_figures(session: Session, unit_id: int, year: int, period: str, figures:
     row.source = source
     session.flush()
     add_event(session, aggregate_type="target-figures", aggregate_id=f"{unit_id}-{year}-{period}",
-              event_type=events.TARGET_FIGURES_UPDATED, payload=events.figures_payload(row, iso(now(config))))
+              event_type=events.TARGET_FIGURES_UPDATED, payload=events.figures_payload(row, iso(now)))
     return row
+
+
+def record_figures(session: Session, actor: Principal, unit_id: int, year: int, period: str, figures: Mapping[str, int],
+                   expected_version: int | None, now: datetime) -> TargetFigures:
+    """Figures typed for a unit: a unit officer's for their own unit only, the unit known and active."""
+    unit_id = scoped_unit(actor, unit_id)
+    require_known_unit(session, unit_id)
+    return put_figures(session, unit_id, year, period, figures, "manual", now, expected_version)
+
+
+def figures(session: Session, actor: Principal, year: int, period: str) -> list[TargetFigures]:
+    """One period's figures by unit; a unit officer's own unit's only."""
+    statement = select(TargetFigures).where(TargetFigures.year == year, TargetFigures.period == period)
+    if actor.role == "don_vi":
+        statement = statement.where(TargetFigures.unit_id == actor.unit_id)
+    return list(session.scalars(statement.order_by(TargetFigures.unit_id)))
 
 
 # --- overdue ----------------------------------------------------------------------------------------
@@ -308,16 +345,14 @@ def check_overdue(session: Session, now: datetime, config: Mapping[str, Any]) ->
                 session.add(notice)
                 session.flush()
                 add_event(session, aggregate_type="unit-report", aggregate_id=f"{unit.unit_id}-{year}-{period}",
-                          event_type=events.REPORT_OVERDUE,
-                          payload={"unit_id": unit.unit_id, "year": year, "period": period,
-                                   "due_date": due.isoformat(), "occurred_at": iso(now)})
+                          event_type=events.REPORT_OVERDUE, payload=events.overdue_payload(notice, iso(now)))
                 notices.append(notice)
     return notices
 
 
 def run_check(app: Flask, moment: datetime | None = None) -> list[dict[str, Any]]:
     """Mark overdue reports as of `moment` (default: the app's clock); idempotent. Returns what was newly marked."""
-    moment = moment or now(app.config)
+    moment = moment or clock.now(app.config)
     with app.extensions["dvk_db"].transaction() as session:
         notices = check_overdue(session, moment, app.config)
         return [{"unit_id": n.unit_id, "year": n.year, "period": n.period, "due_date": n.due_date.isoformat()} for n in notices]

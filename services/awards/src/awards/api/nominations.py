@@ -1,14 +1,19 @@
 """Nominations (đề nghị khen thưởng) and their workflow: draft → proposed → reviewed → decided/forwarded → revoked."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
+
 from flask.views import MethodView
+from sqlalchemy.orm import Session
 
 from dvk_platform.app import Blueprint
-from dvk_platform.auth import current_principal, require_roles
+from dvk_platform.auth import Principal, current_principal, require_roles
 from dvk_platform.clock import now
 from dvk_platform.versioning import requested_version
 
 from .. import services
+from ..models import Nomination
 from ..schemas import (
     NominationCreateSchema,
     NominationQuerySchema,
@@ -23,6 +28,14 @@ from .answers import nomination_answer, nominations_answer
 from .common import READERS, unit_of_work
 
 blp = Blueprint("nominations", __name__, url_prefix="/nominations", description="Đề nghị khen thưởng")
+
+
+def _step(data: dict, use_case: Callable[[Session, Principal, int | None, datetime], Nomination]) -> dict:
+    """Run one use case on a nomination: `use_case(session, actor, expected version, now)`, answered with the
+    nomination and its history."""
+    version = requested_version(data)
+    with unit_of_work() as session:
+        return nomination_answer(session, use_case(session, current_principal(), version, now()))
 
 
 @blp.route("")
@@ -54,10 +67,7 @@ class NominationItem(MethodView):
     @blp.arguments(NominationUpdateSchema)
     @blp.response(200, NominationSchema)
     def patch(self, data, nomination_id):
-        version = requested_version(data)
-        with unit_of_work() as session:
-            return nomination_answer(session, services.update_nomination(
-                session, current_principal(), nomination_id, data, version, now()))
+        return _step(data, lambda s, a, v, t: services.update_nomination(s, a, nomination_id, data, v, t))
 
 
 @blp.route("/<int:nomination_id>/propose")
@@ -67,10 +77,7 @@ class Propose(MethodView):
     @blp.response(200, NominationSchema)
     def post(self, data, nomination_id):
         """Phòng VH-XH gửi đề nghị ra Hội đồng Thi đua - Khen thưởng."""
-        version = requested_version(data)
-        with unit_of_work() as session:
-            return nomination_answer(session, services.propose(
-                session, current_principal(), nomination_id, version, now(), data.get("note")))
+        return _step(data, lambda s, a, v, t: services.propose(s, a, nomination_id, v, t, data.get("note")))
 
 
 @blp.route("/<int:nomination_id>/review")
@@ -80,10 +87,7 @@ class Review(MethodView):
     @blp.response(200, NominationSchema)
     def post(self, data, nomination_id):
         """Kết quả xét của Hội đồng: ngày họp, số phiếu và biên bản họp (bắt buộc)."""
-        version = requested_version(data)
-        with unit_of_work() as session:
-            return nomination_answer(session, services.review(
-                session, current_principal(), nomination_id, data, version, now()))
+        return _step(data, lambda s, a, v, t: services.review(s, a, nomination_id, data, v, t))
 
 
 @blp.route("/<int:nomination_id>/withdraw")
@@ -92,10 +96,7 @@ class Withdraw(MethodView):
     @blp.arguments(TransitionSchema)
     @blp.response(200, NominationSchema)
     def post(self, data, nomination_id):
-        version = requested_version(data)
-        with unit_of_work() as session:
-            return nomination_answer(session, services.withdraw(
-                session, current_principal(), nomination_id, version, now(), data.get("note")))
+        return _step(data, lambda s, a, v, t: services.withdraw(s, a, nomination_id, v, t, data.get("note")))
 
 
 @blp.route("/<int:nomination_id>/revoke")
@@ -105,7 +106,4 @@ class Revoke(MethodView):
     @blp.response(200, NominationSchema)
     def post(self, data, nomination_id):
         """Thu hồi khen thưởng đã quyết định; đề nghị và quyết định vẫn hiển thị cùng lý do."""
-        version = requested_version(data)
-        with unit_of_work() as session:
-            return nomination_answer(session, services.revoke(
-                session, current_principal(), nomination_id, data["reason"], version, now()))
+        return _step(data, lambda s, a, v, t: services.revoke(s, a, nomination_id, data["reason"], v, t))

@@ -1,6 +1,8 @@
 """Admin endpoints for subscribers' API keys (the gateway's service token, role admin)."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import current_app
 from flask.views import MethodView
 from sqlalchemy import select
@@ -12,7 +14,7 @@ from dvk_platform.versioning import etag, requested_version
 
 from .. import services
 from ..models import ApiKey
-from ..schemas import KeyCreatedSchema, KeyCreateSchema, KeySchema, VersionSchema
+from ..schemas import KeyCreatedSchema, KeyCreateSchema, KeyRotatedSchema, KeySchema, VersionSchema
 
 WITHOUT_CREDENTIAL = "no service token, or an invalid or expired one (an API key does not manage keys)"
 NOT_ADMIN = "a role other than admin, or a token of another ward"
@@ -57,3 +59,21 @@ class Revoke(MethodView):
         with get_db().transaction() as session:
             key = services.revoke_key(session, key_id, requested_version(data))
             return key, 200, etag(key.version)
+
+
+@blp.route("/<int:key_id>/rotate-secret")
+class RotateSecret(MethodView):
+    @require_roles("admin")
+    @blp.arguments(VersionSchema)
+    @blp.response(200, KeyRotatedSchema)
+    @refusals(blp, {401: WITHOUT_CREDENTIAL, 403: NOT_ADMIN, 404: "no such key", 409: "the key is revoked",
+                    412: "the version is not the key's current one", 422: "a bad body or version",
+                    428: "no version (If-Match or `version`)"})
+    def post(self, data, key_id):
+        """Bí mật ký mới (chỉ hiện lần này); bí mật cũ vẫn ký kèm FEED_ROTATION_OVERLAP_HOURS giờ để bên nhận kịp đổi."""
+        config = current_app.config
+        with get_db().transaction() as session:
+            key, secret = services.rotate_secret(session, key_id, requested_version(data), config["FEED_SIGNING_KEY"],
+                                                 timedelta(hours=float(config["FEED_ROTATION_OVERLAP_HOURS"])))
+        key.signing_secret = secret  # answered this once, never stored
+        return key, 200, etag(key.version)

@@ -7,20 +7,17 @@ import logging
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from dvk_platform.clock import ward_today
 
 from .. import clients
+from ..pages import DATE_TYPED_HINT, form_date
 from ..security import current_user, login_required, roles_required
 
 bp = Blueprint("dashboard", __name__)
 log = logging.getLogger(__name__)
 
-FIRST_YEAR, LAST_YEAR = 2026, 2030  # the plan's period
-# The plan's deadlines (day, month), in Asia/Ho_Chi_Minh: shown until the services say otherwise (a period not
-# opened yet, a year without configured report deadlines, or a service that cannot be reached).
-PLAN_DEADLINES = {"registration": (2, 15), "six_month": (6, 10), "annual": (11, 15)}
 LABELS = {"registration": "Đăng ký mô hình", "six_month": "Báo cáo sơ kết 6 tháng", "annual": "Báo cáo tổng kết năm"}
 # What is due, as notify names it, and how the reminder's confirmation speaks of it.
 DEADLINE_KINDS = {"registration": "registration", "six_month": "six_month_report", "annual": "annual_report"}
@@ -33,47 +30,68 @@ def home() -> Any:
     return redirect(url_for("dashboard.index"))
 
 
-def deadlines_in_force(year: int) -> dict[str, date]:
+def movement_years() -> tuple[int, int]:
+    """The movement's first and last year (DVK_MOVEMENT_FIRST_YEAR, DVK_MOVEMENT_LAST_YEAR: 2026–2030)."""
+    return int(current_app.config["MOVEMENT_FIRST_YEAR"]), int(current_app.config["MOVEMENT_LAST_YEAR"])
+
+
+UNREACHABLE = "không lấy được hạn"
+
+
+def deadlines_in_force(year: int) -> dict[str, date | str]:
     """The deadlines of a year as the services hold them: registration's period (Phòng VH-XH may have moved it)
-    and reporting's two reports; the plan's date for any the services cannot give."""
-    due = {kind: date(year, month, day) for kind, (month, day) in PLAN_DEADLINES.items()}
+    and reporting's two reports. Where a service cannot give one, the words saying why instead of a date: never a
+    date of the gateway's own, which would remind the units against a deadline that is not in force."""
+    due: dict[str, date | str] = {kind: UNREACHABLE for kind in LABELS}
     try:
-        for period in clients.get("registration", "/periods"):
+        periods = clients.get("registration", "/periods")
+        due["registration"] = f"chưa mở kỳ đăng ký năm {year}"
+        for period in periods:
             if period.get("year") == year and period.get("deadline"):
                 due["registration"] = date.fromisoformat(period["deadline"])
     except (clients.ServiceUnavailable, clients.ServiceProblem) as exc:
-        log.warning("registration's periods unavailable, the dashboard shows the plan's deadline: %s", exc)
+        log.warning("registration's periods unavailable, the dashboard shows no registration deadline: %s", exc)
     try:
         for deadline in clients.get("reporting", "/deadlines", params={"year": year}):
             if deadline.get("period") in due and deadline.get("due_date"):
                 due[deadline["period"]] = date.fromisoformat(deadline["due_date"])
     except (clients.ServiceUnavailable, clients.ServiceProblem) as exc:
-        # the plan's dates; the progress section tells the user when reporting cannot be reached
-        log.warning("reporting's deadlines unavailable, the dashboard shows the plan's: %s", exc)
+        log.warning("reporting's deadlines unavailable, the dashboard shows no report deadline: %s", exc)
     return due
 
 
 def year_deadlines(year: int, today: date) -> list[dict[str, Any]]:
-    """The year's own three deadlines, in date order, each with the days left (negative once passed)."""
-    due = deadlines_in_force(year)
-    out = [{"kind": kind, "label": label, "due": due[kind], "days_left": (due[kind] - today).days}
-           for kind, label in LABELS.items()]
-    return sorted(out, key=lambda d: d["due"])
+    """The year's own three deadlines, in date order, each with the days left (negative once passed); one the
+    services could not give comes last, with `due` None and `missing` saying why."""
+    out = []
+    for kind, found in deadlines_in_force(year).items():
+        if isinstance(found, date):
+            out.append({"kind": kind, "label": LABELS[kind], "due": found, "days_left": (found - today).days})
+        else:
+            out.append({"kind": kind, "label": LABELS[kind], "due": None, "missing": found})
+    return sorted(out, key=lambda d: (d["due"] is None, d["due"] or today))
 
 
 def chosen_year(today: date) -> int:
+    first, last = movement_years()
     year = request.args.get("year", type=int) or today.year
-    return year if FIRST_YEAR <= year <= LAST_YEAR else min(max(today.year, FIRST_YEAR), LAST_YEAR)
+    return year if first <= year <= last else min(max(today.year, first), last)
 
 
 def year_choices(today: date) -> list[int]:
-    return list(range(FIRST_YEAR, max(LAST_YEAR, today.year) + 1))
+    first, last = movement_years()
+    return list(range(first, max(last, today.year) + 1))
+
+
+def _in_movement(year: int | None) -> bool:
+    first, last = movement_years()
+    return year is not None and first <= year <= last
 
 
 def _page(year: int | None = None, errors: dict[str, str] | None = None, ticked: dict[str, set[int]] | None = None,
           status: int = 200) -> Any:
     today = ward_today()
-    year = year if year is not None and FIRST_YEAR <= year <= LAST_YEAR else chosen_year(today)
+    year = year if _in_movement(year) else chosen_year(today)
     progress: dict[str, Any] | None = None
     message = None
     try:
@@ -104,7 +122,7 @@ def remind() -> Any:
     year = request.form.get("year", type=int)
     what = request.form.get("what", "")
     unit_ids = [int(u) for u in request.form.getlist("unit_id") if u.isdigit()]
-    if what not in DEADLINE_KINDS or year is None or not FIRST_YEAR <= year <= LAST_YEAR:
+    if what not in DEADLINE_KINDS or not _in_movement(year):
         return _page(year, {"_": "Không rõ nhắc hạn việc gì, năm nào; hãy bấm nút nhắc ở danh sách đơn vị chưa gửi."},
                      status=422)
     ticked = {what: set(unit_ids)}
@@ -134,18 +152,13 @@ def remind() -> Any:
 # --- the year's registration period (kỳ đăng ký) and its deadline --------------------------------------------------
 
 
-def parse_day(text: str) -> date | None:
-    """A day typed as dd/mm/yyyy (the way the ward writes dates, whatever the browser's language); None if not one."""
-    parts = text.strip().replace("-", "/").replace(".", "/").split("/")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
-        return None
+def _typed_day(text: str) -> date | None:
+    """A day typed dd/mm/yyyy (pages.form_date, as every form); None if not one."""
     try:
-        return date(int(parts[2]), int(parts[1]), int(parts[0]))
+        iso = form_date(text)
     except ValueError:
         return None
-
-
-DAY_FORMAT = "Nhập ngày theo dạng ngày/tháng/năm, ví dụ 28/02/{year}."
+    return date.fromisoformat(iso) if iso else None
 
 
 def _period_page(year: int, errors: dict[str, str] | None = None, typed: dict[str, str] | None = None,
@@ -173,13 +186,14 @@ def period_open() -> Any:
     """Phòng VH-XH opens a year's registration period, with the plan's deadline (15/02) or one of its own."""
     year = request.form.get("year", type=int)
     typed = {name: request.form.get(name, "").strip() for name in ("deadline", "note")}
-    if year is None or not FIRST_YEAR <= year <= LAST_YEAR:
-        return _period_page(FIRST_YEAR, {"year": f"Chọn một năm từ {FIRST_YEAR} đến {LAST_YEAR}."}, typed, 422)
+    if not _in_movement(year):
+        first, last = movement_years()
+        return _period_page(first, {"year": f"Chọn một năm từ {first} đến {last}."}, typed, 422)
     body: dict[str, Any] = {"year": year}
     if typed["deadline"]:
-        day = parse_day(typed["deadline"])
+        day = _typed_day(typed["deadline"])
         if day is None:
-            return _period_page(year, {"deadline": DAY_FORMAT.format(year=year),
+            return _period_page(year, {"deadline": DATE_TYPED_HINT,
                                        "_": "Chưa mở kỳ đăng ký: hạn đăng ký chưa đúng dạng ngày."}, typed, 422)
         body["deadline"] = day.isoformat()
     if typed["note"]:
@@ -201,9 +215,9 @@ def period_move(year: int) -> Any:
     """Phòng VH-XH moves a year's registration deadline, with the reason the units are told."""
     typed = {name: request.form.get(name, "").strip() for name in ("deadline", "reason")}
     errors: dict[str, str] = {}
-    day = parse_day(typed["deadline"]) if typed["deadline"] else None
+    day = _typed_day(typed["deadline"]) if typed["deadline"] else None
     if day is None:
-        errors["deadline"] = DAY_FORMAT.format(year=year) if typed["deadline"] else "Nhập hạn mới. " + DAY_FORMAT.format(year=year)
+        errors["deadline"] = DATE_TYPED_HINT if typed["deadline"] else "Nhập hạn mới. " + DATE_TYPED_HINT
     if not typed["reason"]:
         errors["reason"] = "Ghi lý do điều chỉnh hạn: các đơn vị được thông báo lý do này."
     if errors:

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from dvk_platform.clock import ward_today, ward_year
+from dvk_platform.labels import Labels
 
 from .. import clients
 from ..accounts import account_names
@@ -56,12 +57,7 @@ WRITERS = ("don_vi",)
 REVIEWERS = ("vhxh",)
 SIGNERS = ("lanh_dao",)  # the Chairman or a Vice-Chairman approves the consolidated report, or returns it
 WARD_READERS = ("admin", "vhxh", "lanh_dao", "giam_sat")
-CONSOLIDATED_STATUSES = {
-    "draft": "Dự thảo",
-    "awaiting_signature": "Đang trình ký",
-    "approved": "Lãnh đạo đã duyệt, chờ ban hành",
-    "finalised": "Đã ban hành",
-}
+CONSOLIDATED_STATUSES = Labels("consolidated_status")
 
 
 def _items(data: Any) -> list[dict[str, Any]]:

@@ -1,6 +1,9 @@
 """Webhook subscribers (admin): systems outside the ward that receive signed events by HTTP POST."""
 from __future__ import annotations
 
+from datetime import timedelta
+
+from flask import current_app
 from flask.views import MethodView
 from sqlalchemy import select
 
@@ -46,7 +49,9 @@ class Subscriber(MethodView):
     @blp.arguments(SubscriberUpdateSchema)
     @blp.response(200, SubscriberSchema)
     def patch(self, data, subscriber_id: int):
-        """Sửa địa chỉ, khóa, loại sự kiện hoặc tắt/bật; cần If-Match: <version>."""
+        """Sửa địa chỉ, khóa, loại sự kiện hoặc tắt/bật; cần If-Match: <version>. Khóa mới: khóa cũ vẫn ký kèm
+        trong thời gian chuyển (WEBHOOK_ROTATION_OVERLAP_HOURS) để bên nhận kịp đổi."""
         version = requested_version(data)
+        overlap = timedelta(hours=float(current_app.config["WEBHOOK_ROTATION_OVERLAP_HOURS"]))
         with get_db().transaction() as session:
-            return update_subscriber(session, subscriber_id, data, version)
+            return update_subscriber(session, subscriber_id, data, version, overlap=overlap)

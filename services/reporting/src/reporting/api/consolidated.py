@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from flask import Response, current_app
 from flask.views import MethodView
-from sqlalchemy import select
 
 from dvk_platform.app import Blueprint, binary
 from dvk_platform.auth import current_principal, require_roles
@@ -13,6 +12,7 @@ from dvk_platform.documents import number_line
 from dvk_platform.versioning import requested_version
 
 from .. import consolidated as use_cases
+from ..consolidated_document import annex_xlsx, consolidated_docx
 from ..models import ConsolidatedReport
 from ..schemas import (
     ConsolidatedCreateSchema,
@@ -35,10 +35,16 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _view(session, report: ConsolidatedReport) -> dict:  # noqa: ANN001
     view = {column.key: getattr(report, column.key) for column in ConsolidatedReport.__table__.columns}
-    view["figures"] = use_cases.current_figures(session, report, current_app.config, now(current_app.config))
+    view["figures"] = use_cases.current_figures(session, report, current_app.config, now())
     view["number_text"] = number_line("BC", report.number)
     view["number_cited"] = report.number_cited
     return view
+
+
+def _sign_off(consolidated_id: int, action: str, data: dict, reason: str | None = None) -> dict:
+    version = requested_version(data)
+    with get_db().transaction() as session:
+        return _view(session, use_cases.sign_off(session, current_principal(), consolidated_id, action, version, now(), reason))
 
 
 PERIOD_SLUGS = {"six_month": "so-ket-6-thang", "annual": "tong-ket-nam"}
@@ -56,7 +62,7 @@ class ConsolidatedList(MethodView):
     @blp.response(200, ConsolidatedSummarySchema(many=True))
     def get(self):
         with get_db().transaction() as session:
-            return session.scalars(select(ConsolidatedReport).order_by(ConsolidatedReport.year, ConsolidatedReport.period)).all()
+            return use_cases.consolidated_reports(session)
 
     @require_roles(*EDITORS)
     @blp.arguments(ConsolidatedCreateSchema)
@@ -64,7 +70,8 @@ class ConsolidatedList(MethodView):
     def post(self, data):
         """Lập dự thảo từ các báo cáo đơn vị đã tiếp nhận."""
         with get_db().transaction() as session:
-            return _view(session, use_cases.create_consolidated(session, data["year"], data["period"], current_app.config))
+            return _view(session, use_cases.create_consolidated(session, current_principal(), data["year"], data["period"],
+                                                                now(), current_app.config))
 
 
 @blp.route("/<int:consolidated_id>")
@@ -79,8 +86,9 @@ class Consolidated(MethodView):
     @blp.arguments(ConsolidatedUpdateSchema)
     @blp.response(200, ConsolidatedSchema)
     def patch(self, data, consolidated_id):
+        version = requested_version(data)
         with get_db().transaction() as session:
-            return _view(session, use_cases.update_consolidated(session, consolidated_id, data, requested_version(data)))
+            return _view(session, use_cases.update_consolidated(session, current_principal(), consolidated_id, data, version))
 
 
 @blp.route("/<int:consolidated_id>/submit-for-signature")
@@ -90,10 +98,7 @@ class SubmitForSignature(MethodView):
     @blp.response(200, ConsolidatedSchema)
     def post(self, data, consolidated_id):
         """Trình ký: Phòng VH-XH gửi dự thảo cho lãnh đạo UBND duyệt."""
-        with get_db().transaction() as session:
-            report = use_cases.submit_for_signature(session, consolidated_id, current_principal(), current_app.config,
-                                                    requested_version(data))
-            return _view(session, report)
+        return _sign_off(consolidated_id, "submit", data)
 
 
 @blp.route("/<int:consolidated_id>/approve")
@@ -103,10 +108,7 @@ class Approve(MethodView):
     @blp.response(200, ConsolidatedSchema)
     def post(self, data, consolidated_id):
         """Lãnh đạo duyệt báo cáo đang trình ký; sau đó Phòng VH-XH ban hành (cấp số)."""
-        with get_db().transaction() as session:
-            report = use_cases.approve_consolidated(session, consolidated_id, current_principal(), current_app.config,
-                                                    requested_version(data))
-            return _view(session, report)
+        return _sign_off(consolidated_id, "approve", data)
 
 
 @blp.route("/<int:consolidated_id>/return")
@@ -116,10 +118,7 @@ class Return(MethodView):
     @blp.response(200, ConsolidatedSchema)
     def post(self, data, consolidated_id):
         """Lãnh đạo trả lại báo cáo đang trình ký, kèm lý do; báo cáo trở về dự thảo."""
-        with get_db().transaction() as session:
-            report = use_cases.return_consolidated(session, consolidated_id, data["reason"], current_principal(),
-                                                   current_app.config, requested_version(data))
-            return _view(session, report)
+        return _sign_off(consolidated_id, "return", data, data["reason"])
 
 
 @blp.route("/<int:consolidated_id>/finalise")
@@ -129,9 +128,10 @@ class Finalise(MethodView):
     @blp.response(200, ConsolidatedSchema)
     def post(self, data, consolidated_id):
         """Ban hành báo cáo lãnh đạo đã duyệt: cấp số (theo năm), chốt số liệu, phát sự kiện."""
+        version = requested_version(data)
         with get_db().transaction() as session:
-            report = use_cases.finalise_consolidated(session, consolidated_id, data["number"], current_principal(),
-                                                     current_app.config, requested_version(data))
+            report = use_cases.finalise_consolidated(session, current_principal(), consolidated_id, data["number"], version,
+                                                     now(), current_app.config)
             return _view(session, report)
 
 
@@ -143,8 +143,8 @@ class Document(MethodView):
         """Văn bản Word theo thể thức Nghị định 30/2020/NĐ-CP."""
         with get_db().transaction() as session:
             report = use_cases.get_consolidated(session, consolidated_id)
-            figures = use_cases.current_figures(session, report, current_app.config, now(current_app.config))
-            content = use_cases.consolidated_docx(report, current_app.config, figures)
+            figures = use_cases.current_figures(session, report, current_app.config, now())
+            content = consolidated_docx(report, current_app.config, figures)
         return Response(content, mimetype=DOCX,
                         headers={"Content-Disposition": f'attachment; filename="{_file_name(report, "", "docx")}"'})
 
@@ -157,7 +157,7 @@ class Annex(MethodView):
         """Phụ lục số liệu (Excel)."""
         with get_db().transaction() as session:
             report = use_cases.get_consolidated(session, consolidated_id)
-            figures = use_cases.current_figures(session, report, current_app.config, now(current_app.config))
-            content = use_cases.annex_xlsx(report, figures, current_app.config)
+            figures = use_cases.current_figures(session, report, current_app.config, now())
+            content = annex_xlsx(report, figures, current_app.config)
         return Response(content, mimetype=XLSX,
                         headers={"Content-Disposition": f'attachment; filename="{_file_name(report, "-phu-luc", "xlsx")}"'})

@@ -1,19 +1,19 @@
 """Target figures (chỉ tiêu) per unit and period, typed or imported from the administrative-procedure system."""
 from __future__ import annotations
 
-from flask import Response, current_app, request
+from flask import Response, request
 from flask.views import MethodView
-from sqlalchemy import select
 
 from dvk_platform.app import Blueprint, upload
 from dvk_platform.auth import authenticated, current_principal, require_roles
+from dvk_platform.clock import now
 from dvk_platform.db import get_db
 from dvk_platform.errors import Problem
 from dvk_platform.versioning import requested_version
 
 from .. import services
 from ..imports import import_figures, template_workbook
-from ..models import FIGURE_FIELDS, PERIODS, TargetFigures
+from ..models import FIGURE_FIELDS, PERIODS
 from ..schemas import FiguresInSchema, FiguresSchema, ImportResultSchema, YearPeriodQuerySchema
 
 blp = Blueprint("target_figures", __name__, url_prefix="/target-figures", description="Số liệu chỉ tiêu của đơn vị")
@@ -25,12 +25,8 @@ class FiguresList(MethodView):
     @blp.arguments(YearPeriodQuerySchema, location="query")
     @blp.response(200, FiguresSchema(many=True))
     def get(self, query):
-        principal = current_principal()
-        statement = select(TargetFigures).where(TargetFigures.year == query["year"], TargetFigures.period == query["period"])
-        if principal.role == "don_vi":
-            statement = statement.where(TargetFigures.unit_id == principal.unit_id)
         with get_db().transaction() as session:
-            return session.scalars(statement.order_by(TargetFigures.unit_id)).all()
+            return services.figures(session, current_principal(), query["year"], query["period"])
 
 
 @blp.route("/<int:unit_id>/<int:year>/<string:period>")
@@ -42,11 +38,10 @@ class UnitFigures(MethodView):
         """Nhập hoặc sửa số liệu; khi sửa phải gửi phiên bản (If-Match)."""
         if period not in PERIODS:
             raise Problem(404, "not-found", "Không tìm thấy tài nguyên yêu cầu.")
+        version = requested_version(data)
+        figures = {name: data[name] for name in FIGURE_FIELDS}
         with get_db().transaction() as session:
-            unit_id = services.scoped_unit(current_principal(), unit_id)
-            services.require_known_unit(session, unit_id)
-            figures = {name: data[name] for name in FIGURE_FIELDS}
-            return services.put_figures(session, unit_id, year, period, figures, "manual", current_app.config, requested_version(data))
+            return services.record_figures(session, current_principal(), unit_id, year, period, figures, version, now())
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -78,5 +73,5 @@ class FiguresImport(MethodView):
         if upload is None or not upload.filename:
             raise Problem(422, "validation-error", "Dữ liệu không hợp lệ.", errors={"file": ["Chưa chọn tệp CSV hoặc XLSX."]})
         with get_db().transaction() as session:
-            rows = import_figures(session, query["year"], query["period"], upload.filename, upload.read(), current_app.config)
+            rows = import_figures(session, query["year"], query["period"], upload.filename, upload.read(), now())
             return {"imported": len(rows), "figures": rows}

@@ -6,6 +6,7 @@ from flask.views import MethodView
 
 from dvk_platform.app import Blueprint
 from dvk_platform.auth import authenticated, current_principal, require_roles
+from dvk_platform.clock import now
 from dvk_platform.db import get_db
 
 from .. import services
@@ -33,8 +34,8 @@ class Deadline(MethodView):
     @blp.response(200, DeadlineSchema(many=True))
     def put(self, data, year, period):
         with get_db().transaction() as session:
-            services.set_deadline(session, current_principal(), year, period, data["due_date"], current_app.config,
-                                  services.now(current_app.config))
+            services.set_deadline(session, current_principal(), year, period, data["due_date"], now(),
+                                  current_app.config)
             return services.deadlines_of(session, year, current_app.config)
 
 
@@ -46,7 +47,7 @@ class Progress(MethodView):
     def get(self, query):
         """Tiến độ của năm: đơn vị đăng ký, báo cáo đúng hạn, chỉ tiêu, mô hình, khen thưởng."""
         with get_db().transaction() as session:
-            return compute_progress(session, query["year"], current_app.config, services.now(current_app.config))
+            return compute_progress(session, query["year"], current_app.config, now())
 
 
 @blp.route("/progress/snapshots")
@@ -57,7 +58,7 @@ class Snapshots(MethodView):
     def post(self, data):
         """Phát sự kiện progress-snapshot của một kỳ cho cấp trên."""
         with get_db().transaction() as session:
-            return publish_snapshot(session, data["year"], data["period"], current_app.config)
+            return publish_snapshot(session, current_principal(), data["year"], data["period"], now(), current_app.config)
 
 
 @blp.route("/overdue-check")

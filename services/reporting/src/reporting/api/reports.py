@@ -3,15 +3,14 @@ from __future__ import annotations
 
 from flask import current_app
 from flask.views import MethodView
-from sqlalchemy import select
 
 from dvk_platform.app import Blueprint
 from dvk_platform.auth import authenticated, current_principal, require_roles
+from dvk_platform.clock import now
 from dvk_platform.db import get_db
 from dvk_platform.versioning import requested_version
 
 from .. import services
-from ..models import ReportHistory, UnitReport
 from ..schemas import HistorySchema, ReportCreateSchema, ReportQuerySchema, ReportSchema, ReportUpdateSchema, ReturnSchema, VersionedSchema
 
 blp = Blueprint("reports", __name__, url_prefix="/reports", description="Báo cáo sơ kết, tổng kết của đơn vị")
@@ -21,28 +20,27 @@ WRITERS = ("don_vi",)
 REVIEWERS = ("vhxh",)
 
 
+def _step(report_id: int, action: str, data: dict, reason: str | None = None):  # noqa: ANN202 - the report
+    version = requested_version(data)
+    with get_db().transaction() as session:
+        return services.transition(session, current_principal(), report_id, action, version, now(), reason)
+
+
 @blp.route("")
 class Reports(MethodView):
     @authenticated
     @blp.arguments(ReportQuerySchema, location="query")
     @blp.response(200, ReportSchema(many=True))
     def get(self, query):
-        principal = current_principal()
-        statement = select(UnitReport).order_by(UnitReport.year, UnitReport.period, UnitReport.unit_id)
-        if principal.role == "don_vi":
-            statement = statement.where(UnitReport.unit_id == principal.unit_id)
-        for key in ("year", "period", "unit_id", "status"):
-            if key in query:
-                statement = statement.where(getattr(UnitReport, key) == query[key])
         with get_db().transaction() as session:
-            return session.scalars(statement).all()
+            return services.reports(session, current_principal(), query)
 
     @require_roles(*WRITERS)
     @blp.arguments(ReportCreateSchema)
     @blp.response(201, ReportSchema)
     def post(self, data):
         with get_db().transaction() as session:
-            return services.create_report(session, data, current_principal(), current_app.config)
+            return services.create_report(session, current_principal(), data, now(), current_app.config)
 
 
 @blp.route("/<int:report_id>")
@@ -51,14 +49,15 @@ class Report(MethodView):
     @blp.response(200, ReportSchema)
     def get(self, report_id):
         with get_db().transaction() as session:
-            return services.get_report(session, report_id, current_principal())
+            return services.get_report(session, current_principal(), report_id)
 
     @require_roles(*WRITERS)
     @blp.arguments(ReportUpdateSchema)
     @blp.response(200, ReportSchema)
     def patch(self, data, report_id):
+        version = requested_version(data)
         with get_db().transaction() as session:
-            return services.update_report(session, report_id, data, current_principal(), requested_version(data))
+            return services.update_report(session, current_principal(), report_id, data, version)
 
 
 @blp.route("/<int:report_id>/refresh-models")
@@ -67,8 +66,9 @@ class RefreshModels(MethodView):
     @blp.arguments(VersionedSchema)
     @blp.response(200, ReportSchema)
     def post(self, data, report_id):
+        version = requested_version(data)
         with get_db().transaction() as session:
-            return services.refresh_models(session, report_id, current_principal(), requested_version(data))
+            return services.refresh_models(session, current_principal(), report_id, version)
 
 
 @blp.route("/<int:report_id>/submit")
@@ -78,8 +78,7 @@ class Submit(MethodView):
     @blp.response(200, ReportSchema)
     def post(self, data, report_id):
         """Gửi báo cáo (dự thảo → đã gửi) hoặc gửi lại (bị trả lại → đã gửi lại)."""
-        with get_db().transaction() as session:
-            return services.submit_report(session, report_id, current_principal(), current_app.config, requested_version(data))
+        return _step(report_id, "submit", data)
 
 
 @blp.route("/<int:report_id>/return")
@@ -88,9 +87,7 @@ class Return(MethodView):
     @blp.arguments(ReturnSchema)
     @blp.response(200, ReportSchema)
     def post(self, data, report_id):
-        with get_db().transaction() as session:
-            return services.return_report(session, report_id, data["reason"], current_principal(), current_app.config,
-                                          requested_version(data))
+        return _step(report_id, "return", data, data["reason"])
 
 
 @blp.route("/<int:report_id>/accept")
@@ -99,8 +96,7 @@ class Accept(MethodView):
     @blp.arguments(VersionedSchema)
     @blp.response(200, ReportSchema)
     def post(self, data, report_id):
-        with get_db().transaction() as session:
-            return services.accept_report(session, report_id, current_principal(), current_app.config, requested_version(data))
+        return _step(report_id, "accept", data)
 
 
 @blp.route("/<int:report_id>/history")
@@ -109,5 +105,4 @@ class History(MethodView):
     @blp.response(200, HistorySchema(many=True))
     def get(self, report_id):
         with get_db().transaction() as session:
-            services.get_report(session, report_id, current_principal())
-            return session.scalars(select(ReportHistory).where(ReportHistory.report_id == report_id).order_by(ReportHistory.id)).all()
+            return services.report_history(session, current_principal(), report_id)

@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from dvk_platform.migrations import alembic_config, upgrade
 from dvk_platform.stored_text import clean_stored_text
 from dvk_platform.testing.plugin import Caller
+from reporting.models import FIGURE_FIELDS
 
 from .reliability.conftest import deliver, unit_created
 
@@ -86,8 +87,13 @@ def awkward_reporting(app) -> dict[str, str]:
         "content": {"intro": PARAGRAPHS, "leadership": PARAGRAPHS, "results": PARAGRAPHS, "effectiveness": PARAGRAPHS,
                     "next_direction": PARAGRAPHS}})
     assert edited.status_code == 200, edited.json
+    figures = call("PUT", "/target-figures/12/2026/six_month", "don_vi", 12, json={name: 10 for name in FIGURE_FIELDS} | {
+        name: 0 for name in FIGURE_FIELDS if "violat" in name})
+    assert figures.status_code in (200, 201), figures.json
     cid = consolidated.json["id"]
-    return {"consolidated report": f"/consolidated-reports/{cid}/document", "annex": f"/consolidated-reports/{cid}/annex"}
+    return {"consolidated report": f"/consolidated-reports/{cid}/document", "annex": f"/consolidated-reports/{cid}/annex",
+            # the units' names (one awkward, one decomposed) and a unit's figures, prefilled in the template Phòng VH-XH fills in
+            "figures template": "/target-figures/template.xlsx?year=2026&period=six_month"}
 
 
 SEEDS = {"awards": awkward_awards, "reporting": awkward_reporting}
@@ -121,10 +127,16 @@ def assert_opens(name: str, response, tmp_path: Path) -> None:
     assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF"), name
 
 
+# documents only Phòng VH-XH downloads (the leader signs, the template is for the office that fills it in)
+VHXH_ONLY = {"figures template"}
+
+
 def documents(app, paths: dict[str, str], tmp_path: Path) -> None:
     call = Caller(app)
     for name, path in paths.items():
         for role, unit in [("vhxh", None), ("lanh_dao", None)]:
+            if role != "vhxh" and name in VHXH_ONLY:
+                continue
             assert_opens(f"{name} {role}", call("GET", path, role, unit), tmp_path)
 
 
@@ -175,6 +187,8 @@ def test_every_document_renders_with_awkward_text_and_with_older_poisoned_record
     assert len(paths) >= 2
     if service == "awards":
         assert {"letter individual", "decision collective", "register"} <= set(paths)
+    if service == "reporting":
+        assert {"consolidated report", "annex", "figures template"} <= set(paths)
     documents(app, paths, tmp_path)
     # records stored before the text policy: the documents defend themselves
     assert poison_stored_text(app) > 0

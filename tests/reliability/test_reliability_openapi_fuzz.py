@@ -123,15 +123,57 @@ def seed_awards(app) -> dict[str, Any]:
         "approved": True, "meeting_date": "2026-11-28", "votes_for": 7, "votes_against": 0, "minutes": MINUTES}))
     decision = succeeded(call("POST", "/decisions", "lanh_dao", json={
         "nominations": [{"id": nomination["id"], "version": step["version"]}], "signer_name": "Phạm Quốc Chương"}), 201)
-    return {"entry_id": entry["id"], "nomination_id": nomination["id"], "decision_id": decision["id"], "letter_id": 1}
+    # an award of the province: the ward proposes it to the upper level in a letter
+    upper = next(e for e in forms if e["code"] == "bang-khen-chu-tich-ubnd-tinh")
+    confirmed = call("PATCH", f"/catalogue/forms/{upper['id']}", "admin", json={"needs_confirmation": False}, if_match=upper["version"])
+    assert confirmed.status_code == 200, confirmed.json
+    proposed = succeeded(call("POST", "/nominations", "vhxh", json={
+        "year": 2026, "nominee_kind": "individual", "unit_id": 12, "catalogue": "form", "award_id": upper["id"],
+        "person_name": "Nguyễn Thị Hòa", "person_position": "Tổ trưởng tổ dân phố",
+        "achievements": "Vận động 100% hộ dân lắp camera an ninh."}), 201)
+    step = succeeded(call("POST", f"/nominations/{proposed['id']}/propose", "vhxh", json={}, if_match=proposed["version"]))
+    step = succeeded(call("POST", f"/nominations/{proposed['id']}/review", "vhxh", if_match=step["version"], json={
+        "approved": True, "meeting_date": "2026-11-28", "votes_for": 7, "votes_against": 0, "minutes": MINUTES}))
+    letter = succeeded(call("POST", "/proposal-letters", "lanh_dao", json={
+        "nominations": [{"id": proposed["id"], "version": step["version"]}], "signer_name": "Phạm Quốc Chương",
+        "addressee": "Ủy ban nhân dân tỉnh"}), 201)
+    return {"entry_id": entry["id"], "nomination_id": nomination["id"], "decision_id": decision["id"], "letter_id": letter["id"]}
 
 
 def seed_notify(app) -> dict[str, Any]:
+    """Units Phòng VH-XH may remind, a webhook subscriber whose endpoint refuses connections, Tổ dân phố 1's officer
+    (the unit token's user) told that a model was returned: an unread notification of theirs, and the webhook delivery
+    of that event, given up after its attempts (so it can be retried)."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from dvk_platform.clock import now
+    from dvk_platform.testing.recipients import user_created
+    from notify.dispatcher import dispatch_due
+    from notify.models import Delivery, InboxMessage
+
     deliver(app, [unit_created(u, code, name) for u, (code, name) in TDP.items()])  # units Phòng VH-XH may remind
     subscriber = Caller(app)("POST", "/webhook-subscribers", "admin", json={
         "name": "Sở Nội vụ tỉnh", "url": "http://127.0.0.1:9/hook", "event_types": ["vn.dvk.registration.*"]})
     assert subscriber.status_code == 201, subscriber.json
-    return {"subscriber_id": subscriber.json["id"], "delivery_id": 1, "message_id": 1}
+    returned = CloudEvent(type="vn.dvk.registration.model-returned.v1", source=f"/wards/{WARD}/registration", subject="7",
+                          ward=WARD, data={"model_id": 7, "unit_id": 12, "year": 2026, "title": "Camera an ninh khu phố",
+                                           "field": "quoc_phong_an_ninh", "status": "returned", "late": False,
+                                           "occurred_at": "2026-11-03T02:00:00+00:00", "actor_role": "vhxh",
+                                           "reason": "Bổ sung chỉ tiêu."})
+    # "don_vi-12" is the user of the unit token Caller signs for Tổ dân phố 1's officer
+    deliver(app, [user_created({"user_id": "don_vi-12", "name": "Cán bộ don_vi", "role": "don_vi", "unit_id": 12}), returned])
+    moment = now(app.config)
+    for day in range(30):  # every attempt, each after its backoff, until the dispatcher gives up
+        dispatch_due(app, moment + timedelta(days=day))
+    with app.extensions["dvk_db"].transaction() as session:
+        [message_id] = session.scalars(select(InboxMessage.id).where(InboxMessage.event_id == returned.id,
+                                                                     InboxMessage.user_id == "don_vi-12")).all()
+        webhook = session.scalar(select(Delivery).where(Delivery.event_id == returned.id, Delivery.channel == "webhook"))
+        assert webhook is not None and webhook.status == "failed", webhook and (webhook.status, webhook.last_error)
+        delivery_id = webhook.id
+    return {"subscriber_id": subscriber.json["id"], "delivery_id": delivery_id, "message_id": message_id}
 
 
 FEED_KEYS = {"this ward": [WARD], "every ward": ["*"], "another ward": ["an-phu"], "revoked": [WARD]}

@@ -31,6 +31,7 @@ from .evidence import (
     preview_type,
     too_large_file,
 )
+from .text import MULTILINE_PATTERN
 
 
 def receive_upload(limits: Limits) -> CheckedUpload:
@@ -80,7 +81,8 @@ UPLOAD_BODY = {"required": True, "content": {"multipart/form-data": {"schema": {
     "properties": {
         "file": {"type": "string", "format": "binary",
                  "description": "one file: JPEG, PNG, WebP, HEIC, PDF, DOCX or XLSX (judged by its content), at most 20 MB"},
-        "caption": {"type": "string", "maxLength": CAPTION_MAX, "description": "chú thích"},
+        "caption": {"type": "string", "maxLength": CAPTION_MAX, "pattern": MULTILINE_PATTERN,
+                    "description": "chú thích (tab and line breaks allowed, no other control character)"},
     }}}}}
 
 

@@ -102,7 +102,9 @@ class Target:
         self.count = itertools.count(1)
         # Unit reports are one per unit, year and period; the ward's consolidated report one per year and period.
         self.report_periods = itertools.product(range(2030, 2100), ("six_month", "annual"))
-        self.consolidated_periods = itertools.product(range(2030, 2100), ("six_month", "annual"))
+        self.consolidated_periods = itertools.product(range(2031, 2100), ("six_month", "annual"))
+        # the gateway's form takes only the movement's years (DVK_MOVEMENT_FIRST_YEAR..LAST_YEAR: 2026-2030)
+        self.consolidated_form_periods = itertools.product(range(2026, 2031), ("six_month", "annual"))
         self.figure_years = itertools.count(2026)
         self.period_years = itertools.count(2027)
         self.deadline_days = itertools.count(2)
@@ -209,12 +211,13 @@ class Target:
         name = f"Cán bộ thử nghiệm {n}"
         return Record(add_user(self.stack.gateway, f"tdp1-thu-{n}", "don_vi", unit_id=OWN, full_name=name), 1, name)
 
-    def evidence(self, model: Record) -> int:
-        """A photo attached by the unit's officer to the model; its id."""
-        app = self.stack.apps["registration"]
+    def evidence(self, kind: str, record: Record) -> int:
+        """A photo attached by the unit's officer to the model (the report); its id."""
+        service, path = {"model": ("registration", "/models"), "report": ("reporting", "/reports")}[kind]
+        app = self.stack.apps[service]
         n, out = next(self.count), io.BytesIO()
         Image.new("RGB", (64 + n % 500, 48), (46, 125, 50)).save(out, "JPEG")  # other bytes each time: not the same file
-        sent = app.test_client().post(f"/models/{model.id}/files", headers=bearer(app, "don_vi", OWN, name="Cán bộ don_vi"),
+        sent = app.test_client().post(f"{path}/{record.id}/files", headers=bearer(app, "don_vi", OWN, name="Cán bộ don_vi"),
                                       data={"file": (io.BytesIO(out.getvalue()), f"ảnh {n}.jpg")})
         assert sent.status_code == 201, sent.get_data(as_text=True)
         return sent.get_json()["id"]
@@ -245,7 +248,7 @@ class Target:
         if record is not None:
             path = template[:template.index("{")] + str(record.id) + template[template.index("}") + 1:]
         if "{file}" in path and record is not None:
-            path = path.replace("{file}", str(self.evidence(record)))
+            path = path.replace("{file}", str(self.evidence(record_of(endpoint)[0] or "", record)))
         data = self.form(endpoint, record) if method == "POST" else {}
         return method, path, data, record
 
@@ -258,7 +261,7 @@ class Target:
             return {**MODEL_FORM, **version, "title": f"Tên sửa số {n}"}
         if endpoint.endswith("/return"):
             return {**version, "reason": "Bổ sung chỉ tiêu đo được cho từng quý."}
-        if endpoint == "POST /mo-hinh/{draft}/minh-chung":
+        if endpoint in ("POST /mo-hinh/{draft}/minh-chung", "POST /bao-cao/{draft}/minh-chung"):
             document = io.BytesIO()
             Image.new("RGB", (60, 80), (255, 255, 255)).save(document, "PDF")
             return {"file": (io.BytesIO(document.getvalue()), f"biên bản {n}.pdf"), "caption": "Biên bản họp dân"}
@@ -270,7 +273,7 @@ class Target:
         if endpoint == "POST /bao-cao/{draft}/sua":
             return {**version, **SECTIONS}
         if endpoint == "POST /bao-cao/tong-hop":
-            year, period = next(self.consolidated_periods)
+            year, period = next(self.consolidated_form_periods)
             return {"year": str(year), "period": period}
         if endpoint == "POST /bao-cao/tong-hop/{draft}/sua":
             return {**version, "title": record.marker if record else "", "document_date": "2026-03-02",
@@ -479,8 +482,8 @@ def test_every_route_role_and_unit_gets_the_status_in_the_table(stack: Stack) ->
             if record.marker in body:
                 mismatches.append(f"{endpoint} as {caller}: the {want} page shows {record.marker!r}")
     assert mismatches == [], "\n".join(mismatches)
-    assert cells == len(TABLE.rows) * len(CALLERS) == 700
-    assert leak_checks == 53  # every 404, and every 403 to the other unit's officer on a record of unit 12
+    assert cells == len(TABLE.rows) * len(CALLERS) == 735
+    assert leak_checks == 58  # every 404, and every 403 to the other unit's officer on a record of unit 12
     awards_pages_follow_the_content_rules(target, browsers)
 
     # /internal/* answers services, which send a bearer service token, not a browser.

@@ -1,6 +1,7 @@
 """The HTTP API: a user's inbox, the delivery log for Phòng VH-XH, webhook subscribers for the admin."""
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from dvk_platform.envelope import CloudEvent
@@ -39,6 +40,28 @@ def test_inbox_lists_counts_and_marks_read_only_the_users_own_messages(kit, noti
     assert client.get("/inbox?unread=true", headers=staff).get_json()["total"] == 0
     assert client.post("/inbox/read-all", headers=officer).get_json() == {"marked": 1}
     assert client.get("/inbox").status_code == 401
+
+
+def test_a_notification_answered_matches_its_documented_shape_line_breaks_included(kit, notify):
+    """The body of a notification has several lines (what happened, the reason, what to do): its document says so,
+    so a client that checks answers against the document accepts it."""
+    kit.handle(notify, RETURNED)
+    client = notify.test_client()
+    officer = bearer(notify, "don_vi", 12, user_id="tdp1-tam")
+    [message] = client.get("/inbox", headers=officer).get_json()["items"]
+    assert "\n" in message["body"]
+    schema = client.get("/openapi.json").get_json()["components"]["schemas"]["InboxMessage"]
+    assert re.fullmatch(schema["properties"]["body"]["pattern"], message["body"])
+
+
+def test_a_subscriber_whose_secret_was_never_replaced_matches_its_documented_shape(notify):
+    """A new subscriber has no replaced secret (previous_secret_until null): its document allows that."""
+    client = notify.test_client()
+    created = client.post("/webhook-subscribers", json={"name": "Sở Nội vụ tỉnh", "url": "https://sonoivu.example/su-kien"},
+                          headers=bearer(notify, "admin"))
+    assert created.status_code == 201 and created.get_json()["previous_secret_until"] is None
+    schema = client.get("/openapi.json").get_json()["components"]["schemas"]["Subscriber"]
+    assert "null" in schema["properties"]["previous_secret_until"]["type"]
 
 
 def test_delivery_log_filters_by_status_and_channel_and_retries_failures(kit, notify, webhook_server):

@@ -35,7 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app, api = create_service_app(__name__, "gateway", DEFAULTS, config, title="Dân Vận Khéo — Cổng thông tin")
     _trust_proxies(app)
     from . import pages, security
-    from .views import admin, auth, awards, dashboard, evidence, inbox, internal, models, public, reports, units
+    from .views import admin, auth, awards, dashboard, dossier, evidence, inbox, internal, models, public, reports, units
 
     security.init_app(app)
     # Accounts are audited (who created, changed, disabled an account; `dvk-worker create-admin` too) in the
@@ -48,7 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     user_events.install(app.extensions["dvk_db"])
     pages.init_app(app)
-    for module in (auth, dashboard, models, evidence, reports, awards, inbox, units, admin, public):
+    for module in (auth, dashboard, models, evidence, reports, awards, dossier, inbox, units, admin, public):
         app.register_blueprint(module.bp)
     api.register_blueprint(internal.blp)  # /internal/*: JSON for the other services, in /openapi.json
     app.register_blueprint(__import__("gateway.views.contract", fromlist=["bp"]).bp)  # /su-kien, public

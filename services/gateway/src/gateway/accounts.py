@@ -212,15 +212,15 @@ def validate_user_fields(data: Mapping[str, Any]) -> dict[str, str]:
 def create_user(session: Session, data: Mapping[str, Any], password: str, min_length: int) -> User:
     fields = dict(data)
     fields["username"] = normalise_username(fields.get("username", ""))
-    errors = validate_user_fields(fields)
-    if errors:
-        raise UserFormError(errors)
-    if session.scalar(select(User.id).where(User.username == fields["username"])) is not None:
-        raise UserFormError({"username": "Tên đăng nhập đã được dùng."})
+    errors = validate_user_fields(fields)  # every refusal at once, each beside its field
+    if "username" not in errors and session.scalar(select(User.id).where(User.username == fields["username"])):
+        errors["username"] = "Tên đăng nhập đã được dùng."
     try:
         check_password_strength(password, min_length, fields["username"])
     except AccountError as exc:
-        raise UserFormError({"password": exc.message}) from exc
+        errors["password"] = exc.message
+    if errors:
+        raise UserFormError(errors)
     user = User(
         username=fields["username"], full_name=user_text(fields["full_name"]), email=user_text(fields.get("email")) or None,
         role=fields["role"], unit_id=fields.get("unit_id") if fields["role"] == "don_vi" else None,

@@ -161,6 +161,49 @@ def post(service: str, path: str, **kwargs: Any) -> Any:
 _PASSED_HEADERS = ("Content-Type", "Content-Disposition")
 
 
+def open_download(service: str, path: str, *, params: dict[str, Any] | None = None) -> Any:
+    """A service's file answer, not yet read (`requests` streaming; close it, or use it in a `with`).
+
+    Refusals and outages are raised before anything is read, like any other call.
+    """
+    return downloader(service)(path, params=params)
+
+
+def downloader(service: str) -> Any:
+    """open_download for one service, bound now to the signed-in person's token and the settings, so that it can
+    still be called once the request is being answered (a ZIP written while it is sent)."""
+    cfg = current_app.config
+    base = cfg[f"{service.upper()}_URL"].rstrip("/")
+    headers = {"Authorization": f"Bearer {service_token()}", "X-Request-ID": g.get("request_id", "")}
+    timeout = (float(cfg["SERVICE_CONNECT_TIMEOUT"]), float(cfg["SERVICE_READ_TIMEOUT"]))
+    http = _session()
+
+    def open_(path: str, *, params: dict[str, Any] | None = None) -> Any:
+        try:
+            upstream = http.get(base + path, params={k: v for k, v in (params or {}).items() if v not in (None, "")},
+                                headers=headers, stream=True, timeout=timeout)
+        except requests.RequestException as exc:
+            log.warning("service %s unreachable: GET %s: %r", service, path, exc)
+            raise ServiceUnavailable(service) from exc
+        if upstream.status_code >= 400:
+            try:
+                problem = upstream.json() if "json" in upstream.headers.get("Content-Type", "") else {}
+            except ValueError:
+                problem = {}
+            finally:
+                upstream.close()
+            if upstream.status_code >= 500:
+                raise ServiceUnavailable(service)
+            problem = problem if isinstance(problem, dict) else {}
+            raise ServiceProblem(service=service, status=upstream.status_code,
+                                 title=problem.get("title") or "Yêu cầu không được chấp nhận.",
+                                 detail=problem.get("detail"), errors=problem.get("errors") or {},
+                                 slug=str(problem.get("type", "")).rsplit(":", 1)[-1])
+        return upstream
+
+    return open_
+
+
 def download(service: str, path: str, *, params: dict[str, Any] | None = None) -> Any:
     """A file from a service (DOCX, XLSX), streamed to the browser chunk by chunk, never held whole in memory.
 
@@ -168,31 +211,7 @@ def download(service: str, path: str, *, params: dict[str, Any] | None = None) -
     """
     from flask import Response
 
-    cfg = current_app.config
-    url = cfg[f"{service.upper()}_URL"].rstrip("/") + path
-    headers = {"Authorization": f"Bearer {service_token()}", "X-Request-ID": g.get("request_id", "")}
-    try:
-        upstream = _session().get(
-            url, params={k: v for k, v in (params or {}).items() if v not in (None, "")}, headers=headers, stream=True,
-            timeout=(float(cfg["SERVICE_CONNECT_TIMEOUT"]), float(cfg["SERVICE_READ_TIMEOUT"])),
-        )
-    except requests.RequestException as exc:
-        log.warning("service %s unreachable: GET %s: %r", service, path, exc)
-        raise ServiceUnavailable(service) from exc
-    if upstream.status_code >= 400:
-        try:
-            problem = upstream.json() if "json" in upstream.headers.get("Content-Type", "") else {}
-        except ValueError:
-            problem = {}
-        finally:
-            upstream.close()
-        if upstream.status_code >= 500:
-            raise ServiceUnavailable(service)
-        problem = problem if isinstance(problem, dict) else {}
-        raise ServiceProblem(service=service, status=upstream.status_code,
-                             title=problem.get("title") or "Yêu cầu không được chấp nhận.",
-                             detail=problem.get("detail"), errors=problem.get("errors") or {},
-                             slug=str(problem.get("type", "")).rsplit(":", 1)[-1])
+    upstream = open_download(service, path, params=params)
 
     def chunks() -> Any:
         try:

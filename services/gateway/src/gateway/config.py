@@ -23,6 +23,9 @@ DEFAULTS = {
     # Seconds before a call to another service counts as "not answering".
     "SERVICE_CONNECT_TIMEOUT": 2.0,
     "SERVICE_READ_TIMEOUT": 8.0,
+    # The largest evidence file (tệp minh chứng) the gateway passes on to a service: larger uploads are refused with
+    # 413 before they are read. Keep it equal to the services' own DVK_EVIDENCE_MAX_FILE_BYTES.
+    "EVIDENCE_MAX_FILE_BYTES": 20 * 1024 * 1024,
     # Login throttling: after this many wrong passwords (per username, and per client address)
     # further attempts wait LOGIN_LOCK_SECONDS, doubling with each further failure, up to LOGIN_LOCK_MAX_SECONDS.
     "LOGIN_MAX_FAILURES": 5,

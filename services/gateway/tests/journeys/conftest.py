@@ -97,6 +97,18 @@ def no_horizontal_overflow(page: Any) -> None:
         f"{page.url} is {measure['scroll']} px wide in a {measure['width']} px window; sticking out: {measure['wide']}")
 
 
+def tables_read_as_cards(page: Any) -> None:
+    """On a phone a list table is a card per row: every cell takes the card's width beside its column's heading
+    (no column squeezed to one word per line)."""
+    narrow = page.evaluate("""() => {
+        const width = document.documentElement.clientWidth;
+        return [...document.querySelectorAll('table.cards tbody td')].filter(td => td.colSpan === 1)
+            .filter(td => !td.dataset.label || td.getBoundingClientRect().width < width * 0.75)
+            .slice(0, 5).map(td => `${td.dataset.label || '(no heading)'}: ${(td.textContent || '').trim().slice(0, 40)}`);
+    }""")
+    assert not narrow, f"{page.url}: table cells not laid out as a card on a phone: {narrow}"
+
+
 @dataclass
 class Journey:
     """One journey of one role at one size: the people's browser contexts, their steps and what they reached."""
@@ -156,6 +168,8 @@ class Journey:
         """What the person sees now: no sideways overflow, and a screenshot NN-<name>.png."""
         page.wait_for_load_state("load")  # measured once its style sheets apply, not while the page is still arriving
         no_horizontal_overflow(page)
+        if self.size == "phone":
+            tables_read_as_cards(page)
         self.steps += 1
         self.folder.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(self.folder / f"{self.steps:02d}-{name}.png"), full_page=True)

@@ -2,6 +2,7 @@
 from a spreadsheet, the award catalogues confirmed and corrected; then the new accounts sign in."""
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -32,11 +33,12 @@ def units_file(path, rows) -> str:
     return str(path)
 
 
-def choose_file(page, label: str, path: str) -> None:
-    """Open the file chooser from the labelled field, as a person clicks it, and pick the file."""
+def choose_file(page, button: str, path: str) -> None:
+    """Open the file chooser from the field's button, as a person clicks it, pick the file, and see its name."""
     with page.expect_file_chooser() as chooser:
-        page.get_by_label(label).click()
+        page.get_by_text(button, exact=True).click()
     chooser.value.set_files(path)
+    expect(page.get_by_text(f"Đã chọn 1 tệp: {os.path.basename(path)}.")).to_be_visible()
 
 
 def open_account(page, username: str) -> None:
@@ -140,7 +142,7 @@ def test_journey_admin(journey, tmp_path):
     journey.step(admin, "nhap-don-vi-chua-chon-tep")
     bad = units_file(tmp_path / "don-vi-loi.xlsx", [("to-dan-pho-22", "Tổ dân phố 22", "Tổ dân phố"),
                                                      ("chi-hoi-nguoi-cao-tuoi", "Chi hội Người cao tuổi", "Câu lạc bộ")])
-    choose_file(admin, "Tệp danh sách đơn vị (XLSX hoặc CSV)", bad)
+    choose_file(admin, "Chọn tệp danh sách đơn vị", bad)
     admin.get_by_role("button", name="Nhập đơn vị").click()
     expect(admin.locator("#err-file")).to_contain_text("Không nhập đơn vị nào")
     bad_row = admin.locator("#import-errors").get_by_role("row").filter(has_text="Loại đơn vị")
@@ -148,7 +150,7 @@ def test_journey_admin(journey, tmp_path):
     journey.step(admin, "nhap-don-vi-tep-loi")
     good = units_file(tmp_path / "don-vi.xlsx", [("to-dan-pho-22", "Tổ dân phố 22", "Tổ dân phố"),
                                                  ("hoi-nguoi-cao-tuoi", "Hội Người cao tuổi phường", "Đoàn thể")])
-    choose_file(admin, "Tệp danh sách đơn vị (XLSX hoặc CSV)", good)
+    choose_file(admin, "Chọn tệp danh sách đơn vị", good)
     admin.get_by_role("button", name="Nhập đơn vị").click()
     said(admin, "Đã nhập 2 đơn vị từ tệp don-vi.xlsx.")
     expect(admin.get_by_role("row", name=re.compile("Tổ dân phố 22"))).to_contain_text("Tổ dân phố")

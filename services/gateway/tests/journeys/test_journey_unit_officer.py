@@ -1,11 +1,16 @@
 """The officer of Tổ dân phố 1 does the unit's year: registers a model (seeing what is required before saving),
 attaches photos and the minutes of a residents' meeting as evidence, sends it, reads that Phòng VH-XH (who opens
 the photos) returned it, fixes it from the reason shown on the form, sends it again; writes and
-sends the six-month and the annual report; reads the inbox; changes the password."""
+sends the six-month (with a photo of the residents' meeting) and the annual report; reads the inbox; changes the
+password. Phòng VH-XH rates the model Tốt and proposes it for an award; the council downloads the nomination's
+dossier and finds the unit's files in it, byte for byte."""
 from __future__ import annotations
 
+import csv
+import hashlib
 import io
 import re
+import zipfile
 from datetime import UTC, datetime
 
 import pytest
@@ -38,8 +43,9 @@ def heading(page):
     return page.get_by_role("heading", level=1)
 
 
-def write_report(journey, page, period_title: str, shot: str) -> None:
-    """From "Báo cáo": draft the period's report, try to send it empty, then write every section and send it."""
+def write_report(journey, page, period_title: str, shot: str, evidence: bool = False) -> None:
+    """From "Báo cáo": draft the period's report, try to send it empty, then write every section and send it (with
+    `evidence`: saved first, a photo and the minutes attached on the report's page, the minutes removed, then sent)."""
     nav(page, "Báo cáo")
     expect(heading(page)).to_have_text("Báo cáo năm 2026")
     journey.step(page, f"{shot}-bao-cao")
@@ -53,7 +59,13 @@ def write_report(journey, page, period_title: str, shot: str) -> None:
     for label, text in SECTIONS.items():
         page.get_by_label(label).fill(text)
     page.get_by_label(f"Kết quả: {TITLE}").fill("62% hộ phân loại rác tại nguồn.")
-    page.get_by_role("button", name="Lưu và gửi").click()
+    if evidence:
+        page.get_by_role("button", name="Lưu báo cáo").click()
+        said(page, "Đã lưu báo cáo.")
+        attach_report_evidence(journey, page, shot)
+        page.get_by_role("button", name="Gửi Phòng Văn hóa - Xã hội").click()
+    else:
+        page.get_by_role("button", name="Lưu và gửi").click()
     said(page, "Đã gửi báo cáo tới Phòng Văn hóa - Xã hội.")
     expect(heading(page)).to_have_text(f"Báo cáo {period_title} — Tổ dân phố 1")
     expect(page.locator("#report-status")).to_have_text("Đã gửi, chờ tiếp nhận")
@@ -145,7 +157,81 @@ def attach_evidence(journey, nam) -> None:
     journey.step(nam, "go-minh-chung")
 
 
+def attach_report_evidence(journey, page, shot: str) -> None:
+    """On the report's page: a photo of the meeting and the minutes, each with its caption; the photo's thumbnail,
+    the minutes opened as a PDF, the photo opened larger; the minutes removed again while the report is a draft."""
+    section = page.locator("#minh-chung")
+    expect(section.get_by_role("heading", name="Tệp minh chứng")).to_be_visible()
+    chosen = [EVIDENCE[0], EVIDENCE[3]]
+    page.get_by_label("Chọn tệp minh chứng").set_input_files(
+        [{"name": name, "mimeType": kind, "buffer": content} for name, _, content, kind in chosen])
+    for name, caption, _, _ in chosen:
+        page.get_by_label(f"Chú thích cho {name}").fill(caption)
+    page.get_by_role("button", name="Tải lên").click()
+    said(page, "Đã tải lên 2 tệp minh chứng.")
+    thumbnail = section.get_by_role("img", name=f"Ảnh: {EVIDENCE[0][1]}")
+    expect(thumbnail).to_be_visible()
+    journey.step(page, f"{shot}-minh-chung")
+    document = page.context.expect_event("response", lambda r: "/minh-chung/" in r.url and r.request.resource_type == "document")
+    with document as answer, page.expect_popup() as opened:
+        section.get_by_role("link", name=f"Mở {EVIDENCE[3][0]}").click()
+    assert answer.value.headers["content-type"] == "application/pdf"
+    opened.value.close()
+    with page.expect_popup() as opened:
+        section.get_by_role("link", name=f"Ảnh: {EVIDENCE[0][1]}").click()
+    expect_image(opened.value)
+    section.get_by_role("button", name=f"Gỡ tệp {EVIDENCE[3][0]}").click()
+    said(page, "Đã gỡ tệp minh chứng.")
+    expect(section.get_by_role("link", name=f"Mở {EVIDENCE[3][0]}")).to_have_count(0)
+    expect(section.get_by_role("img")).to_have_count(1)
+
+
+def council_downloads_the_dossier(journey, hoa) -> None:
+    """Phòng VH-XH rates the accepted model Tốt and builds a nomination from the suggestion; the council (the
+    Chairman) opens it, sees the model and its files listed, and clicks "Tải hồ sơ": one ZIP with the files the unit
+    uploaded, byte for byte (SHA-256), the removed photo not among them, and the manifest naming each one's hash."""
+    hoa.get_by_label("Xếp loại").select_option("tot")
+    hoa.get_by_label("Nhận xét, đánh giá").fill("Mô hình hiệu quả, người dân đồng tình hưởng ứng.")
+    hoa.get_by_role("button", name="Ghi kết quả").click()
+    said(hoa, "Đã ghi kết quả kiểm tra.")
+    nav(hoa, "Khen thưởng")
+    suggestion = hoa.locator("#suggestions li", has_text=TITLE)
+    journey.refresh_until(hoa, lambda: suggestion.count() > 0, "the suggestion for the model rated Tốt")
+    journey.step(hoa, "vhxh-goi-y-khen-thuong")
+    suggestion.get_by_role("link", name="Lập đề nghị").click()
+    hoa.get_by_label("Hình thức khen thưởng", exact=True).select_option(label="Giấy khen của Chủ tịch UBND phường")
+    hoa.get_by_label("Thành tích").fill("Tổ dân phố 1 có mô hình “Dân vận khéo” xếp loại Tốt.")
+    journey.step(hoa, "vhxh-lap-de-nghi")
+    hoa.get_by_role("button", name="Lưu đề nghị").click()
+    said(hoa, "Đã lập đề nghị khen thưởng (bản nháp).")
+    hoa.get_by_role("button", name="Đề nghị Hội đồng xét").click()
+    said(hoa, "Đã đề nghị Hội đồng Thi đua - Khen thưởng xét.")
+
+    kept = [item for item in EVIDENCE if item[0] != "Đổi chai nhựa.jpg"]  # the photo removed while a draft
+    bao = journey.person("lanhdao")
+    nav(bao, "Khen thưởng")
+    bao.locator("#nominations").get_by_role("link", name="Tổ dân phố 1").click()
+    expect(bao.locator("#cited-models").get_by_role("link", name=TITLE)).to_be_visible()
+    dossier = bao.locator("#ho-so")
+    for name, caption, _, _ in kept:
+        expect(dossier.get_by_role("listitem").filter(has_text=caption).get_by_role("link", name=name)).to_be_visible()
+    journey.step(bao, "hoi-dong-ho-so")
+    with bao.expect_download() as got:
+        dossier.get_by_role("link", name="Tải hồ sơ").click()
+    download = got.value
+    assert download.suggested_filename.startswith("Hồ sơ đề nghị khen thưởng") and download.suggested_filename.endswith(".zip")
+    with zipfile.ZipFile(download.path()) as archive:
+        names = archive.namelist()
+        files = {name.rsplit("/", 1)[-1]: hashlib.sha256(archive.read(name)).hexdigest() for name in names
+                 if name != "Danh mục hồ sơ.csv"}
+        manifest = list(csv.reader(io.StringIO(archive.read("Danh mục hồ sơ.csv").decode("utf-8-sig"))))
+    assert files == {name: hashlib.sha256(content).hexdigest() for name, _, content, _ in kept}
+    listed = {row[0].rsplit("/", 1)[-1]: row[4] for row in manifest[2:]}
+    assert listed == files
+
+
 @pytest.mark.browser
+@pytest.mark.timeout(900)  # a whole year of a unit, with the council's dossier: minutes on a shared machine
 def test_journey_unit_officer(journey, clock):
     clock.moment = datetime(2026, 2, 2, 1, 0, tzinfo=UTC)  # 08:00 on 02/02/2026, before the 15/02 deadline
     nam = journey.person("tdp1")
@@ -217,6 +303,11 @@ def test_journey_unit_officer(journey, clock):
     with hoa.expect_popup() as opened:
         hoa.get_by_role("link", name="Ảnh: Hộ gia đình phân loại rác tại nguồn").click()
     expect_image(opened.value)
+    document = hoa.context.expect_event("response", lambda r: "/minh-chung/" in r.url and r.request.resource_type == "document")
+    with document as answer, hoa.expect_popup() as opened:
+        hoa.get_by_role("link", name="Mở Biên bản họp tổ dân phố.pdf").click()
+    assert answer.value.headers["content-type"] == "application/pdf"
+    opened.value.close()
 
     # The officer reads the notice, opens it, and finds the reason on the edit form too.
     nav(nam, "Thông báo")
@@ -239,10 +330,11 @@ def test_journey_unit_officer(journey, clock):
     said(nam, "Đã gửi mô hình tới Phòng Văn hóa - Xã hội.")
     journey.step(nam, "da-gui-lai")
 
-    # Phòng VH-XH accepts it.
+    # Phòng VH-XH accepts it; rated Tốt, it is proposed for an award, and the council downloads its dossier.
     hoa.reload()
     hoa.get_by_role("button", name="Tiếp nhận").click()
     said(hoa, "Đã tiếp nhận mô hình.")
+    council_downloads_the_dossier(journey, hoa)
 
     # The list's total follows the filter.
     nav(nam, "Mô hình")
@@ -270,7 +362,7 @@ def test_journey_unit_officer(journey, clock):
 
     # June: the six-month report; November: the annual report.
     clock.moment = datetime(2026, 6, 1, 2, 0, tzinfo=UTC)
-    write_report(journey, nam, "sơ kết 6 tháng năm 2026", "so-ket")
+    write_report(journey, nam, "sơ kết 6 tháng năm 2026", "so-ket", evidence=True)
     clock.moment = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
     write_report(journey, nam, "tổng kết năm 2026", "tong-ket")
 

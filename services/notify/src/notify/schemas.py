@@ -28,7 +28,7 @@ class InboxQuerySchema(PageQuerySchema):
 class InboxMessageSchema(BaseSchema):
     id = Integer()
     subject = fields.String()
-    body = fields.String()
+    body = fields.String(metadata={"multiline": True})  # several lines: what happened, the reason, what to do
     link = fields.String(allow_none=True)
     event_type = fields.String()
     unit_id = Integer(allow_none=True)

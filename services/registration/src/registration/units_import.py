@@ -38,7 +38,9 @@ def read_table(file_name: str, content: bytes) -> list[list[Any]]:
                 warnings.simplefilter("ignore")  # openpyxl warns about styles it does not read
                 book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the same problem to the user
-            raise Problem(422, "unreadable-file", "Không đọc được tệp Excel (.xlsx).", detail=str(exc)) from exc
+            raise Problem(422, "unreadable-file", "Không đọc được tệp Excel (.xlsx).",
+                          detail="Tệp không phải bảng tính Excel: hãy mở tệp bằng Excel hoặc LibreOffice và lưu lại "
+                                 "dạng .xlsx.") from exc
         try:
             return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
         finally:

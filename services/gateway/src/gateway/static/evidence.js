@@ -1,4 +1,4 @@
-// Tệp minh chứng: choose or drop several files, give each a caption, send them one by one with a progress bar.
+// Tệp minh chứng of a record (a model, a unit report): choose or drop several files, give each a caption, send them one by one with a progress bar.
 // Without this script the form still works: every chosen file is sent at once with the one caption.
 (function () {
   "use strict";
@@ -10,13 +10,21 @@
   var oneCaption = document.getElementById("evidence-one-caption");
   var csrf = form.querySelector("input[name=csrf_token]").value;
   var chosen = [];
-  var MAX = 20 * 1024 * 1024;
+  var MAX = Number(form.getAttribute("data-max-bytes")) || 20 * 1024 * 1024;
+  var MAX_LABEL = form.getAttribute("data-max-label") || "20 MB";
 
   function size(n) {
     return n >= 1048576 ? (n / 1048576).toFixed(1).replace(".", ",") + " MB" : Math.ceil(n / 1024) + " KB";
   }
 
+  var chosenLine = document.getElementById("evidence-chosen");
+
+  function names(list) {
+    return list.length ? "Đã chọn " + list.length + " tệp: " + list.join(", ") + "." : "Chưa chọn tệp nào.";
+  }
+
   function render() {
+    chosenLine.textContent = names(chosen.map(function (item) { return item.file.name; }));
     queue.innerHTML = "";
     oneCaption.style.display = chosen.length ? "none" : "";
     chosen.forEach(function (item, index) {
@@ -42,7 +50,7 @@
       state.className = "evidence-state";
       if (item.file.size > MAX) {
         state.setAttribute("role", "alert");
-        state.textContent = "Tệp vượt quá 20 MB, dung lượng tối đa của một tệp.";
+        state.textContent = "Tệp vượt quá " + MAX_LABEL + ", dung lượng tối đa của một tệp.";
       }
       var drop = document.createElement("button");
       drop.type = "button";
@@ -63,6 +71,7 @@
     render();
   }
 
+  chosenLine.textContent = names([]);
   input.addEventListener("change", function () { add(input.files); });
   ["dragenter", "dragover"].forEach(function (type) {
     drop.addEventListener(type, function (event) { event.preventDefault(); drop.classList.add("dragging"); });

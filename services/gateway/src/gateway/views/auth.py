@@ -38,6 +38,12 @@ def login() -> Any:
         return render_template("auth/login.html", next=request.args.get("next", ""), username="")
     username = request.form.get("username", "")
     password = request.form.get("password", "")
+    missing = {name: message for name, typed, message in (
+        ("username", username.strip(), "Vui lòng nhập tên đăng nhập."), ("password", password, "Vui lòng nhập mật khẩu."))
+        if not typed}
+    if missing:  # nothing typed is no attempt: said beside the empty field, not counted against the account
+        return render_template("auth/login.html", errors=missing, username=username,
+                               next=request.form.get("next", "")), 422
     policy = ThrottlePolicy.from_config(current_app.config)
     error: AccountError | None = None
     with get_db().transaction() as s:

@@ -14,6 +14,7 @@ from dvk_platform.labels import Labels
 from .. import clients
 from ..pages import NOMINATION_STATUSES, form_date
 from ..security import current_user, has_role, login_required, roles_required
+from . import dossier
 from .units import unit_names
 
 bp = Blueprint("awards", __name__, url_prefix="/khen-thuong")
@@ -163,23 +164,9 @@ def _nomination_page(nomination: dict[str, Any], errors: dict[str, str] | None =
         except clients.ServiceProblem:
             entry = None
     return render_template("awards/nomination.html", n=nomination, entry=entry, errors=errors or {},
-                           cited=_cited(nomination.get("evidence") or {}),
+                           cited=dossier.cited_records(nomination),
                            unit_names=unit_names(), signer_positions=SIGNER_POSITIONS, signer=_chairman(),
                            typed=typed or {}, today=ward_today().isoformat()), status
-
-
-def _cited(evidence: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
-    """The models and reports a nomination cites, as the person reading it may open them (one they may not see is
-    listed by its number only)."""
-    cited: dict[str, list[dict[str, Any]]] = {"models": [], "reports": []}
-    for kind, service, path, ids in (("models", "registration", "/models/{}", evidence.get("model_ids")),
-                                     ("reports", "reporting", "/reports/{}", evidence.get("report_ids"))):
-        for item_id in ids or []:
-            try:
-                cited[kind].append(clients.get(service, path.format(item_id)) or {"id": item_id})
-            except clients.ServiceProblem:
-                cited[kind].append({"id": item_id, "hidden": True})
-    return cited
 
 
 @bp.get("/de-nghi/<int:nomination_id>")

@@ -119,11 +119,13 @@ def detail(model_id: int) -> Any:
 
 
 def _detail(model: dict[str, Any], errors: dict[str, str], status: int = 200) -> Any:
+    """The model's page; after a refused form its fields hold what the person typed (request.form)."""
     returns = [h for h in model.get("history") or [] if h.get("action") == "return"]
     last_return = returns[-1] if returns and model.get("status") == "returned" else None
     return render_template("models/detail.html", model=model, history=model.get("history") or [],
                            inspections=model.get("inspections") or [], last_return=last_return,
-                           unit_names=unit_names(), errors=errors, today=ward_today().isoformat()), status
+                           unit_names=unit_names(), errors=errors, today=ward_today().isoformat(),
+                           typed=request.form if errors else {}), status
 
 
 @bp.route("/<int:model_id>/sua", methods=["GET", "POST"])

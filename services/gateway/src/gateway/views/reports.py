@@ -13,6 +13,7 @@ from .. import clients
 from ..accounts import account_names
 from ..pages import form_date, period_title
 from ..security import current_user, has_role, login_required, roles_required
+from . import evidence
 from .units import unit_names
 
 bp = Blueprint("reports", __name__, url_prefix="/bao-cao")
@@ -123,6 +124,7 @@ def create() -> Any:
 def _report_page(report: dict[str, Any], errors: dict[str, str] | None = None, status: int = 200) -> Any:
     history = clients.get("reporting", f"/reports/{report['id']}/history") or []
     return render_template("reports/detail.html", report=report, history=history, sections=SECTIONS,
+                           files=evidence.files_of("report", report["id"]),
                            people=account_names(h.get("actor_id") for h in history),
                            unit_names=unit_names(), errors=errors or {}), status
 
@@ -221,24 +223,36 @@ def transition(report_id: int, action: str) -> Any:
 @bp.get("/tong-hop")
 @roles_required(*WARD_READERS)
 def consolidated_index() -> Any:
+    return _consolidated_index({"year": _year(), "period": "six_month"}, {})
+
+
+def _consolidated_index(typed: dict[str, Any], errors: dict[str, str], status: int = 200) -> Any:
     reports = clients.get("reporting", "/consolidated-reports") or []
-    return render_template("reports/consolidated_index.html", reports=reports, year=_year(), statuses=CONSOLIDATED_STATUSES)
+    return render_template("reports/consolidated_index.html", reports=reports, typed=typed, errors=errors,
+                           statuses=CONSOLIDATED_STATUSES), status
 
 
 @bp.post("/tong-hop")
 @roles_required(*REVIEWERS)
 def consolidated_create() -> Any:
+    typed = {"year": request.form.get("year", "").strip(), "period": request.form.get("period", "")}
+    first, last = int(current_app.config["MOVEMENT_FIRST_YEAR"]), int(current_app.config["MOVEMENT_LAST_YEAR"])
+    if not typed["year"].isdigit() or not first <= int(typed["year"]) <= last:  # never another year in its place
+        return _consolidated_index(typed, {"year": f"Năm là một năm của phong trào, từ {first} đến {last}.",
+                                           "_": "Chưa lập dự thảo: vui lòng sửa mục được đánh dấu."}, 422)
     try:
         created = clients.post("reporting", "/consolidated-reports",
-                               json={"year": _year(), "period": request.form.get("period", "")})
+                               json={"year": int(typed["year"]), "period": typed["period"]})
     except clients.ServiceProblem as exc:
-        flash(exc.message, "error")
-        return redirect(url_for("reports.consolidated_index"))
+        if exc.status == 404:
+            raise
+        return _consolidated_index(typed, _problem_errors(exc, ("year", "period")), exc.status)
     flash("Đã lập dự thảo báo cáo tổng hợp từ các báo cáo đơn vị đã tiếp nhận.", "success")
     return redirect(url_for("reports.consolidated_detail", consolidated_id=created["id"]))
 
 
-def _consolidated_page(report: dict[str, Any], errors: dict[str, str] | None = None, status: int = 200) -> Any:
+def _consolidated_page(report: dict[str, Any], errors: dict[str, str] | None = None, status: int = 200,
+                       typed: dict[str, str] | None = None) -> Any:
     content = report.get("content") or {}
     list_texts = {name: "\n".join(f"{item.get('unit_name')}: {item.get('text')}" for item in content.get(name) or [])
                   for name, _ in CONSOLIDATED_LISTS}
@@ -246,7 +260,8 @@ def _consolidated_page(report: dict[str, Any], errors: dict[str, str] | None = N
     signer = report.get("signer_name") or current_app.config.get("CHAIRMAN_NAME") or ""
     return render_template("reports/consolidated.html", report=report, texts=CONSOLIDATED_TEXTS, list_texts=list_texts,
                            lists=CONSOLIDATED_LISTS, figures=FIGURES, unit_names=unit_names(), signer=signer,
-                           statuses=CONSOLIDATED_STATUSES, errors=errors or {}, today=ward_today().isoformat()), status
+                           statuses=CONSOLIDATED_STATUSES, errors=errors or {}, today=ward_today().isoformat(),
+                           typed=typed or {}), status
 
 
 @bp.get("/tong-hop/<int:consolidated_id>")
@@ -312,7 +327,7 @@ def _consolidated_step(consolidated_id: int, action: str, body: dict[str, Any], 
         if exc.status == 404:
             raise
         return _consolidated_page(clients.get("reporting", f"/consolidated-reports/{consolidated_id}"),
-                                  _problem_errors(exc, shown), exc.status)
+                                  _problem_errors(exc, shown), exc.status, request.form.to_dict())
     flash(done, "success")
     return redirect(url_for("reports.consolidated_detail", consolidated_id=consolidated_id))
 
@@ -351,7 +366,7 @@ def consolidated_finalise(consolidated_id: int) -> Any:
         return _consolidated_page(clients.get("reporting", f"/consolidated-reports/{consolidated_id}"),
                                   {"confirm": "Đánh dấu ô xác nhận trước khi ban hành: số văn bản được cấp và số liệu "
                                               "được chốt, không sửa lại được.",
-                                   "_": "Chưa ban hành: cần xác nhận."}, 422)
+                                   "_": "Chưa ban hành: cần xác nhận."}, 422, {"number": request.form.get("number", "")})
     number = request.form.get("number", "").strip()
     body: dict[str, Any] = {"number": int(number)} if number.isdigit() else {}
     return _consolidated_step(consolidated_id, "finalise", body, "Đã ban hành báo cáo tổng hợp; số liệu đã được chốt.",

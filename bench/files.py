@@ -25,13 +25,12 @@ def pdf_bytes(megabytes: int, seed: int) -> bytes:
 
 
 def _status_kb(pid: int, field: str) -> int:
+    """A figure of /proc/<pid>/status in kB; 0 for a worker that has exited since its pid was read."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return 0
+    return next((int(line.split()[1]) for line in status.splitlines() if line.startswith(field + ":")), 0)
 
 
 class Side:

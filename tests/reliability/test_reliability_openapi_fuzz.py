@@ -59,11 +59,25 @@ def seed_registration(app) -> dict[str, Any]:
     model = call("GET", f"/models/{model['id']}", "don_vi", 12).json
     submitted = call("POST", f"/models/{model['id']}/submit", "don_vi", 12, json={}, if_match=model["version"])
     assert submitted.status_code == 200, submitted.json
-    return {"model_id": model["id"], "unit_id": 12, "year": 2026, "file_id": evidence.json["id"]}
+    # another model, accepted and inspected: Phòng VH-XH attaches the inspection's minutes
+    other = call("POST", "/models", "don_vi", 12, json={
+        "title": "Đổi rác lấy cây xanh", "field": "van_hoa_xa_hoi", "goals": "Giảm rác nhựa.",
+        "content": "Mỗi tháng một buổi đổi rác.", "target_group": "Hộ dân", "person_in_charge": "Trần Thị Lan",
+        "start_date": "2026-03-01", "end_date": "2026-12-31", "expected_results": "Giảm 30% rác nhựa."}).json
+    other = call("POST", f"/models/{other['id']}/submit", "don_vi", 12, json={}, if_match=other["version"]).json
+    accepted = call("POST", f"/models/{other['id']}/accept", "vhxh", json={}, if_match=other["version"])
+    assert accepted.status_code == 200, accepted.json
+    inspection = call("POST", f"/models/{other['id']}/inspections", "vhxh", json={
+        "inspected_on": "2026-04-09", "inspector": "Lê Thị Mai", "rating": "tot", "findings": "Đạt yêu cầu."})
+    assert inspection.status_code == 201, inspection.json
+    minutes = _upload(call, f"/models/{other['id']}/inspections/{inspection.json['id']}/files", "vhxh")
+    assert minutes.status_code == 201, minutes.json
+    return {"model_id": model["id"], "unit_id": 12, "year": 2026, "file_id": evidence.json["id"],
+            "inspection_id": inspection.json["id"]}
 
 
-def _upload(call: Caller, path: str) -> Any:
-    """One evidence photo (a small PNG) on a model or a report, as the unit uploads it."""
+def _upload(call: Caller, path: str, role: str = "don_vi", unit: int | None = 12) -> Any:
+    """One evidence photo (a small PNG) on a record, as the unit (or Phòng VH-XH) uploads it."""
     import io
 
     from PIL import Image
@@ -76,7 +90,7 @@ def _upload(call: Caller, path: str) -> Any:
     stream, length, boundary = stream_encode_multipart({"file": FileStorage(picture, filename="hop-to.png"),
                                                         "caption": "Buổi họp tổ"})
     try:
-        return call("POST", path, "don_vi", 12, input_stream=stream, content_length=length,
+        return call("POST", path, role, unit if role == "don_vi" else None, input_stream=stream, content_length=length,
                     content_type=f"multipart/form-data; boundary={boundary}")
     finally:
         stream.close()
@@ -118,6 +132,9 @@ def seed_awards(app) -> dict[str, Any]:
     nomination = succeeded(call("POST", "/nominations", "vhxh", json={
         "year": 2026, "nominee_kind": "collective", "unit_id": 12, "catalogue": "form", "award_id": entry["id"],
         "achievements": "Duy trì mô hình tự quản, 100% hộ dân tham gia."}), 201)
+    # Phòng VH-XH attaches a supporting document while the nomination is a draft
+    supporting = succeeded(_upload(call, f"/nominations/{nomination['id']}/files", "vhxh"), 201)
+    nomination = succeeded(call("GET", f"/nominations/{nomination['id']}", "vhxh"))
     step = succeeded(call("POST", f"/nominations/{nomination['id']}/propose", "vhxh", json={}, if_match=nomination["version"]))
     step = succeeded(call("POST", f"/nominations/{nomination['id']}/review", "vhxh", if_match=step["version"], json={
         "approved": True, "meeting_date": "2026-11-28", "votes_for": 7, "votes_against": 0, "minutes": MINUTES}))
@@ -137,7 +154,8 @@ def seed_awards(app) -> dict[str, Any]:
     letter = succeeded(call("POST", "/proposal-letters", "lanh_dao", json={
         "nominations": [{"id": proposed["id"], "version": step["version"]}], "signer_name": "Phạm Quốc Chương",
         "addressee": "Ủy ban nhân dân tỉnh"}), 201)
-    return {"entry_id": entry["id"], "nomination_id": nomination["id"], "decision_id": decision["id"], "letter_id": letter["id"]}
+    return {"entry_id": entry["id"], "nomination_id": nomination["id"], "decision_id": decision["id"], "letter_id": letter["id"],
+            "file_id": supporting["id"]}
 
 
 def seed_notify(app) -> dict[str, Any]:

@@ -77,7 +77,7 @@ class ServiceSpec:
 
 
 class UnknownService(LookupError):
-    pass
+    """No service of that name declares a ServiceSpec (`<service>.spec.SPEC`)."""
 
 
 def load_spec(service: str) -> ServiceSpec:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from dvk_platform import webhooks
 from dvk_platform.auth import Principal
 from dvk_platform.envelope import CloudEvent
-from dvk_platform.errors import Problem
+from dvk_platform.errors import InvalidTransition, NotFound
 from dvk_platform.outbox import add_event
 from dvk_platform.versioning import check_version
 
@@ -93,7 +93,7 @@ def enqueue_webhooks(session: Session, event: CloudEvent, now: datetime) -> int:
 def inbox_message_of(session: Session, principal: Principal, message_id: int) -> InboxMessage:
     message = session.get(InboxMessage, message_id)
     if message is None or message.user_id != principal.user_id:
-        raise Problem(404, "not-found", "Không tìm thấy thông báo.")
+        raise NotFound("not-found", "Không tìm thấy thông báo.")
     return message
 
 
@@ -127,7 +127,7 @@ def create_subscriber(session: Session, data: dict[str, Any]) -> WebhookSubscrib
 def get_subscriber(session: Session, subscriber_id: int) -> WebhookSubscriber:
     subscriber = session.get(WebhookSubscriber, subscriber_id)
     if subscriber is None:
-        raise Problem(404, "not-found", "Không tìm thấy nơi nhận webhook.")
+        raise NotFound("not-found", "Không tìm thấy nơi nhận webhook.")
     return subscriber
 
 
@@ -153,10 +153,11 @@ def retry_delivery(session: Session, delivery_id: int, now: datetime) -> Deliver
     """Staff send a given-up delivery again: back to pending, due now, with a fresh count of attempts."""
     delivery = session.get(Delivery, delivery_id)
     if delivery is None:
-        raise Problem(404, "not-found", "Không tìm thấy lần gửi.")
+        raise NotFound("not-found", "Không tìm thấy lần gửi.")
     if delivery.status != "failed":
-        raise Problem(409, "invalid-transition", "Chỉ gửi lại được thư đã thất bại.",
-                      detail=f"Trạng thái hiện tại: {events_out.STATUS_LABELS[delivery.status]} ({delivery.status})")
+        raise InvalidTransition("Chỉ gửi lại được thư đã thất bại.",
+                                f"Trạng thái hiện tại: {events_out.STATUS_LABELS[delivery.status]} ({delivery.status})",
+                                delivery.status)
     delivery.status = "pending"
     delivery.attempts = 0
     delivery.next_attempt_at = now

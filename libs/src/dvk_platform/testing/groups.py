@@ -69,8 +69,10 @@ def _run(group: Group, env: dict[str, str], out: threading.Lock, failed: threadi
     started = time.monotonic()
     group.process = subprocess.Popen(group.command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                      text=True, errors="replace", bufsize=1)
-    assert group.process.stdout is not None
-    for line in group.process.stdout:
+    lines = group.process.stdout
+    if lines is None:  # stdout=PIPE always gives one; said for the type checker
+        raise RuntimeError(f"no output pipe for the {group.name} group")
+    for line in lines:
         with out:
             sys.stdout.write(f"[{group.name}] {line}")
             sys.stdout.flush()

@@ -20,6 +20,12 @@ from .models import Delivery, InboxMessage, KnownUnit, WebhookSubscriber, wants
 from .recipients import Recipient
 from .routing import Route, render
 
+# Built once: the consumer runs them for every event (executemany: one multi-row INSERT per call).
+_INSERT_INBOX = insert(InboxMessage.__table__)
+_INSERT_DELIVERIES = insert(Delivery.__table__)
+_ACTIVE_SUBSCRIBERS = (select(WebhookSubscriber.id, WebhookSubscriber.name, WebhookSubscriber.url,
+                              WebhookSubscriber.event_types).where(WebhookSubscriber.active.is_(True)))
+
 
 def unit_name(session: Session, unit_id: Any) -> str | None:
     if not isinstance(unit_id, int):
@@ -61,23 +67,21 @@ def enqueue_message(
                     "user_id": person.user_id, "body_html": message.html, "status": "pending", "attempts": 0,
                     "sent_at": None}
                    for address, person in addresses.items()]
-    session.execute(insert(InboxMessage.__table__), inbox)
-    session.execute(insert(Delivery.__table__), deliveries)
+    connection = session.connection()
+    connection.execute(_INSERT_INBOX, inbox)
+    connection.execute(_INSERT_DELIVERIES, deliveries)
     return len(recipients)
 
 
 def enqueue_webhooks(session: Session, event: CloudEvent, now: datetime) -> int:
     """A signed POST of the structured CloudEvent to every active subscriber that wants this type: one query for
     the subscribers (only the columns needed), one multi-row INSERT of their deliveries."""
-    subscribers = session.execute(
-        select(WebhookSubscriber.id, WebhookSubscriber.name, WebhookSubscriber.url, WebhookSubscriber.event_types)
-        .where(WebhookSubscriber.active.is_(True))
-    ).all()
+    subscribers = session.connection().execute(_ACTIVE_SUBSCRIBERS).all()
     wanting = [s for s in subscribers if wants(s.event_types, event.type)]
     if not wanting:
         return 0
     payload = event.to_structured()
-    session.execute(insert(Delivery.__table__), [
+    session.connection().execute(_INSERT_DELIVERIES, [
         {"channel": "webhook", "recipient": s.url, "recipient_name": s.name, "user_id": None, "subscriber_id": s.id,
          "event_id": event.id, "event_type": event.type, "subject": event.type, "body_text": "", "body_html": "",
          "payload": payload, "status": "pending", "attempts": 0, "last_error": None, "next_attempt_at": now,

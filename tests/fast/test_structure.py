@@ -16,7 +16,6 @@ KNOWN_LONG = {
     "dvk_platform.documents",  # the Word documents: to become their own distribution (dvk_documents)
     "dvk_platform.rollup",
     "dvk_platform.subscriber",  # the province's subscriber: to become its own distribution (dvk_subscriber)
-    "registration.services",
 }
 
 

@@ -26,7 +26,7 @@ from dvk_platform.db import Database
 from dvk_platform.migrations import upgrade
 from dvk_platform.relay import OUTBOX_COLUMNS, outbox_row_to_message
 from dvk_platform.tables import outbox_messages
-from dvk_platform.testing.recipients import publish_users
+from dvk_testing.recipients import publish_users
 
 HERE = Path(__file__).resolve().parent
 

@@ -33,7 +33,7 @@ import writes  # noqa: E402
 from common import ROOT, Gunicorn, ensure_wrk, load_average, median, service_env, token  # noqa: E402
 
 from dvk_platform.migrations import upgrade  # noqa: E402
-from dvk_platform.testing.servers import RealServers  # noqa: E402
+from dvk_testing.servers import RealServers  # noqa: E402
 
 # Durations, scaled from the so that the whole run stays near 10 minutes on a 2-core machine.
 FULL = {

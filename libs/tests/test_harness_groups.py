@@ -14,7 +14,7 @@ import pytest
 from kafka import KafkaAdminClient
 from kafka.errors import KafkaError
 
-from dvk_platform.testing.servers import KAFKA_VARIABLE, POSTGRES_VARIABLE
+from dvk_testing.servers import KAFKA_VARIABLE, POSTGRES_VARIABLE
 
 SEEN = """
 import json, os

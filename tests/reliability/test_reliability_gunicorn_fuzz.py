@@ -26,8 +26,8 @@ import pytest
 import requests
 from PIL import Image
 
-from dvk_platform.testing import access
-from dvk_platform.testing.plugin import Caller
+from dvk_testing import access
+from dvk_testing.plugin import Caller
 
 from .test_reliability_openapi_fuzz import SEEDERS
 

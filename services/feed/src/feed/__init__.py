@@ -7,9 +7,9 @@ from typing import Any
 
 from flask import Flask
 
+from dvk_core.wards import load_registry
 from dvk_platform import audit
 from dvk_platform.app import create_service_app
-from dvk_platform.wards import load_registry
 
 from .config import DEFAULTS
 

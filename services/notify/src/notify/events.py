@@ -12,9 +12,9 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dvk_core.envelope import CloudEvent
 from dvk_platform import clock
 from dvk_platform.consumer import Handler, contract_checked
-from dvk_platform.envelope import CloudEvent
 from dvk_platform.projections import newest_wins, unit_state
 
 from . import recipients, services

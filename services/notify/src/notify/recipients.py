@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dvk_platform.envelope import CloudEvent
+from dvk_core.envelope import CloudEvent
 from dvk_platform.projections import newest_wins
 
 from .models import KnownUser

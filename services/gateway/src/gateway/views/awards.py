@@ -7,8 +7,8 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
+from dvk_documents import signer_name
 from dvk_platform.clock import ward_today, ward_year
-from dvk_platform.documents import signer_name
 from dvk_platform.labels import Labels
 
 from .. import clients

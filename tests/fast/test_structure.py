@@ -17,7 +17,6 @@ MAX_LINES = 400
 KNOWN_LONG = {
     "gateway.views.awards",
     "gateway.views.reports",
-    "registration.services",
 }
 
 

@@ -25,7 +25,7 @@ from dvk_platform.testing import wait_until
 from dvk_platform.testing.plugin import bus_for, read_topic
 from dvk_platform.worker import build_relay
 from registration.models import Unit
-from registration.services import create_unit
+from registration.units import create_unit
 
 UNIT_UPDATED = "vn.dvk.registration.unit-updated.v1"
 

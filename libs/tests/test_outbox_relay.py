@@ -12,7 +12,7 @@ from dvk_platform.tables import outbox_messages
 from dvk_platform.testing.plugin import read_topic
 from dvk_platform.worker import build_relay
 from registration.models import Unit
-from registration.services import create_unit, update_unit
+from registration.units import create_unit, update_unit
 
 
 def test_committed_event_arrives_with_cloudevents_headers(registration, bus):

@@ -17,7 +17,7 @@ from dvk_platform.tables import outbox_messages
 from dvk_platform.testing import wait_until
 from dvk_platform.testing.plugin import bus_for, read_topic
 from dvk_platform.worker import build_relay
-from registration.services import create_unit
+from registration.units import create_unit
 
 POLL_INTERVAL = 30.0  # far longer than any wait below: what arrives sooner was woken, not polled
 

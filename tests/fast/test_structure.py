@@ -18,7 +18,6 @@ KNOWN_LONG = {
     "dvk_platform.subscriber",  # the province's subscriber: to become its own distribution (dvk_subscriber)
     "gateway.views.awards",
     "gateway.views.reports",
-    "registration.services",
 }
 
 

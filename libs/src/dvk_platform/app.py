@@ -12,12 +12,13 @@ from flask_smorest import Api
 from marshmallow import fields
 from werkzeug.routing import IntegerConverter, Map
 
-from . import db, errors, observability
+from . import audit, db, errors, observability
 from .bodies import BodyPolicyParser
 from .config import check_production_secrets, load_config
 from .errors import PROBLEM_JSON
 from .readiness import Readiness
 from .schemas import ProblemDetailsSchema, use_vietnamese_messages
+from .spec import ServiceSpec
 from .versioning import IF_MATCH_PATTERN, etag
 
 
@@ -248,3 +249,20 @@ def create_service_app(
     api.register_field(fields.URL, "string", "uri")  # JSON Schema's format for an absolute URL is `uri`
     return app, api
 
+
+
+def create_app(spec: ServiceSpec, config: Mapping[str, Any] | None = None) -> Flask:
+    """A service's web app, built from what its ServiceSpec declares and nothing else: the platform's part, the
+    audited records (and GET /audit), the service's own setup, its API blueprints, then its pages."""
+    app, api = create_service_app(spec.name, spec.name, spec.defaults, config, title=spec.title or None)
+    if spec.audit is not None:
+        audit.install(app.extensions["dvk_db"], spec.audit.records(), spec.audit.hidden, actor=spec.audit.actor)
+    if spec.setup is not None:
+        spec.setup(app, api)
+    for blueprint in spec.blueprints():
+        api.register_blueprint(blueprint)
+    if spec.audit is not None and spec.audit.endpoint:
+        api.register_blueprint(audit.blp)
+    for blueprint in spec.pages():
+        app.register_blueprint(blueprint)
+    return app

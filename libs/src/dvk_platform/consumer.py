@@ -7,10 +7,12 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
 
 from prometheus_client import Counter
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy import exc as sa_exc
-from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -26,6 +28,13 @@ log = logging.getLogger(__name__)
 _UPSERT_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 Handler = Callable[[Session, CloudEvent], None]
+
+
+@lru_cache(maxsize=4)
+def _claim_statement(dialect: str) -> Any:
+    """INSERT INTO inbox_events … ON CONFLICT DO NOTHING RETURNING event_id, built once (each event binds its values)."""
+    return (_UPSERT_INSERTS[dialect](inbox_events).values({c: bindparam(c) for c in ("event_id", "event_type", "source", "received_at")})
+            .on_conflict_do_nothing(index_elements=[inbox_events.c.event_id]).returning(inbox_events.c.event_id))
 
 HANDLED = Counter("dvk_consumer_handled_total", "Events handled", ["group", "type"])
 DUPLICATES = Counter("dvk_consumer_duplicates_total", "Redelivered events skipped by the inbox", ["group"])
@@ -117,16 +126,15 @@ class ConsumerRunner:
         """Record the event's id in the inbox, first thing in the transaction: False when it is there already (handled
         before, or by a concurrent delivery, whose commit this insert waits for). One statement instead of a look-up
         before the handler and an insert after it; a handler that fails rolls the claim back with everything else."""
-        dialect = session.get_bind().dialect.name
+        connection = session.connection()
+        dialect = connection.dialect.name
         values = {"event_id": event.id, "event_type": event.type, "source": event.source, "received_at": datetime.now(UTC)}
         if dialect not in _UPSERT_INSERTS:
             if self._already_handled(session, event.id):
                 return False
             session.execute(insert(inbox_events).values(**values))
             return True
-        claim = (_UPSERT_INSERTS[dialect](inbox_events).values(**values)
-                 .on_conflict_do_nothing(index_elements=[inbox_events.c.event_id]).returning(inbox_events.c.event_id))
-        return session.execute(claim).first() is not None
+        return connection.execute(_claim_statement(dialect), values).first() is not None
 
     def _handle_once(self, event: CloudEvent, handler: Handler) -> bool:
         """One transaction: claim the event in the inbox (skip if it was there), run the handler. True if handled."""

@@ -5,7 +5,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, json, request
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -46,6 +46,61 @@ class Problem(Exception):
         self.title = title
         self.detail = detail
         self.extra = extra
+
+
+class DomainError(Problem):
+    """What a service layer refuses, said in the domain's terms; its HTTP status comes from DOMAIN_STATUS, the one
+    mapping to problem+json (a use case never names a status). `slug` becomes the problem's `type`, `title` and
+    `detail` are the Vietnamese words the person reads, `extra` further members (e.g. `current_status`)."""
+
+    def __init__(self, slug: str, title: str, detail: str | None = None, **extra: Any) -> None:
+        super().__init__(domain_status(type(self)), slug, title, detail, **extra)
+
+
+class NotFound(DomainError):
+    """No such record, or one the actor may not see (another unit's is not found, not forbidden)."""
+
+
+class Forbidden(DomainError):
+    """The actor may not do this (e.g. a unit account not yet attached to a unit)."""
+
+
+class Conflict(DomainError):
+    """The records as they are refuse the change (a code already used, a number already taken, files frozen)."""
+
+
+class InvalidTransition(Conflict):
+    """A workflow step the transition table does not hold from the record's current state."""
+
+    def __init__(self, title: str, detail: str | None, current: str) -> None:
+        super().__init__("invalid-transition", title, detail, current_status=current)
+
+
+VALIDATION_TITLE = "Dữ liệu không hợp lệ."
+
+
+class Invalid(DomainError):
+    """Data the rules refuse: each field with its Vietnamese messages (`errors`: {field: [message]}, as a schema's
+    refusal reads; an import's refusal lists its rows instead)."""
+
+    def __init__(self, errors: dict[str, list[str]] | list[dict[str, Any]] | None = None, detail: str | None = None, *,
+                 slug: str = "validation-error", title: str = VALIDATION_TITLE, **extra: Any) -> None:
+        super().__init__(slug, title, detail, errors=errors, **extra)
+
+
+class Unavailable(DomainError):
+    """Something the use case needs from elsewhere cannot be had now; try again later."""
+
+
+# The one mapping of domain errors to HTTP statuses (the most specific class listed wins).
+DOMAIN_STATUS: dict[type[DomainError], int] = {NotFound: 404, Forbidden: 403, Conflict: 409, Invalid: 422, Unavailable: 503}
+
+
+def domain_status(kind: type[DomainError]) -> int:
+    for klass in kind.__mro__:
+        if klass in DOMAIN_STATUS:
+            return DOMAIN_STATUS[klass]
+    raise TypeError(f"{kind.__name__} is not mapped to a status in DOMAIN_STATUS")
 
 
 def problem_response(status: int, slug: str, title: str, detail: str | None = None, **extra: Any) -> Response:
@@ -89,6 +144,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Problem)
     def _problem(exc: Problem) -> Response:
         return problem_response(exc.status, exc.slug, exc.title, exc.detail, **exc.extra)
+
+    @app.errorhandler(IntegrityError)
+    def _lost_race(exc: IntegrityError) -> Response:
+        # a uniqueness or reference the use case checked, broken by a concurrent writer in between
+        log.info("integrity error: %r", exc.orig)
+        return problem_response(409, "conflict", "Thao tác xung đột với dữ liệu vừa được ghi; vui lòng thử lại.")
 
     @app.errorhandler(OverflowError)
     @app.errorhandler(DataError)

@@ -31,7 +31,7 @@ from pillow_heif import register_heif_opener
 from sqlalchemy import Integer, LargeBinary, String, Text, delete, func, insert, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .errors import Problem
+from .errors import Invalid, NotFound, Problem
 from .tables import UTCDateTime
 from .text import has_lone_surrogate
 
@@ -124,8 +124,8 @@ class Limits:
                    int(config.get("EVIDENCE_MAX_RECORD_BYTES", DEFAULT_MAX_RECORD_BYTES)))
 
 
-def invalid(field_name: str, message: str) -> Problem:
-    return Problem(422, "validation-error", "Dữ liệu không hợp lệ.", errors={field_name: [message]})
+def invalid(field_name: str, message: str) -> Invalid:
+    return Invalid({field_name: [message]})
 
 
 def too_large_file(limits: Limits) -> Problem:
@@ -339,7 +339,7 @@ class FileStore:
         record = self.visible(session, principal, **ids)
         stored = session.get(self.file_model, file_id)
         if stored is None or getattr(stored, self.owner_column) != record.id:
-            raise Problem(404, "file-not-found", "Không tìm thấy tệp minh chứng.")
+            raise NotFound("file-not-found", "Không tìm thấy tệp minh chứng.")
         return stored
 
     def add(self, session: Session, actor: Any, ids: dict[str, int], upload: CheckedUpload, limits: Limits,

@@ -1,13 +1,14 @@
 """What a service declares to the platform, in one place: `<service>.spec.SPEC`, a `ServiceSpec`.
 
-`dvk-worker` and `dvk-dev` read it (which topics a service consumes and with which handlers, whether it publishes,
-its seed, its own one-off commands, its further long-running processes) instead of guessing module and attribute
-names."""
+`dvk_platform.app.create_app` builds the web app from it (title, configuration defaults, API blueprints, pages,
+audited records, the service's own setup); `dvk-worker` and `dvk-dev` read it (which topics a service consumes and
+with which handlers, whether it publishes, its seed, its own one-off commands, its further long-running processes)
+instead of guessing module and attribute names."""
 from __future__ import annotations
 
 import argparse
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,8 +58,37 @@ class Process:
 
 
 @dataclass(frozen=True)
+class Audit:
+    """The records whose every insert, update and delete goes to the append-only audit log."""
+
+    # the mapped classes, imported when the app is built
+    records: Callable[[], Sequence[type]]
+    # further columns never written to the log (hashes of secrets, salts, timestamps of no interest)
+    hidden: frozenset[str] = frozenset()
+    # who acts in a request when no service token says so (the gateway's signed-in user): (id, role) or None
+    actor: Callable[[], tuple[str, str] | None] | None = None
+    # serve GET /audit (the gateway's accounts are read with SQL instead)
+    endpoint: bool = True
+
+
+def _none() -> tuple[Any, ...]:
+    return ()
+
+
+@dataclass(frozen=True)
 class ServiceSpec:
     name: str
+    # the OpenAPI document's title
+    title: str = ""
+    # configuration defaults, each overridable by a DVK_* variable
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    # the flask-smorest blueprints of its API (in /openapi.json), imported when the app is built
+    blueprints: Callable[[], Sequence[Any]] = _none
+    # plain Flask blueprints outside the API document (the gateway's pages)
+    pages: Callable[[], Sequence[Any]] = _none
+    audit: Audit | None = None
+    # the service's own wiring, run after the platform's and before the blueprints: fn(app, api)
+    setup: Callable[[Flask, Any], None] | None = None
     # the services whose topics it consumes; empty: it runs no consumer
     subscribes: tuple[str, ...] = ()
     # its consumer's {event type: handler}, built for the app

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from .errors import Problem
+from .errors import InvalidTransition
 
 Transitions = Mapping[str, Mapping[str, str]]
 
 
-def invalid_transition(title: str, detail: str | None, current: str) -> Problem:
-    return Problem(409, "invalid-transition", title, detail=detail, current_status=current)
+def invalid_transition(title: str, detail: str | None, current: str) -> InvalidTransition:
+    return InvalidTransition(title, detail, current)
 
 
 def next_state(transitions: Transitions, action: str, current: str,

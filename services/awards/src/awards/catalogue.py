@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from unidecode import unidecode
 
-from dvk_platform.errors import Problem
+from dvk_platform.errors import Conflict, NotFound
 from dvk_platform.versioning import check_version
 
 from .models import CATALOGUES, AwardEntry
@@ -22,7 +22,7 @@ def slug(text: str) -> str:
 def create_entry(session: Session, catalogue: str, data: dict[str, Any]) -> AwardEntry:
     code = data.pop("code", None) or slug(data["name"])
     if session.scalar(select(AwardEntry.id).where(AwardEntry.code == code)) is not None:
-        raise Problem(409, "duplicate-entry", "Mã mục danh mục đã tồn tại.", detail=f"Mã '{code}' đã được dùng.")
+        raise Conflict("duplicate-entry", "Mã mục danh mục đã tồn tại.", detail=f"Mã '{code}' đã được dùng.")
     entry = AwardEntry(catalogue=catalogue, code=code, **data)
     session.add(entry)
     session.flush()
@@ -32,7 +32,7 @@ def create_entry(session: Session, catalogue: str, data: dict[str, Any]) -> Awar
 def get_entry(session: Session, catalogue: str, entry_id: int) -> AwardEntry:
     entry = session.get(AwardEntry, entry_id)
     if entry is None or entry.catalogue != catalogue:
-        raise Problem(404, "not-found", "Không tìm thấy mục danh mục.",
+        raise NotFound("not-found", "Không tìm thấy mục danh mục.",
                       detail=f"Không có mục mã {entry_id} trong danh mục {CATALOGUES[catalogue].lower()}.")
     return entry
 

@@ -4,7 +4,7 @@ council and the Chairman saw them."""
 from __future__ import annotations
 
 from dvk_platform import evidence
-from dvk_platform.errors import Problem
+from dvk_platform.errors import Conflict
 
 from .models import Nomination, NominationFile, NominationFileChunk, status_label
 from .services import visible_nomination
@@ -15,10 +15,10 @@ FROZEN = ("decided", "forwarded", "revoked")
 
 def _editable(nomination: Nomination) -> None:
     if nomination.status in FROZEN:
-        raise Problem(409, "files-frozen", "Đề nghị đã có quyết định khen thưởng hoặc đã trình cấp trên: tệp minh chứng "
+        raise Conflict("files-frozen", "Đề nghị đã có quyết định khen thưởng hoặc đã trình cấp trên: tệp minh chứng "
                       "được giữ nguyên như khi xét.", detail=f"Trạng thái hiện tại: {status_label(nomination.status)}.")
     if nomination.status != "draft":
-        raise Problem(409, "files-locked", "Chỉ thêm hoặc gỡ tệp minh chứng khi đề nghị còn là bản nháp.",
+        raise Conflict("files-locked", "Chỉ thêm hoặc gỡ tệp minh chứng khi đề nghị còn là bản nháp.",
                       detail=f"Trạng thái hiện tại: {status_label(nomination.status)}.")
 
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dvk_platform.errors import Problem
+from dvk_platform.errors import NotFound
 
 from .models import Decision, KnownUnit, ProposalLetter
 
@@ -24,14 +24,14 @@ def known_units(session: Session) -> list[KnownUnit]:
 def get_decision(session: Session, decision_id: int) -> Decision:
     decision = session.get(Decision, decision_id)
     if decision is None:
-        raise Problem(404, "not-found", "Không tìm thấy quyết định.", detail=f"Không có quyết định mã {decision_id}.")
+        raise NotFound("not-found", "Không tìm thấy quyết định.", detail=f"Không có quyết định mã {decision_id}.")
     return decision
 
 
 def get_letter(session: Session, letter_id: int) -> ProposalLetter:
     letter = session.get(ProposalLetter, letter_id)
     if letter is None:
-        raise Problem(404, "not-found", "Không tìm thấy tờ trình.", detail=f"Không có tờ trình mã {letter_id}.")
+        raise NotFound("not-found", "Không tìm thấy tờ trình.", detail=f"Không có tờ trình mã {letter_id}.")
     return letter
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from dvk_platform.auth import Principal
 from dvk_platform.clock import ward_date
 from dvk_platform.documents import document_number
-from dvk_platform.errors import Problem
+from dvk_platform.errors import Conflict, Invalid, NotFound
 from dvk_platform.outbox import add_event
 from dvk_platform.versioning import check_version
 from dvk_platform.workflow import next_state
@@ -62,9 +62,9 @@ VERBS = {"edit": "sửa", "propose": "gửi đề nghị", "approve": "ghi kết
 # --- shared checks --------------------------------------------------------------------------------------
 
 
-def invalid(errors: dict[str, list[str]], detail: str | None = None) -> Problem:
+def invalid(errors: dict[str, list[str]], detail: str | None = None) -> Invalid:
     first = next(iter(errors.values()))[0]
-    return Problem(422, "validation-error", "Dữ liệu không hợp lệ.", detail=detail or first, errors=errors)
+    return Invalid(detail=detail or first, errors=errors)
 
 
 def _target(nomination: Nomination, action: str) -> str:
@@ -88,7 +88,7 @@ def _record(session: Session, nomination: Nomination, actor: Principal, step: st
             at: datetime, note: str | None = None) -> None:
     session.add(NominationStep(
         nomination=nomination, action=step, from_status=from_status, to_status=nomination.status,
-        actor_id=actor.user_id, actor_name=actor.name, actor_role=actor.role, at=at, note=note,
+        actor_id=actor.user_id, actor_name=actor.name, actor_role=actor.role, occurred_at=at, note=note,
     ))
 
 
@@ -100,7 +100,7 @@ def visible_nomination(session: Session, actor: Principal, nomination_id: int, *
     row is held until the transaction ends."""
     nomination = session.get(Nomination, nomination_id, with_for_update=lock)
     if nomination is None or (actor.role == "don_vi" and nomination.unit_id != actor.unit_id):
-        raise Problem(404, "not-found", "Không tìm thấy đề nghị khen thưởng.", detail=f"Không có đề nghị số {nomination_id}.")
+        raise NotFound("not-found", "Không tìm thấy đề nghị khen thưởng.", detail=f"Không có đề nghị số {nomination_id}.")
     return nomination
 
 
@@ -180,11 +180,11 @@ def _open_twin(session: Session, nomination: Nomination) -> Nomination | None:
     ).first()
 
 
-def duplicate(other: Nomination | None) -> Problem:
+def duplicate(other: Nomination | None) -> Conflict:
     detail = "Đối tượng này đã được đề nghị cùng danh hiệu/hình thức trong cùng năm và phong trào"
     if other is not None:
         detail += f" (đề nghị số {other.id}, trạng thái: {NOMINATION_STATUSES[other.status]})"
-    return Problem(409, "duplicate-nomination", "Trùng đề nghị khen thưởng.", detail=detail + ".",
+    return Conflict("duplicate-nomination", "Trùng đề nghị khen thưởng.", detail=detail + ".",
                    existing_nomination_id=other.id if other is not None else None)
 
 
@@ -298,10 +298,10 @@ def _approved_for(session: Session, refs: Sequence[dict[str, int]], level: str, 
         _target(nomination, action)
         if nomination.award.granting_level != level:
             where = "Chủ tịch UBND phường quyết định" if level == "phuong" else "trình cấp trên"
-            raise Problem(409, "wrong-level", "Mức khen không thuộc thẩm quyền của bước này.",
+            raise Conflict("wrong-level", "Mức khen không thuộc thẩm quyền của bước này.",
                           detail=f"“{nomination.award_name}” (đề nghị số {nomination.id}) không thuộc loại {where}.")
         if nomination.award.needs_confirmation:
-            raise Problem(409, "unconfirmed-legal-basis", "Căn cứ pháp lý của mục danh mục chưa được xác nhận.",
+            raise Conflict("unconfirmed-legal-basis", "Căn cứ pháp lý của mục danh mục chưa được xác nhận.",
                           detail=f"Quản trị viên cần đối chiếu và xác nhận căn cứ pháp lý của “{nomination.award.name}” "
                           f"(mục mã {nomination.award_id}) với văn bản hiện hành trước khi ban hành văn bản.")
         chosen.append(nomination)
@@ -312,7 +312,7 @@ def _number(session: Session, table: type[Decision] | type[ProposalLetter], year
     if given is None:
         return (session.scalar(select(func.max(table.number)).where(table.year == year)) or 0) + 1
     if session.scalar(select(table.id).where(table.year == year, table.number == given)) is not None:
-        raise Problem(409, "number-taken", "Số văn bản đã được dùng.",
+        raise Conflict("number-taken", "Số văn bản đã được dùng.",
                       detail=f"Số {document_number(code, given)} năm {year} đã được cấp cho văn bản khác.")
     return given
 

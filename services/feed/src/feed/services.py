@@ -17,7 +17,7 @@ from dvk_platform import webhooks
 from dvk_platform.auth import Principal
 from dvk_platform.contracts import validate_event
 from dvk_platform.envelope import CloudEvent
-from dvk_platform.errors import Problem
+from dvk_platform.errors import Conflict, Forbidden, Invalid, NotFound, Problem
 from dvk_platform.versioning import check_version
 from dvk_platform.wards import UnknownWard, load_registry
 
@@ -63,8 +63,7 @@ def parse_cursor(raw: str | None) -> int:
     if raw in (None, ""):
         return 0
     if not (raw.isascii() and raw.isdigit()):
-        raise Problem(422, "validation-error", "Dữ liệu không hợp lệ.",
-                      errors={"after": ["Con trỏ phải là số (next_cursor của trang trước) hoặc để trống."]})
+        raise Invalid(errors={"after": ["Con trỏ phải là số (next_cursor của trang trước) hoặc để trống."]})
     return int(raw)
 
 
@@ -80,7 +79,7 @@ def read_page(session: Session, key: ApiKey, after: int, limit: int, ward: str |
     scope = list(key.wards)
     if ward is not None:
         if ALL_WARDS not in scope and ward not in scope:
-            raise Problem(403, "ward-out-of-scope", "Khóa API không được cấp quyền đọc phường này.",
+            raise Forbidden("ward-out-of-scope", "Khóa API không được cấp quyền đọc phường này.",
                           detail=f"Phường yêu cầu: {ward}. Phạm vi của khóa: {', '.join(scope)}.")
         scope = [ward]
     statement = select(FeedEvent).where(FeedEvent.seq > after)
@@ -124,10 +123,10 @@ def rotate_secret(session: Session, key_id: int, requested: int | None, master: 
     """A new signing secret for the key (shown this once); the old one keeps signing beside it for `overlap`."""
     key = session.get(ApiKey, key_id)
     if key is None:
-        raise Problem(404, "key-not-found", "Không tìm thấy khóa API.")
+        raise NotFound("key-not-found", "Không tìm thấy khóa API.")
     check_version(key.version, requested, "khóa API")
     if key.revoked_at is not None:
-        raise Problem(409, "key-revoked", "Khóa API đã bị thu hồi.", detail="Trạng thái hiện tại: đã thu hồi (revoked)")
+        raise Conflict("key-revoked", "Khóa API đã bị thu hồi.", detail="Trạng thái hiện tại: đã thu hồi (revoked)")
     key.previous_salt, key.previous_salt_until = key.salt, utcnow() + overlap
     key.salt = secrets.token_hex(16)
     session.flush()
@@ -139,7 +138,7 @@ def check_wards(wards: list[str], wards_file: str | None = None) -> None:
         registry = load_registry(wards_file or current_app.config.get("WARDS_FILE") or None)
         registry.check(wards, allow_all=True)
     except UnknownWard as exc:
-        raise Problem(422, "unknown-ward", "Mã phường không có trong danh sách phường của tỉnh.",
+        raise Invalid(slug="unknown-ward", title="Mã phường không có trong danh sách phường của tỉnh.",
                       detail=f"Không biết: {', '.join(exc.unknown)}. Các mã đã biết: "
                              + ", ".join(f"{w.code} ({w.name})" for w in registry),
                       unknown=exc.unknown, known=exc.known) from None
@@ -161,10 +160,10 @@ def create_key(session: Session, principal: Principal, subscriber: str, wards: l
 def revoke_key(session: Session, key_id: int, requested: int | None) -> ApiKey:
     key = session.get(ApiKey, key_id)
     if key is None:
-        raise Problem(404, "key-not-found", "Không tìm thấy khóa API.")
+        raise NotFound("key-not-found", "Không tìm thấy khóa API.")
     check_version(key.version, requested, "khóa API")
     if key.revoked_at is not None:
-        raise Problem(409, "key-revoked", "Khóa API đã bị thu hồi.", detail="Trạng thái hiện tại: đã thu hồi (revoked)")
+        raise Conflict("key-revoked", "Khóa API đã bị thu hồi.", detail="Trạng thái hiện tại: đã thu hồi (revoked)")
     key.revoked_at = utcnow()
     session.flush()
     return key

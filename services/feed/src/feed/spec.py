@@ -1,14 +1,49 @@
-"""What the feed declares to the platform (`dvk-worker`, `dvk-dev`): it consumes every ward's events on the
+"""What the feed declares to the platform (`create_app`, `dvk-worker`, `dvk-dev`): its API behind API keys, its
+audited keys; it consumes every ward's events on the
 cluster, publishes none, and adds the command `dvk-worker feed-key feed {issue … | list | revoke ID | rotate-secret ID}`."""
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from flask import Flask
 
-from dvk_platform.spec import Command, CommandRefused, Handler, ServiceSpec
+from dvk_platform.spec import Audit, Command, CommandRefused, Handler, ServiceSpec
+from dvk_platform.wards import load_registry
+
+from .config import DEFAULTS
+
+
+def _blueprints() -> Sequence[Any]:
+    from .api import feed, keys
+
+    return [feed.blp, keys.blp]
+
+
+def _audited() -> Sequence[type]:
+    from .models import ApiKey
+
+    return [ApiKey]
+
+
+def _setup(app: Flask, api: Any) -> None:
+    api.spec.components.security_scheme("apiKey", {
+        "type": "apiKey", "in": "header", "name": "X-API-Key",
+        "description": "a subscriber's API key (also accepted as Authorization: ApiKey <key>)"})
+    # a registry file that cannot be read or is invalid stops the service here, with the file, entry and reason
+    load_registry(app.config["WARDS_FILE"] or None)
+    api.refinements.append(lambda document: name_known_wards(document, app.config["WARDS_FILE"] or None))
+
+
+def name_known_wards(document: dict[str, Any], wards_file: str | None) -> None:
+    """A key's scope as the service accepts it: "*" or a ward code of the province's registry (the file this
+    deployment reads), so a client knows the codes before asking; anything else is a 422 listing them."""
+    codes = ["*", *load_registry(wards_file).codes()]
+    items = document["components"]["schemas"]["KeyCreate"]["properties"]["wards"]["items"]
+    items["enum"] = codes
+    items["description"] = "\"*\" (every ward) or a ward code of the province's registry"
 
 
 def _handlers(app: Flask) -> Mapping[str, Handler]:
@@ -65,6 +100,14 @@ def _keys(app: Flask, args: argparse.Namespace) -> int:
 
 SPEC = ServiceSpec(
     name="feed",
+    title="Dân Vận Khéo — Nguồn sự kiện cho cấp trên",
+    defaults=DEFAULTS,
+    blueprints=_blueprints,
+    # keys issued, revoked and given a new signing secret go to the append-only audit log (GET /audit). Never
+    # logged: key_hash (the key's SHA-256, enough to test a guessed key offline) and the salts (inputs of the
+    # key's signing secrets).
+    audit=Audit(_audited, hidden=frozenset({"key_hash", "salt", "previous_salt"})),
+    setup=_setup,
     subscribes=("registration", "reporting", "awards", "notify"),
     handlers=_handlers,
     all_wards=True,  # the feed serves every ward of the province that publishes to this cluster

@@ -9,13 +9,12 @@ from datetime import date
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dvk_platform import clock
 from dvk_platform.consumer import Handler, contract_checked
 from dvk_platform.envelope import CloudEvent
-from dvk_platform.projections import newest_wins, unit_state
+from dvk_platform.projections import project_unit, upsert_newest
 
 from . import recipients, services
 from .models import KnownUnit, RegistrationPeriod, ReportDeadline, UnitSubmission
@@ -48,17 +47,9 @@ REPORT_DEADLINES = {"six_month": "six_month_report", "annual": "annual_report"}
 
 
 def _apply_unit(session: Session, event: CloudEvent) -> None:
-    data = event.data
-    unit_id = data.get("unit_id")
-    if not isinstance(unit_id, int):
+    if not isinstance(event.data.get("unit_id"), int):
         raise ValueError("unit event without an integer unit_id")
-    unit = session.get(KnownUnit, unit_id)
-    if unit is None:
-        unit = KnownUnit(unit_id=unit_id, changed_at="")
-        session.add(unit)
-    if newest_wins(unit, "changed_at", event):
-        for name, value in unit_state(event).items():
-            setattr(unit, name, value)
+    project_unit(session, KnownUnit, "changed_at", event)
 
 
 def _apply_period(session: Session, event: CloudEvent) -> bool:
@@ -98,13 +89,11 @@ def _apply_report_deadline(session: Session, event: CloudEvent) -> bool:
 
 
 def _apply_submission(session: Session, item_kind: str, item_id: int, deadline_kind: str, event: CloudEvent, status: str) -> None:
+    """The unit's submission as the newest fact says, in one statement (no row loaded to compare its time)."""
     data = event.data
-    row = session.scalar(select(UnitSubmission).where(UnitSubmission.item_kind == item_kind, UnitSubmission.item_id == item_id))
-    if row is None:
-        row = UnitSubmission(item_kind=item_kind, item_id=item_id, occurred_at="")
-        session.add(row)
-    if newest_wins(row, "occurred_at", event):
-        row.status, row.unit_id, row.year, row.deadline_kind = status, int(data["unit_id"]), int(data["year"]), deadline_kind
+    upsert_newest(session, UnitSubmission, {"item_kind": item_kind, "item_id": item_id},
+                  {"status": status, "unit_id": int(data["unit_id"]), "year": int(data["year"]), "deadline_kind": deadline_kind},
+                  "occurred_at", event)
 
 
 def _notify(app: Flask, session: Session, event: CloudEvent, told: dict[str, Any] | None) -> None:
@@ -113,8 +102,8 @@ def _notify(app: Flask, session: Session, event: CloudEvent, told: dict[str, Any
     route = ROUTES.get(event.type)
     if route is not None and told is not None:
         unit_id = told.get("unit_id") if isinstance(told.get("unit_id"), int) else None
-        people = recipients.resolve(session, route.audience, unit_id)
-        ctx = render_context(told, services.unit_name(session, unit_id))
+        people, unit_name = recipients.audience_of(session, route.audience, unit_id)
+        ctx = render_context(told, unit_name)
         services.enqueue_message(session, app, event_id=event.id, event_type=event.type, route=route, ctx=ctx,
                                  recipients=people, unit_id=unit_id, now=now)
     services.enqueue_webhooks(session, event, now)

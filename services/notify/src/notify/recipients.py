@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from dvk_platform.envelope import CloudEvent
-from dvk_platform.projections import newest_wins
+from dvk_platform.projections import upsert_newest
 
-from .models import KnownUser
+from .models import KnownUnit, KnownUser
 
 G = "vn.dvk.gateway."
 USER_EVENTS = (G + "user-created.v1", G + "user-updated.v1", G + "user-deactivated.v1")
@@ -29,35 +31,56 @@ class Recipient:
 
 def apply_user_event(session: Session, event: CloudEvent) -> None:
     """Keep known_users current from one gateway account event. The newest fact wins (the platform's one rule for
-    read models, dvk_platform.projections: by occurred_at), so a late, older fact or a replay changes nothing."""
+    read models, dvk_platform.projections: by occurred_at), so a late, older fact or a replay changes nothing.
+    One statement (an upsert whose WHERE compares the times), no row loaded."""
     data = event.data
-    user_id = str(data["user_id"])
-    row = session.get(KnownUser, user_id)
-    if row is None:
-        row = KnownUser(user_id=user_id, version=0, changed_at="")
-        session.add(row)
-    if not newest_wins(row, "changed_at", event):
-        return
     unit = data.get("unit_id")
-    row.name, row.email, row.role = str(data.get("name") or ""), data.get("email") or None, str(data.get("role") or "")
-    row.unit_id = int(unit) if unit is not None else None
-    row.active = event.type != G + "user-deactivated.v1" and bool(data.get("active", True))
-    row.version = int(data.get("version") or 1)
+    upsert_newest(session, KnownUser, {"user_id": str(data["user_id"])}, {
+        "name": str(data.get("name") or ""), "email": data.get("email") or None, "role": str(data.get("role") or ""),
+        "unit_id": int(unit) if unit is not None else None,
+        "active": event.type != G + "user-deactivated.v1" and bool(data.get("active", True)),
+        "version": int(data.get("version") or 1),
+    }, "changed_at", event)
+
+
+_COLUMNS = (KnownUser.user_id, KnownUser.name, KnownUser.email, KnownUser.role, KnownUser.unit_id)
+
+
+def _recipient(row: Any) -> Recipient:
+    return Recipient(user_id=row.user_id, name=row.name, email=row.email or "", role=row.role, unit_id=row.unit_id)
 
 
 def all_recipients(session: Session) -> list[Recipient]:
     """The ward's active users, as notify knows them."""
-    rows = session.scalars(select(KnownUser).where(KnownUser.active.is_(True)).order_by(KnownUser.user_id))
-    return [Recipient(user_id=r.user_id, name=r.name, email=r.email or "", role=r.role, unit_id=r.unit_id) for r in rows]
+    rows = session.execute(select(*_COLUMNS).where(KnownUser.active.is_(True)).order_by(KnownUser.user_id))
+    return [_recipient(r) for r in rows]
+
+
+@lru_cache(maxsize=64)
+def _audience_query(audience: frozenset[str], of_unit: bool) -> Any:
+    """The active users an audience names ("unit" = the officers (don_vi) of the unit bound as `unit_id`, any other
+    entry = a role) with that unit's name beside each, built once per audience; None when it names no one."""
+    roles = sorted(audience - {"unit"})
+    named = [KnownUser.role.in_(roles)] if roles else []
+    if "unit" in audience and of_unit:
+        named.append(and_(KnownUser.role == "don_vi", KnownUser.unit_id == bindparam("unit_id")))
+    if not named:
+        return None
+    unit_name = select(KnownUnit.name).where(KnownUnit.unit_id == bindparam("unit_id")).scalar_subquery()
+    return (select(*_COLUMNS, unit_name.label("unit_name"))
+            .where(KnownUser.active.is_(True), or_(*named)).order_by(KnownUser.user_id))
 
 
 def resolve(session: Session, audience: Iterable[str], unit_id: int | None) -> list[Recipient]:
-    """The users an audience names: "unit" = the officers of unit_id, any other entry = a role."""
-    wanted = set(audience)
-    chosen: dict[str, Recipient] = {}
-    for person in all_recipients(session):
-        by_unit = "unit" in wanted and person.role == "don_vi" and unit_id is not None and person.unit_id == unit_id
-        by_role = person.role in wanted
-        if by_unit or by_role:
-            chosen.setdefault(person.user_id, person)
-    return list(chosen.values())
+    """The active users an audience names: "unit" = the officers of unit_id, any other entry = a role."""
+    return audience_of(session, audience, unit_id)[0]
+
+
+def audience_of(session: Session, audience: Iterable[str], unit_id: int | None) -> tuple[list[Recipient], str | None]:
+    """The active users an audience names, and the name of the unit `unit_id` as notify knows it (None: unknown),
+    in one statement: only the users named are read, the unit's name beside each of them."""
+    query = _audience_query(frozenset(audience), unit_id is not None)
+    if query is None:
+        return [], None
+    rows = session.connection().execute(query, {"unit_id": unit_id}).all()
+    return [_recipient(r) for r in rows], (rows[0].unit_name or None) if rows else None

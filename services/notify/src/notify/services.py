@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from dvk_platform import webhooks
 from dvk_platform.auth import Principal
 from dvk_platform.envelope import CloudEvent
-from dvk_platform.errors import Problem
+from dvk_platform.errors import InvalidTransition, NotFound
 from dvk_platform.outbox import add_event
 from dvk_platform.versioning import check_version
 
@@ -19,6 +19,12 @@ from . import events_out
 from .models import Delivery, InboxMessage, KnownUnit, WebhookSubscriber, wants
 from .recipients import Recipient
 from .routing import Route, render
+
+# Built once: the consumer runs them for every event (executemany: one multi-row INSERT per call).
+_INSERT_INBOX = insert(InboxMessage.__table__)
+_INSERT_DELIVERIES = insert(Delivery.__table__)
+_ACTIVE_SUBSCRIBERS = (select(WebhookSubscriber.id, WebhookSubscriber.name, WebhookSubscriber.url,
+                              WebhookSubscriber.event_types).where(WebhookSubscriber.active.is_(True)))
 
 
 def unit_name(session: Session, unit_id: Any) -> str | None:
@@ -61,23 +67,21 @@ def enqueue_message(
                     "user_id": person.user_id, "body_html": message.html, "status": "pending", "attempts": 0,
                     "sent_at": None}
                    for address, person in addresses.items()]
-    session.execute(insert(InboxMessage.__table__), inbox)
-    session.execute(insert(Delivery.__table__), deliveries)
+    connection = session.connection()
+    connection.execute(_INSERT_INBOX, inbox)
+    connection.execute(_INSERT_DELIVERIES, deliveries)
     return len(recipients)
 
 
 def enqueue_webhooks(session: Session, event: CloudEvent, now: datetime) -> int:
     """A signed POST of the structured CloudEvent to every active subscriber that wants this type: one query for
     the subscribers (only the columns needed), one multi-row INSERT of their deliveries."""
-    subscribers = session.execute(
-        select(WebhookSubscriber.id, WebhookSubscriber.name, WebhookSubscriber.url, WebhookSubscriber.event_types)
-        .where(WebhookSubscriber.active.is_(True))
-    ).all()
+    subscribers = session.connection().execute(_ACTIVE_SUBSCRIBERS).all()
     wanting = [s for s in subscribers if wants(s.event_types, event.type)]
     if not wanting:
         return 0
     payload = event.to_structured()
-    session.execute(insert(Delivery.__table__), [
+    session.connection().execute(_INSERT_DELIVERIES, [
         {"channel": "webhook", "recipient": s.url, "recipient_name": s.name, "user_id": None, "subscriber_id": s.id,
          "event_id": event.id, "event_type": event.type, "subject": event.type, "body_text": "", "body_html": "",
          "payload": payload, "status": "pending", "attempts": 0, "last_error": None, "next_attempt_at": now,
@@ -93,7 +97,7 @@ def enqueue_webhooks(session: Session, event: CloudEvent, now: datetime) -> int:
 def inbox_message_of(session: Session, principal: Principal, message_id: int) -> InboxMessage:
     message = session.get(InboxMessage, message_id)
     if message is None or message.user_id != principal.user_id:
-        raise Problem(404, "not-found", "Không tìm thấy thông báo.")
+        raise NotFound("not-found", "Không tìm thấy thông báo.")
     return message
 
 
@@ -127,7 +131,7 @@ def create_subscriber(session: Session, data: dict[str, Any]) -> WebhookSubscrib
 def get_subscriber(session: Session, subscriber_id: int) -> WebhookSubscriber:
     subscriber = session.get(WebhookSubscriber, subscriber_id)
     if subscriber is None:
-        raise Problem(404, "not-found", "Không tìm thấy nơi nhận webhook.")
+        raise NotFound("not-found", "Không tìm thấy nơi nhận webhook.")
     return subscriber
 
 
@@ -153,10 +157,11 @@ def retry_delivery(session: Session, delivery_id: int, now: datetime) -> Deliver
     """Staff send a given-up delivery again: back to pending, due now, with a fresh count of attempts."""
     delivery = session.get(Delivery, delivery_id)
     if delivery is None:
-        raise Problem(404, "not-found", "Không tìm thấy lần gửi.")
+        raise NotFound("not-found", "Không tìm thấy lần gửi.")
     if delivery.status != "failed":
-        raise Problem(409, "invalid-transition", "Chỉ gửi lại được thư đã thất bại.",
-                      detail=f"Trạng thái hiện tại: {events_out.STATUS_LABELS[delivery.status]} ({delivery.status})")
+        raise InvalidTransition("Chỉ gửi lại được thư đã thất bại.",
+                                f"Trạng thái hiện tại: {events_out.STATUS_LABELS[delivery.status]} ({delivery.status})",
+                                delivery.status)
     delivery.status = "pending"
     delivery.attempts = 0
     delivery.next_attempt_at = now

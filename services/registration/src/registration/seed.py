@@ -15,7 +15,8 @@ from dvk_platform.db import get_db
 
 from .clock import default_deadline
 from .models import Unit
-from .services import create_unit, get_period, open_period
+from .periods import get_period, open_period
+from .units import create_unit
 
 # (id, code, name, kind): the ids other services' seeds refer to.
 MINH_XUAN_UNITS: list[tuple[int, str, str, str]] = [
@@ -59,7 +60,7 @@ def seed_units(app: Flask, file_name: str, content: bytes) -> tuple[int, int, li
     are problems nothing was written."""
     from dvk_platform.errors import Problem
 
-    from .services import import_units
+    from .units import import_units
     from .units_import import read_table, rows_from_table, validate_row
 
     try:

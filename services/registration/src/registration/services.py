@@ -3,25 +3,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, object_session
 from unidecode import unidecode
 
-from dvk_platform import evidence
+from dvk_platform import audit, evidence
 from dvk_platform.auth import Principal
 from dvk_platform.clock import ward_date
-from dvk_platform.errors import Problem
+from dvk_platform.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound
 from dvk_platform.outbox import add_event
 from dvk_platform.schemas import nfc
-from dvk_platform.versioning import check_version
+from dvk_platform.versioning import check_version, update_versioned
 from dvk_platform.workflow import invalid_transition, next_state
 
 from . import events
-from .clock import latest_deadline
 from .models import (
     RATINGS,
     STATUSES,
@@ -31,11 +30,11 @@ from .models import (
     ModelFile,
     ModelFileChunk,
     ModelRegistration,
-    PeriodChange,
     RegistrationPeriod,
     RegistrationTransition,
     Unit,
 )
+from .periods import get_period
 
 # Which state each workflow action may start from, and where it leads.
 TRANSITIONS: dict[str, dict[str, str]] = {
@@ -69,163 +68,8 @@ def _refusal(action: str, current: str) -> Callable[[Iterable[str]], tuple[str, 
     )
 
 
-def invalid_state(action: str, current: str) -> Problem:
+def invalid_state(action: str, current: str) -> InvalidTransition:
     return invalid_transition(*_refusal(action, current)(EDITABLE if action == "edit" else TRANSITIONS[action]), current)
-
-
-# ---------------------------------------------------------------- units
-
-def get_unit(session: Session, unit_id: int) -> Unit:
-    unit = session.get(Unit, unit_id)
-    if unit is None:
-        raise Problem(404, "unit-not-found", "Không tìm thấy đơn vị.")
-    return unit
-
-
-def _ensure_code_free(session: Session, code: str, unit_id: int | None = None) -> None:
-    query = select(Unit.id).where(Unit.code == code)
-    if unit_id is not None:
-        query = query.where(Unit.id != unit_id)
-    if session.scalar(query) is not None:
-        raise Problem(409, "duplicate-unit", "Mã đơn vị đã tồn tại.", detail=f"Mã '{code}' đã được dùng.")
-
-
-def create_unit(session: Session, data: dict[str, Any]) -> Unit:
-    """Add a unit; `data` may carry an explicit id (the seed's fixed ids)."""
-    _ensure_code_free(session, data["code"])
-    unit = Unit(**data)
-    session.add(unit)
-    session.flush()
-    add_event(session, aggregate_type="unit", aggregate_id=unit.id, event_type=events.UNIT_CREATED,
-              payload=events.unit_payload(unit))
-    return unit
-
-
-def update_unit(session: Session, unit_id: int, data: dict[str, Any], expected_version: int) -> Unit:
-    unit = get_unit(session, unit_id)
-    check_version(unit.version, expected_version)
-    if "code" in data:
-        _ensure_code_free(session, data["code"], unit.id)
-    for key, value in data.items():
-        setattr(unit, key, value)
-    session.flush()
-    add_event(session, aggregate_type="unit", aggregate_id=unit.id, event_type=events.UNIT_UPDATED,
-              payload=events.unit_payload(unit))
-    return unit
-
-
-def set_unit_active(session: Session, unit_id: int, active: bool, expected_version: int) -> Unit:
-    unit = get_unit(session, unit_id)
-    check_version(unit.version, expected_version)
-    if unit.active == active:
-        state = "đang hoạt động" if active else "đã ngừng hoạt động"
-        raise Problem(409, "unit-state", "Đơn vị đã ở trạng thái này.", detail=f"Trạng thái hiện tại: {state}.")
-    unit.active = active
-    session.flush()
-    add_event(session, aggregate_type="unit", aggregate_id=unit.id,
-              event_type=events.UNIT_UPDATED if active else events.UNIT_DEACTIVATED, payload=events.unit_payload(unit))
-    return unit
-
-
-@dataclass
-class RowError:
-    row: int
-    errors: dict[str, list[str]]
-
-
-def import_units(session: Session, rows: list[tuple[int, dict[str, Any]]], validate: Any) -> tuple[list[Unit], list[RowError]]:
-    """All or nothing: every row is checked first; units are created only when no row has an error.
-
-    `rows` are (spreadsheet row number, raw values); `validate(raw) -> (data, errors)` applies the API schema.
-    """
-    problems: list[RowError] = []
-    valid: list[dict[str, Any]] = []
-    seen: dict[str, int] = {}
-    existing = set(session.scalars(select(Unit.code)))
-    for number, raw in rows:
-        data, errors = validate(raw)
-        code = data.get("code") if not errors.get("code") else None
-        if code:
-            if code in existing:
-                errors.setdefault("code", []).append(f"Mã '{code}' đã có trong danh mục đơn vị.")
-            elif code in seen:
-                errors.setdefault("code", []).append(f"Mã '{code}' trùng với dòng {seen[code]}.")
-            else:
-                seen[code] = number
-        if errors:
-            problems.append(RowError(number, errors))
-        else:
-            valid.append(data)
-    if problems:
-        return [], problems
-    return [create_unit(session, data) for data in valid], []
-
-
-# ---------------------------------------------------------------- periods
-
-def get_period(session: Session, year: int) -> RegistrationPeriod | None:
-    return session.scalar(select(RegistrationPeriod).where(RegistrationPeriod.year == year))
-
-
-def open_period(session: Session, actor: Principal, data: dict[str, Any], now: datetime) -> RegistrationPeriod:
-    if get_period(session, data["year"]) is not None:
-        raise Problem(409, "period-exists", "Kỳ đăng ký của năm này đã được mở.", detail=f"Năm {data['year']} đã có kỳ đăng ký.")
-    period = RegistrationPeriod(year=data["year"], deadline=data["deadline"], note=data.get("note"),
-                                opened_by=actor.user_id, opened_at=now)
-    session.add(period)
-    session.flush()
-    add_event(session, aggregate_type="period", aggregate_id=period.id, event_type=events.PERIOD_OPENED,
-              payload=events.period_payload(period))
-    return period
-
-
-def period_or_404(session: Session, year: int) -> RegistrationPeriod:
-    period = get_period(session, year)
-    if period is None:
-        raise Problem(404, "period-not-found", "Chưa mở kỳ đăng ký cho năm này.")
-    return period
-
-
-def period_history(session: Session, period_id: int) -> list[PeriodChange]:
-    return list(session.scalars(select(PeriodChange).where(PeriodChange.period_id == period_id).order_by(PeriodChange.id)))
-
-
-def _vn(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
-
-
-def deadline_errors(period: RegistrationPeriod, deadline: date, opened_on: date) -> list[str]:
-    """Why `deadline` cannot replace the period's deadline ([] if it can): not before the day the period was
-    opened, within the period's year or up to 31/01 of the next year, and not the deadline already in force."""
-    last = latest_deadline(period.year)
-    if deadline < opened_on:
-        return [f"Hạn đăng ký không được trước ngày mở kỳ đăng ký ({_vn(opened_on)})."]
-    if not date(period.year, 1, 1) <= deadline <= last:
-        return [f"Hạn đăng ký phải thuộc năm {period.year}, chậm nhất ngày {_vn(last)}."]
-    if deadline == period.deadline:
-        return [f"Hạn đăng ký mới trùng với hạn hiện tại ({_vn(period.deadline)})."]
-    return []
-
-
-def change_deadline(session: Session, actor: Principal, year: int, deadline: date, reason: str, expected_version: int | None,
-                    now: datetime) -> RegistrationPeriod:
-    """Move a period's deadline (e.g. extended for a late Tết): the period, its history row and the
-    period-updated event in one transaction. Models already sent keep their late flag: lateness is judged at the
-    first submission against the deadline then in force; models sent from now on are judged against the new one."""
-    period = period_or_404(session, year)
-    check_version(period.version, expected_version, "kỳ đăng ký")
-    problems = deadline_errors(period, deadline, ward_date(period.opened_at))
-    if problems:
-        raise Problem(422, "validation-error", "Dữ liệu không hợp lệ.", errors={"deadline": problems})
-    change = PeriodChange(period_id=period.id, from_deadline=period.deadline, to_deadline=deadline, reason=reason,
-                          actor_id=actor.user_id, actor_name=actor.name, actor_role=actor.role, occurred_at=now)
-    period.deadline = deadline
-    period.updated_at = now
-    session.add(change)
-    session.flush()
-    add_event(session, aggregate_type="period", aggregate_id=period.id, event_type=events.PERIOD_UPDATED,
-              payload=events.period_updated_payload(period, change, now))
-    return period
 
 
 # ---------------------------------------------------------------- model registrations
@@ -234,7 +78,7 @@ def visible_model(session: Session, principal: Principal, model_id: int) -> Mode
     """The model if this principal may see it; a unit officer gets 404 for another unit's model."""
     model = session.get(ModelRegistration, model_id)
     if model is None or (principal.role == "don_vi" and model.unit_id != principal.unit_id):
-        raise Problem(404, "model-not-found", "Không tìm thấy mô hình.")
+        raise NotFound("model-not-found", "Không tìm thấy mô hình.")
     return model
 
 
@@ -244,8 +88,7 @@ def _search_text(model: ModelRegistration) -> str:
 
 def _check_dates(start: Any, end: Any) -> None:
     if start and end and end < start:
-        raise Problem(422, "validation-error", "Dữ liệu không hợp lệ.",
-                      errors={"end_date": ["Ngày kết thúc phải bằng hoặc sau ngày bắt đầu."]})
+        raise Invalid(errors={"end_date": ["Ngày kết thúc phải bằng hoặc sau ngày bắt đầu."]})
 
 
 def _record(session: Session, model: ModelRegistration, actor: Principal, action: str, from_status: str | None,
@@ -259,12 +102,12 @@ def _record(session: Session, model: ModelRegistration, actor: Principal, action
 def create_model(session: Session, actor: Principal, data: dict[str, Any], now: datetime) -> ModelRegistration:
     unit = session.get(Unit, actor.unit_id) if actor.unit_id is not None else None
     if unit is None:
-        raise Problem(403, "no-unit", "Tài khoản chưa gắn với đơn vị nào.")
+        raise Forbidden("no-unit", "Tài khoản chưa gắn với đơn vị nào.")
     if not unit.active:
-        raise Problem(409, "unit-inactive", "Đơn vị đã ngừng hoạt động, không đăng ký mô hình mới.")
+        raise Conflict("unit-inactive", "Đơn vị đã ngừng hoạt động, không đăng ký mô hình mới.")
     year = data.pop("year", None) or ward_date(now).year
     if get_period(session, year) is None:
-        raise Problem(409, "period-not-open", "Chưa mở kỳ đăng ký cho năm này.", detail=f"Phòng Văn hóa - Xã hội chưa mở kỳ đăng ký năm {year}.")
+        raise Conflict("period-not-open", "Chưa mở kỳ đăng ký cho năm này.", detail=f"Phòng Văn hóa - Xã hội chưa mở kỳ đăng ký năm {year}.")
     _check_dates(data.get("start_date"), data.get("end_date"))
     model = ModelRegistration(unit_id=unit.id, year=year, status="draft", late=False, created_by=actor.user_id,
                               created_at=now, updated_at=now, **data)
@@ -291,29 +134,46 @@ def update_model(session: Session, actor: Principal, model_id: int, data: dict[s
 
 
 def transition(session: Session, actor: Principal, model_id: int, action: str, expected_version: int, now: datetime,
-               note: str | None = None) -> ModelRegistration:
-    """Move a model along the workflow, keep the step in its history and queue the event."""
-    model = visible_model(session, actor, model_id)
-    target = next_state(TRANSITIONS, action, model.status, _refusal(action, model.status))
-    check_version(model.version, expected_version)
-    previous = model.status
+               note: str | None = None) -> dict[str, Any]:
+    """Move a model along the workflow, keep the step in its history and queue the event; the answer's body (the
+    model as it now is, its history, files and inspections). Written as the statements the rules need, without
+    loading the model as an object: the model with its period's deadline read together, the UPDATE that checks
+    the version, the files (read after that UPDATE has the row, so an upload committed meanwhile is in the event),
+    the history step, the audit and outbox rows, the history read back."""
+    conn = session.connection()
+    models, periods, steps = ModelRegistration.__table__, RegistrationPeriod.__table__, RegistrationTransition.__table__
+    found = conn.execute(select(models, periods.c.deadline).outerjoin(periods, periods.c.year == models.c.year)
+                         .where(models.c.id == model_id)).mappings().first()
+    if found is None or (actor.role == "don_vi" and found["unit_id"] != actor.unit_id):
+        raise NotFound("model-not-found", "Không tìm thấy mô hình.")
+    before = {column.key: found[column.key] for column in models.c}
+    previous = before["status"]
+    target = next_state(TRANSITIONS, action, previous, _refusal(action, previous))
+    check_version(before["version"], expected_version)
     event_type = {
         "return": events.MODEL_RETURNED, "accept": events.MODEL_ACCEPTED, "withdraw": events.MODEL_WITHDRAWN,
     }.get(action, events.MODEL_RESUBMITTED if previous == "returned" else events.MODEL_SUBMITTED)
-    if action == "submit" and model.submitted_at is None:
-        period = get_period(session, model.year)
+    changes: dict[str, Any] = {"status": target, "updated_at": now}
+    if action == "submit" and before["submitted_at"] is None:
         # Late is judged once, on the ward's calendar day of the first submission; the deadline day itself is on time.
-        model.late = period is not None and ward_date(now) > period.deadline
-        model.submitted_at = now
+        changes["late"] = found["deadline"] is not None and ward_date(now) > found["deadline"]
+        changes["submitted_at"] = now
     if action == "accept":
-        model.accepted_at = now
-    model.status = target
-    model.updated_at = now
-    # one flush at the event's insert writes the model (its version checked), the audit row and the history row
-    _record(session, model, actor, action, previous, note, now)
-    add_event(session, aggregate_type="model", aggregate_id=model.id, event_type=event_type,
-              payload=events.model_payload(model, now, actor.role, note if action == "return" else None,
-                                           files(session, model.id)))
+        changes["accepted_at"] = now
+    version = update_versioned(conn, models, model_id, before["version"], changes)
+    model = {**before, **changes, "version": version}
+    attached = files(session, model_id)
+    conn.execute(insert(steps), [{
+        "model_id": model_id, "from_status": previous, "to_status": target, "action": action, "actor_id": actor.user_id,
+        "actor_name": actor.name, "actor_role": actor.role, "note": note, "occurred_at": now}])
+    audit.record(conn, models.name, model_id, audit.changed(before, changes))
+    add_event(conn, aggregate_type="model", aggregate_id=model_id, event_type=event_type,
+              payload=events.model_payload(SimpleNamespace(**model), now, actor.role,
+                                           note if action == "return" else None, attached))
+    model["history"] = conn.execute(select(steps).where(steps.c.model_id == model_id).order_by(steps.c.id)).mappings().all()
+    model["files"] = attached
+    # inspections are recorded only on accepted models, and acceptance is final
+    model["inspections"] = inspections(session, model_id) if target == "accepted" else []
     return model
 
 
@@ -322,9 +182,9 @@ def transition(session: Session, actor: Principal, model_id: int, action: str, e
 def _files_editable(model: ModelRegistration) -> None:
     """Files change only while the model itself may be edited; what Phòng VH-XH received stays as it was."""
     if model.status == "accepted":
-        raise Problem(409, "files-frozen", "Mô hình đã được tiếp nhận: tệp minh chứng được giữ nguyên như khi tiếp nhận.")
+        raise Conflict("files-frozen", "Mô hình đã được tiếp nhận: tệp minh chứng được giữ nguyên như khi tiếp nhận.")
     if model.status not in EDITABLE:
-        raise Problem(409, "files-locked", "Chỉ thêm hoặc gỡ tệp minh chứng khi mô hình là bản nháp hoặc bị trả lại.",
+        raise Conflict("files-locked", "Chỉ thêm hoặc gỡ tệp minh chứng khi mô hình là bản nháp hoặc bị trả lại.",
                       detail=f"Trạng thái hiện tại: {status_label(model.status)}.")
 
 
@@ -349,11 +209,9 @@ def inspections(session: Session, model_id: int) -> list[Inspection]:
 def record_inspection(session: Session, actor: Principal, model_id: int, data: dict[str, Any], now: datetime) -> Inspection:
     model = visible_model(session, actor, model_id)
     if model.status != "accepted":
-        raise Problem(409, "invalid-transition", "Chỉ kiểm tra mô hình đã được tiếp nhận.",
-                      detail=f"Trạng thái hiện tại: {status_label(model.status)}.", current_status=model.status)
+        raise InvalidTransition("Chỉ kiểm tra mô hình đã được tiếp nhận.", f"Trạng thái hiện tại: {status_label(model.status)}.", model.status)
     if data["inspected_on"] > ward_date(now):
-        raise Problem(422, "validation-error", "Dữ liệu không hợp lệ.",
-                      errors={"inspected_on": ["Ngày kiểm tra không được sau ngày hôm nay."]})
+        raise Invalid(errors={"inspected_on": ["Ngày kiểm tra không được sau ngày hôm nay."]})
     inspection = Inspection(model_id=model.id, recorded_by=actor.user_id, created_at=now, **data)
     session.add(inspection)
     session.flush()
@@ -367,7 +225,7 @@ def visible_inspection(session: Session, principal: Principal, model_id: int, in
     model = visible_model(session, principal, model_id)
     inspection = session.get(Inspection, inspection_id)
     if inspection is None or inspection.model_id != model.id:
-        raise Problem(404, "inspection-not-found", "Không tìm thấy lần kiểm tra.")
+        raise NotFound("inspection-not-found", "Không tìm thấy lần kiểm tra.")
     return inspection
 
 
@@ -378,7 +236,7 @@ def _inspection_files_editable(inspection: Inspection) -> None:
     model = object_session(inspection).get(ModelRegistration, inspection.model_id, with_for_update=True,
                                            populate_existing=True)
     if model.typical:
-        raise Problem(409, "files-frozen", "Mô hình đã được chọn làm điển hình: tệp minh chứng của các lần kiểm tra "
+        raise Conflict("files-frozen", "Mô hình đã được chọn làm điển hình: tệp minh chứng của các lần kiểm tra "
                       "được giữ nguyên như khi chọn.")
 
 
@@ -391,18 +249,18 @@ def mark_typical(session: Session, actor: Principal, model_id: int, note: str | 
     """Name an accepted model typical (điển hình) for replication; its latest inspection must be Tốt or Khá."""
     model = visible_model(session, actor, model_id)
     if model.status != "accepted":
-        raise Problem(409, "invalid-transition", "Chỉ mô hình đã được tiếp nhận mới được chọn làm điển hình.",
-                      detail=f"Trạng thái hiện tại: {status_label(model.status)}.", current_status=model.status)
+        raise InvalidTransition("Chỉ mô hình đã được tiếp nhận mới được chọn làm điển hình.",
+                                f"Trạng thái hiện tại: {status_label(model.status)}.", model.status)
     if model.typical:
-        raise Problem(409, "already-typical", "Mô hình đã được chọn làm điển hình.",
+        raise Conflict("already-typical", "Mô hình đã được chọn làm điển hình.",
                       detail=f"Trạng thái hiện tại: {status_label(model.status)}, đã là điển hình.", current_status=model.status)
     checks = inspections(session, model.id)
     if not checks:
-        raise Problem(409, "not-inspected", "Mô hình chưa được kiểm tra.",
+        raise Conflict("not-inspected", "Mô hình chưa được kiểm tra.",
                       detail="Cần ít nhất một lần kiểm tra được đánh giá Tốt hoặc Khá.", current_status=model.status)
     latest = checks[-1]
     if latest.rating not in ("tot", "kha"):
-        raise Problem(409, "weak-rating", "Mô hình chưa đủ điều kiện nhân rộng.",
+        raise Conflict("weak-rating", "Mô hình chưa đủ điều kiện nhân rộng.",
                       detail=f"Kết quả kiểm tra gần nhất: {RATINGS[latest.rating]}; cần Tốt hoặc Khá.", current_status=model.status)
     check_version(model.version, expected_version)
     model.typical = True

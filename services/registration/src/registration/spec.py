@@ -1,13 +1,30 @@
-"""What registration declares to the platform (`dvk-worker`, `dvk-dev`): it publishes and consumes nothing; its
-seed is Minh Xuân's units and this year's period, or a ward's own units with `--units FILE`."""
+"""What registration declares to the platform (`create_app`, `dvk-worker`, `dvk-dev`): its API and audited records;
+it publishes and consumes nothing; its seed is Minh Xuân's units and this year's period, or a ward's own units with
+`--units FILE`."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 
-from dvk_platform.spec import CommandRefused, Seed, ServiceSpec
+from dvk_platform.spec import Audit, CommandRefused, Seed, ServiceSpec
+
+from .config import DEFAULTS
+
+
+def _blueprints() -> Sequence[Any]:
+    from .api import compliance, files, inspection_files, periods, registrations, units
+
+    return [m.blp for m in (units, periods, registrations, files, inspection_files, compliance)]
+
+
+def _audited() -> Sequence[type]:
+    from .models import Inspection, InspectionFile, ModelFile, ModelRegistration, PeriodChange, RegistrationPeriod, Unit
+
+    return [Unit, RegistrationPeriod, PeriodChange, ModelRegistration, Inspection, ModelFile, InspectionFile]
 
 
 def _seed_arguments(group: argparse._ArgumentGroup) -> None:
@@ -33,4 +50,11 @@ def _seed(app: Flask, args: argparse.Namespace) -> int:
     return 0
 
 
-SPEC = ServiceSpec(name="registration", seed=Seed(run=_seed, arguments=_seed_arguments))
+SPEC = ServiceSpec(
+    name="registration",
+    title="Dân Vận Khéo — Đăng ký mô hình",
+    defaults=DEFAULTS,
+    blueprints=_blueprints,
+    audit=Audit(_audited),  # every change to these records goes to the append-only audit log (GET /audit)
+    seed=Seed(run=_seed, arguments=_seed_arguments),
+)

@@ -8,7 +8,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from dvk_platform.errors import Problem
+from dvk_platform.errors import Invalid
 
 from .models import UNIT_KINDS
 from .schemas import UnitCreateSchema
@@ -38,7 +38,7 @@ def read_table(file_name: str, content: bytes) -> list[list[Any]]:
                 warnings.simplefilter("ignore")  # openpyxl warns about styles it does not read
                 book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the same problem to the user
-            raise Problem(422, "unreadable-file", "Không đọc được tệp Excel (.xlsx).",
+            raise Invalid(slug="unreadable-file", title="Không đọc được tệp Excel (.xlsx).",
                           detail="Tệp không phải bảng tính Excel: hãy mở tệp bằng Excel hoặc LibreOffice và lưu lại "
                                  "dạng .xlsx.") from exc
         try:
@@ -48,7 +48,7 @@ def read_table(file_name: str, content: bytes) -> list[list[Any]]:
     try:
         decoded = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise Problem(422, "unreadable-file", "Tệp CSV phải dùng bảng mã UTF-8.") from exc
+        raise Invalid(slug="unreadable-file", title="Tệp CSV phải dùng bảng mã UTF-8.") from exc
     first_line = decoded.splitlines()[0] if decoded else ""
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     return [list(row) for row in csv.reader(io.StringIO(decoded), delimiter=delimiter)]
@@ -57,11 +57,11 @@ def read_table(file_name: str, content: bytes) -> list[list[Any]]:
 def rows_from_table(table: list[list[Any]]) -> list[tuple[int, dict[str, Any]]]:
     """Rows numbered as the spreadsheet shows them (heading = row 1); blank rows are skipped."""
     if not table:
-        raise Problem(422, "empty-file", "Tệp không có dữ liệu.")
+        raise Invalid(slug="empty-file", title="Tệp không có dữ liệu.")
     columns = [HEADINGS.get(fold(str(h)) if h is not None else "") for h in table[0]]
     missing = {"code", "name", "kind"} - set(columns)
     if missing:
-        raise Problem(422, "bad-headings", "Thiếu cột bắt buộc trong dòng tiêu đề.",
+        raise Invalid(slug="bad-headings", title="Thiếu cột bắt buộc trong dòng tiêu đề.",
                       detail="Cần các cột: Mã đơn vị, Tên đơn vị, Loại đơn vị (hoặc code, name, kind).",
                       missing=sorted(missing))
     rows = []

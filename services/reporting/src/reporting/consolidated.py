@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from dvk_platform.auth import Principal
 from dvk_platform.clock import ward_date
-from dvk_platform.errors import Problem
+from dvk_platform.errors import Conflict, NotFound
 from dvk_platform.labels import Labels
 from dvk_platform.outbox import add_event
 from dvk_platform.versioning import check_version
@@ -134,7 +134,7 @@ def create_consolidated(session: Session, actor: Principal, year: int, period: s
     """Phòng VH-XH's draft, from the accepted unit reports and the progress as of `now`; `config` names the signer."""
     existing = session.scalar(select(ConsolidatedReport).where(ConsolidatedReport.year == year, ConsolidatedReport.period == period))
     if existing is not None:
-        raise Problem(409, "duplicate-consolidated-report", "Kỳ này đã có báo cáo tổng hợp.",
+        raise Conflict("duplicate-consolidated-report", "Kỳ này đã có báo cáo tổng hợp.",
                       detail=f"Báo cáo tổng hợp số {existing.id}.", consolidated_id=existing.id)
     progress = compute_progress(session, year, config, now)
     report = ConsolidatedReport(year=year, period=period, status="draft", title=period_subject(year, period),
@@ -148,7 +148,7 @@ def create_consolidated(session: Session, actor: Principal, year: int, period: s
 def get_consolidated(session: Session, consolidated_id: int) -> ConsolidatedReport:
     report = session.get(ConsolidatedReport, consolidated_id)
     if report is None:
-        raise Problem(404, "consolidated-report-not-found", "Không tìm thấy báo cáo tổng hợp.")
+        raise NotFound("consolidated-report-not-found", "Không tìm thấy báo cáo tổng hợp.")
     return report
 
 
@@ -238,7 +238,7 @@ def finalise_consolidated(session: Session, actor: Principal, consolidated_id: i
         # Documents are numbered per calendar year (Nghị định 30/2020, Điều 15).
         number = (session.scalar(select(func.max(ConsolidatedReport.number)).where(ConsolidatedReport.year == report.year)) or 0) + 1
     elif number in taken:
-        raise Problem(409, "duplicate-number", "Số văn bản đã được dùng trong năm.", detail=f"Số {number:02d}/BC-UBND năm {report.year}.")
+        raise Conflict("duplicate-number", "Số văn bản đã được dùng trong năm.", detail=f"Số {number:02d}/BC-UBND năm {report.year}.")
     report.figures = current_figures(session, report, config, now)
     report.number = number
     report.document_date = report.document_date or ward_date(now, config)

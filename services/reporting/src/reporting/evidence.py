@@ -3,7 +3,7 @@ returned; kept as they were once it is sent and accepted."""
 from __future__ import annotations
 
 from dvk_platform import evidence
-from dvk_platform.errors import Problem
+from dvk_platform.errors import Conflict
 
 from .models import ReportFile, ReportFileChunk, UnitReport
 from .services import get_report, status_text
@@ -13,9 +13,9 @@ EDITABLE = ("draft", "returned")
 
 def _editable(report: UnitReport) -> None:
     if report.status == "accepted":
-        raise Problem(409, "files-frozen", "Báo cáo đã được tiếp nhận: tệp minh chứng được giữ nguyên như khi tiếp nhận.")
+        raise Conflict("files-frozen", "Báo cáo đã được tiếp nhận: tệp minh chứng được giữ nguyên như khi tiếp nhận.")
     if report.status not in EDITABLE:
-        raise Problem(409, "files-locked", "Chỉ thêm hoặc gỡ tệp minh chứng khi báo cáo là dự thảo hoặc bị trả lại.",
+        raise Conflict("files-locked", "Chỉ thêm hoặc gỡ tệp minh chứng khi báo cáo là dự thảo hoặc bị trả lại.",
                       detail=status_text(report.status))
 
 

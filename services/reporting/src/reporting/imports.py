@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dvk_platform.errors import Problem
+from dvk_platform.errors import Invalid
 
 from .models import TargetFigures, Unit
 from .services import figure_errors, put_figures
@@ -68,10 +68,10 @@ def _folded(text: str) -> str:
 BY_HEADING = {_folded(heading): column for column, heading in HEADINGS.items()}
 
 
-class ImportRejected(Problem):
+class ImportRejected(Invalid):
     def __init__(self, errors: list[dict[str, Any]]) -> None:
-        super().__init__(422, "import-rejected", "Tệp số liệu có lỗi; chưa ghi dữ liệu nào.",
-                         detail=f"{len(errors)} lỗi. Sửa tệp rồi nhập lại.", errors=errors)
+        super().__init__(errors, f"{len(errors)} lỗi. Sửa tệp rồi nhập lại.",
+                         slug="import-rejected", title="Tệp số liệu có lỗi; chưa ghi dữ liệu nào.")
 
 
 def _error(row: int, column: str | None, message: str) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from dvk_platform import clock
 from dvk_platform.auth import Principal
 from dvk_platform.clock import ward_date
-from dvk_platform.errors import Problem
+from dvk_platform.errors import Conflict, Forbidden, Invalid, NotFound
 from dvk_platform.outbox import add_event
 from dvk_platform.versioning import check_version
 from dvk_platform.workflow import next_state
@@ -84,7 +84,7 @@ def set_deadline(session: Session, actor: Principal, year: int, period: str, due
     same transaction, so reminders and overdue notices elsewhere follow it. Setting the date already in force
     changes nothing."""
     if due_date.year != year:
-        raise Problem(422, "validation-error", "Dữ liệu không hợp lệ.", errors={"due_date": ["Hạn báo cáo phải thuộc năm báo cáo."]})
+        raise Invalid(errors={"due_date": ["Hạn báo cáo phải thuộc năm báo cáo."]})
     row = session.scalar(select(ReportDeadline).where(ReportDeadline.year == year, ReportDeadline.period == period))
     previous = row.due_date if row else default_due_date(year, period, config)
     if row is not None and row.due_date == due_date:
@@ -122,7 +122,7 @@ def get_report(session: Session, actor: Principal, report_id: int) -> UnitReport
     report = session.get(UnitReport, report_id)
     # Another unit's report is answered exactly like a missing one.
     if report is None or (actor.role == "don_vi" and report.unit_id != actor.unit_id):
-        raise Problem(404, "report-not-found", "Không tìm thấy báo cáo.")
+        raise NotFound("report-not-found", "Không tìm thấy báo cáo.")
     return report
 
 
@@ -145,20 +145,19 @@ def report_history(session: Session, actor: Principal, report_id: int) -> list[R
 def scoped_unit(principal: Principal, unit_id: int | None) -> int:
     if principal.role == "don_vi":
         if principal.unit_id is None:
-            raise Problem(403, "forbidden", "Tài khoản đơn vị chưa gắn với đơn vị nào.")
+            raise Forbidden("forbidden", "Tài khoản đơn vị chưa gắn với đơn vị nào.")
         if unit_id is not None and unit_id != principal.unit_id:
-            raise Problem(404, "unit-not-found", "Không tìm thấy đơn vị.")
+            raise NotFound("unit-not-found", "Không tìm thấy đơn vị.")
         return principal.unit_id
     if unit_id is None:
-        raise Problem(422, "validation-error", "Dữ liệu không hợp lệ.", errors={"unit_id": ["Trường này là bắt buộc."]})
+        raise Invalid(errors={"unit_id": ["Trường này là bắt buộc."]})
     return unit_id
 
 
 def require_known_unit(session: Session, unit_id: int) -> Unit:
     unit = session.get(Unit, unit_id)
     if unit is None or not unit.active:
-        raise Problem(422, "validation-error", "Dữ liệu không hợp lệ.",
-                      errors={"unit_id": [f"Đơn vị {unit_id} không có hoặc đã ngừng tham gia."]})
+        raise Invalid(errors={"unit_id": [f"Đơn vị {unit_id} không có hoặc đã ngừng tham gia."]})
     return unit
 
 
@@ -168,7 +167,8 @@ def require_known_unit(session: Session, unit_id: int) -> Unit:
 def _history(session: Session, report: UnitReport, principal: Principal, action: str, from_status: str | None,
              at: datetime, reason: str | None = None) -> None:
     session.add(ReportHistory(report_id=report.id, action=action, from_status=from_status, to_status=report.status,
-                              actor_id=principal.user_id, actor_role=principal.role, reason=reason, at=at))
+                              actor_id=principal.user_id, actor_name=principal.name, actor_role=principal.role, note=reason,
+                              occurred_at=at))
 
 
 def accepted_models(session: Session, unit_id: int, year: int) -> list[RegisteredModel]:
@@ -187,7 +187,7 @@ def create_report(session: Session, actor: Principal, data: dict[str, Any], now:
     existing = session.scalar(select(UnitReport).where(UnitReport.unit_id == unit_id, UnitReport.year == year,
                                                        UnitReport.period == period))
     if existing is not None:
-        raise Problem(409, "duplicate-report", "Đơn vị đã có báo cáo cho kỳ này.",
+        raise Conflict("duplicate-report", "Đơn vị đã có báo cáo cho kỳ này.",
                       detail=f"Báo cáo số {existing.id}; {status_text(existing.status)}.", report_id=existing.id)
     results = {r["model_id"]: r.get("result", "") for r in data.get("model_results") or []}
     report = UnitReport(
@@ -214,7 +214,7 @@ def update_report(session: Session, actor: Principal, report_id: int, data: dict
         known = {r["model_id"]: r for r in report.model_results}
         unknown = [r["model_id"] for r in data["model_results"] if r["model_id"] not in known]
         if unknown:
-            raise Problem(422, "validation-error", "Dữ liệu không hợp lệ.", errors={
+            raise Invalid(errors={
                 "model_results": [f"Mô hình {m} không phải mô hình đã được tiếp nhận của đơn vị trong năm." for m in unknown]})
         for item in data["model_results"]:
             known[item["model_id"]] = {**known[item["model_id"]], "result": item.get("result", "")}
@@ -247,7 +247,7 @@ def transition(session: Session, actor: Principal, report_id: int, action: str, 
     if action == "submit" and previous == "draft":
         missing = [label for key, label in REPORT_SECTIONS.items() if not (report.sections.get(key) or "").strip()]
         if missing:
-            raise Problem(422, "report-incomplete", "Báo cáo chưa đủ nội dung.",
+            raise Invalid(slug="report-incomplete", title="Báo cáo chưa đủ nội dung.",
                           errors={"sections": [f"Chưa nhập: {label}." for label in missing]})
     report.status = target
     if action == "submit" and report.submitted_at is None:

@@ -1,4 +1,5 @@
-"""What every resource of the API shares: the roles that read, the transaction with its conflict mapping."""
+"""What every resource of the API shares: the roles that read, the transaction that names a lost race for a
+nomination (any other lost race is the platform's 409 `conflict`)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -8,7 +9,6 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session
 
 from dvk_platform.db import get_db
-from dvk_platform.errors import Problem
 
 from ..services import duplicate
 
@@ -18,7 +18,7 @@ WARD_READERS = ("admin", "vhxh", "lanh_dao", "giam_sat")
 
 @contextmanager
 def unit_of_work() -> Iterator[Session]:
-    """One transaction; a race lost to another writer answers 409/412 instead of a server error."""
+    """One transaction; a race lost to another writer over the same open nomination is a duplicate nomination."""
     try:
         with get_db().transaction() as session:
             yield session
@@ -26,5 +26,5 @@ def unit_of_work() -> Iterator[Session]:
         text = str(exc.orig)
         if "uq_nominations_open_award" in text or "nominations." in text:
             raise duplicate(None) from exc
-        raise Problem(409, "conflict", "Thao tác xung đột với dữ liệu vừa được ghi; vui lòng thử lại.") from exc
+        raise
 

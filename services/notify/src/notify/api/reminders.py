@@ -11,7 +11,7 @@ from dvk_platform.auth import authenticated, current_principal, require_roles
 from dvk_platform.clock import now
 from dvk_platform.consumer import TransientError
 from dvk_platform.db import get_db
-from dvk_platform.errors import Problem
+from dvk_platform.errors import Invalid, Unavailable
 
 from ..models import KnownUnit, ReminderSent
 from ..reminders import send_manual_reminders
@@ -53,12 +53,12 @@ class Reminders(MethodView):
                                                                           KnownUnit.active.is_(True))))
             unknown = [u for u in unit_ids if u not in active]
             if unknown:
-                raise Problem(422, "validation-error", "Dữ liệu không hợp lệ.", errors={
+                raise Invalid(errors={
                     "unit_ids": [f"Không có đơn vị đang tham gia mã {', '.join(map(str, unknown))}."]})
             try:
                 return send_manual_reminders(current_app, session, now(current_app.config), data["deadline_kind"],
                                              data["year"], unit_ids, principal.user_id, principal.name,
                                              data.get("due_date"))
             except TransientError as exc:
-                raise Problem(503, "recipients-unavailable",
-                              "Chưa lấy được danh sách cán bộ nhận thông báo; chưa nhắc đơn vị nào. Vui lòng thử lại sau.") from exc
+                raise Unavailable("recipients-unavailable",
+                                  "Chưa lấy được danh sách cán bộ nhận thông báo; chưa nhắc đơn vị nào. Vui lòng thử lại sau.") from exc

@@ -10,13 +10,13 @@ from dvk_platform.app import Blueprint
 from dvk_platform.auth import authenticated, current_principal, require_roles
 from dvk_platform.clock import now
 from dvk_platform.db import get_db
-from dvk_platform.errors import Problem
+from dvk_platform.errors import Invalid
 from dvk_platform.versioning import etag, requested_version
 
 from ..clock import default_deadline
 from ..models import RegistrationPeriod
+from ..periods import change_deadline, open_period, period_history, period_or_404
 from ..schemas import PeriodCreateSchema, PeriodDetailSchema, PeriodSchema, PeriodUpdateSchema
-from ..services import change_deadline, open_period, period_history, period_or_404
 
 blp = Blueprint("periods", __name__, url_prefix="/periods", description="Kỳ đăng ký mô hình theo năm")
 
@@ -43,8 +43,7 @@ class Periods(MethodView):
         if data["deadline"] is None:
             data["deadline"] = default_deadline(data["year"])
         elif data["deadline"].year != data["year"]:
-            raise Problem(422, "validation-error", "Dữ liệu không hợp lệ.",
-                          errors={"deadline": [f"Hạn đăng ký phải thuộc năm {data['year']}."]})
+            raise Invalid(errors={"deadline": [f"Hạn đăng ký phải thuộc năm {data['year']}."]})
         with get_db().transaction() as session:
             period = open_period(session, current_principal(), data, now())
         return period, etag(period.version)

@@ -8,12 +8,13 @@ from sqlalchemy import select
 from dvk_platform.app import Blueprint, upload
 from dvk_platform.auth import authenticated, require_roles
 from dvk_platform.db import get_db
-from dvk_platform.errors import Problem
+from dvk_platform.errors import Invalid
 from dvk_platform.versioning import etag, requested_version
 
 from ..models import Unit
 from ..schemas import UnitCreateSchema, UnitImportResultSchema, UnitQuerySchema, UnitSchema, UnitUpdateSchema, VersionSchema
-from ..services import create_unit, fold, get_unit, import_units, set_unit_active, update_unit
+from ..services import fold
+from ..units import create_unit, get_unit, import_units, set_unit_active, update_unit
 from ..units_import import read_table, rows_from_table, validate_row
 
 blp = Blueprint("units", __name__, url_prefix="/units", description="Đơn vị tham gia phong trào")
@@ -101,15 +102,15 @@ class UnitImport(MethodView):
         """Nhập đơn vị từ tệp CSV hoặc XLSX (trường `file`, multipart). Tất cả hoặc không: một dòng lỗi thì không nhập dòng nào."""
         upload = request.files.get("file")
         if upload is None or not upload.filename:
-            raise Problem(422, "validation-error", "Dữ liệu không hợp lệ.", errors={"file": ["Cần chọn tệp CSV hoặc XLSX."]})
+            raise Invalid(errors={"file": ["Cần chọn tệp CSV hoặc XLSX."]})
         rows = rows_from_table(read_table(upload.filename, upload.read()))
         if not rows:
-            raise Problem(422, "empty-file", "Tệp không có dòng dữ liệu nào.")
+            raise Invalid(slug="empty-file", title="Tệp không có dòng dữ liệu nào.")
         with get_db().transaction() as session:
             units, problems = import_units(session, rows, validate_row)  # writes nothing when a row is wrong
         if problems:
-            raise Problem(
-                422, "import-rejected", "Không nhập đơn vị nào: tệp có dòng lỗi.",
+            raise Invalid(
+                slug="import-rejected", title="Không nhập đơn vị nào: tệp có dòng lỗi.",
                 detail=f"{len(problems)}/{len(rows)} dòng có lỗi. Việc nhập là tất cả hoặc không: sửa các dòng lỗi rồi nhập lại cả tệp.",
                 mode="all_or_nothing", imported=0,
                 rows=[{"row": p.row, "errors": p.errors} for p in problems],

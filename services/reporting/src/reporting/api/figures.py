@@ -8,7 +8,7 @@ from dvk_platform.app import Blueprint, binary, upload
 from dvk_platform.auth import authenticated, current_principal, require_roles
 from dvk_platform.clock import now
 from dvk_platform.db import get_db
-from dvk_platform.errors import Problem
+from dvk_platform.errors import Invalid, NotFound
 from dvk_platform.versioning import requested_version
 
 from .. import services
@@ -37,7 +37,7 @@ class UnitFigures(MethodView):
     def put(self, data, unit_id, year, period):
         """Nhập hoặc sửa số liệu; khi sửa phải gửi phiên bản (If-Match)."""
         if period not in PERIODS:
-            raise Problem(404, "not-found", "Không tìm thấy tài nguyên yêu cầu.")
+            raise NotFound("not-found", "Không tìm thấy tài nguyên yêu cầu.")
         version = requested_version(data)
         figures = {name: data[name] for name in FIGURE_FIELDS}
         with get_db().transaction() as session:
@@ -72,7 +72,7 @@ class FiguresImport(MethodView):
         """Nhập tệp CSV/XLSX xuất từ hệ thống thủ tục hành chính (trường `file`, multipart); lỗi thì không ghi gì."""
         upload = request.files.get("file")
         if upload is None or not upload.filename:
-            raise Problem(422, "validation-error", "Dữ liệu không hợp lệ.", errors={"file": ["Chưa chọn tệp CSV hoặc XLSX."]})
+            raise Invalid(errors={"file": ["Chưa chọn tệp CSV hoặc XLSX."]})
         with get_db().transaction() as session:
             rows = import_figures(session, query["year"], query["period"], upload.filename, upload.read(), now())
             return {"imported": len(rows), "figures": rows}

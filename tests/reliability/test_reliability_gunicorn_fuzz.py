@@ -283,7 +283,8 @@ def pins_reporting(app, ids: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "POST /consolidated-reports/{consolidated_id}/return": on(consolidated(signing), "consolidated_id"),
         "POST /consolidated-reports/{consolidated_id}/finalise": on(consolidated(signing, ("approve", "lanh_dao")), "consolidated_id"),
         "PUT /deadlines/{year}/{period}": {"path.year": 2026, "path.period": "six_month", "body.due_date": "2026-06-12"},
-        "PUT /target-figures/{unit_id}/{year}/{period}": {"path.unit_id": UNIT, "path.year": 2026, "path.period": "six_month",
+        # a period of Tổ dân phố 1 with no figures yet: the first figures need no version
+        "PUT /target-figures/{unit_id}/{year}/{period}": {"path.unit_id": UNIT, "path.year": 2027, "path.period": "annual",
                                                             "body.files_on_time": 0, "body.satisfied_responses": 0,
                                                             "body.officials_violating": 0},
     }

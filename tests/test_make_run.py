@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dvk_platform.testing import free_port, wait_until
+from dvk_platform.testing import free_port_block, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVICES = {"gateway": 0, "registration": 1, "reporting": 2, "awards": 3, "notify": 4, "feed": 5}
@@ -26,13 +26,13 @@ def _ready(port: int) -> dict | None:
 
 def _free_block(size: int) -> int:
     while True:
-        base = free_port()
-        if base + size < 65000 and all(_ready(base + i) is None for i in range(size)):
+        base = free_port_block(size)
+        if all(_ready(base + i) is None for i in range(size)):
             return base
 
 
 @pytest.mark.slow
-@pytest.mark.serial  # holds a block of ports the whole time: beside parallel tests another may take one of them
+@pytest.mark.serial  # six services of the embedded default started and stopped with Ctrl-C: minutes, mostly waiting
 def test_make_run_starts_every_service_ready_and_stops_on_ctrl_c(tmp_path):
     base = _free_block(len(SERVICES))
     env = {**os.environ, "DVK_VAR_DIR": str(tmp_path / "var"), "DVK_PORT_BASE": str(base)}

@@ -57,6 +57,11 @@ def test_breaks_its_own_broker(own_kafka):
 @pytest.mark.serial
 def test_measures_a_recovery():
     pass
+
+
+@pytest.mark.journeys
+def test_walks_through_the_pages():
+    pass
 """
 
 
@@ -90,7 +95,8 @@ def test_parallel_workers_share_one_postgres_and_one_kafka_started_once(tmp_path
 @pytest.mark.parametrize(("group", "expected"), [
     ("parallel", {"test_side_by_side"}),
     ("serial", {"test_breaks_its_own_broker", "test_measures_a_recovery"}),
-    ("all", {"test_side_by_side", "test_breaks_its_own_broker", "test_measures_a_recovery"}),
+    ("journeys", {"test_walks_through_the_pages"}),
+    ("all", {"test_side_by_side", "test_breaks_its_own_broker", "test_measures_a_recovery", "test_walks_through_the_pages"}),
 ])
 def test_the_serial_group_holds_the_tests_with_servers_of_their_own(tmp_path, group, expected):
     (tmp_path / "test_groups.py").write_text(textwrap.dedent(GROUPS))
@@ -98,3 +104,22 @@ def test_the_serial_group_holds_the_tests_with_servers_of_their_own(tmp_path, gr
     assert done.returncode == 0, done.stdout + done.stderr
     collected = {line.split("::")[-1] for line in done.stdout.splitlines() if "::" in line}
     assert collected == expected
+
+
+def test_ports_of_test_servers_are_never_ones_the_system_hands_out(tmp_path):
+    """A broker killed for two minutes keeps its port: the tests running beside it get port-0 servers and outgoing
+    connections from the ephemeral range, and the servers tests start are given ports below it."""
+    import socket
+
+    from dvk_platform.testing import _ephemeral_range, free_port_block
+
+    low, _ = _ephemeral_range()
+    for _ in range(20):
+        base = free_port_block(6)
+        assert base + 6 <= low, f"ports {base}..{base + 5} reach into the ephemeral range starting at {low}"
+        for port in range(base, base + 6):  # each one free: a server can bind it
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", port))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        assert s.getsockname()[1] >= low

@@ -3,7 +3,7 @@ before and after — written by the session in the same transaction as the chang
 API (no write endpoint) nor in the database (triggers refuse UPDATE and DELETE)."""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, date, datetime
@@ -14,7 +14,7 @@ from flask import Flask, g, has_request_context
 from flask.views import MethodView
 from flask_smorest import Api, Blueprint
 from marshmallow import fields, validate
-from sqlalchemy import event, func, insert, inspect, select
+from sqlalchemy import Connection, event, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from .auth import require_roles
@@ -121,6 +121,25 @@ def install(db: Database, audited: Iterable[type], hidden: Iterable[str] = (), a
         rows = [_row(obj, action, _changes(obj, action, left_out), actor) for obj, action in pending.pop(id(session), [])]
         if rows:
             session.execute(insert(audit_log), rows)
+
+
+def changed(before: Mapping[str, Any], after: Mapping[str, Any], hidden: frozenset[str] = SECRET_FIELDS) -> dict[str, list[Any]]:
+    """The audit log's `changes` of an update: [before, after] of each column in `after` whose value differs."""
+    return {key: [_plain(before.get(key)), _plain(value)] for key, value in after.items()
+            if key not in hidden and before.get(key) != value}
+
+
+def record(connection: Connection | Session, entity: str, entity_id: str | int, changes: dict[str, list[Any]],
+           action: str = "update") -> None:
+    """The audit row of a change a service writes with a statement of its own (an UPDATE with its version check)
+    rather than through a mapped object the session hooks see: the same row, in the caller's transaction, by the
+    same actor. Nothing is written when nothing changed."""
+    if not changes:
+        return
+    actor_id, actor_role = _actor()
+    connection.execute(insert(audit_log), [{
+        "at": datetime.now(UTC), "actor_id": actor_id, "actor_role": actor_role, "action": action,
+        "entity": entity, "entity_id": str(entity_id), "changes": changes}])
 
 
 def _row(obj: Any, action: str, changes: dict[str, list[Any]], hook: ActorHook | None = None) -> dict[str, Any]:

@@ -6,8 +6,9 @@ import re
 from typing import Any
 
 from flask import request
+from sqlalchemy import Connection, Table, update
 
-from .errors import Problem
+from .errors import STATUS_TITLES, Problem
 
 # ASCII digits only (str.isdigit() also takes ² and other digits int() refuses), at most what a version column holds
 IF_MATCH_PATTERN = r'(?:W/)?(?:"([0-9]{1,9})"|([0-9]{1,9}))'
@@ -44,3 +45,15 @@ def check_version(current: int, requested: int | None, what: str = "bản ghi") 
 
 def etag(version: int) -> dict[str, str]:
     return {"ETag": f'"{version}"'}
+
+
+def update_versioned(connection: Connection, table: Table, row_id: int, version: int, values: dict[str, Any]) -> int:
+    """Write `values` to one row and raise its version, in one statement whose WHERE is the version check
+    (`UPDATE … SET …, version = version + 1 WHERE id = :id AND version = :version`); the new version. When another
+    edit came in since the row was read nothing is written and the answer is 412, as when the ORM finds the same."""
+    done = connection.execute(update(table).where(table.c.id == row_id, table.c.version == version)
+                              .values(**values, version=version + 1))
+    if done.rowcount != 1:
+        slug, title = STATUS_TITLES[412]
+        raise Problem(412, slug, title, detail="Bản ghi vừa được người khác cập nhật.")
+    return version + 1

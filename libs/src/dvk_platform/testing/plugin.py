@@ -23,15 +23,17 @@ from .postgres import HarnessUnavailable, LocalPostgres, PostgresDatabases
 from .servers import RealServers, provide_kafka, provide_postgres
 
 # Tests that stop, kill or restart servers of their own (fixtures of these names) and measure how the system
-# recovers: they run alone, after the others, so neither slows the other down (see `--dvk-group`).
+# recovers: they run one at a time, in a process of their own beside the others (see `--dvk-group`).
 SERIAL_FIXTURES = frozenset({"own_kafka", "own_postgres"})
+GROUPS = ("all", "parallel", "serial", "journeys")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.getgroup("dvk").addoption(
-        "--dvk-group", choices=["all", "parallel", "serial"], default="all",
+        "--dvk-group", choices=list(GROUPS), default="all",
         help="run only the tests that may run side by side (parallel), only those marked serial or using a server "
-             "of their own (serial), or all (default)",
+             "of their own (serial), only the browser journeys, which run in one process (journeys, marked "
+             "`journeys`), or all (default)",
     )
 
 
@@ -65,7 +67,8 @@ def sign_token(*, user_id: str = "u1", name: str = "Cán bộ thử", role: str,
 
 def pytest_configure(config: pytest.Config) -> None:
     use_test_token_keys()
-    config.addinivalue_line("markers", "serial: runs alone, in the serial group (stops or kills servers, measures recovery)")
+    config.addinivalue_line("markers", "serial: runs one at a time, in the serial group (stops or kills servers, measures recovery)")
+    config.addinivalue_line("markers", "journeys: a browser journey, or a test judging all of them; the journeys group, one process")
     if _is_xdist_controller(config):
         # one PostgreSQL and one Kafka for every worker: started here, before the workers, which inherit the addresses
         servers = RealServers(tolerate_missing=True)
@@ -92,6 +95,12 @@ def is_serial(item: pytest.Item) -> bool:
     return item.get_closest_marker("serial") is not None or bool(SERIAL_FIXTURES & set(getattr(item, "fixturenames", ())))
 
 
+def group_of(item: pytest.Item) -> str:
+    if item.get_closest_marker("journeys") is not None:
+        return "journeys"
+    return "serial" if is_serial(item) else "parallel"
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     group = config.getoption("dvk_group")
     for item in items:
@@ -99,8 +108,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.serial)
     if group == "all":
         return
-    keep = [item for item in items if is_serial(item) == (group == "serial")]
-    dropped = [item for item in items if is_serial(item) != (group == "serial")]
+    keep = [item for item in items if group_of(item) == group]
+    dropped = [item for item in items if group_of(item) != group]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep

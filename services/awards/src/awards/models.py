@@ -9,6 +9,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueC
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from dvk_platform.evidence import FileChunkColumns, StoredFileColumns
+from dvk_platform.history import WorkflowHistory
 from dvk_platform.labels import Labels
 from dvk_platform.tables import JSONType, UTCDateTime
 
@@ -142,21 +143,12 @@ class Nomination(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-class NominationStep(Base):
+class NominationStep(WorkflowHistory, Base):
     """One step of a nomination's history: who did what, when, from which status to which."""
 
     __tablename__ = "nomination_steps"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id"), index=True)
-    action: Mapped[str] = mapped_column(String(20))
-    from_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    to_status: Mapped[str] = mapped_column(String(16))
-    actor_id: Mapped[str] = mapped_column(String(120))
-    actor_name: Mapped[str] = mapped_column(String(120))
-    actor_role: Mapped[str] = mapped_column(String(20))
-    at: Mapped[datetime] = mapped_column(UTCDateTime())
-    note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     nomination: Mapped[Nomination] = relationship(back_populates="history")
 

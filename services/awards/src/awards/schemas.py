@@ -5,6 +5,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from dvk_platform.history import WorkflowHistorySchema
 from dvk_platform.schemas import BaseSchema, Boolean, Integer, QuerySchema
 
 from .models import CATALOGUES, GRANTING_LEVELS, NOMINATION_STATUSES, NOMINEE_KINDS, SIGNER_POSITIONS
@@ -145,14 +146,10 @@ class RevokeSchema(BaseSchema):
     version = _version()
 
 
-class StepSchema(BaseSchema):
-    action = fields.String()
-    from_status = fields.String(allow_none=True)
-    to_status = fields.String()
-    actor_name = fields.String()
-    actor_role = fields.String()
-    at = fields.DateTime()
-    note = fields.String(allow_none=True)
+class StepSchema(WorkflowHistorySchema):
+    """One step of a nomination's history; `at` is the name earlier answers gave `occurred_at`."""
+
+    at = fields.DateTime(attribute="occurred_at", dump_only=True)
 
 
 class NominationSchema(BaseSchema):

@@ -88,7 +88,7 @@ def _record(session: Session, nomination: Nomination, actor: Principal, step: st
             at: datetime, note: str | None = None) -> None:
     session.add(NominationStep(
         nomination=nomination, action=step, from_status=from_status, to_status=nomination.status,
-        actor_id=actor.user_id, actor_name=actor.name, actor_role=actor.role, at=at, note=note,
+        actor_id=actor.user_id, actor_name=actor.name, actor_role=actor.role, occurred_at=at, note=note,
     ))
 
 

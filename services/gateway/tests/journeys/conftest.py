@@ -16,6 +16,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -259,8 +260,16 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
     return report
 
 
+HERE = Path(__file__).resolve().parent
+
+
+@pytest.hookimpl(tryfirst=True)  # before the harness sorts the session into its groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The route coverage is judged after every journey of the session has run."""
+    """Every test of this folder runs in the journeys group (one process: the coverage counts what every journey of
+    the process reached), and the route coverage is judged after every journey of the session has run."""
+    for item in items:
+        if HERE in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.journeys)
     items.sort(key=lambda item: item.get_closest_marker("after_journeys") is not None)
 
 

@@ -202,5 +202,5 @@ def test_journey_admin(journey, tmp_path):
     expect(locked_out.get_by_role("alert")).to_have_text("Tài khoản đã bị khóa. Vui lòng liên hệ quản trị hệ thống.")
     journey.step(locked_out, "tai-khoan-bi-khoa")
 
-# every journey and the route coverage judged after them run in one process: the serial group
-pytestmark = pytest.mark.serial
+# every journey and the route coverage judged after them run in one process: the journeys group
+pytestmark = pytest.mark.journeys

@@ -124,5 +124,5 @@ def test_journey_observer(journey, clock):
     expect(heading(observer)).to_have_text("Công khai kết quả phong trào “Dân vận khéo” năm 2026")
     journey.step(observer, "cong-khai")
 
-# every journey and the route coverage judged after them run in one process: the serial group
-pytestmark = pytest.mark.serial
+# every journey and the route coverage judged after them run in one process: the journeys group
+pytestmark = pytest.mark.journeys

@@ -566,5 +566,5 @@ def test_journey_phong_vhxh(journey, stack, clock, tmp_path):
         bao.get_by_role("link", name="Tải danh sách quyết định (.xlsx)").click()
     assert got.value.suggested_filename.endswith(".xlsx")
 
-# every journey and the route coverage judged after them run in one process: the serial group
-pytestmark = pytest.mark.serial
+# every journey and the route coverage judged after them run in one process: the journeys group
+pytestmark = pytest.mark.journeys

@@ -26,5 +26,5 @@ def test_journey_public(journey):
     resident.get_by_role("link", name="Dân Vận Khéo Phường Minh Xuân").click()  # the site's name leads home
     expect(resident.get_by_role("heading", level=1)).to_have_text("Công khai kết quả phong trào “Dân vận khéo” năm 2026")
 
-# every journey and the route coverage judged after them run in one process: the serial group
-pytestmark = pytest.mark.serial
+# every journey and the route coverage judged after them run in one process: the journeys group
+pytestmark = pytest.mark.journeys

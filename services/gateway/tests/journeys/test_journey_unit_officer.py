@@ -385,5 +385,5 @@ def test_journey_unit_officer(journey, clock):
     journey.sign_in(nam, "tdp1", NEW_PASSWORD)
     expect(nam.locator(".account .who")).to_have_text("Phạm Văn Nam (Cán bộ đơn vị)")
 
-# every journey and the route coverage judged after them run in one process: the serial group
-pytestmark = pytest.mark.serial
+# every journey and the route coverage judged after them run in one process: the journeys group
+pytestmark = pytest.mark.journeys

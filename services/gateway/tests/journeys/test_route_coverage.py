@@ -30,5 +30,5 @@ def test_every_page_and_form_is_reached_by_a_journey(gateway_app):
     now_covered = NOT_YET_COVERED & reached
     assert not now_covered, f"reached by a journey now, take them out of NOT_YET_COVERED: {sorted(now_covered)}"
 
-# every journey and the route coverage judged after them run in one process: the serial group
-pytestmark = pytest.mark.serial
+# every journey and the route coverage judged after them run in one process: the journeys group
+pytestmark = pytest.mark.journeys

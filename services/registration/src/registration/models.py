@@ -9,6 +9,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from dvk_platform.evidence import FileChunkColumns, StoredFileColumns
+from dvk_platform.history import WorkflowHistory
 from dvk_platform.labels import Labels
 from dvk_platform.tables import UTCDateTime
 
@@ -119,21 +120,12 @@ class ModelRegistration(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-class RegistrationTransition(Base):
+class RegistrationTransition(WorkflowHistory, Base):
     """One step of a model's workflow history: who, when, from which state to which, with what note."""
 
     __tablename__ = "registration_transitions"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     model_id: Mapped[int] = mapped_column(ForeignKey("model_registrations.id"), index=True)
-    from_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
-    to_status: Mapped[str] = mapped_column(String(20))
-    action: Mapped[str] = mapped_column(String(20))
-    actor_id: Mapped[str] = mapped_column(String(120))
-    actor_name: Mapped[str] = mapped_column(String(200))
-    actor_role: Mapped[str] = mapped_column(String(20))
-    note: Mapped[str | None] = mapped_column(Text, nullable=True)
-    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Inspection(Base):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from dvk_platform.history import WorkflowHistorySchema
 from dvk_platform.schemas import MAX_PAGE, BaseSchema, Boolean, Integer, QuerySchema
 
 from .models import FIELDS, RATINGS, STATUSES, UNIT_KINDS
@@ -175,15 +176,8 @@ class ModelQuerySchema(QuerySchema):
     per_page = Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
-class TransitionSchema(Schema):
-    action = fields.String()
-    from_status = fields.String(allow_none=True)
-    to_status = fields.String()
-    actor_id = fields.String()
-    actor_name = fields.String()
-    actor_role = fields.String()
-    note = fields.String(allow_none=True)
-    occurred_at = fields.DateTime()
+class TransitionSchema(WorkflowHistorySchema):
+    """One step of a model's workflow history."""
 
 
 class InspectionCreateSchema(BaseSchema):

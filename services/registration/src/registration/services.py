@@ -4,19 +4,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, object_session
 from unidecode import unidecode
 
-from dvk_platform import evidence
+from dvk_platform import audit, evidence
 from dvk_platform.auth import Principal
 from dvk_platform.clock import ward_date
 from dvk_platform.errors import Conflict, Forbidden, Invalid, InvalidTransition, NotFound
 from dvk_platform.outbox import add_event
 from dvk_platform.schemas import nfc
-from dvk_platform.versioning import check_version
+from dvk_platform.versioning import check_version, update_versioned
 from dvk_platform.workflow import invalid_transition, next_state
 
 from . import events
@@ -29,6 +30,7 @@ from .models import (
     ModelFile,
     ModelFileChunk,
     ModelRegistration,
+    RegistrationPeriod,
     RegistrationTransition,
     Unit,
 )
@@ -132,29 +134,46 @@ def update_model(session: Session, actor: Principal, model_id: int, data: dict[s
 
 
 def transition(session: Session, actor: Principal, model_id: int, action: str, expected_version: int, now: datetime,
-               note: str | None = None) -> ModelRegistration:
-    """Move a model along the workflow, keep the step in its history and queue the event."""
-    model = visible_model(session, actor, model_id)
-    target = next_state(TRANSITIONS, action, model.status, _refusal(action, model.status))
-    check_version(model.version, expected_version)
-    previous = model.status
+               note: str | None = None) -> dict[str, Any]:
+    """Move a model along the workflow, keep the step in its history and queue the event; the answer's body (the
+    model as it now is, its history, files and inspections). Written as the statements the rules need, without
+    loading the model as an object: the model with its period's deadline read together, the UPDATE that checks
+    the version, the files (read after that UPDATE has the row, so an upload committed meanwhile is in the event),
+    the history step, the audit and outbox rows, the history read back."""
+    conn = session.connection()
+    models, periods, steps = ModelRegistration.__table__, RegistrationPeriod.__table__, RegistrationTransition.__table__
+    found = conn.execute(select(models, periods.c.deadline).outerjoin(periods, periods.c.year == models.c.year)
+                         .where(models.c.id == model_id)).mappings().first()
+    if found is None or (actor.role == "don_vi" and found["unit_id"] != actor.unit_id):
+        raise NotFound("model-not-found", "Không tìm thấy mô hình.")
+    before = {column.key: found[column.key] for column in models.c}
+    previous = before["status"]
+    target = next_state(TRANSITIONS, action, previous, _refusal(action, previous))
+    check_version(before["version"], expected_version)
     event_type = {
         "return": events.MODEL_RETURNED, "accept": events.MODEL_ACCEPTED, "withdraw": events.MODEL_WITHDRAWN,
     }.get(action, events.MODEL_RESUBMITTED if previous == "returned" else events.MODEL_SUBMITTED)
-    if action == "submit" and model.submitted_at is None:
-        period = get_period(session, model.year)
+    changes: dict[str, Any] = {"status": target, "updated_at": now}
+    if action == "submit" and before["submitted_at"] is None:
         # Late is judged once, on the ward's calendar day of the first submission; the deadline day itself is on time.
-        model.late = period is not None and ward_date(now) > period.deadline
-        model.submitted_at = now
+        changes["late"] = found["deadline"] is not None and ward_date(now) > found["deadline"]
+        changes["submitted_at"] = now
     if action == "accept":
-        model.accepted_at = now
-    model.status = target
-    model.updated_at = now
-    # one flush at the event's insert writes the model (its version checked), the audit row and the history row
-    _record(session, model, actor, action, previous, note, now)
-    add_event(session, aggregate_type="model", aggregate_id=model.id, event_type=event_type,
-              payload=events.model_payload(model, now, actor.role, note if action == "return" else None,
-                                           files(session, model.id)))
+        changes["accepted_at"] = now
+    version = update_versioned(conn, models, model_id, before["version"], changes)
+    model = {**before, **changes, "version": version}
+    attached = files(session, model_id)
+    conn.execute(insert(steps), [{
+        "model_id": model_id, "from_status": previous, "to_status": target, "action": action, "actor_id": actor.user_id,
+        "actor_name": actor.name, "actor_role": actor.role, "note": note, "occurred_at": now}])
+    audit.record(conn, models.name, model_id, audit.changed(before, changes))
+    add_event(conn, aggregate_type="model", aggregate_id=model_id, event_type=event_type,
+              payload=events.model_payload(SimpleNamespace(**model), now, actor.role,
+                                           note if action == "return" else None, attached))
+    model["history"] = conn.execute(select(steps).where(steps.c.model_id == model_id).order_by(steps.c.id)).mappings().all()
+    model["files"] = attached
+    # inspections are recorded only on accepted models, and acceptance is final
+    model["inspections"] = inspections(session, model_id) if target == "accepted" else []
     return model
 
 

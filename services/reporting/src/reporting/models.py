@@ -10,6 +10,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from dvk_platform.documents import document_number
 from dvk_platform.evidence import FileChunkColumns, StoredFileColumns
+from dvk_platform.history import WorkflowHistory
 from dvk_platform.labels import Labels
 from dvk_platform.tables import JSONType, UTCDateTime
 
@@ -141,20 +142,12 @@ class UnitReport(Base):
         return document_number("BC", self.number) if self.number and self.status == "finalised" else None
 
 
-class ReportHistory(Base):
+class ReportHistory(WorkflowHistory, Base):
     """Who did what to a report, when (the audit trail shown under the report)."""
 
     __tablename__ = "report_history"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("unit_reports.id"), index=True)
-    action: Mapped[str] = mapped_column(String(20))
-    from_status: Mapped[str | None] = mapped_column(String(20), nullable=True)
-    to_status: Mapped[str] = mapped_column(String(20))
-    actor_id: Mapped[str] = mapped_column(String(100))
-    actor_role: Mapped[str] = mapped_column(String(20))
-    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 # Target figure columns (chỉ tiêu) with their Vietnamese labels, in import/export order.

@@ -5,6 +5,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from dvk_platform.history import WorkflowHistorySchema
 from dvk_platform.schemas import BaseSchema, Boolean, Integer, QuerySchema
 
 from .models import FIGURE_FIELDS, PERIODS, REPORT_STATUSES
@@ -84,14 +85,11 @@ class ReportSchema(BaseSchema):
     updated_at = fields.DateTime()
 
 
-class HistorySchema(BaseSchema):
-    action = fields.String()
-    from_status = fields.String(allow_none=True)
-    to_status = fields.String()
-    actor_id = fields.String()
-    actor_role = fields.String()
-    reason = fields.String(allow_none=True)
-    at = fields.DateTime()
+class HistorySchema(WorkflowHistorySchema):
+    """One step of a report's history; `reason` and `at` are the names earlier answers gave `note` and `occurred_at`."""
+
+    reason = fields.String(attribute="note", allow_none=True, dump_only=True)
+    at = fields.DateTime(attribute="occurred_at", dump_only=True)
 
 
 class YearQuerySchema(QuerySchema):

@@ -167,7 +167,8 @@ def require_known_unit(session: Session, unit_id: int) -> Unit:
 def _history(session: Session, report: UnitReport, principal: Principal, action: str, from_status: str | None,
              at: datetime, reason: str | None = None) -> None:
     session.add(ReportHistory(report_id=report.id, action=action, from_status=from_status, to_status=report.status,
-                              actor_id=principal.user_id, actor_role=principal.role, reason=reason, at=at))
+                              actor_id=principal.user_id, actor_name=principal.name, actor_role=principal.role, note=reason,
+                              occurred_at=at))
 
 
 def accepted_models(session: Session, unit_id: int, year: int) -> list[RegisteredModel]:

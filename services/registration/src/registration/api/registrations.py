@@ -84,9 +84,8 @@ class ModelItem(MethodView):
 def _transition(model_id: int, action: str, data: dict[str, Any], note: str | None) -> tuple[dict[str, Any], dict[str, str]]:
     version = requested_version(data)
     with get_db().transaction() as session:
-        model = services.transition(session, current_principal(), model_id, action, version, now(), note)
-        body = detail(session, model)
-    return body, etag(model.version)
+        body = services.transition(session, current_principal(), model_id, action, version, now(), note)
+    return body, etag(body["version"])
 
 
 @blp.route("/<int:model_id>/submit")

@@ -72,15 +72,22 @@ EXERCISE = {
 # What the figures mean, from profiling on this machine while building the benchmarks (see the final report of
 # issue 10); it does not change from run to run, the figures above it do.
 ANALYSIS = [
-    "**Writes (1).** Against the same write done minimally (one psycopg statement, no ORM, no schemas) the submit "
-    "reaches about a fifth of the ceiling's rate, and its web CPU per request is several times the ceiling's (the "
-    "table's CPU ratio). A submit is 7 SQL statements plus BEGIN and COMMIT (the per-request ping is gone): loading "
-    "the model, the period, the flush that writes model, history, audit and outbox rows, the history read back for "
-    "the answer. The registration worker's profile is mostly psycopg (waiting for PostgreSQL on a machine whose "
-    "cores are shared) and then SQLAlchemy's unit of work; writing the submit as one statement like the ceiling would "
-    "close most of the gap and was not done in this round. Under this run's load the absolute figures (req/s, ms of "
-    "CPU, p99) are far from those of a quiet machine; 3 ms of web CPU per submit is below even the ceiling's figure "
-    "here.",
+    "**Writes (1).** A submit is now 7 SQL statements plus BEGIN and COMMIT, all plain Core statements on the "
+    "session's connection (the model with its period's deadline, the version-checked UPDATE, the files, the history, "
+    "audit and outbox INSERTs, the history read back); the ceiling does the same work in one statement. Where a "
+    "submit's CPU went, in process (`bench/profile_submit.py`: cProfile over `time.process_time`, 200 submits through "
+    "the whole WSGI stack; the profiler itself roughly triples the figures), before the change: 35.6 ms a submit, of "
+    "which the model step through the ORM 24 ms — the unit of work's flush of model, audit and history 7.0 ms (the audit hook's "
+    "before/after of every column 3.1 ms of it), loading the model 3.8 ms, the period 2.4 ms, the files read twice "
+    "4.6 ms, the history 2.4 ms, the outbox insert through the session 2.8 ms; the token check 3.0 ms (PyJWT parses "
+    "the token's header twice; the key itself is parsed once per process); flask-smorest's answer (marshmallow) "
+    "1.5 ms; the rest Flask, werkzeug and the platform's hooks. After: 27.0 ms a submit, of which the seven statements "
+    "15.8 ms (SQLAlchemy compiling and executing each Core statement is most of it, psycopg's part 2.8 ms), the "
+    "token check 2.9 ms, the answer 1.4 ms. Without the profiler: 11.3 → 7.65 ms of CPU per submit in process. "
+    "Reaching 3 ms would need the submit as one statement, as the ceiling writes it (PostgreSQL only: SQLite, which "
+    "`make run` uses, has no data-modifying CTEs), and the token check without PyJWT's second parse; neither was done. "
+    "Under load the absolute figures (req/s, ms of CPU, p99) are far from those of a quiet machine; the ratios are "
+    "what to compare.",
     "**Relay (2).** The relay reads a batch, builds the CloudEvents and sends them while the previous batch is "
     "acknowledged; kafka-python's own `send` is the larger share of both runs, and the relay's Python work (headers, "
     "reading rows through SQLAlchemy) competes with the producer's thread for the interpreter lock on cores that other "
@@ -91,15 +98,20 @@ ANALYSIS = [
     "lag there is the queue's; on a loaded 2-core machine every process of the pipeline waits for a core. In the "
     "low-rate run not every submission was answered 200 within the sender's 30 s timeout (the table's 200 column); "
     "those are counted as sent, not as arrived.",
-    "**notify's consumer (6).** Each event is one transaction of 7 statements now (claim in the inbox, the read model's "
-    "look-up and write, the unit's name, the inbox rows, the deliveries, the webhook subscribers), where it was 9 with "
-    "ORM objects flushed one by one. Measured in process on the same database with a CPU clock (300 model-submitted "
-    "events, cProfile over `time.process_time`): 37.7 → 26.2 ms of CPU per event, 9 → 7 statements, under the same "
-    "shared load. Between the two full runs the machine's load changed so much (the bare loop itself went from 759 to "
-    "3 211 events/s) that only the ratio is comparable, and it did not move: the consumer is bound by one PostgreSQL "
-    "round trip per statement (psycopg's share of the profile is mostly waiting for the server) and by SQLAlchemy's "
-    "statement execution; 300 events/s would need the round trips of many events batched into one transaction (the "
-    "consumer commits each event on its own so that a poison event rolls back alone), which this round did not change.",
+    "**notify's consumer (6).** A model-submitted event is one transaction of 6 statements now (counted by the "
+    "driver, BEGIN and COMMIT apart): the claim in the inbox, the read model's upsert (INSERT … ON CONFLICT … DO "
+    "UPDATE … WHERE the stored fact is not newer), the users the route names with the unit's name, the inbox rows, the "
+    "deliveries (an executemany psycopg pipelines), the webhook subscribers. In process with a CPU clock "
+    "(`bench/consumer_profile.py 300`, 300 events, the machine's other load hardly counted): 19.2 → 10.0 ms of CPU and "
+    "8 → 6 statements per event in this round, 37.7 ms and 9 statements before the first. The functions with the most "
+    "own CPU time were SQLAlchemy's statement construction (coercions, cache keys, ORM row loading) and are now "
+    "psycopg's sending and waiting. Paired with the bare loop in the same run (benchmark 6 alone, under a load "
+    "average of 11–15 on 2 cores, the previous code measured minutes before): 0.017 → 0.048 of the bare loop, "
+    "33.5 → 57.4 events/s. 300 events/s is not met: each event still pays BEGIN, six round trips to PostgreSQL and "
+    "COMMIT on cores other work keeps busy (py-spy by package, before and after: psycopg, mostly waiting for the "
+    "server, 78.8 % and 65.7 %, SQLAlchemy 13.2 % and 15.1 %, shares of a faster loop, not of the same time); "
+    "reaching it would need the round trips of many events batched into one transaction (a poll's events together, "
+    "each event again alone when one of them fails), which this round did not change.",
     "**Scale (4).** Per ward the progress query and the draft are computed on read from whole ORM rows (each unit "
     "report with its sections): linear in the units of the database; a single reporting instance for many wards would "
     "need progress aggregated in SQL from only the needed columns. This run's progress p99 is the machine's load as "
@@ -125,10 +137,36 @@ CHANGES = [
                           "one; the unit's name and the webhook subscribers are read as the columns needed, not whole "
                           "objects: 9 → 7 statements per model-submitted event (benchmark 6, new: measured before the "
                           "change on this code with the same run)."),
+    ("notify's consumer, second round", "The read models (in notify a model's or report's submission, a unit, an "
+                                        "account; in reporting and awards the units) are kept by one INSERT … ON "
+                                        "CONFLICT … DO UPDATE … WHERE the stored fact is not newer, instead of "
+                                        "loading the row to compare its time and flushing it; only "
+                                        "the users the route names are read, with the unit's name in the same query; "
+                                        "the statements are built once and run on the session's connection: 8 → 6 "
+                                        "statements and 19.2 → 10.0 ms of CPU per model-submitted event "
+                                        "(`bench/consumer_profile.py 300`, in process). Benchmark 6 now publishes the "
+                                        "submissions once notify knows the ward's accounts (it could handle them "
+                                        "before and tell no one); before: the previous code measured so."),
 ]
+# Benchmark 1 before the workflow step was written as plain statements: the same command (`bench/run.py --only writes`)
+# on 2026-12-03 21:08 UTC, on the code just before the change, right before the run after it (load average about 11 on
+# 2 cores); the in-process CPU figures from `bench/profile_submit.py` (300 submits, time.process_time, no profiler).
+BEFORE_STEP = {"cpu_ms": 12.61, "rps": 33.3, "ratio": 0.208, "cpu_ratio": 0.146, "in_process_ms": 11.3,
+               "statements": 9}
+STEP_CHANGE = ("Registration workflow step (submit, return, accept, withdraw)",
+               "The model is no longer loaded as an object and flushed by the unit of work: the model and its "
+               "period's deadline are read in one SELECT, one UPDATE … WHERE id = :id AND version = :v writes it (the "
+               "version check; 412 when another edit came in between, nothing written), the files are read once "
+               "(they were read twice), the history, audit and outbox rows are plain INSERTs on the session's "
+               "connection in the same transaction, and the answer is built from what was written: 9 → 7 statements "
+               "per submit. The token's key was already parsed once per process; its check (PyJWT, about 0.3 ms) is "
+               "unchanged.")
 # Benchmark 6 before the consumer change, the same command (`bench/run.py --only consumer`) on 2026-12-03 13:48 UTC under
 # the same shared load (load average about 10 on 2 cores).
 BEFORE_CONSUMER = {"rate": 19.7, "bare_rate": 758.6, "ratio": 0.026}
+# Benchmark 6 before the read models' upserts, the same command on the code before them, 2026-12-03 21:09 UTC under shared load
+# (load average 11–15 on 2 cores).
+BEFORE_CONSUMER_UPSERTS = {"rate": 33.5, "bare_rate": 1919.0, "ratio": 0.017}
 
 
 def changes(r: dict[str, Any]) -> list[str]:
@@ -139,6 +177,8 @@ def changes(r: dict[str, Any]) -> list[str]:
         reg, ceiling = w["registration"], w["ceiling"]
         after["writes"] = (f"{reg['cpu_ms_per_request']:.2f} ms per submit; {fmt(reg['rps'], 1)} req/s; "
                            f"p99 {fmt(reg['p99_ms'])} ms")
+        after["step"] = (f"{reg['cpu_ms_per_request']:.2f} ms of web CPU per submit; {fmt(reg['rps'], 1)} req/s; ratio "
+                         f"{w['ratio']:.3f} (CPU ratio {ceiling['cpu_ms_per_request'] / reg['cpu_ms_per_request']:.3f})")
         after["ceiling"] = (f"{fmt(ceiling['rps'], 1)} req/s, {ceiling['cpu_ms_per_request']:.2f} ms of CPU per request; "
                             f"ratio {w['ratio']:.3f}")
     c = r.get("consumer")
@@ -155,8 +195,15 @@ def changes(r: dict[str, Any]) -> list[str]:
         f"| {CHANGES[1][0]} | {CHANGES[1][1]} | {BEFORE['writes_cpu_ms']:.2f} ms per submit; {BEFORE['writes_rps']:.1f} req/s; "
         f"p99 {BEFORE['writes_p99_ms']:.0f} ms | {after.get('writes', 'not run')} |",
         f"| {CHANGES[2][0]} | {CHANGES[2][1]} | — | {after.get('ceiling', 'not run')} |",
+        f"| {STEP_CHANGE[0]} | {STEP_CHANGE[1]} | {BEFORE_STEP['cpu_ms']:.2f} ms of web CPU per submit; "
+        f"{BEFORE_STEP['rps']:.1f} req/s; ratio {BEFORE_STEP['ratio']:.3f} (CPU ratio {BEFORE_STEP['cpu_ratio']:.3f}); "
+        f"{BEFORE_STEP['statements']} statements, {BEFORE_STEP['in_process_ms']:.1f} ms of CPU in process | "
+        f"{after.get('step', 'not run')} |",
         f"| {CHANGES[3][0]} | {CHANGES[3][1]} | {BEFORE_CONSUMER['rate']:.1f} events/s, {BEFORE_CONSUMER['ratio']:.3f} of the "
         f"bare loop ({BEFORE_CONSUMER['bare_rate']:.0f} events/s) | {after.get('consumer', 'not run')} |",
+        f"| {CHANGES[4][0]} | {CHANGES[4][1]} | {BEFORE_CONSUMER_UPSERTS['rate']:.1f} events/s, "
+        f"{BEFORE_CONSUMER_UPSERTS['ratio']:.3f} of the bare loop ({BEFORE_CONSUMER_UPSERTS['bare_rate']:.0f} events/s) "
+        f"| {after.get('consumer', 'not run')} |",
         "",
     ]
 

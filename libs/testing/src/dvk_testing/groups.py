@@ -56,7 +56,8 @@ class Group:
 
 
 def plan(args: list[str]) -> list[Group]:
-    pytest = [sys.executable, "-m", "pytest"]
+    # each group ends with its ten slowest tests, so where the suite's time goes is read from every run's log
+    pytest = [sys.executable, "-m", "pytest", "--durations=10", "--durations-min=5"]
     return [
         Group("parallel", f"{workers()} workers",
               [*pytest, "-n", workers(), "--dist", "worksteal", "--dvk-group", "parallel", *args]),

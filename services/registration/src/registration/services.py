@@ -7,7 +7,7 @@ from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session, object_session
 from unidecode import unidecode
 
@@ -133,6 +133,15 @@ def update_model(session: Session, actor: Principal, model_id: int, data: dict[s
     return model
 
 
+# The workflow step's two reads, built once (a statement object costs more to build than to run from the cache).
+_MODELS, _STEPS = ModelRegistration.__table__, RegistrationTransition.__table__
+_PERIODS = RegistrationPeriod.__table__
+READ_FOR_STEP = (select(_MODELS, _PERIODS.c.deadline).outerjoin(_PERIODS, _PERIODS.c.year == _MODELS.c.year)
+                 .where(_MODELS.c.id == bindparam("model_id")))
+READ_HISTORY = select(_STEPS).where(_STEPS.c.model_id == bindparam("model_id")).order_by(_STEPS.c.id)
+INSERT_STEP = insert(_STEPS)
+
+
 def transition(session: Session, actor: Principal, model_id: int, action: str, expected_version: int, now: datetime,
                note: str | None = None) -> dict[str, Any]:
     """Move a model along the workflow, keep the step in its history and queue the event; the answer's body (the
@@ -141,9 +150,8 @@ def transition(session: Session, actor: Principal, model_id: int, action: str, e
     the version, the files (read after that UPDATE has the row, so an upload committed meanwhile is in the event),
     the history step, the audit and outbox rows, the history read back."""
     conn = session.connection()
-    models, periods, steps = ModelRegistration.__table__, RegistrationPeriod.__table__, RegistrationTransition.__table__
-    found = conn.execute(select(models, periods.c.deadline).outerjoin(periods, periods.c.year == models.c.year)
-                         .where(models.c.id == model_id)).mappings().first()
+    models = _MODELS
+    found = conn.execute(READ_FOR_STEP, {"model_id": model_id}).mappings().first()
     if found is None or (actor.role == "don_vi" and found["unit_id"] != actor.unit_id):
         raise NotFound("model-not-found", "Không tìm thấy mô hình.")
     before = {column.key: found[column.key] for column in models.c}
@@ -163,14 +171,14 @@ def transition(session: Session, actor: Principal, model_id: int, action: str, e
     version = update_versioned(conn, models, model_id, before["version"], changes)
     model = {**before, **changes, "version": version}
     attached = files(session, model_id)
-    conn.execute(insert(steps), [{
+    conn.execute(INSERT_STEP, [{
         "model_id": model_id, "from_status": previous, "to_status": target, "action": action, "actor_id": actor.user_id,
         "actor_name": actor.name, "actor_role": actor.role, "note": note, "occurred_at": now}])
     audit.record(conn, models.name, model_id, audit.changed(before, changes))
     add_event(conn, aggregate_type="model", aggregate_id=model_id, event_type=event_type,
               payload=events.model_payload(SimpleNamespace(**model), now, actor.role,
                                            note if action == "return" else None, attached))
-    model["history"] = conn.execute(select(steps).where(steps.c.model_id == model_id).order_by(steps.c.id)).mappings().all()
+    model["history"] = conn.execute(READ_HISTORY, {"model_id": model_id}).mappings().all()
     model["files"] = attached
     # inspections are recorded only on accepted models, and acceptance is final
     model["inspections"] = inspections(session, model_id) if target == "accepted" else []

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from dvk_platform.testing.plugin import Caller
+from dvk_testing.plugin import Caller
 from reporting.models import FIGURE_FIELDS
 
 from .reliability.conftest import deliver, unit_created

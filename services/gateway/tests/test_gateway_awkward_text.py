@@ -16,7 +16,7 @@ from urllib.parse import unquote
 from docx import Document
 from openpyxl import load_workbook
 
-from dvk_platform.testing.plugin import bearer
+from dvk_testing.plugin import bearer
 
 from .conftest import Stack, eventually, login
 

@@ -4,19 +4,22 @@ VENV := .venv
 BIN := $(VENV)/bin
 SERVICES := registration reporting awards notify feed gateway
 SERVICE_DIRS := $(foreach s,$(SERVICES),$(wildcard services/$(s)))
+# The platform's distributions: the event core, the runtime, the documents, the province's subscriber, the test
+# harness (a developer's venv has all five; an image only core, platform and documents: deploy/Dockerfile).
+LIB_DIRS := libs/core libs/platform libs/documents libs/subscriber libs/testing
 PYTEST_ARGS ?=
 # pytest-xdist workers of the parallel test group (empty: one per core)
 TEST_WORKERS ?=
 
 contracts: install
-	$(BIN)/python -m dvk_platform.contracts
+	$(BIN)/python -m dvk_core.contracts
 
 .PHONY: install system-deps run test test-fast test-reliability test-deploy lint audit bench contracts clean
 
-$(VENV)/.installed: requirements/constraints.txt requirements/dev.txt libs/pyproject.toml $(wildcard services/*/pyproject.toml)
+$(VENV)/.installed: requirements/constraints.txt requirements/dev.txt $(wildcard libs/*/pyproject.toml) $(wildcard services/*/pyproject.toml)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade "pip==26.3"
-	$(BIN)/pip install -q -c requirements/constraints.txt -r requirements/dev.txt -e libs $(foreach d,$(SERVICE_DIRS),-e $(d))
+	$(BIN)/pip install -q -c requirements/constraints.txt -r requirements/dev.txt $(foreach d,$(LIB_DIRS),-e $(d)) $(foreach d,$(SERVICE_DIRS),-e $(d))
 	touch $@
 
 install: $(VENV)/.installed
@@ -29,7 +32,7 @@ run: install
 
 # two groups on one PostgreSQL and one Kafka: the parallel one on $(TEST_WORKERS) workers, then the serial one
 test: install system-deps
-	DVK_TEST_WORKERS=$(TEST_WORKERS) $(BIN)/python -m dvk_platform.testing.groups $(PYTEST_ARGS)
+	DVK_TEST_WORKERS=$(TEST_WORKERS) $(BIN)/python -m dvk_testing.groups $(PYTEST_ARGS)
 
 # Plain-function tests of domain rules and the code's structure (import circles, services apart, module length):
 # no HTTP, database or broker, so neither the test harness nor the other pytest plugins are loaded; seconds.

@@ -10,8 +10,8 @@ import json
 import sys
 import time
 
+from dvk_core.envelope import CloudEvent
 from dvk_platform.bus.kafka import KafkaBus
-from dvk_platform.envelope import CloudEvent
 
 
 def main(bootstrap: str, group: str, topic: str, count: int) -> None:

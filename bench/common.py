@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from dvk_platform.auth import generate_key_pair, issue_token, one_line, parse_private_key
-from dvk_platform.testing import free_port, wait_until
+from dvk_testing import free_port, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

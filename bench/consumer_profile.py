@@ -28,9 +28,9 @@ from sqlalchemy import event  # noqa: E402
 
 from dvk_platform.bus.kafka import KafkaBus  # noqa: E402
 from dvk_platform.migrations import upgrade  # noqa: E402
-from dvk_platform.testing.recipients import publish_users  # noqa: E402
-from dvk_platform.testing.servers import RealServers  # noqa: E402
 from dvk_platform.worker import build_consumer, load_app  # noqa: E402
+from dvk_testing.recipients import publish_users  # noqa: E402
+from dvk_testing.servers import RealServers  # noqa: E402
 
 
 def run(servers: Any, events: int, top: int) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from wards import UNIT_IDS, add_drafts, pg_dsn, registration_database, unit_of
 
 from dvk_platform.bus.kafka import KafkaBus
 from dvk_platform.migrations import upgrade
-from dvk_platform.testing.recipients import publish_users
+from dvk_testing.recipients import publish_users
 
 # Who works in the ward, as the gateway's user-created events tell notify: Phòng VH-XH hears of every model sent.
 RECIPIENTS = [

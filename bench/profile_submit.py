@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import service_env, token  # noqa: E402
 from wards import add_drafts, pg_dsn, registration_database, unit_of  # noqa: E402
 
-from dvk_platform.testing.servers import RealServers  # noqa: E402
+from dvk_testing.servers import RealServers  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy import MetaData, func, select
 
-from dvk_platform.testing.plugin import bearer
+from dvk_testing.plugin import bearer
 
 from .reliability.conftest import NOW
 from .reliability.test_reliability_openapi_fuzz import SEEDERS

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from dvk_platform.testing.plugin import Caller
+from dvk_testing.plugin import Caller
 
 from .test_bad_input import _row_counts
 

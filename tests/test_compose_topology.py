@@ -25,11 +25,12 @@ import yaml
 from aiosmtpd.controller import Controller
 from sqlalchemy.engine import make_url
 
-from dvk_platform.testing import free_port, wait_until
+from dvk_testing import free_port, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 INFRA = {"kafka", "postgres", "mailpit"}
 SERVICES = ("registration", "reporting", "awards", "notify", "feed", "gateway")
+IMAGE_LIBS = ("core", "platform", "documents")  # what deploy/Dockerfile installs: no test harness, no province tools
 ADMIN_PASSWORD = "Quan-Tri#Phuong-2026"
 PASSWORDS = {"vhxh": "Van-Hoa#Phuong-2026", "tdp1": "To-Dan-Pho#1-2026"}
 SUBSTITUTION = re.compile(r"\$\{(\w+)(?::([-?])([^}]*))?\}")
@@ -51,16 +52,18 @@ def substitute(value: str, env: dict[str, str]) -> str:
 
 def install_like_the_image(where: Path) -> Path:
     """deploy/Dockerfile's install step, outside the checkout: a copy of libs/ and services/, a new virtualenv, a plain
-    `pip install -c constraints.txt ./libs ./services/...`. Returns the virtualenv's bin/ folder."""
+    `pip install -c constraints.txt ./libs/core ./libs/platform ./libs/documents ./services/...`. Returns the virtualenv's bin/ folder."""
     source = where / "source"
     skip = shutil.ignore_patterns(".venv", "build", "*.egg-info", "__pycache__", "tests", "var", "test-artifacts")
-    shutil.copytree(ROOT / "libs", source / "libs", ignore=skip)
+    for lib in IMAGE_LIBS:
+        shutil.copytree(ROOT / "libs" / lib, source / "libs" / lib, ignore=skip)
     for service in SERVICES:
         shutil.copytree(ROOT / "services" / service, source / "services" / service, ignore=skip)
     shutil.copy(ROOT / "requirements" / "constraints.txt", source / "constraints.txt")
     venv = where / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
-    done = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "-c", "constraints.txt", "./libs",
+    done = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "-c", "constraints.txt",
+                           *(f"./libs/{lib}" for lib in IMAGE_LIBS),
                            *(f"./services/{service}" for service in SERVICES)],
                           cwd=source, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, f"pip install failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"

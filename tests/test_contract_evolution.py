@@ -14,9 +14,7 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
-from dvk_platform.bus import Record
-from dvk_platform.config import topic_name
-from dvk_platform.contracts import (
+from dvk_core.contracts import (
     breaking_changes,
     contracts_dir,
     load_schemas,
@@ -24,9 +22,11 @@ from dvk_platform.contracts import (
     render_snapshot,
     snapshot_of,
 )
-from dvk_platform.envelope import CloudEvent
-from dvk_platform.testing.plugin import bearer
+from dvk_core.envelope import CloudEvent
+from dvk_platform.bus import Record
+from dvk_platform.config import topic_name
 from dvk_platform.worker import build_consumer
+from dvk_testing.plugin import bearer
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBMITTED = "vn.dvk.registration.model-submitted.v1"
@@ -51,7 +51,7 @@ def test_current_schemas_keep_every_promise_of_the_snapshot(promised):
 
 def test_the_committed_snapshot_is_the_one_the_tool_writes():
     committed = (contracts_dir() / "snapshot" / "v1.json").read_text(encoding="utf-8")
-    assert committed == render_snapshot(), "run `python -m dvk_platform.contracts --snapshot` after an additive change"
+    assert committed == render_snapshot(), "run `python -m dvk_core.contracts --snapshot` after an additive change"
 
 
 def test_a_removed_field_is_breaking(promised):
@@ -117,7 +117,7 @@ def _contracts_copy(tmp_path: Path) -> Path:
 
 
 def _run_check(contracts: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "dvk_platform.contracts", "--check"], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "dvk_core.contracts", "--check"], capture_output=True, text=True,
                           env={**os.environ, "DVK_CONTRACTS_DIR": str(contracts)}, timeout=60)
 
 

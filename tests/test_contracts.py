@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 import yaml
 
-from dvk_platform.contracts import build_asyncapi, load_schemas, render_asyncapi
+from dvk_core.contracts import build_asyncapi, load_schemas, render_asyncapi
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENT_TYPE = re.compile(r"""["'](vn\.dvk\.[a-z]+\.[a-z0-9-]+\.v\d+)["']""")

@@ -19,7 +19,7 @@ from openpyxl import load_workbook
 
 from dvk_platform.migrations import alembic_config, upgrade
 from dvk_platform.stored_text import clean_stored_text
-from dvk_platform.testing.plugin import Caller
+from dvk_testing.plugin import Caller
 from reporting.models import FIGURE_FIELDS
 
 from .reliability.conftest import deliver, unit_created

@@ -21,12 +21,12 @@ from typing import Any
 import pytest
 from werkzeug.serving import make_server
 
+from dvk_core.contracts import load_schemas
+from dvk_core.envelope import CloudEvent
+from dvk_core.webhooks import new_secret, signed_headers
 from dvk_platform.bus import Message, create_bus
-from dvk_platform.contracts import load_schemas
-from dvk_platform.envelope import CloudEvent
-from dvk_platform.testing.plugin import bearer
-from dvk_platform.webhooks import new_secret, signed_headers
 from dvk_platform.worker import build_relay
+from dvk_testing.plugin import bearer
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "integration.md"

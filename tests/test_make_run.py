@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dvk_platform.testing import free_port_block, wait_until
+from dvk_testing import free_port_block, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVICES = {"gateway": 0, "registration": 1, "reporting": 2, "awards": 3, "notify": 4, "feed": 5}

@@ -18,15 +18,15 @@ import pytest
 from flask import Flask
 from kafka import KafkaAdminClient
 
+from dvk_core.contracts import load_schemas
+from dvk_core.envelope import CloudEvent
 from dvk_platform.bus import Message, create_bus
 from dvk_platform.config import topic_name
 from dvk_platform.consumer import ConsumerRunner
-from dvk_platform.contracts import load_schemas
-from dvk_platform.envelope import CloudEvent
-from dvk_platform.subscriber import EXIT_USAGE
-from dvk_platform.testing import wait_until
-from dvk_platform.testing.plugin import bearer
 from dvk_platform.worker import build_consumer, build_relay
+from dvk_subscriber import EXIT_USAGE
+from dvk_testing import wait_until
+from dvk_testing.plugin import bearer
 
 ROOT = Path(__file__).resolve().parents[1]
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -42,7 +42,7 @@ REGISTRY = """wards:
 
 
 def rollup(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "dvk_platform.rollup", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "dvk_subscriber.rollup", *args], capture_output=True, text=True,
                           timeout=180, check=False)
 
 

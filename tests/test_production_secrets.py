@@ -17,7 +17,7 @@ import requests
 
 from dvk_platform.auth import generate_key_pair, one_line
 from dvk_platform.config import InsecureConfiguration, check_production_secrets
-from dvk_platform.testing import free_port, wait_until
+from dvk_testing import free_port, wait_until
 
 BIN = Path(sys.executable).parent
 

@@ -20,11 +20,11 @@ import pytest
 from kafka import KafkaAdminClient
 from sqlalchemy import select
 
-from dvk_platform.subscriber import EXIT_CONFIG, EXIT_UNAVAILABLE, EXIT_USAGE, default_topics
+from dvk_core.wards import RegistryError, load_registry
 from dvk_platform.tables import audit_log, outbox_messages
-from dvk_platform.testing.plugin import bearer
-from dvk_platform.wards import RegistryError, load_registry
 from dvk_platform.worker import build_relay
+from dvk_subscriber import EXIT_CONFIG, EXIT_UNAVAILABLE, EXIT_USAGE, default_topics
+from dvk_testing.plugin import bearer
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,7 +37,7 @@ def run(module: str, *args: str, env: dict[str, str] | None = None, timeout: flo
 # --- failing loudly ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("module", ["dvk_platform.subscriber", "dvk_platform.rollup"])
+@pytest.mark.parametrize("module", ["dvk_subscriber", "dvk_subscriber.rollup"])
 def test_a_dead_bootstrap_fails_within_the_timeout_with_exit_69(module):
     args = ["--bootstrap", "127.0.0.1:1", "--connect-timeout", "3"] + (["--group", "tinh"] if module.endswith("subscriber") else [])
     started = time.monotonic()
@@ -53,7 +53,7 @@ def test_a_dead_bootstrap_fails_within_the_timeout_with_exit_69(module):
 
 
 def test_a_mistyped_ward_is_refused_by_subscriber_and_rollup_with_the_known_codes():
-    for module, extra in (("dvk_platform.subscriber", ["--group", "tinh"]), ("dvk_platform.rollup", [])):
+    for module, extra in (("dvk_subscriber", ["--group", "tinh"]), ("dvk_subscriber.rollup", [])):
         done = run(module, "--bootstrap", "127.0.0.1:1", *extra, "--ward", "minh-xuan", "--ward", "an-phuu")
         assert done.returncode == EXIT_USAGE, (module, done.stderr)
         assert "Mã phường không có trong danh sách phường của tỉnh: an-phuu." in done.stderr
@@ -83,7 +83,7 @@ def test_the_registry_file_is_validated_with_a_clear_error(tmp_path):
     bad_csv.write_text("ma,ten\nx,y\n", encoding="utf-8")
     with pytest.raises(RegistryError, match="thiếu cột code, expected_units, name"):
         load_registry(bad_csv)
-    done = run("dvk_platform.subscriber", "--bootstrap", "127.0.0.1:1", "--group", "g", "--wards-file", str(bad))
+    done = run("dvk_subscriber", "--bootstrap", "127.0.0.1:1", "--group", "g", "--wards-file", str(bad))
     assert done.returncode == EXIT_CONFIG and "bad.yaml" in done.stderr
 
 
@@ -196,7 +196,7 @@ def test_republish_then_subscribe_from_the_beginning_hands_every_event_once_to_a
     subscribe = ["--bootstrap", kafka_server.bootstrap, "--group", group, "--topic-prefix", topic_prefix,
                  "--ward", "minh-xuan", "--post", receiver.url, "--stop-after-idle", "3"]
     try:
-        first = run("dvk_platform.subscriber", *subscribe)
+        first = run("dvk_subscriber", *subscribe)
         assert first.returncode == 0, first.stderr
         assert sorted(receiver.deliveries) == sorted(ids)
         # a province that lost the topic's retention asks the ward to publish again: the same events, same ids
@@ -205,19 +205,19 @@ def test_republish_then_subscribe_from_the_beginning_hands_every_event_once_to_a
         assert republished.returncode == 0, republished.stderr
         assert "Đã gửi lại 5 sự kiện của registration" in republished.stdout
         # the group has committed everything; --from-beginning reads the topic again: 5 original + 5 republished
-        again = run("dvk_platform.subscriber", *subscribe, "--from-beginning")
+        again = run("dvk_subscriber", *subscribe, "--from-beginning")
         assert again.returncode == 0, again.stderr
         assert len(receiver.deliveries) == 5 + 10
         assert sorted(receiver.kept) == sorted(ids) and all(receiver.deliveries.count(i) == 3 for i in ids)
         stopped = json.loads(again.stderr.splitlines()[-1])
         assert stopped["subscriber"] == "stopped" and stopped["delivered"] == 10
         # without a reset the group goes on from its commits: nothing more
-        plain = run("dvk_platform.subscriber", *subscribe)
+        plain = run("dvk_subscriber", *subscribe)
         assert plain.returncode == 0 and json.loads(plain.stderr.splitlines()[-1])["delivered"] == 0
         # --reset-to a moment after everything: nothing; to `since`: all ten records again
-        later = run("dvk_platform.subscriber", *subscribe, "--reset-to", (datetime.now(UTC) + timedelta(hours=1)).isoformat())
+        later = run("dvk_subscriber", *subscribe, "--reset-to", (datetime.now(UTC) + timedelta(hours=1)).isoformat())
         assert later.returncode == 0 and json.loads(later.stderr.splitlines()[-1])["delivered"] == 0
-        back = run("dvk_platform.subscriber", *subscribe, "--reset-to", since.isoformat())
+        back = run("dvk_subscriber", *subscribe, "--reset-to", since.isoformat())
         assert back.returncode == 0 and json.loads(back.stderr.splitlines()[-1])["delivered"] == 10
     finally:
         receiver.close()

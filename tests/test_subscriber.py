@@ -19,11 +19,11 @@ import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from standardwebhooks import Webhook
 
+from dvk_core.contracts import load_schemas
+from dvk_core.envelope import CloudEvent
+from dvk_core.webhooks import standard_form
 from dvk_platform.bus import Message, create_bus
-from dvk_platform.contracts import load_schemas
-from dvk_platform.envelope import CloudEvent
-from dvk_platform.subscriber import Filters, HttpSink, LineSink, Subscriber, default_topics, embedded_source
-from dvk_platform.webhooks import standard_form
+from dvk_subscriber import Filters, HttpSink, LineSink, Subscriber, default_topics, embedded_source
 
 ROOT = Path(__file__).resolve().parents[1]
 WARDS = ("minh-xuan", "an-phu")
@@ -182,7 +182,7 @@ def test_an_endpoint_that_stays_down_gets_nothing_committed(tmp_path):
 
 
 def command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "dvk_platform.subscriber", *args]
+    return [sys.executable, "-m", "dvk_subscriber", *args]
 
 
 def test_command_on_the_embedded_log_resumes_where_it_stopped(tmp_path):

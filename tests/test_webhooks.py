@@ -1,5 +1,5 @@
-"""Signed messages (Standard Webhooks, dvk_platform.webhooks) as the province's receiver meets them: the reference
-receiver of dvk_platform.subscriber, served over real HTTP, takes a fresh signed message once and refuses a replay
+"""Signed messages (Standard Webhooks, dvk_core.webhooks) as the province's receiver meets them: the reference
+receiver of dvk_subscriber, served over real HTTP, takes a fresh signed message once and refuses a replay
 (same webhook-id), a stale one (signed ten minutes ago), a tampered body and a wrong secret; it remembers the ids it
 took across a restart; secrets rotate with overlap.
 (tests/fast/test_signing_in_one_module.py: the HMAC is computed in one module of the platform.)"""
@@ -19,8 +19,8 @@ import requests
 from standardwebhooks import Webhook
 from werkzeug.serving import make_server
 
-from dvk_platform import webhooks
-from dvk_platform.subscriber import HttpSink, Receiver
+from dvk_core import webhooks
+from dvk_subscriber import HttpSink, Receiver
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = webhooks.new_secret()

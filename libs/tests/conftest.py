@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from dvk_platform.testing.plugin import bus_for
+from dvk_testing.plugin import bus_for
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from dvk_platform.testing.audit import assert_append_only
-from dvk_platform.testing.plugin import bearer
+from dvk_testing.audit import assert_append_only
+from dvk_testing.plugin import bearer
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
 
+from dvk_core.envelope import CloudEvent
 from dvk_platform.bus import Record
 from dvk_platform.consumer import ConsumerRunner
-from dvk_platform.envelope import CloudEvent
 from dvk_platform.tables import inbox_events
 
 UNIT_UPDATED = "vn.dvk.registration.unit-updated.v1"

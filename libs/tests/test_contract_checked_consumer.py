@@ -10,14 +10,14 @@ from typing import Any
 import pytest
 from sqlalchemy import Column, MetaData, String, Table, func, insert, select
 
+from dvk_core.contracts import PayloadChecker, breaking_changes, load_schemas, load_snapshot
+from dvk_core.envelope import CloudEvent
 from dvk_platform.bus import Message, dlq_topic
 from dvk_platform.config import topic_name
 from dvk_platform.consumer import ConsumerRunner, InvalidEvent, contract_checked
-from dvk_platform.contracts import PayloadChecker, breaking_changes, load_schemas, load_snapshot
-from dvk_platform.envelope import CloudEvent
 from dvk_platform.tables import inbox_events
-from dvk_platform.testing import wait_until
-from dvk_platform.testing.plugin import bus_for, read_topic
+from dvk_testing import wait_until
+from dvk_testing.plugin import bus_for, read_topic
 
 UNIT_UPDATED = "vn.dvk.registration.unit-updated.v1"
 SUBMITTED = "vn.dvk.registration.model-submitted.v1"

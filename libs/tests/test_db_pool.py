@@ -7,7 +7,7 @@ import time
 import psycopg
 
 from dvk_platform import db as db_module
-from dvk_platform.testing.plugin import Caller
+from dvk_testing.plugin import Caller
 
 
 def _backends(app) -> list[int]:

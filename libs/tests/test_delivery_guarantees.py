@@ -15,15 +15,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select, update
 
+from dvk_core.envelope import CloudEvent
 from dvk_platform.bus import Message, dlq_topic
 from dvk_platform.config import topic_name
 from dvk_platform.consumer import ConsumerRunner
-from dvk_platform.envelope import CloudEvent
 from dvk_platform.outbox import add_event
 from dvk_platform.tables import outbox_messages
-from dvk_platform.testing import wait_until
-from dvk_platform.testing.plugin import bus_for, read_topic
 from dvk_platform.worker import build_relay
+from dvk_testing import wait_until
+from dvk_testing.plugin import bus_for, read_topic
 from registration.models import Unit
 from registration.units import create_unit
 

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 from docx import Document
 
-from dvk_platform.documents import (
+from dvk_documents import (
     OfficialDocument,
     Paragraph,
     Signature,
@@ -19,7 +19,7 @@ from dvk_platform.documents import (
     heading,
     render_docx,
 )
-from dvk_platform.testing.office import (
+from dvk_testing.office import (
     MM,
     assert_every_letter_renders,
     assert_nd30_page_one,

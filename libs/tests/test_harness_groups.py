@@ -14,7 +14,7 @@ import pytest
 from kafka import KafkaAdminClient
 from kafka.errors import KafkaError
 
-from dvk_platform.testing.servers import KAFKA_VARIABLE, POSTGRES_VARIABLE
+from dvk_testing.servers import KAFKA_VARIABLE, POSTGRES_VARIABLE
 
 SEEN = """
 import json, os
@@ -111,7 +111,7 @@ def test_ports_of_test_servers_are_never_ones_the_system_hands_out(tmp_path):
     connections from the ephemeral range, and the servers tests start are given ports below it."""
     import socket
 
-    from dvk_platform.testing import _ephemeral_range, free_port_block
+    from dvk_testing import _ephemeral_range, free_port_block
 
     low, _ = _ephemeral_range()
     for _ in range(20):

@@ -6,11 +6,11 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+from dvk_core.envelope import CloudEvent
 from dvk_platform.config import topic_name
-from dvk_platform.envelope import CloudEvent
 from dvk_platform.tables import outbox_messages
-from dvk_platform.testing.plugin import read_topic
 from dvk_platform.worker import build_relay
+from dvk_testing.plugin import read_topic
 from registration.models import Unit
 from registration.units import create_unit, update_unit
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, Integer, MetaData, String, Table, event, select, update
 
-from dvk_platform.envelope import CloudEvent
+from dvk_core.envelope import CloudEvent
 from dvk_platform.projections import project_unit, upsert_newest
 
 R = "vn.dvk.registration."

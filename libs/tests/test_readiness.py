@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from dvk_platform.bus.kafka import KafkaBus
-from dvk_platform.testing import free_port
+from dvk_testing import free_port
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ from sqlalchemy import func, select, text
 from dvk_platform.config import topic_name
 from dvk_platform.relay import Relay
 from dvk_platform.tables import outbox_messages
-from dvk_platform.testing import wait_until
-from dvk_platform.testing.plugin import bus_for, read_topic
 from dvk_platform.worker import build_relay
+from dvk_testing import wait_until
+from dvk_testing.plugin import bus_for, read_topic
 from registration.units import create_unit
 
 POLL_INTERVAL = 30.0  # far longer than any wait below: what arrives sooner was woken, not polled

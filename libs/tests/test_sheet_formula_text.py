@@ -7,7 +7,7 @@ import io
 
 from openpyxl import Workbook, load_workbook
 
-from dvk_platform.documents import PrintedSheet, write_sheet
+from dvk_documents import PrintedSheet, write_sheet
 
 # what a unit could type as a model's title or its name, each a formula if an office suite read it as one
 TYPED = ["=1+1", '=HYPERLINK("http://example.invalid/x","Bấm vào đây")', "+7+8", "-2+3", "@SUM(1,1)",

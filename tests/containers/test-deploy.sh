@@ -59,6 +59,18 @@ for target in $(awk '$1 == "FROM" && $3 == "AS" && $2 == "runtime" { print $4 }'
     >/dev/null
 done
 podman images --format '{{.Repository}}:{{.Tag}} {{.Size}}' | grep -E 'dvk/' | sort
+# An image carries the runtime and the documents, never the test harness, pytest or the province's tools.
+for target in $(awk '$1 == "FROM" && $3 == "AS" && $2 == "runtime" { print $4 }' deploy/Dockerfile); do
+  podman run --rm --network none "dvk/$target:latest" python -c '
+import importlib.util, sys
+present = {name: importlib.util.find_spec(name) is not None
+           for name in ("dvk_platform", "dvk_core", "dvk_documents", "dvk_testing", "dvk_subscriber", "pytest")}
+wanted = {"dvk_platform": True, "dvk_core": True, "dvk_documents": True, "dvk_testing": False, "dvk_subscriber": False,
+          "pytest": False}
+sys.exit(0 if present == wanted else f"importable in the image: {present}, wanted {wanted}")' \
+    || fail "dvk/$target carries what an image must not (or lacks the runtime)"
+done
+log "images: dvk_testing, dvk_subscriber and pytest are not importable"
 
 log "phase 4: .env of strong random secrets; podman-compose up -d"
 secret() { python3 -c 'import secrets; print(secrets.token_urlsafe(48))'; }

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from dvk_core.envelope import CloudEvent
 from dvk_platform.consumer import InvalidEvent
-from dvk_platform.envelope import CloudEvent
 from dvk_platform.projections import fact_time, is_newer, newest_wins, parse_instant, stamp, unit_state
 
 R = "vn.dvk.registration."

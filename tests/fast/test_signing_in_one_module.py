@@ -1,5 +1,5 @@
 """Signed messages have one implementation: the HMAC of the Standard Webhooks scheme is computed in
-dvk_platform/webhooks.py only, and the three places that sign (notify's webhooks, the feed's pages, dvk-subscribe
+dvk_core/webhooks.py only, and the three places that sign (notify's webhooks, the feed's pages, dvk-subscribe
 --post) call it."""
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 SIGNING_PLACES = ("services/notify/src/notify/dispatcher.py", "services/feed/src/feed/api/feed.py",
-                  "libs/src/dvk_platform/subscriber.py")
+                  "libs/subscriber/src/dvk_subscriber/delivery.py")
 
 
 def test_the_hmac_is_computed_in_one_module_which_notify_the_feed_and_the_subscriber_use():
     """No hmac.new/hmac.digest and no other use of the Standard Webhooks library anywhere in the platform's or the
-    services' code but dvk_platform/webhooks.py; the three places that sign call its signed_headers."""
-    one = ROOT / "libs/src/dvk_platform/webhooks.py"
+    services' code but dvk_core/webhooks.py; the three places that sign call its signed_headers."""
+    one = ROOT / "libs/core/src/dvk_core/webhooks.py"
     offenders = []
-    sources = [*ROOT.glob("libs/src/**/*.py"), *ROOT.glob("services/*/src/**/*.py")]
+    sources = [*ROOT.glob("libs/*/src/**/*.py"), *ROOT.glob("services/*/src/**/*.py")]
     assert len(sources) > 50
     for path in sources:
         if path == one:

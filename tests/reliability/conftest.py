@@ -11,13 +11,13 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
+from dvk_core.envelope import CloudEvent
 from dvk_platform.bus import Record
 from dvk_platform.config import topic_name
-from dvk_platform.envelope import CloudEvent
 from dvk_platform.tables import outbox_messages
-from dvk_platform.testing.plugin import Caller
-from dvk_platform.testing.recipients import user_created
 from dvk_platform.worker import build_consumer
+from dvk_testing.plugin import Caller
+from dvk_testing.recipients import user_created
 
 WARD = "minh-xuan"
 TDP = {12: ("tdp-1", "Tổ dân phố 1"), 13: ("tdp-2", "Tổ dân phố 2"), 14: ("tdp-3", "Tổ dân phố 3")}

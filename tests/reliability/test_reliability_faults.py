@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from dvk_core.envelope import CloudEvent
 from dvk_platform.bus import Message, dlq_topic
-from dvk_platform.envelope import CloudEvent
 from dvk_platform.tables import inbox_events, outbox_messages
-from dvk_platform.testing import wait_until
-from dvk_platform.testing.plugin import Caller, bus_for, read_topic, unavailable
-from dvk_platform.testing.postgres import HarnessUnavailable, LocalPostgres, PostgresDatabases
 from dvk_platform.worker import build_consumer, build_relay
+from dvk_testing import wait_until
+from dvk_testing.plugin import Caller, bus_for, read_topic, unavailable
+from dvk_testing.postgres import HarnessUnavailable, LocalPostgres, PostgresDatabases
 
 # The issue asks for 1,000; DVK_RELIABILITY_REGISTRATIONS lowers it on a slow machine.
 REGISTRATIONS = int(os.environ.get("DVK_RELIABILITY_REGISTRATIONS", "1000"))

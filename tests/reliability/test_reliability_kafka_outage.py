@@ -27,8 +27,8 @@ from sqlalchemy import create_engine, func, select
 
 from dvk_platform.auth import generate_key_pair, issue_token, one_line, parse_private_key
 from dvk_platform.tables import outbox_messages
-from dvk_platform.testing import free_port, wait_until
-from dvk_platform.testing.plugin import bus_for, read_topic
+from dvk_testing import free_port, wait_until
+from dvk_testing.plugin import bus_for, read_topic
 
 BIN = Path(sys.executable).parent
 OUTAGE_SECONDS = 120

@@ -33,8 +33,8 @@ from schemathesis.core.transport import Response
 from schemathesis.specs.openapi.checks import response_schema_conformance
 from schemathesis.specs.openapi.schemas import APIOperation
 
-from dvk_platform.envelope import CloudEvent
-from dvk_platform.testing.plugin import Caller, sign_token
+from dvk_core.envelope import CloudEvent
+from dvk_testing.plugin import Caller, sign_token
 
 from .conftest import TDP, WARD, deliver, unit_created
 
@@ -167,7 +167,7 @@ def seed_notify(app) -> dict[str, Any]:
     from sqlalchemy import select
 
     from dvk_platform.clock import now
-    from dvk_platform.testing.recipients import user_created
+    from dvk_testing.recipients import user_created
     from notify.dispatcher import dispatch_due
     from notify.models import Delivery, InboxMessage
 
@@ -198,7 +198,7 @@ FEED_KEYS = {"this ward": [WARD], "every ward": ["*"], "another ward": ["an-phu"
 
 
 def seed_feed(app) -> dict[str, Any]:
-    from dvk_platform.contracts import load_schemas
+    from dvk_core.contracts import load_schemas
 
     example = load_schemas()["vn.dvk.registration.model-submitted.v1"]["examples"][0]
     deliver(app, [CloudEvent(type="vn.dvk.registration.model-submitted.v1", source=f"/wards/{ward}/registration", subject="7",

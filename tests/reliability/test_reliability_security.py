@@ -17,7 +17,7 @@ from sqlalchemy import MetaData, select
 from werkzeug.serving import make_server
 
 from dvk_platform.auth import AUDIENCE, ISSUER, generate_key_pair, issue_token, key_id, parse_private_key
-from dvk_platform.testing.plugin import Caller, sign_token, test_signing_key
+from dvk_testing.plugin import Caller, sign_token, test_signing_key
 
 from .test_reliability_openapi_fuzz import SEEDERS
 

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, rule, run_state_machine_as_test
 
-from dvk_platform.testing.contract import assert_outbox_matches_contract
+from dvk_testing.contract import assert_outbox_matches_contract
 
 from .conftest import TDP, deliver, outbox_after, outbox_as_events, outbox_last_seq, unit_created
 

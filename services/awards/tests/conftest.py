@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 
 from awards import events
+from dvk_core.contracts import validate_event
+from dvk_core.envelope import CloudEvent
 from dvk_platform.bus import Record, create_bus
 from dvk_platform.config import topic_name
 from dvk_platform.consumer import ConsumerRunner
-from dvk_platform.contracts import validate_event
-from dvk_platform.envelope import CloudEvent
-from dvk_platform.testing.plugin import bearer
+from dvk_testing.plugin import bearer
 
 NOW = datetime(2026, 12, 5, 3, 0, tzinfo=UTC)  # 10:00 on 05/12/2026 in Minh Xuân
 

@@ -18,8 +18,8 @@ from openpyxl import load_workbook
 from PIL import Image
 from werkzeug.test import TestResponse
 
-from dvk_platform.testing import access
-from dvk_platform.testing.plugin import Caller
+from dvk_testing import access
+from dvk_testing.plugin import Caller
 
 OWN, OTHER = 12, 13
 TABLE = access.load("awards")  # security/access/awards.md

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from dvk_platform.testing.contract import assert_outbox_matches_contract
+from dvk_testing.contract import assert_outbox_matches_contract
 
 pytestmark = pytest.mark.parametrize("database_kind", ["postgresql", "sqlite"])
 

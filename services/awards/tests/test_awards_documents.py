@@ -8,8 +8,8 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from openpyxl import load_workbook
 
-from dvk_platform.documents import OfficialDocument, Paragraph, Signature, date_line, number_line, render_docx
-from dvk_platform.testing.office import (
+from dvk_documents import OfficialDocument, Paragraph, Signature, date_line, number_line, render_docx
+from dvk_testing.office import (
     assert_every_letter_renders,
     assert_nd30_page_one,
     assert_one_page_wide,

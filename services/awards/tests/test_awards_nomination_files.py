@@ -14,8 +14,8 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import stream_encode_multipart
 
 from awards.models import NominationFile, NominationFileChunk
-from dvk_platform.testing.contract import assert_outbox_matches_contract
-from dvk_platform.testing.plugin import Caller
+from dvk_testing.contract import assert_outbox_matches_contract
+from dvk_testing.plugin import Caller
 
 pytestmark = pytest.mark.parametrize("database_kind", ["postgresql", "sqlite"])
 

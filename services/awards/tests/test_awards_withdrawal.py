@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from awards import services
-from dvk_platform.testing.contract import assert_outbox_matches_contract, outbox_events
+from dvk_testing.contract import assert_outbox_matches_contract, outbox_events
 
 pytestmark = pytest.mark.parametrize("database_kind", ["postgresql", "sqlite"])
 

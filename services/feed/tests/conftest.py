@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from dvk_platform.testing.plugin import bearer
+from dvk_testing.plugin import bearer
 
 
 @pytest.fixture

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from dvk_platform.contracts import load_schemas
-from dvk_platform.envelope import CloudEvent
-from dvk_platform.testing import access
-from dvk_platform.testing.plugin import bearer
-from dvk_platform.webhooks import Unverified, Verifier
+from dvk_core.contracts import load_schemas
+from dvk_core.envelope import CloudEvent
+from dvk_core.webhooks import Unverified, Verifier
+from dvk_testing import access
+from dvk_testing.plugin import bearer
 from feed import services
 
 THIS, OTHER = "minh-xuan", "an-phu"

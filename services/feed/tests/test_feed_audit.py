@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from dvk_platform.testing.audit import assert_append_only
-from dvk_platform.testing.plugin import bearer
+from dvk_testing.audit import assert_append_only
+from dvk_testing.plugin import bearer
 from feed.models import ApiKey
 from feed.services import hash_key
 

@@ -12,15 +12,15 @@ import pytest
 from sqlalchemy import select
 from standardwebhooks import Webhook, WebhookVerificationError
 
+from dvk_core.contracts import load_schemas
+from dvk_core.envelope import CloudEvent
+from dvk_core.webhooks import Replayed, Verifier, standard_form
 from dvk_platform.bus import Message, Record, create_bus
 from dvk_platform.config import topic_name
-from dvk_platform.contracts import load_schemas
 from dvk_platform.db import get_db
-from dvk_platform.envelope import CloudEvent
-from dvk_platform.testing import wait_until
-from dvk_platform.testing.plugin import Caller, bearer
-from dvk_platform.webhooks import Replayed, Verifier, standard_form
 from dvk_platform.worker import build_consumer
+from dvk_testing import wait_until
+from dvk_testing.plugin import Caller, bearer
 from feed.models import ApiKey, FeedEvent
 
 _offsets = itertools.count()

@@ -26,8 +26,8 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from dvk_platform.db import get_db
-from dvk_platform.testing import access
-from dvk_platform.testing.plugin import bearer
+from dvk_testing import access
+from dvk_testing.plugin import bearer
 from gateway.models import User
 
 from .conftest import PASSWORD, Stack, add_user, csrf_from, eventually, login

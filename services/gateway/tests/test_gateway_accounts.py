@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from dvk_platform.db import get_db
-from dvk_platform.testing.plugin import bearer
+from dvk_testing.plugin import bearer
 from gateway.models import LoginAttempt, User
 from gateway.seed import DEMO_ACCOUNTS, seed
 

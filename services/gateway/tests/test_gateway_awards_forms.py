@@ -11,7 +11,7 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from dvk_platform.testing.plugin import bearer
+from dvk_testing.plugin import bearer
 
 from .conftest import Stack, add_user, csrf_from, eventually, login
 

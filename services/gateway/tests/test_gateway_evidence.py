@@ -10,7 +10,7 @@ from typing import Any
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import stream_encode_multipart
 
-from dvk_platform.testing.plugin import bearer
+from dvk_testing.plugin import bearer
 
 from .conftest import Stack, csrf_from, login
 

@@ -12,7 +12,7 @@ import requests
 from docx import Document
 from openpyxl import load_workbook
 
-from dvk_platform.testing.plugin import bearer
+from dvk_testing.plugin import bearer
 
 from .conftest import csrf_from, eventually, form_post, login
 

@@ -135,7 +135,7 @@ def test_the_dashboard_shows_the_registration_deadline_phong_vhxh_moved(gateway,
     service cannot give shows as such, never as a date of the gateway's own (a reminder would cite a wrong date)."""
     from datetime import UTC, datetime
 
-    from dvk_platform.testing.plugin import bearer
+    from dvk_testing.plugin import bearer
 
     # The period was opened on 02/03/2026 with the plan's 15/02 deadline, already past: the 2026 dashboard shows
     # 2026's deadline as passed (never next year's date); 2027's period is not opened yet.

@@ -10,9 +10,9 @@ from sqlalchemy import create_engine, text
 
 from dvk_platform.config import topic_name
 from dvk_platform.migrations import upgrade
-from dvk_platform.testing.contract import assert_outbox_matches_contract
-from dvk_platform.testing.plugin import bus_for, read_topic
 from dvk_platform.worker import build_relay
+from dvk_testing.contract import assert_outbox_matches_contract
+from dvk_testing.plugin import bus_for, read_topic
 
 from .conftest import add_user, csrf_from, form_post, login
 

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import lxml.html
 import pytest
 
-from dvk_platform.testing.plugin import bearer
+from dvk_testing.plugin import bearer
 
 from .conftest import Clock, eventually, form_post, login
 

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
+from dvk_core.envelope import CloudEvent
 from dvk_platform.bus import Message
 from dvk_platform.config import topic_name
-from dvk_platform.envelope import CloudEvent
-from dvk_platform.testing import free_port, wait_until
 from dvk_platform.worker import build_consumer
+from dvk_testing import free_port, wait_until
 from notify.events import handlers
 
 RECIPIENTS = [

@@ -14,9 +14,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from dvk_platform.envelope import CloudEvent
-from dvk_platform.testing import access
-from dvk_platform.testing.plugin import bearer
+from dvk_core.envelope import CloudEvent
+from dvk_testing import access
+from dvk_testing.plugin import bearer
 from notify.dispatcher import dispatch_due
 from notify.models import Delivery, InboxMessage
 from notify.reminders import run_reminders

@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from dvk_platform.envelope import CloudEvent
-from dvk_platform.testing.plugin import bearer
+from dvk_core.envelope import CloudEvent
+from dvk_testing.plugin import bearer
 from notify.dispatcher import dispatch_due
 
 RETURNED = CloudEvent(type="vn.dvk.registration.model-returned.v1", source="/wards/minh-xuan/registration", subject="7", ward="minh-xuan", data={

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import select
 from standardwebhooks import Webhook, WebhookVerificationError
 
-from dvk_platform.envelope import CloudEvent
-from dvk_platform.testing import free_port
-from dvk_platform.testing.contract import assert_outbox_matches_contract
-from dvk_platform.testing.plugin import bearer, bus_for
-from dvk_platform.webhooks import new_secret, standard_form
+from dvk_core.envelope import CloudEvent
+from dvk_core.webhooks import new_secret, standard_form
+from dvk_testing import free_port
+from dvk_testing.contract import assert_outbox_matches_contract
+from dvk_testing.plugin import bearer, bus_for
 from notify.dispatcher import dispatch_due
 from notify.models import Delivery, InboxMessage, as_utc
 

@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from dvk_core.contracts import load_schemas
+from dvk_core.envelope import CloudEvent
 from dvk_platform.bus import dlq_topic
 from dvk_platform.config import topic_name
 from dvk_platform.consumer import InvalidEvent
-from dvk_platform.contracts import load_schemas
-from dvk_platform.envelope import CloudEvent
 from dvk_platform.tables import inbox_events
-from dvk_platform.testing.plugin import bearer, bus_for, read_topic
+from dvk_testing.plugin import bearer, bus_for, read_topic
 from notify.dispatcher import dispatch_due
 from notify.events import KNOWN_TYPES
 from notify.models import Delivery, InboxMessage, UnitSubmission

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from dvk_platform.testing.contract import assert_outbox_matches_contract
-from dvk_platform.testing.plugin import bearer
+from dvk_testing.contract import assert_outbox_matches_contract
+from dvk_testing.plugin import bearer
 from notify.dispatcher import dispatch_due
 from notify.models import InboxMessage, RegistrationPeriod
 from notify.reminders import run_reminders
@@ -100,7 +100,7 @@ def test_an_older_period_event_arriving_later_does_not_bring_the_old_deadline_ba
 
 
 def test_the_update_redelivered_through_the_bus_changes_nothing(kit, make_service, database_kind, bus_config, notify_config):
-    from dvk_platform.testing.plugin import bus_for
+    from dvk_testing.plugin import bus_for
 
     app = make_service("notify", database_kind, **bus_config, **notify_config)
     first, change = opened(kit), updated(kit, "2026-02-28", "2026-02-15", 2)

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from dvk_platform.envelope import CloudEvent
-from dvk_platform.testing.contract import assert_outbox_matches_contract
-from dvk_platform.testing.plugin import bearer
+from dvk_core.envelope import CloudEvent
+from dvk_testing.contract import assert_outbox_matches_contract
+from dvk_testing.plugin import bearer
 from notify.dispatcher import dispatch_due
 from notify.models import Delivery, InboxMessage, ReminderSent
 from notify.reminders import run_reminders

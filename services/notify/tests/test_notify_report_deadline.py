@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from dvk_platform.testing.contract import assert_outbox_matches_contract
-from dvk_platform.testing.plugin import bearer
 from dvk_platform.worker import build_relay
+from dvk_testing.contract import assert_outbox_matches_contract
+from dvk_testing.plugin import bearer
 from notify.models import InboxMessage, ReportDeadline
 from notify.reminders import run_reminders
 

@@ -13,7 +13,7 @@ from flask import Flask
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import TestResponse, stream_encode_multipart
 
-from dvk_platform.testing.plugin import bearer
+from dvk_testing.plugin import bearer
 from registration.seed import seed
 
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")

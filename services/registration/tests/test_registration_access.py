@@ -13,7 +13,7 @@ from typing import Any
 
 from werkzeug.datastructures import FileStorage
 
-from dvk_platform.testing import access
+from dvk_testing import access
 
 OWN, OTHER = 12, 13
 TABLE = access.load("registration")  # security/access/registration.md

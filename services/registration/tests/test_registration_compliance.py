@@ -1,7 +1,7 @@
 """Target 3 (every unit registers at least one model a year) against a hand-computed fixture."""
 from __future__ import annotations
 
-from dvk_platform.testing.contract import assert_outbox_matches_contract
+from dvk_testing.contract import assert_outbox_matches_contract
 
 
 def test_compliance_figures_match_the_hand_computed_year(app, http, clock, wf):

@@ -1,7 +1,7 @@
 """The whole yearly registration cycle through the HTTP API, on PostgreSQL and on SQLite."""
 from __future__ import annotations
 
-from dvk_platform.testing.contract import assert_outbox_matches_contract
+from dvk_testing.contract import assert_outbox_matches_contract
 
 TDP_1 = 12  # Tổ dân phố 1 in the seed
 

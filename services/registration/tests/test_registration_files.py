@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select, update
 
-from dvk_platform.testing.contract import assert_outbox_matches_contract
+from dvk_testing.contract import assert_outbox_matches_contract
 from registration.models import ModelFile, ModelFileChunk, ModelRegistration
 
 OWN, OTHER = 12, 13

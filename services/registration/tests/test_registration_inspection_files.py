@@ -10,7 +10,7 @@ from PIL import Image
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
-from dvk_platform.testing.contract import assert_outbox_matches_contract
+from dvk_testing.contract import assert_outbox_matches_contract
 from registration.models import InspectionFile, InspectionFileChunk
 from registration.seed import seed
 

@@ -3,7 +3,7 @@ and one period-updated event change together; lateness already judged stays, lat
 deadline; anything refused changes nothing."""
 from __future__ import annotations
 
-from dvk_platform.testing.contract import assert_outbox_matches_contract
+from dvk_testing.contract import assert_outbox_matches_contract
 
 TDP_1, TDP_2, TDP_3, TDP_4 = 12, 13, 14, 15
 UPDATED = "vn.dvk.registration.period-updated.v1"

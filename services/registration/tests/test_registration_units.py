@@ -6,7 +6,7 @@ import unicodedata
 
 import openpyxl
 
-from dvk_platform.testing.contract import assert_outbox_matches_contract
+from dvk_testing.contract import assert_outbox_matches_contract
 from registration.seed import seed
 
 

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
+from dvk_core.envelope import CloudEvent
 from dvk_platform.bus import Record
 from dvk_platform.config import topic_name
-from dvk_platform.envelope import CloudEvent
-from dvk_platform.testing.plugin import bearer
 from dvk_platform.worker import build_consumer
+from dvk_testing.plugin import bearer
 
 WARD = "minh-xuan"
 

@@ -14,8 +14,8 @@ import pytest
 from flask import Flask
 from PIL import Image
 
-from dvk_platform.testing import access
-from dvk_platform.testing.plugin import Caller
+from dvk_testing import access
+from dvk_testing.plugin import Caller
 
 OWN, OTHER = 12, 13
 TABLE = access.load("reporting")  # security/access/reporting.md

@@ -13,8 +13,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from openpyxl import load_workbook
 
-from dvk_platform.testing.contract import assert_outbox_matches_contract
-from dvk_platform.testing.office import (
+from dvk_testing.contract import assert_outbox_matches_contract
+from dvk_testing.office import (
     assert_every_letter_renders,
     assert_nd30_page_one,
     assert_one_page_wide,

@@ -5,7 +5,7 @@ import io
 
 from openpyxl import Workbook
 
-from dvk_platform.testing.contract import assert_outbox_matches_contract, outbox_events
+from dvk_testing.contract import assert_outbox_matches_contract, outbox_events
 
 HEADER = "ma_don_vi,ho_so_tiep_nhan,ho_so_da_giai_quyet,ho_so_dung_han,ho_so_truc_tuyen,thanh_toan_khong_tien_mat," \
          "luot_danh_gia,luot_hai_long,binh_dan_hoc_vu_so,so_can_bo,can_bo_vi_pham"

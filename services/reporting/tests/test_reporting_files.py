@@ -6,8 +6,8 @@ import io
 
 from PIL import Image
 
-from dvk_platform.testing.contract import assert_outbox_matches_contract
-from dvk_platform.testing.plugin import Caller
+from dvk_testing.contract import assert_outbox_matches_contract
+from dvk_testing.plugin import Caller
 
 OWN, OTHER = 12, 13
 SECTIONS = {"leadership": "Chi bộ ban hành nghị quyết chuyên đề.", "effectiveness": "62% hộ phân loại rác.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from dvk_platform.testing.contract import assert_outbox_matches_contract, outbox_events
+from dvk_testing.contract import assert_outbox_matches_contract, outbox_events
 from reporting.overdue import run_check
 
 SECTIONS = {k: "Nội dung." for k in ("leadership", "effectiveness", "good_practices", "difficulties", "recommendations", "next_direction")}

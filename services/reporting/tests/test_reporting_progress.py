@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from dvk_platform.bus import Message
 from dvk_platform.config import topic_name
-from dvk_platform.testing.plugin import bus_for
 from dvk_platform.worker import build_consumer
+from dvk_testing.plugin import bus_for
 from reporting.models import RegisteredModel
 
 FRIENDLY = "Chính quyền  thân thiện, vì Nhân dân phục vụ"

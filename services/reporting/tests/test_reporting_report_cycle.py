@@ -2,7 +2,7 @@
 with late marking, history, optimistic locking, no cross-unit leaks, and every event valid against contracts/."""
 from __future__ import annotations
 
-from dvk_platform.testing.contract import assert_outbox_matches_contract
+from dvk_testing.contract import assert_outbox_matches_contract
 
 SECTIONS = {
     "leadership": "Chi ủy tổ dân phố ban hành kế hoạch, phân công đảng viên phụ trách từng cụm dân cư.",

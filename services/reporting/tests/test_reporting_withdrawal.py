@@ -2,8 +2,8 @@
 progress snapshot built from it — however often the withdrawal is delivered and whatever arrives after it."""
 from __future__ import annotations
 
-from dvk_platform.contracts import validate_event
-from dvk_platform.testing.contract import assert_outbox_matches_contract
+from dvk_core.contracts import validate_event
+from dvk_testing.contract import assert_outbox_matches_contract
 
 AWARD = "Giấy khen của Chủ tịch UBND phường"
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from dvk_platform.documents import (
+from dvk_documents import (
     Issuer,
     OfficialDocument,
     Paragraph,

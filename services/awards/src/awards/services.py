@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dvk_documents import document_number
 from dvk_platform.auth import Principal
 from dvk_platform.clock import ward_date
-from dvk_platform.documents import document_number
 from dvk_platform.errors import Conflict, Invalid, NotFound
 from dvk_platform.outbox import add_event
 from dvk_platform.versioning import check_version

@@ -9,7 +9,7 @@ DEFAULTS = {
     "FEED_SIGNING_KEY": "dev-only-feed-signing-key-change-me",
     # After a key's signing secret is rotated, the old one still signs beside the new one this many hours.
     "FEED_ROTATION_OVERLAP_HOURS": 48.0,
-    # The province's ward registry (YAML or CSV, see dvk_platform.wards); empty: the one shipped with the platform.
+    # The province's ward registry (YAML or CSV, see dvk_core.wards); empty: the one shipped with the platform.
     # A key's wards must be in it.
     "WARDS_FILE": "",
 }

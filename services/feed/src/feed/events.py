@@ -10,8 +10,8 @@ from collections.abc import Callable
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from dvk_platform.contracts import load_schemas
-from dvk_platform.envelope import CloudEvent
+from dvk_core.contracts import load_schemas
+from dvk_core.envelope import CloudEvent
 
 from .services import store_event
 

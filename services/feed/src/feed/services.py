@@ -1,5 +1,5 @@
 """Use cases of the feed: store an event once, read a page after a cursor, issue and revoke API keys,
-sign response bodies (dvk_platform.webhooks, the Standard Webhooks scheme)."""
+sign response bodies (dvk_core.webhooks, the Standard Webhooks scheme)."""
 from __future__ import annotations
 
 import hashlib
@@ -13,13 +13,13 @@ from flask import current_app
 from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
 
-from dvk_platform import webhooks
+from dvk_core import webhooks
+from dvk_core.contracts import validate_event
+from dvk_core.envelope import CloudEvent
+from dvk_core.wards import UnknownWard, load_registry
 from dvk_platform.auth import Principal
-from dvk_platform.contracts import validate_event
-from dvk_platform.envelope import CloudEvent
 from dvk_platform.errors import Conflict, Forbidden, Invalid, NotFound, Problem
 from dvk_platform.versioning import check_version
-from dvk_platform.wards import UnknownWard, load_registry
 
 from .models import ApiKey, FeedEvent
 

@@ -10,8 +10,8 @@ from typing import Any
 
 from flask import Flask
 
+from dvk_core.wards import load_registry
 from dvk_platform.spec import Audit, Command, CommandRefused, Handler, ServiceSpec
-from dvk_platform.wards import load_registry
 
 from .config import DEFAULTS
 

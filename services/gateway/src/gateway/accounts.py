@@ -14,7 +14,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dvk_platform import text
+from dvk_core import text
 from dvk_platform.audit import acting_as
 from dvk_platform.db import get_db
 

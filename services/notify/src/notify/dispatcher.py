@@ -24,7 +24,7 @@ import requests
 from flask import Flask
 from sqlalchemy import select
 
-from dvk_platform import webhooks
+from dvk_core import webhooks
 from dvk_platform.consumer import TransientError
 
 from . import services

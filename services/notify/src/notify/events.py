@@ -11,9 +11,9 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from dvk_core.envelope import CloudEvent
 from dvk_platform import clock
 from dvk_platform.consumer import Handler, contract_checked
-from dvk_platform.envelope import CloudEvent
 from dvk_platform.projections import project_unit, upsert_newest
 
 from . import recipients, services

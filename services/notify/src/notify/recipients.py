@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
-from dvk_platform.envelope import CloudEvent
+from dvk_core.envelope import CloudEvent
 from dvk_platform.projections import upsert_newest
 
 from .models import KnownUnit, KnownUser

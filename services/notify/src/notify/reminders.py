@@ -18,8 +18,8 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dvk_core.envelope import CloudEvent
 from dvk_platform.config import event_source
-from dvk_platform.envelope import CloudEvent
 from dvk_platform.outbox import add_event
 
 from . import events_out, recipients, services

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate
 
-from dvk_platform import webhooks
+from dvk_core import webhooks
 from dvk_platform.schemas import MAX_PAGE, BaseSchema, Boolean, Integer, QuerySchema
 
 from .models import CHANNELS, DEADLINE_KINDS, DELIVERY_STATUSES, as_utc

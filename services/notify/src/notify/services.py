@@ -8,9 +8,9 @@ from flask import Flask
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from dvk_platform import webhooks
+from dvk_core import webhooks
+from dvk_core.envelope import CloudEvent
 from dvk_platform.auth import Principal
-from dvk_platform.envelope import CloudEvent
 from dvk_platform.errors import InvalidTransition, NotFound
 from dvk_platform.outbox import add_event
 from dvk_platform.versioning import check_version

@@ -7,7 +7,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from dvk_platform.documents import (
+from dvk_documents import (
     Block,
     Issuer,
     OfficialDocument,

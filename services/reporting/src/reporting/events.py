@@ -14,8 +14,8 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from dvk_core.envelope import CloudEvent
 from dvk_platform.consumer import contract_checked
-from dvk_platform.envelope import CloudEvent
 from dvk_platform.evidence import file_entries
 from dvk_platform.projections import newest_wins, project_unit
 

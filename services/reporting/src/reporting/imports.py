@@ -189,7 +189,7 @@ def template_workbook(session: Session, year: int, period: str, period_label: st
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
-    from dvk_platform.documents import sheet_cell
+    from dvk_documents import sheet_cell
 
     held = {f.unit_id: f.figures() for f in session.scalars(
         select(TargetFigures).where(TargetFigures.year == year, TargetFigures.period == period))}

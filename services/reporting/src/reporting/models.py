@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from dvk_platform.documents import document_number
+from dvk_documents import document_number
 from dvk_platform.evidence import FileChunkColumns, StoredFileColumns
 from dvk_platform.history import WorkflowHistory
 from dvk_platform.labels import Labels

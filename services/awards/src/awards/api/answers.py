@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from dvk_platform.documents import document_number
+from dvk_documents import document_number
 
 from ..models import CATALOGUES, NOMINATION_STATUSES, Decision, Nomination, ProposalLetter
 from ..queries import unit_names

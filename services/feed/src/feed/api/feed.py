@@ -1,5 +1,5 @@
 """GET /feed: the events after a cursor, for systems that cannot run a Kafka consumer. API key, ward scope,
-every body signed with the key's secret the Standard Webhooks way (dvk_platform.webhooks: webhook-id, webhook-timestamp, webhook-signature)."""
+every body signed with the key's secret the Standard Webhooks way (dvk_core.webhooks: webhook-id, webhook-timestamp, webhook-signature)."""
 from __future__ import annotations
 
 import functools
@@ -11,7 +11,7 @@ from typing import Any
 from flask import Response, current_app, request
 from flask.views import MethodView
 
-from dvk_platform import webhooks
+from dvk_core import webhooks
 from dvk_platform.app import Blueprint, refusals
 from dvk_platform.db import get_db
 

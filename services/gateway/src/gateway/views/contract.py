@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from flask import Blueprint, render_template
 
-from dvk_platform.contracts import build_asyncapi, contracts_dir
+from dvk_core.contracts import build_asyncapi, contracts_dir
 
 bp = Blueprint("contract", __name__, url_prefix="/su-kien")
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask import Response, current_app
 from flask.views import MethodView
 
+from dvk_documents import number_line
 from dvk_platform.app import Blueprint, binary
 from dvk_platform.auth import current_principal, require_roles
 from dvk_platform.clock import now
 from dvk_platform.db import get_db
-from dvk_platform.documents import number_line
 from dvk_platform.versioning import requested_version
 
 from .. import consolidated as use_cases

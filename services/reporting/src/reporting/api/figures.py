@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Response, request
 from flask.views import MethodView
 
-from dvk_platform.app import Blueprint, upload
+from dvk_platform.app import Blueprint, binary, upload
 from dvk_platform.auth import authenticated, current_principal, require_roles
 from dvk_platform.clock import now
 from dvk_platform.db import get_db
@@ -51,6 +51,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class FiguresTemplate(MethodView):
     @require_roles("vhxh")
     @blp.arguments(YearPeriodQuerySchema, location="query")
+    @binary(blp, XLSX, "Mẫu tệp nhập số liệu chỉ tiêu (.xlsx), mỗi đơn vị một dòng")
     def get(self, query):
         """Mẫu tệp nhập số liệu (tiêu đề cột tiếng Việt, mỗi đơn vị một dòng, điền sẵn số liệu đã có)."""
         year, period = query["year"], query["period"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import current_app
 from flask.views import MethodView
 
-from dvk_platform.app import Blueprint
+from dvk_platform.app import Blueprint, refusals
 from dvk_platform.auth import authenticated, current_principal, require_roles
 from dvk_platform.clock import now
 from dvk_platform.db import get_db
@@ -38,6 +38,7 @@ class Reports(MethodView):
     @require_roles(*WRITERS)
     @blp.arguments(ReportCreateSchema)
     @blp.response(201, ReportSchema)
+    @refusals(blp, {404: "đơn vị của báo cáo không có (hoặc không phải đơn vị của người gửi)"})
     def post(self, data):
         with get_db().transaction() as session:
             return services.create_report(session, current_principal(), data, now(), current_app.config)

@@ -6,7 +6,7 @@ from typing import Any
 from flask import Blueprint, current_app, request
 
 from dvk_platform.clock import ward_year
-from dvk_platform.documents import signer_name
+from dvk_documents import signer_name
 
 from ... import clients
 from ...security import current_user

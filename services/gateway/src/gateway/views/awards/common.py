@@ -5,8 +5,8 @@ from typing import Any
 
 from flask import Blueprint, current_app, request
 
-from dvk_platform.clock import ward_year
 from dvk_documents import signer_name
+from dvk_platform.clock import ward_year
 
 from ... import clients
 from ...security import current_user

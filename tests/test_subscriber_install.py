@@ -3,6 +3,7 @@ virtual environment (no editable checkout, no web framework, no database driver,
 and `dvk-rollup` run from it."""
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -21,10 +22,15 @@ def test_the_subscriber_installs_alone_and_its_commands_run():
         env_dir = Path(scratch) / "venv"
         venv.EnvBuilder(with_pip=True).create(env_dir)
         bin_dir = env_dir / ("Scripts" if sys.platform == "win32" else "bin")
+        release = Path(scratch) / "release"  # a copy of the release's tree: pip's build leaves nothing in the checkout
+        junk = shutil.ignore_patterns("build", "*.egg-info", "__pycache__")
+        for part in PROVINCE_INSTALL:
+            shutil.copytree(REPO / part, release / part, ignore=junk)
+        shutil.copytree(REPO / "requirements", release / "requirements")
         installed = subprocess.run(
             [str(bin_dir / "python"), "-m", "pip", "install", "-q", "--disable-pip-version-check",
              "-c", "requirements/constraints.txt", *PROVINCE_INSTALL],
-            cwd=REPO, capture_output=True, text=True, timeout=600)
+            cwd=release, capture_output=True, text=True, timeout=600)
         assert installed.returncode == 0, installed.stderr[-3000:]
 
         for command in ("dvk-subscribe", "dvk-rollup"):

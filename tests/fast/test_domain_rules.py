@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from registration.clock import latest_deadline
+from registration.deadlines import latest_deadline
 from registration.services import EDITABLE, TRANSITIONS
 from reporting.services import figure_errors
 

@@ -232,6 +232,23 @@ def test_consumes_every_dvk_topic_from_kafka_and_dead_letters_contract_breakers(
     assert runner.outcome.dead_lettered == 1
 
 
+def test_the_contract_check_is_the_consumers_one_a_breaker_is_dead_lettered_at_once_and_a_newer_producer_passes(
+        app, caplog):
+    """The feed checks events as every consumer does (contract_checked): a payload breaking its schema is
+    dead-lettered on its first attempt (InvalidEvent, no retries), while what a newer `.v1` producer may add — a new
+    property, a widened enum — is stored and served."""
+    unit_updated = "vn.dvk.registration.unit-updated.v1"
+    newer = ward_event(unit_updated, "minh-xuan", 4, kind="khu_pho_moi", contact={"phone": "0243"})
+    broken = ward_event(unit_updated, "minh-xuan", 5, active="có")
+    with caplog.at_level("WARNING", logger="dvk_platform.consumer"):
+        outcome = deliver(app, [newer, broken])
+    assert (outcome.handled, outcome.dead_lettered) == (1, 1)
+    dead = [r.getMessage() for r in caplog.records if "dead-lettered" in r.getMessage()]
+    assert len(dead) == 1 and "InvalidEvent" in dead[0] and "breaks its contract" in dead[0], dead
+    with app.extensions["dvk_db"].transaction() as session:
+        assert set(session.scalars(select(FeedEvent.event_id))) == {newer.id}
+
+
 def test_the_document_names_the_ward_codes_a_key_may_be_issued_for(make_service, tmp_path):
     """POST /keys accepts "*" or a ward of the province's registry (the file this deployment reads) and refuses any
     other code with a 422 listing the known ones: its OpenAPI document says so, as an enum of those codes."""

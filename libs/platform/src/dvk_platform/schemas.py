@@ -54,6 +54,12 @@ def use_vietnamese_messages() -> None:
     validate.Email.default_message = "Địa chỉ thư điện tử không hợp lệ."
 
 
+# At import, before any service defines a schema: a field takes its messages when it is made, which is when the
+# service's schema module is imported (a ServiceSpec imports its blueprints, hence its schemas, before create_app
+# runs), so calling this from create_app alone would leave those fields English.
+use_vietnamese_messages()
+
+
 # How deep a request body may nest objects and lists: the deepest body of any service is four levels.
 MAX_DEPTH = 10
 # The furthest page (or offset) a list may be asked for: far beyond any ward's records, and within what the database takes.

@@ -153,6 +153,13 @@ def get(service: str, path: str, **kwargs: Any) -> Any:
     return call(service, "GET", path, **kwargs).data
 
 
+def items(data: Any) -> list[dict[str, Any]]:
+    """The records of a list answer, whether the service pages it (`{"items": [...], ...}`) or answers a bare list."""
+    if isinstance(data, dict):
+        return list(data.get("items") or [])
+    return list(data or [])
+
+
 def post(service: str, path: str, **kwargs: Any) -> Any:
     return call(service, "POST", path, **kwargs).data
 

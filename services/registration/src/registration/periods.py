@@ -15,7 +15,7 @@ from dvk_platform.outbox import add_event
 from dvk_platform.versioning import check_version
 
 from . import events
-from .clock import latest_deadline
+from .deadlines import latest_deadline
 from .models import PeriodChange, RegistrationPeriod
 
 

@@ -13,7 +13,7 @@ from dvk_platform.auth import Principal
 from dvk_platform.clock import now, ward_date
 from dvk_platform.db import get_db
 
-from .clock import default_deadline
+from .deadlines import default_deadline
 from .models import Unit
 from .periods import get_period, open_period
 from .units import create_unit

@@ -30,12 +30,6 @@ REQUIRED = {"title", "field", "goals", "content", "target_group", "person_in_cha
             "start_date", "end_date"}
 
 
-def _items(data: Any) -> list[dict[str, Any]]:
-    if isinstance(data, dict):
-        return list(data.get("items") or [])
-    return list(data or [])
-
-
 def _form() -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
     """(what the service gets, what the form shows again, the gateway's own refusals beside fields)."""
     data: dict[str, Any] = {name: request.form.get(name, "").strip() for name, _, _ in FORM_FIELDS}
@@ -82,7 +76,7 @@ def index() -> Any:
         "per_page": 20,
     }
     page = clients.get("registration", "/models", params=filters)
-    models = _items(page)
+    models = clients.items(page)
     total = page.get("total", len(models)) if isinstance(page, dict) else len(models)
     # htmx takes the list, its total and the heading from the whole page: they always agree.
     return render_template("models/index.html", models=models, filters=filters, total=total, unit_names=unit_names())

@@ -20,12 +20,6 @@ def _public_token() -> str:
     return clients.service_token(role="giam_sat", user_id="public", name="Trang công khai")
 
 
-def _items(data: Any) -> list[dict[str, Any]]:
-    if isinstance(data, dict):
-        return list(data.get("items") or [])
-    return list(data or [])
-
-
 @bp.get("")
 def index() -> Any:
     from .dashboard import chosen_year, year_choices
@@ -36,7 +30,7 @@ def index() -> Any:
     sections: dict[str, Any] = {}
     messages: list[str] = []
     try:
-        models = _items(clients.get("registration", "/models", params={"year": year, "status": "accepted"}, token=token))
+        models = clients.items(clients.get("registration", "/models", params={"year": year, "status": "accepted"}, token=token))
         sections["models"] = models
         sections["typical"] = [m for m in models if m.get("typical")]
     except clients.ServiceUnavailable as exc:
@@ -44,7 +38,7 @@ def index() -> Any:
     except clients.ServiceProblem:
         sections["models"], sections["typical"] = [], []
     try:
-        sections["decisions"] = published_awards(_items(clients.get("awards", "/decisions", params={"year": year},
+        sections["decisions"] = published_awards(clients.items(clients.get("awards", "/decisions", params={"year": year},
                                                                     token=token)))
     except clients.ServiceUnavailable as exc:
         messages.append(exc.message)

@@ -13,7 +13,7 @@ from dvk_platform.db import get_db
 from dvk_platform.errors import Invalid
 from dvk_platform.versioning import etag, requested_version
 
-from ..clock import default_deadline
+from ..deadlines import default_deadline
 from ..models import RegistrationPeriod
 from ..periods import change_deadline, open_period, period_history, period_or_404
 from ..schemas import PeriodCreateSchema, PeriodDetailSchema, PeriodSchema, PeriodUpdateSchema

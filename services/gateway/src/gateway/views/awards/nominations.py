@@ -33,23 +33,19 @@ def _arg_ids(name: str) -> list[int]:
     return [int(x) for x in request.args.get(name, "").replace(",", " ").split() if x.isdigit()]
 
 
-def _items(data: Any) -> list[dict[str, Any]]:
-    return list(data.get("items", [])) if isinstance(data, dict) else list(data or [])
-
-
 def citable(year: int | None, unit_id: int | None, model_ids: list[int], report_ids: list[int]) -> dict[str, Any]:
     """What the form offers to cite, by the titles people know: the year's accepted models and the unit reports sent
     (of the nomination's unit once it is known, of every unit on a new nomination), plus anything already cited."""
     names = unit_names()
     filters = {"year": year, "unit_id": unit_id, "per_page": 100}
-    models = {m["id"]: m for m in _items(clients.get("registration", "/models", params={**filters, "status": "accepted"}))}
+    models = {m["id"]: m for m in clients.items(clients.get("registration", "/models", params={**filters, "status": "accepted"}))}
     for model_id in model_ids:
         if model_id not in models:
             try:
                 models[model_id] = clients.get("registration", f"/models/{model_id}")
             except clients.ServiceProblem:  # another unit's, or gone: offered by its number, the service judges it
                 models[model_id] = {"id": model_id, "title": f"Mô hình số {model_id}"}
-    reports = {r["id"]: r for r in _items(clients.get("reporting", "/reports", params={"year": year, "unit_id": unit_id}))
+    reports = {r["id"]: r for r in clients.items(clients.get("reporting", "/reports", params={"year": year, "unit_id": unit_id}))
                if r.get("status") != "draft"}
     for report_id in report_ids:
         if report_id not in reports:

@@ -1,8 +1,6 @@
 """Báo cáo — what its pages share: the blueprint, the parts of a report, who writes and reviews, the year asked for."""
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, request
 
 from dvk_platform.clock import ward_year
@@ -53,12 +51,6 @@ REVIEWERS = ("vhxh",)
 SIGNERS = ("lanh_dao",)  # the Chairman or a Vice-Chairman approves the consolidated report, or returns it
 WARD_READERS = ("admin", "vhxh", "lanh_dao", "giam_sat")
 CONSOLIDATED_STATUSES = Labels("consolidated_status")
-
-
-def _items(data: Any) -> list[dict[str, Any]]:
-    if isinstance(data, dict):
-        return list(data.get("items") or [])
-    return list(data or [])
 
 
 def _year() -> int:

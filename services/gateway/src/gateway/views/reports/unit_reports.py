@@ -14,7 +14,6 @@ from .common import (
     REVIEWERS,
     SECTIONS,
     WRITERS,
-    _items,
     _problem_errors,
     _year,
     bp,
@@ -30,14 +29,14 @@ def index() -> Any:
     period = request.args.get("period") or None
     status = request.args.get("status") or None
     unit_id = request.args.get("unit_id", type=int)
-    reports = _items(clients.get("reporting", "/reports", params={"year": year, "period": period,
+    reports = clients.items(clients.get("reporting", "/reports", params={"year": year, "period": period,
                                                                    "status": status, "unit_id": unit_id}))
     user = current_user()
     missing: list[str] = []
     if user is not None and user.role == "don_vi":
-        have = {r["period"] for r in _items(clients.get("reporting", "/reports", params={"year": year}))}
+        have = {r["period"] for r in clients.items(clients.get("reporting", "/reports", params={"year": year}))}
         missing = [p for p in ("six_month", "annual") if p not in have]
-    deadlines = {d["period"]: d.get("due_date") for d in _items(clients.get("reporting", "/deadlines", params={"year": year}))}
+    deadlines = {d["period"]: d.get("due_date") for d in clients.items(clients.get("reporting", "/deadlines", params={"year": year}))}
     return render_template("reports/index.html", year=year, reports=reports, unit_names=unit_names(),
                            filters={"period": period, "status": status, "unit_id": unit_id},
                            missing=missing, deadlines=deadlines)

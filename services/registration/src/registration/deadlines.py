@@ -1,4 +1,4 @@
-"""Registration deadlines (the clock itself is dvk_platform.clock)."""
+"""Registration deadlines: the default day of a period and the latest day it may be moved to (the clock is dvk_platform.clock)."""
 from __future__ import annotations
 
 from datetime import date
